@@ -1,0 +1,24 @@
+/**
+ * Shared rules of the self-service PostgreSQL plugins: request validation, manifest rendering,
+ * SSM parameter names, database health and permissions. No I/O.
+ *
+ * @packageDocumentation
+ */
+export * from './request';
+export * from './policy';
+export { validateDatabaseRequest, assertValidDatabaseRequest, DatabaseRequestError, formatProblems } from './validate';
+export * from './ssm';
+export * from './manifests';
+export * from './secrets';
+export * from './connection';
+export * from './health';
+export * from './select';
+export * from './vocabulary';
+export * from './permissions';
+export {
+  RESERVED_ROLES,
+  RESERVED_ROLE_PREFIXES,
+  RESERVED_DATABASES,
+  MAX_CLUSTER_NAME_LENGTH,
+  MAX_PG_IDENTIFIER_BYTES,
+} from './names';

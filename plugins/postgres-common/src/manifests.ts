@@ -1,0 +1,193 @@
+import { stringify } from 'yaml';
+import { assertValidDatabaseRequest } from './validate';
+import { DatabaseRequest, resolveDatabaseRequest } from './request';
+import { PostgresPolicyInput, resolvePolicy } from './policy';
+import { ssmParameterNames } from './ssm';
+import { parseEntityRefLoose } from './names';
+import { expandPattern } from './patterns';
+
+/** API group/version of the platform's claim. @public */
+export const POSTGRES_INSTANCE_API_VERSION = 'database.bizmatters.io/v1alpha1';
+/** Kind of the platform's claim. @public */
+export const POSTGRES_INSTANCE_KIND = 'PostgresInstance';
+/** The label that ties Kubernetes objects to a catalog entity (Backstage's convention). @public */
+export const KUBERNETES_ID_LABEL = 'backstage.io/kubernetes-id';
+/** Argo CD's sync-wave annotation. @public */
+export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+
+/**
+ * A minimal Kubernetes object: what this package reads and writes.
+ *
+ * @public
+ */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+    [key: string]: unknown;
+  };
+  spec?: any;
+  status?: any;
+  [key: string]: unknown;
+}
+
+/**
+ * The two manifests of one database, as objects.
+ *
+ * @public
+ */
+export interface DatabaseManifests {
+  externalSecret: KubeObject;
+  postgresInstance: KubeObject;
+}
+
+/**
+ * The value of the `backstage.io/kubernetes-id` label: the owning component's name,
+ * or the service name when no component is given.
+ *
+ * @public
+ */
+export function kubernetesIdFor(request: Pick<DatabaseRequest, 'component' | 'service'>): string {
+  const ref = request.component ? parseEntityRefLoose(request.component) : undefined;
+  return ref?.name ?? request.service;
+}
+
+/**
+ * Renders the ExternalSecret (sync-wave 0) and the PostgresInstance claim (sync-wave 1) of a
+ * request, in the seed platform's shape. Throws an InputError listing the problems of an
+ * invalid request.
+ *
+ * @public
+ */
+export function renderManifests(
+  input: DatabaseRequest,
+  policyInput?: PostgresPolicyInput,
+): DatabaseManifests {
+  const policy = resolvePolicy(policyInput);
+  const request = resolveDatabaseRequest(assertValidDatabaseRequest(input, policy));
+  const ssm = ssmParameterNames(request, policy);
+  const labels = { [KUBERNETES_ID_LABEL]: kubernetesIdFor(request) };
+  const es = policy.externalSecret;
+
+  const externalSecret: KubeObject = {
+    apiVersion: es.apiVersion,
+    kind: 'ExternalSecret',
+    metadata: {
+      name: request.credentialsSecretName,
+      namespace: request.namespace,
+      labels,
+      annotations: { [SYNC_WAVE_ANNOTATION]: '0' },
+    },
+    spec: {
+      refreshInterval: es.refreshInterval,
+      secretStoreRef: { name: es.secretStoreRef.name, kind: es.secretStoreRef.kind },
+      target: {
+        name: request.credentialsSecretName,
+        creationPolicy: 'Owner',
+        template: { type: 'kubernetes.io/basic-auth' },
+      },
+      data: [
+        { secretKey: 'username', remoteRef: { key: ssm.user } },
+        { secretKey: 'password', remoteRef: { key: ssm.password } },
+      ],
+    },
+  };
+
+  const postgresInstance: KubeObject = {
+    apiVersion: POSTGRES_INSTANCE_API_VERSION,
+    kind: POSTGRES_INSTANCE_KIND,
+    metadata: {
+      name: request.name,
+      namespace: request.namespace,
+      labels,
+      annotations: { [SYNC_WAVE_ANNOTATION]: '1' },
+    },
+    spec: {
+      size: request.size,
+      version: request.version,
+      storageGB: request.storageGB,
+      databaseName: request.databaseName,
+      databaseOwner: request.databaseOwner,
+      connectionSecretName: request.connectionSecretName,
+      credentialsSecretName: request.credentialsSecretName,
+    },
+  };
+
+  return { externalSecret, postgresInstance };
+}
+
+/**
+ * YAML text of one or more objects (multi-document when several), by the `yaml` library.
+ *
+ * @public
+ */
+export function toYaml(...objects: unknown[]): string {
+  return objects
+    .map(o => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false }))
+    .join('---\n');
+}
+
+/**
+ * The folder in the GitOps repository for a request (policy `gitops.pathPattern`, default
+ * `databases/{namespace}/{name}`), without leading or trailing slash.
+ *
+ * @public
+ */
+export function gitopsPath(
+  request: Pick<DatabaseRequest, 'namespace' | 'name' | 'environment' | 'service'>,
+  policyInput?: PostgresPolicyInput,
+): string {
+  const pattern = resolvePolicy(policyInput).gitops.pathPattern;
+  const path = expandPattern(pattern, {
+    namespace: request.namespace,
+    name: request.name,
+    environment: request.environment,
+    service: request.service,
+  }).replace(/^\/+|\/+$/g, '');
+  const segments = path.split('/');
+  if (
+    path === '' ||
+    segments.some(s => s === '' || s === '.' || s === '..' || /[{}\\\0]/.test(s))
+  ) {
+    throw new Error(
+      `postgres.gitops.pathPattern '${pattern}' gives the path '${path}', which is not a plain relative folder`,
+    );
+  }
+  return path;
+}
+
+/** File names written for one database. @public */
+export const MANIFEST_FILES = {
+  externalSecret: 'externalsecret.yaml',
+  postgresInstance: 'postgresinstance.yaml',
+  kustomization: 'kustomization.yaml',
+} as const;
+
+/**
+ * The files of one database's folder in the GitOps repository: the two manifests and a
+ * kustomization listing them. Keys are file names relative to {@link gitopsPath}.
+ *
+ * @public
+ */
+export function renderManifestFiles(
+  request: DatabaseRequest,
+  policyInput?: PostgresPolicyInput,
+): Record<string, string> {
+  const { externalSecret, postgresInstance } = renderManifests(request, policyInput);
+  const kustomization = {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: [MANIFEST_FILES.externalSecret, MANIFEST_FILES.postgresInstance],
+  };
+  return {
+    [MANIFEST_FILES.externalSecret]: toYaml(externalSecret),
+    [MANIFEST_FILES.postgresInstance]: toYaml(postgresInstance),
+    [MANIFEST_FILES.kustomization]: toYaml(kustomization),
+  };
+}

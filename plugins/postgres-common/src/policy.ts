@@ -1,0 +1,222 @@
+/**
+ * Compute resources of one size, in Kubernetes quantities.
+ *
+ * @public
+ */
+export interface SizeResources {
+  requests: { cpu: string; memory: string };
+  limits: { cpu: string; memory: string };
+}
+
+/**
+ * One size the platform offers.
+ *
+ * @public
+ */
+export interface SizeOption {
+  description: string;
+  resources: SizeResources;
+}
+
+/**
+ * The choices the platform team curates (app-config `postgres.*`).
+ *
+ * @public
+ */
+export interface PostgresPolicy {
+  /** size name → description and resources; the claim's `size` must be one of the keys. */
+  sizes: Record<string, SizeOption>;
+  /** PostgreSQL major versions offered, as strings ("16"). */
+  versions: string[];
+  /** Environments offered; used in the SSM path. */
+  environments: string[];
+  /** Storage bounds in GB, inclusive. */
+  storageGB: { min: number; max: number };
+  ssm: {
+    /**
+     * SSM parameter name pattern with placeholders `{environment}`, `{service}`,
+     * `{namespace}`, `{name}` and `{key}` (`user` or `password`).
+     */
+    pathPattern: string;
+  };
+  externalSecret: {
+    apiVersion: string;
+    secretStoreRef: { name: string; kind: string };
+    refreshInterval: string;
+  };
+  gitops: {
+    /** Folder in the GitOps repository, placeholders `{namespace}`, `{name}`, `{environment}`, `{service}`. */
+    pathPattern: string;
+  };
+}
+
+/**
+ * The seed platform's choices: sizes and resources from the Composition, versions 14–18,
+ * SSM names `/zerotouch/{environment}/{service}/postgres/{key}`, ESO v1beta1 with the
+ * `aws-parameter-store` ClusterSecretStore.
+ *
+ * @public
+ */
+export const DEFAULT_POLICY: PostgresPolicy = Object.freeze({
+  sizes: {
+    small: {
+      description: 'Small: 250m–1000m CPU, 256Mi–1Gi memory',
+      resources: {
+        requests: { cpu: '250m', memory: '256Mi' },
+        limits: { cpu: '1000m', memory: '1Gi' },
+      },
+    },
+    medium: {
+      description: 'Medium: 500m–2000m CPU, 512Mi–2Gi memory',
+      resources: {
+        requests: { cpu: '500m', memory: '512Mi' },
+        limits: { cpu: '2000m', memory: '2Gi' },
+      },
+    },
+    large: {
+      description: 'Large: 1000m–4000m CPU, 1Gi–4Gi memory',
+      resources: {
+        requests: { cpu: '1000m', memory: '1Gi' },
+        limits: { cpu: '4000m', memory: '4Gi' },
+      },
+    },
+  },
+  versions: ['14', '15', '16', '17', '18'],
+  environments: ['dev', 'staging', 'prod'],
+  storageGB: { min: 10, max: 1000 },
+  ssm: { pathPattern: '/zerotouch/{environment}/{service}/postgres/{key}' },
+  externalSecret: {
+    apiVersion: 'external-secrets.io/v1beta1',
+    secretStoreRef: { name: 'aws-parameter-store', kind: 'ClusterSecretStore' },
+    refreshInterval: '1h',
+  },
+  gitops: { pathPattern: 'databases/{namespace}/{name}' },
+}) as PostgresPolicy;
+
+/**
+ * A partial policy, as a caller may pass it; missing parts take the defaults.
+ *
+ * @public
+ */
+export type PostgresPolicyInput = {
+  sizes?: Record<string, SizeOption>;
+  versions?: string[];
+  environments?: string[];
+  storageGB?: Partial<PostgresPolicy['storageGB']>;
+  ssm?: Partial<PostgresPolicy['ssm']>;
+  externalSecret?: Partial<Omit<PostgresPolicy['externalSecret'], 'secretStoreRef'>> & {
+    secretStoreRef?: Partial<PostgresPolicy['externalSecret']['secretStoreRef']>;
+  };
+  gitops?: Partial<PostgresPolicy['gitops']>;
+};
+
+/**
+ * Merges a partial policy over the defaults.
+ *
+ * @public
+ */
+export function resolvePolicy(input?: PostgresPolicyInput): PostgresPolicy {
+  const d = DEFAULT_POLICY;
+  if (!input) return d;
+  return {
+    sizes: input.sizes && Object.keys(input.sizes).length ? input.sizes : d.sizes,
+    versions: input.versions?.length ? input.versions : d.versions,
+    environments: input.environments?.length ? input.environments : d.environments,
+    storageGB: { ...d.storageGB, ...input.storageGB },
+    ssm: { ...d.ssm, ...input.ssm },
+    externalSecret: {
+      ...d.externalSecret,
+      ...input.externalSecret,
+      secretStoreRef: {
+        ...d.externalSecret.secretStoreRef,
+        ...input.externalSecret?.secretStoreRef,
+      },
+    },
+    gitops: { ...d.gitops, ...input.gitops },
+  };
+}
+
+/**
+ * The subset of Backstage's `Config` that {@link readPostgresPolicy} uses, so that this
+ * package does not need `@backstage/config` at run time.
+ *
+ * @public
+ */
+export interface PolicyConfigReader {
+  getOptionalConfig(key: string): PolicyConfigReader | undefined;
+  getOptionalString(key: string): string | undefined;
+  getOptionalNumber(key: string): number | undefined;
+  getOptionalStringArray(key: string): string[] | undefined;
+  keys(): string[];
+}
+
+/**
+ * Reads the policy from app-config (`postgres.*`, see config.d.ts), defaults for what is absent.
+ * Accepts the root config or the `postgres` block.
+ *
+ * @public
+ */
+export function readPostgresPolicy(config?: PolicyConfigReader): PostgresPolicy {
+  const root = config?.getOptionalConfig('postgres') ?? config;
+  if (!root) return DEFAULT_POLICY;
+  const input: PostgresPolicyInput = {};
+  const sizes = root.getOptionalConfig('sizes');
+  if (sizes) {
+    input.sizes = {};
+    for (const key of sizes.keys()) {
+      const s = sizes.getOptionalConfig(key)!;
+      const fallback = DEFAULT_POLICY.sizes[key];
+      const r = (path: string, k: 'cpu' | 'memory') =>
+        s.getOptionalConfig('resources')?.getOptionalConfig(path)?.getOptionalString(k) ??
+        fallback?.resources[path as 'requests' | 'limits'][k];
+      const resources = {
+        requests: { cpu: r('requests', 'cpu'), memory: r('requests', 'memory') },
+        limits: { cpu: r('limits', 'cpu'), memory: r('limits', 'memory') },
+      };
+      if (
+        [resources.requests, resources.limits].some(x => !x.cpu || !x.memory)
+      ) {
+        throw new Error(
+          `postgres.sizes.${key}.resources must set requests and limits for cpu and memory`,
+        );
+      }
+      input.sizes[key] = {
+        description: s.getOptionalString('description') ?? fallback?.description ?? key,
+        resources: resources as SizeResources,
+      };
+    }
+  }
+  input.versions = root.getOptionalStringArray('versions');
+  input.environments = root.getOptionalStringArray('environments');
+  const storage = root.getOptionalConfig('storageGB');
+  if (storage) {
+    input.storageGB = {
+      min: storage.getOptionalNumber('min'),
+      max: storage.getOptionalNumber('max'),
+    };
+    for (const k of ['min', 'max'] as const) {
+      if (input.storageGB[k] === undefined) delete input.storageGB[k];
+    }
+  }
+  const ssmPattern = root.getOptionalConfig('ssm')?.getOptionalString('pathPattern');
+  if (ssmPattern) input.ssm = { pathPattern: ssmPattern };
+  const es = root.getOptionalConfig('externalSecret');
+  if (es) {
+    const store = es.getOptionalConfig('secretStoreRef');
+    input.externalSecret = {
+      ...optional('apiVersion', es.getOptionalString('apiVersion')),
+      ...optional('refreshInterval', es.getOptionalString('refreshInterval')),
+      secretStoreRef: {
+        ...optional('name', store?.getOptionalString('name')),
+        ...optional('kind', store?.getOptionalString('kind')),
+      },
+    };
+  }
+  const gitopsPattern = root.getOptionalConfig('gitops')?.getOptionalString('pathPattern');
+  if (gitopsPattern) input.gitops = { pathPattern: gitopsPattern };
+  return resolvePolicy(input);
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}

@@ -1,0 +1,131 @@
+/**
+ * A request for one PostgreSQL database: the fields of the "New Postgres DB" form, the inputs
+ * of the scaffolder actions and the description of a `PostgresInstance` claim.
+ *
+ * @public
+ */
+export interface DatabaseRequest {
+  /** The claim's name; also the CNPG Cluster's name (a DNS-1035 label of at most 50 characters). */
+  name: string;
+  /** Namespace of the claim, the ExternalSecret and both secrets. */
+  namespace: string;
+  /** The service that owns the database; used in the SSM path. */
+  service: string;
+  /** The environment; used in the SSM path. */
+  environment: string;
+  /** One of the policy's sizes (default small, medium, large). */
+  size: string;
+  /** One of the policy's PostgreSQL major versions. */
+  version: string;
+  /** Storage in GB, an integer within the policy's bounds. */
+  storageGB: number;
+  /** The application database CNPG creates. */
+  databaseName: string;
+  /** The role that owns the database; must equal the username written to SSM. */
+  databaseOwner: string;
+  /** Secret the application reads (default `<service>-postgres`). */
+  connectionSecretName?: string;
+  /** Basic-auth secret made by the ExternalSecret (default `<name>-credentials`). */
+  credentialsSecretName?: string;
+  /** Catalog entity ref of the owning component, e.g. `component:default/agent-executor`. */
+  component?: string;
+}
+
+/**
+ * The name of a request field.
+ *
+ * @public
+ */
+export type DatabaseRequestField = keyof DatabaseRequest;
+
+/**
+ * The fields of a request, in form order.
+ *
+ * @public
+ */
+export const DATABASE_REQUEST_FIELDS: readonly DatabaseRequestField[] = [
+  'name',
+  'namespace',
+  'service',
+  'environment',
+  'size',
+  'version',
+  'storageGB',
+  'databaseName',
+  'databaseOwner',
+  'connectionSecretName',
+  'credentialsSecretName',
+  'component',
+];
+
+/**
+ * One thing wrong with a request: the field and what to change, in a user's words.
+ *
+ * @public
+ */
+export interface Problem {
+  field: DatabaseRequestField;
+  message: string;
+}
+
+/**
+ * A request with the optional secret names filled in with their defaults.
+ *
+ * @public
+ */
+export type ResolvedDatabaseRequest = DatabaseRequest & {
+  connectionSecretName: string;
+  credentialsSecretName: string;
+};
+
+/**
+ * Fills in the defaults of the optional names: `<service>-postgres` for the connection secret
+ * and `<name>-credentials` for the credentials secret, as in the platform's seed.
+ *
+ * @public
+ */
+export function resolveDatabaseRequest(
+  request: DatabaseRequest,
+): ResolvedDatabaseRequest {
+  return {
+    ...request,
+    connectionSecretName:
+      request.connectionSecretName || defaultConnectionSecretName(request.service),
+    credentialsSecretName:
+      request.credentialsSecretName || defaultCredentialsSecretName(request.name),
+  };
+}
+
+/** @public */
+export function defaultConnectionSecretName(service: string): string {
+  return `${service}-postgres`;
+}
+
+/** @public */
+export function defaultCredentialsSecretName(name: string): string {
+  return `${name}-credentials`;
+}
+
+/**
+ * Suggested defaults for a service, as in the seed (`agent-executor` → `agent-executor-db`,
+ * `agent_executor`, …). Used by the template form and the sandbox.
+ *
+ * @public
+ */
+export function suggestNamesForService(service: string): {
+  name: string;
+  databaseName: string;
+  databaseOwner: string;
+  connectionSecretName: string;
+  credentialsSecretName: string;
+} {
+  const ident = service.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  const name = `${service}-db`;
+  return {
+    name,
+    databaseName: ident,
+    databaseOwner: ident,
+    connectionSecretName: defaultConnectionSecretName(service),
+    credentialsSecretName: defaultCredentialsSecretName(name),
+  };
+}

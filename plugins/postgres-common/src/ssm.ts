@@ -1,0 +1,46 @@
+import { expandPattern } from './patterns';
+import { checkSsmParameterName } from './names';
+import { DatabaseRequest } from './request';
+import { PostgresPolicyInput, resolvePolicy } from './policy';
+
+/**
+ * The names of the two SSM parameters that hold a database's credentials.
+ *
+ * @public
+ */
+export interface SsmParameterNames {
+  user: string;
+  password: string;
+}
+
+/**
+ * The SSM parameter names for a request, from the policy's pattern
+ * (default `/zerotouch/{environment}/{service}/postgres/{key}`).
+ *
+ * @public
+ */
+export function ssmParameterNames(
+  request: Pick<DatabaseRequest, 'environment' | 'service' | 'namespace' | 'name'>,
+  policy?: PostgresPolicyInput,
+): SsmParameterNames {
+  const { pathPattern } = resolvePolicy(policy).ssm;
+  const values = {
+    environment: request.environment,
+    service: request.service,
+    namespace: request.namespace,
+    name: request.name,
+  };
+  return {
+    user: expandPattern(pathPattern, { ...values, key: 'user' }),
+    password: expandPattern(pathPattern, { ...values, key: 'password' }),
+  };
+}
+
+/**
+ * Checks an SSM parameter name against AWS's rules; a message, or undefined when valid.
+ *
+ * @public
+ */
+export function validateSsmParameterName(name: string): string | undefined {
+  return checkSsmParameterName(name);
+}
