@@ -30,5 +30,8 @@ export function applicationEnv(connectionSecretName: string): Array<{
  * @public
  */
 export function applicationEnvYaml(connectionSecretName: string): string {
-  return stringify({ env: applicationEnv(connectionSecretName) }, { lineWidth: 0 });
+  return stringify(
+    { env: applicationEnv(connectionSecretName) },
+    { lineWidth: 0 },
+  );
 }

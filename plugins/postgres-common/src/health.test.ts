@@ -14,7 +14,10 @@ function stepOf(health: ReturnType<typeof deriveDatabaseHealth>, id: StepId) {
 }
 
 describe('deriveDatabaseHealth on the reference examples', () => {
-  const expected: Record<string, { verdict: string; failingStep?: StepId; reason?: string }> = {
+  const expected: Record<
+    string,
+    { verdict: string; failingStep?: StepId; reason?: string }
+  > = {
     '01-healthy-ssm-externalsecret-variant.json': { verdict: 'healthy' },
     '02-healthy-zero-touch-head-variant.json': { verdict: 'healthy' },
     '03-cluster-stuck-setting-up-primary.json': {
@@ -38,57 +41,73 @@ describe('deriveDatabaseHealth on the reference examples', () => {
     expect(exampleFiles()).toEqual(Object.keys(expected).sort());
   });
 
+  const chain = [
+    'externalSecret',
+    'credentialsSecret',
+    'claim',
+    'cluster',
+    'connectionSecret',
+  ];
+
   it.each(Object.entries(expected))('%s', (file, want) => {
     const health = deriveDatabaseHealth(objectsOf(file));
     expect(health.verdict).toBe(want.verdict);
     expect(health.failingStep).toBe(want.failingStep);
-    expect(health.steps.map(s => s.id)).toEqual([
-      'externalSecret',
-      'credentialsSecret',
-      'claim',
-      'cluster',
-      'connectionSecret',
-    ]);
-    if (want.failingStep) {
-      const step = stepOf(health, want.failingStep);
-      expect(step.reason).toBe(want.reason);
-      expect(step.status).not.toBe('ok');
-      expect(step.hint ?? '').not.toBe('');
-      // every step before the failing one is either ok or less serious
-      const index = health.steps.indexOf(step);
-      expect(health.steps.slice(0, index).every(s => s.status !== 'error' || want.verdict === 'progressing')).toBe(true);
-    } else {
-      expect(health.steps.every(s => s.status === 'ok')).toBe(true);
-    }
+    expect(health.steps.map(s => s.id)).toEqual(chain);
+    // the failing step, if any, carries the expected reason and a hint
+    const failing = health.steps.find(s => s.id === want.failingStep);
+    expect(failing?.reason).toBe(want.reason);
+    expect(
+      failing === undefined || (failing.status !== 'ok' && !!failing.hint),
+    ).toBe(true);
+    // a healthy database has every step ok, an unhealthy one at least one not ok
+    expect(health.steps.every(s => s.status === 'ok')).toBe(
+      want.verdict === 'healthy',
+    );
   });
 
   it('03: the claim says Ready while CNPG is still setting up the primary', () => {
-    const health = deriveDatabaseHealth(objectsOf('03-cluster-stuck-setting-up-primary.json'));
+    const health = deriveDatabaseHealth(
+      objectsOf('03-cluster-stuck-setting-up-primary.json'),
+    );
     expect(stepOf(health, 'claim').status).toBe('ok');
     expect(stepOf(health, 'cluster')).toMatchObject({ status: 'pending' });
     expect(stepOf(health, 'cluster').message).toContain('Setting up primary');
-    expect(stepOf(health, 'cluster').message).toContain('Creating primary instance agent-executor-db-1');
+    expect(stepOf(health, 'cluster').message).toContain(
+      'Creating primary instance agent-executor-db-1',
+    );
   });
 
   it('03: with the current time, a primary that never came up is reported stuck', () => {
-    const health = deriveDatabaseHealth(objectsOf('03-cluster-stuck-setting-up-primary.json'), {
-      now: Date.parse('2025-12-15T11:02:15Z'),
-    });
+    const health = deriveDatabaseHealth(
+      objectsOf('03-cluster-stuck-setting-up-primary.json'),
+      {
+        now: Date.parse('2025-12-15T11:02:15Z'),
+      },
+    );
     expect(health.verdict).toBe('failed');
-    expect(stepOf(health, 'cluster')).toMatchObject({ status: 'error', reason: 'Stuck' });
+    expect(stepOf(health, 'cluster')).toMatchObject({
+      status: 'error',
+      reason: 'Stuck',
+    });
     expect(stepOf(health, 'cluster').message).toContain('60 min');
     expect(stepOf(health, 'cluster').hint).toContain('StorageClass');
   });
 
   it('03: within the grace period it is still progressing', () => {
-    const health = deriveDatabaseHealth(objectsOf('03-cluster-stuck-setting-up-primary.json'), {
-      now: Date.parse('2025-12-15T10:05:15Z'),
-    });
+    const health = deriveDatabaseHealth(
+      objectsOf('03-cluster-stuck-setting-up-primary.json'),
+      {
+        now: Date.parse('2025-12-15T10:05:15Z'),
+      },
+    );
     expect(health.verdict).toBe('progressing');
   });
 
   it('04: names the SSM parameters and the store in the hint; downstream hops wait', () => {
-    const health = deriveDatabaseHealth(objectsOf('04-externalsecret-ssm-parameter-missing.json'));
+    const health = deriveDatabaseHealth(
+      objectsOf('04-externalsecret-ssm-parameter-missing.json'),
+    );
     const es = stepOf(health, 'externalSecret');
     expect(es.message).toContain('could not get secret data from provider');
     expect(es.hint).toContain('/zerotouch/prod/agent-executor/postgres/user');
@@ -99,29 +118,41 @@ describe('deriveDatabaseHealth on the reference examples', () => {
   });
 
   it('05: CNPG is healthy but the username differs from the owner', () => {
-    const health = deriveDatabaseHealth(objectsOf('05-databaseowner-username-mismatch.json'));
+    const health = deriveDatabaseHealth(
+      objectsOf('05-databaseowner-username-mismatch.json'),
+    );
     expect(stepOf(health, 'cluster').status).toBe('ok');
     const creds = stepOf(health, 'credentialsSecret');
     expect(creds.message).toContain("'agent-executor'");
     expect(creds.message).toContain("'agent_executor'");
-    expect(creds.hint).toContain('/zerotouch/prod/agent-executor/postgres/user');
+    expect(creds.hint).toContain(
+      '/zerotouch/prod/agent-executor/postgres/user',
+    );
   });
 
   it('never puts a secret value into the health it derives', () => {
+    const secretKey = /password|PASSWORD|uri|pgpass/;
+    let checked = 0;
     for (const file of exampleFiles()) {
       const items = readExample(file);
       const objects = objectsOf(file);
-      const text = JSON.stringify([objects.credentialsSecret, objects.connectionSecret, deriveDatabaseHealth(objects)]);
-      for (const item of items.filter(i => i.kind === 'Secret')) {
-        for (const [key, value] of Object.entries((item.data ?? {}) as Record<string, string>)) {
-          const decoded = Buffer.from(value, 'base64').toString('utf8');
-          if (/user|USER/.test(key)) continue; // the username is shown on purpose
-          if (decoded.length < 4 || ['5432', 'public'].includes(decoded)) continue;
-          expect(text).not.toContain(value);
-          if (/pass|PASS|uri|pgpass/.test(key)) expect(text).not.toContain(decoded);
-        }
-      }
+      const text = JSON.stringify([
+        objects.credentialsSecret,
+        objects.connectionSecret,
+        deriveDatabaseHealth(objects),
+      ]);
+      const secretValues = items
+        .filter(i => i.kind === 'Secret')
+        .flatMap(i => Object.entries((i.data ?? {}) as Record<string, string>))
+        .filter(([key]) => secretKey.test(key))
+        .flatMap(([, value]) => [
+          value,
+          Buffer.from(value, 'base64').toString('utf8'),
+        ]);
+      checked += secretValues.length;
+      expect(secretValues.filter(v => text.includes(v))).toEqual([]);
     }
+    expect(checked).toBeGreaterThan(10);
   });
 });
 
@@ -144,9 +175,16 @@ describe('deriveDatabaseHealth traps', () => {
     const o = healthy();
     o.credentialsSecret = { ...o.credentialsSecret!, type: 'Opaque' };
     const h = deriveDatabaseHealth(o);
-    expect(h).toMatchObject({ verdict: 'failed', failingStep: 'credentialsSecret' });
-    expect(stepOf(h, 'credentialsSecret')).toMatchObject({ reason: 'WrongType' });
-    expect(stepOf(h, 'credentialsSecret').hint).toContain('kubernetes.io/basic-auth');
+    expect(h).toMatchObject({
+      verdict: 'failed',
+      failingStep: 'credentialsSecret',
+    });
+    expect(stepOf(h, 'credentialsSecret')).toMatchObject({
+      reason: 'WrongType',
+    });
+    expect(stepOf(h, 'credentialsSecret').hint).toContain(
+      'kubernetes.io/basic-auth',
+    );
   });
 
   it('a credentials secret without a password fails', () => {
@@ -162,9 +200,15 @@ describe('deriveDatabaseHealth traps', () => {
     'a connection secret without %s fails',
     key => {
       const o = healthy();
-      o.connectionSecret = { ...o.connectionSecret!, keys: o.connectionSecret!.keys.filter(k => k !== key) };
+      o.connectionSecret = {
+        ...o.connectionSecret!,
+        keys: o.connectionSecret!.keys.filter(k => k !== key),
+      };
       const h = deriveDatabaseHealth(o);
-      expect(h).toMatchObject({ verdict: 'failed', failingStep: 'connectionSecret' });
+      expect(h).toMatchObject({
+        verdict: 'failed',
+        failingStep: 'connectionSecret',
+      });
       expect(stepOf(h, 'connectionSecret').message).toContain(key);
     },
   );
@@ -172,19 +216,33 @@ describe('deriveDatabaseHealth traps', () => {
   it('a missing connection secret with everything else ready fails', () => {
     const o = healthy();
     delete o.connectionSecret;
-    expect(deriveDatabaseHealth(o)).toMatchObject({ verdict: 'failed', failingStep: 'connectionSecret' });
+    expect(deriveDatabaseHealth(o)).toMatchObject({
+      verdict: 'failed',
+      failingStep: 'connectionSecret',
+    });
   });
 
   it('reads an ExternalSecret of apiVersion external-secrets.io/v1 the same way', () => {
     const o = healthy();
-    o.externalSecret = { ...clone(o.externalSecret!), apiVersion: 'external-secrets.io/v1' };
+    o.externalSecret = {
+      ...clone(o.externalSecret!),
+      apiVersion: 'external-secrets.io/v1',
+    };
     expect(deriveDatabaseHealth(o).verdict).toBe('healthy');
     const broken = clone(o);
     broken.externalSecret!.status.conditions = [
-      { type: 'Ready', status: 'False', reason: 'SecretSyncedError', message: 'could not get secret data from provider' },
+      {
+        type: 'Ready',
+        status: 'False',
+        reason: 'SecretSyncedError',
+        message: 'could not get secret data from provider',
+      },
     ];
     delete broken.credentialsSecret;
-    expect(deriveDatabaseHealth(broken)).toMatchObject({ verdict: 'failed', failingStep: 'externalSecret' });
+    expect(deriveDatabaseHealth(broken)).toMatchObject({
+      verdict: 'failed',
+      failingStep: 'externalSecret',
+    });
   });
 
   it('an ExternalSecret not yet reconciled is progressing', () => {
@@ -192,14 +250,20 @@ describe('deriveDatabaseHealth traps', () => {
     o.externalSecret = clone(o.externalSecret!);
     delete o.externalSecret.status;
     delete o.credentialsSecret;
-    expect(deriveDatabaseHealth(o)).toMatchObject({ verdict: 'progressing', failingStep: 'externalSecret' });
+    expect(deriveDatabaseHealth(o)).toMatchObject({
+      verdict: 'progressing',
+      failingStep: 'externalSecret',
+    });
   });
 
   it('a missing ExternalSecret and secret fails at the first hop', () => {
     const o = healthy();
     delete o.externalSecret;
     delete o.credentialsSecret;
-    expect(deriveDatabaseHealth(o)).toMatchObject({ verdict: 'failed', failingStep: 'externalSecret' });
+    expect(deriveDatabaseHealth(o)).toMatchObject({
+      verdict: 'failed',
+      failingStep: 'externalSecret',
+    });
   });
 
   it('a credentials secret managed without ESO is accepted', () => {
@@ -228,7 +292,12 @@ describe('deriveDatabaseHealth traps', () => {
     const o = healthy();
     o.claim = clone(o.claim!);
     o.claim.status.conditions = [
-      { type: 'Synced', status: 'False', reason: 'ReconcileError', message: 'cannot compose resources' },
+      {
+        type: 'Synced',
+        status: 'False',
+        reason: 'ReconcileError',
+        message: 'cannot compose resources',
+      },
     ];
     const h = deriveDatabaseHealth(o);
     expect(h).toMatchObject({ verdict: 'failed', failingStep: 'claim' });
@@ -238,7 +307,10 @@ describe('deriveDatabaseHealth traps', () => {
   it('a claim that is Ready with no CNPG cluster fails at the cluster', () => {
     const o = healthy();
     delete o.cluster;
-    expect(deriveDatabaseHealth(o)).toMatchObject({ verdict: 'failed', failingStep: 'cluster' });
+    expect(deriveDatabaseHealth(o)).toMatchObject({
+      verdict: 'failed',
+      failingStep: 'cluster',
+    });
   });
 
   it('an unreadable hop is unknown, with the cause', () => {
@@ -251,13 +323,19 @@ describe('deriveDatabaseHealth traps', () => {
   });
 
   it('a missing claim is unknown', () => {
-    expect(deriveDatabaseHealth({})).toMatchObject({ verdict: 'unknown', failingStep: 'claim' });
+    expect(deriveDatabaseHealth({})).toMatchObject({
+      verdict: 'unknown',
+      failingStep: 'claim',
+    });
   });
 
   it('compares the connection secret username with the owner too', () => {
     const o = healthy();
     o.connectionSecret = { ...o.connectionSecret!, username: 'someone_else' };
-    expect(deriveDatabaseHealth(o)).toMatchObject({ verdict: 'failed', failingStep: 'connectionSecret' });
+    expect(deriveDatabaseHealth(o)).toMatchObject({
+      verdict: 'failed',
+      failingStep: 'connectionSecret',
+    });
   });
 });
 

@@ -44,7 +44,12 @@ export const STEP_TITLES: Record<StepId, string> = {
 export type StepStatus = 'ok' | 'pending' | 'error' | 'unknown';
 
 /** @public */
-export type Verdict = 'healthy' | 'progressing' | 'degraded' | 'failed' | 'unknown';
+export type Verdict =
+  | 'healthy'
+  | 'progressing'
+  | 'degraded'
+  | 'failed'
+  | 'unknown';
 
 /** One hop's state. @public */
 export interface Step {
@@ -130,13 +135,20 @@ interface Condition {
   lastTransitionTime?: string;
 }
 
-function conditionOf(obj: KubeObject | undefined, type: string): Condition | undefined {
+function conditionOf(
+  obj: KubeObject | undefined,
+  type: string,
+): Condition | undefined {
   const conditions: unknown = obj?.status?.conditions;
   if (!Array.isArray(conditions)) return undefined;
   return conditions.find((c: Condition) => c && c.type === type);
 }
 
-function ref(kind: string, obj: KubeObject | undefined, fallbackName?: string): string {
+function ref(
+  kind: string,
+  obj: KubeObject | undefined,
+  fallbackName?: string,
+): string {
   const name = obj?.metadata?.name ?? fallbackName ?? '?';
   const ns = obj?.metadata?.namespace;
   return ns ? `${kind} ${ns}/${name}` : `${kind} ${name}`;
@@ -158,7 +170,10 @@ interface Context {
   options: HealthOptions;
 }
 
-function buildContext(objects: DatabaseObjects, options: HealthOptions): Context {
+function buildContext(
+  objects: DatabaseObjects,
+  options: HealthOptions,
+): Context {
   const claim = objects.claim;
   const spec = claim?.spec ?? {};
   const claimName: string | undefined =
@@ -182,7 +197,10 @@ function buildContext(objects: DatabaseObjects, options: HealthOptions): Context
   const data: unknown = objects.externalSecret?.spec?.data;
   if (Array.isArray(data)) {
     for (const d of data) {
-      if (typeof d?.secretKey === 'string' && typeof d?.remoteRef?.key === 'string') {
+      if (
+        typeof d?.secretKey === 'string' &&
+        typeof d?.remoteRef?.key === 'string'
+      ) {
         remoteKeys[d.secretKey] = d.remoteRef.key;
       }
     }
@@ -198,7 +216,8 @@ function buildContext(objects: DatabaseObjects, options: HealthOptions): Context
         objects.externalSecret?.metadata?.name
       : claimName && `${claimName}-app`,
     connectionSecretName:
-      spec.connectionSecretName ?? (claimName ? `${claimName}-conn` : undefined),
+      spec.connectionSecretName ??
+      (claimName ? `${claimName}-conn` : undefined),
     expectedOwner,
     ownerSource,
     remoteKeys,
@@ -242,7 +261,9 @@ function externalSecretStep(ctx: Context): Finding {
     return {
       severity: 'failed',
       reason: 'NotFound',
-      message: `No ExternalSecret produces the credentials secret ${target} in namespace ${ctx.namespace ?? '?'}.`,
+      message: `No ExternalSecret produces the credentials secret ${target} in namespace ${
+        ctx.namespace ?? '?'
+      }.`,
       hint: 'Merge the pull request that adds the ExternalSecret (sync-wave 0) and check that Argo CD synced it. With External Secrets 0.17 or newer, the manifest must use external-secrets.io/v1.',
     };
   }
@@ -250,13 +271,20 @@ function externalSecretStep(ctx: Context): Finding {
   const keys = Object.values(ctx.remoteKeys);
   const keyList = keys.length ? keys.join(' and ') : 'the parameters it names';
   const store = es.spec?.secretStoreRef;
-  const storeText = store?.name ? `${store.kind ?? 'SecretStore'} '${store.name}'` : 'its secret store';
+  const storeText = store?.name
+    ? `${store.kind ?? 'SecretStore'} '${store.name}'`
+    : 'its secret store';
   if (!ready) {
     return {
       severity: 'pending',
       reason: 'NotReconciled',
-      message: `${ref('ExternalSecret', es)} has not been reconciled by External Secrets yet.`,
-      hint: `If this lasts more than a minute, check that External Secrets is running and serves ${es.apiVersion ?? 'this apiVersion'}.`,
+      message: `${ref(
+        'ExternalSecret',
+        es,
+      )} has not been reconciled by External Secrets yet.`,
+      hint: `If this lasts more than a minute, check that External Secrets is running and serves ${
+        es.apiVersion ?? 'this apiVersion'
+      }.`,
     };
   }
   const reason = ready.reason ?? '';
@@ -264,11 +292,16 @@ function externalSecretStep(ctx: Context): Finding {
     return {
       severity: 'failed',
       reason,
-      message: `External Secrets deleted ${target}: ${ready.message ?? 'the source no longer exists'}.`,
+      message: `External Secrets deleted ${target}: ${
+        ready.message ?? 'the source no longer exists'
+      }.`,
       hint: `Write ${keyList} to SSM again; the secret is recreated at the next refresh.`,
     };
   }
-  if (ready.status === 'True' && (ESO_SYNCED_REASONS.includes(reason) || reason === '')) {
+  if (
+    ready.status === 'True' &&
+    (ESO_SYNCED_REASONS.includes(reason) || reason === '')
+  ) {
     return {
       severity: 'ok',
       reason: reason || 'Ready',
@@ -277,7 +310,10 @@ function externalSecretStep(ctx: Context): Finding {
   }
   if (ready.status === 'False') {
     return {
-      severity: ESO_ERROR_REASONS.includes(reason) || reason === '' ? 'failed' : 'pending',
+      severity:
+        ESO_ERROR_REASONS.includes(reason) || reason === ''
+          ? 'failed'
+          : 'pending',
       reason: reason || 'NotReady',
       message: `${ref('ExternalSecret', es)}: ${ready.message ?? 'not ready'}.`,
       hint: `Check that ${keyList} exist in SSM and that ${storeText} may read them (ssm:GetParameter, and kms:Decrypt for SecureString). The ExternalSecret's events name the failing key.`,
@@ -286,7 +322,9 @@ function externalSecretStep(ctx: Context): Finding {
   return {
     severity: 'unknown',
     reason: reason || 'Unknown',
-    message: `${ref('ExternalSecret', es)} reports Ready=${ready.status ?? '?'}: ${ready.message ?? ''}`.trim(),
+    message: `${ref('ExternalSecret', es)} reports Ready=${
+      ready.status ?? '?'
+    }: ${ready.message ?? ''}`.trim(),
   };
 }
 
@@ -303,7 +341,9 @@ function credentialsSecretStep(ctx: Context, upstreamOk: boolean): Finding {
         message: ctx.objects.cluster
           ? `CloudNative-PG has not created the application secret ${name}.`
           : `The application secret ${name} is created with the CNPG cluster.`,
-        hint: ctx.objects.cluster ? 'Check the CloudNative-PG operator logs for this cluster.' : undefined,
+        hint: ctx.objects.cluster
+          ? 'Check the CloudNative-PG operator logs for this cluster.'
+          : undefined,
       };
     }
     return upstreamOk
@@ -323,7 +363,9 @@ function credentialsSecretStep(ctx: Context, upstreamOk: boolean): Finding {
     return {
       severity: 'failed',
       reason: 'WrongType',
-      message: `Secret ${secret.name} has type ${secret.type ?? 'Opaque'}; CloudNative-PG's initdb.secret must be ${BASIC_AUTH_SECRET_TYPE}.`,
+      message: `Secret ${secret.name} has type ${
+        secret.type ?? 'Opaque'
+      }; CloudNative-PG's initdb.secret must be ${BASIC_AUTH_SECRET_TYPE}.`,
       hint: `Set spec.target.template.type: ${BASIC_AUTH_SECRET_TYPE} in the ExternalSecret.`,
     };
   }
@@ -332,23 +374,39 @@ function credentialsSecretStep(ctx: Context, upstreamOk: boolean): Finding {
     return {
       severity: 'failed',
       reason: 'MissingKeys',
-      message: `Secret ${secret.name} lacks the key${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.`,
+      message: `Secret ${secret.name} lacks the key${
+        missing.length > 1 ? 's' : ''
+      } ${missing.join(', ')}.`,
       hint: "Map the SSM parameters to the keys 'username' and 'password' in the ExternalSecret's spec.data.",
     };
   }
-  if (ctx.expectedOwner !== undefined && secret.username !== undefined && secret.username !== ctx.expectedOwner) {
+  if (
+    ctx.expectedOwner !== undefined &&
+    secret.username !== undefined &&
+    secret.username !== ctx.expectedOwner
+  ) {
     const userKey = ctx.remoteKeys.username;
     return {
       severity: 'failed',
       reason: 'OwnerMismatch',
       message: `The secret's username '${secret.username}' differs from the database owner '${ctx.expectedOwner}' (${ctx.ownerSource}). CloudNative-PG still reports the cluster healthy, but the application cannot log in.`,
-      hint: `Make them equal: write '${ctx.expectedOwner}' to ${userKey ? `the SSM parameter ${userKey}` : "the secret's username"}, or set databaseOwner: ${secret.username} in the claim (which recreates the database owner only on a new cluster).`,
+      hint: `Make them equal: write '${ctx.expectedOwner}' to ${
+        userKey ? `the SSM parameter ${userKey}` : "the secret's username"
+      }, or set databaseOwner: ${
+        secret.username
+      } in the claim (which recreates the database owner only on a new cluster).`,
     };
   }
   return {
     severity: 'ok',
     reason: 'Present',
-    message: `Secret ${secret.name} (${BASIC_AUTH_SECRET_TYPE}) has username and password${secret.username !== undefined ? `; username '${secret.username}' matches the owner` : ''}.`,
+    message: `Secret ${
+      secret.name
+    } (${BASIC_AUTH_SECRET_TYPE}) has username and password${
+      secret.username !== undefined
+        ? `; username '${secret.username}' matches the owner`
+        : ''
+    }.`,
   };
 }
 
@@ -360,7 +418,9 @@ function claimStep(ctx: Context): Finding {
     return {
       severity: 'unknown',
       reason: 'NotFound',
-      message: `The PostgresInstance ${ctx.namespace ?? '?'}/${ctx.claimName ?? '?'} was not found.`,
+      message: `The PostgresInstance ${ctx.namespace ?? '?'}/${
+        ctx.claimName ?? '?'
+      } was not found.`,
       hint: 'If the pull request was just opened, merge it and let Argo CD sync; otherwise check the bizmatters.io/postgres-instances annotation.',
     };
   }
@@ -377,10 +437,12 @@ function claimStep(ctx: Context): Finding {
     return {
       severity: synced.reason === 'ReconcilePaused' ? 'degraded' : 'failed',
       reason: synced.reason ?? 'NotSynced',
-      message: `Crossplane cannot reconcile the claim: ${synced.message ?? synced.reason ?? 'Synced=False'}.`,
+      message: `Crossplane cannot reconcile the claim: ${
+        synced.message ?? synced.reason ?? 'Synced=False'
+      }.`,
       hint:
         synced.reason === 'ReconcilePaused'
-          ? "Remove the crossplane.io/paused annotation to resume."
+          ? 'Remove the crossplane.io/paused annotation to resume.'
           : 'Check that the XRD xpostgresinstances.database.bizmatters.io and the Composition postgres-instance are installed, and read the claim’s events.',
     };
   }
@@ -396,7 +458,8 @@ function claimStep(ctx: Context): Finding {
     return {
       severity: 'ok',
       reason: ready.reason ?? 'Available',
-      message: 'Crossplane reports the claim Ready (this alone does not mean the database is up).',
+      message:
+        'Crossplane reports the claim Ready (this alone does not mean the database is up).',
     };
   }
   return {
@@ -407,11 +470,17 @@ function claimStep(ctx: Context): Finding {
   };
 }
 
-function ageSeconds(ctx: Context, since: string | undefined): number | undefined {
+function ageSeconds(
+  ctx: Context,
+  since: string | undefined,
+): number | undefined {
   if (ctx.options.now === undefined || !since) return undefined;
   const t = Date.parse(since);
   if (Number.isNaN(t)) return undefined;
-  const now = typeof ctx.options.now === 'number' ? ctx.options.now : ctx.options.now.getTime();
+  const now =
+    typeof ctx.options.now === 'number'
+      ? ctx.options.now
+      : ctx.options.now.getTime();
   return Math.max(0, (now - t) / 1000);
 }
 
@@ -431,8 +500,12 @@ function clusterStep(ctx: Context, claimOk: boolean): Finding {
       ? {
           severity: 'failed',
           reason: 'NotFound',
-          message: `The claim is Ready but no CNPG Cluster ${ctx.namespace ?? '?'}/${ctx.claimName ?? '?'} exists.`,
-          hint: `Check the composed objects (kubectl get objects -l crossplane.io/claim-name=${ctx.claimName ?? '<claim>'}) and that CloudNative-PG is installed.`,
+          message: `The claim is Ready but no CNPG Cluster ${
+            ctx.namespace ?? '?'
+          }/${ctx.claimName ?? '?'} exists.`,
+          hint: `Check the composed objects (kubectl get objects -l crossplane.io/claim-name=${
+            ctx.claimName ?? '<claim>'
+          }) and that CloudNative-PG is installed.`,
         }
       : {
           severity: 'pending',
@@ -442,10 +515,13 @@ function clusterStep(ctx: Context, claimOk: boolean): Finding {
   }
   const status = cluster.status ?? {};
   const phase: string = typeof status.phase === 'string' ? status.phase : '';
-  const instances: number | undefined = status.instances ?? cluster.spec?.instances;
+  const instances: number | undefined =
+    status.instances ?? cluster.spec?.instances;
   const readyInstances: number = status.readyInstances ?? 0;
   const detail = status.phaseReason ? ` (${status.phaseReason})` : '';
-  const inspect = `kubectl cnpg status ${cluster.metadata?.name ?? ''} -n ${cluster.metadata?.namespace ?? ''}`;
+  const inspect = `kubectl cnpg status ${cluster.metadata?.name ?? ''} -n ${
+    cluster.metadata?.namespace ?? ''
+  }`;
 
   if (phase === CNPG_HEALTHY_PHASE) {
     if (instances !== undefined && readyInstances < instances) {
@@ -467,7 +543,11 @@ function clusterStep(ctx: Context, claimOk: boolean): Finding {
     return {
       severity: 'ok',
       reason: 'ClusterInHealthyState',
-      message: `${CNPG_HEALTHY_PHASE}: ${readyInstances}/${instances ?? readyInstances} instances ready${status.currentPrimary ? `, primary ${status.currentPrimary}` : ''}.`,
+      message: `${CNPG_HEALTHY_PHASE}: ${readyInstances}/${
+        instances ?? readyInstances
+      } instances ready${
+        status.currentPrimary ? `, primary ${status.currentPrimary}` : ''
+      }.`,
     };
   }
   if (CNPG_FAILED_PHASES.includes(phase)) {
@@ -487,12 +567,18 @@ function clusterStep(ctx: Context, claimOk: boolean): Finding {
     };
   }
   if (CNPG_PROGRESSING_PHASES.includes(phase)) {
-    const since = conditionOf(cluster, 'Ready')?.lastTransitionTime ?? cluster.metadata?.creationTimestamp;
+    const since =
+      conditionOf(cluster, 'Ready')?.lastTransitionTime ??
+      cluster.metadata?.creationTimestamp;
     const age = ageSeconds(ctx, since);
     const limit = ctx.options.stuckAfterSeconds ?? 900;
     const setupHint =
       phase === 'Setting up primary'
-        ? `Look at the first instance's PVC (is its StorageClass available?) and the initdb pod (kubectl get pods -n ${cluster.metadata?.namespace ?? ''} -l cnpg.io/cluster=${cluster.metadata?.name ?? ''}): a missing credentials secret shows there as CreateContainerConfigError.`
+        ? `Look at the first instance's PVC (is its StorageClass available?) and the initdb pod (kubectl get pods -n ${
+            cluster.metadata?.namespace ?? ''
+          } -l cnpg.io/cluster=${
+            cluster.metadata?.name ?? ''
+          }): a missing credentials secret shows there as CreateContainerConfigError.`
         : `See ${inspect}.`;
     if (age !== undefined && age > limit) {
       return {
@@ -524,14 +610,18 @@ function connectionSecretStep(ctx: Context, upstreamOk: boolean): Finding {
   if (blocked) return blocked;
   const secret = ctx.objects.connectionSecret;
   const name = ctx.connectionSecretName ?? '?';
-  const expected = ctx.usesExternalSecret ? CONNECTION_SECRET_KEYS : ZERO_TOUCH_CONNECTION_SECRET_KEYS;
+  const expected = ctx.usesExternalSecret
+    ? CONNECTION_SECRET_KEYS
+    : ZERO_TOUCH_CONNECTION_SECRET_KEYS;
   if (!secret) {
     return upstreamOk
       ? {
           severity: 'failed',
           reason: 'NotFound',
           message: `Everything upstream is ready but the connection secret ${name} does not exist.`,
-          hint: `Check the claim's composed Object 'connection-secret' (kubectl get objects -l crossplane.io/claim-name=${ctx.claimName ?? '<claim>'}) for a Synced=False message.`,
+          hint: `Check the claim's composed Object 'connection-secret' (kubectl get objects -l crossplane.io/claim-name=${
+            ctx.claimName ?? '<claim>'
+          }) for a Synced=False message.`,
         }
       : {
           severity: 'pending',
@@ -544,11 +634,17 @@ function connectionSecretStep(ctx: Context, upstreamOk: boolean): Finding {
     return {
       severity: 'failed',
       reason: 'MissingKeys',
-      message: `The connection secret ${secret.name} lacks ${missing.join(', ')}; applications read ${expected.join(', ')}.`,
+      message: `The connection secret ${secret.name} lacks ${missing.join(
+        ', ',
+      )}; applications read ${expected.join(', ')}.`,
       hint: 'The Composition writes these keys; check the connection-secret Object and the Composition revision in use.',
     };
   }
-  if (ctx.expectedOwner !== undefined && secret.username !== undefined && secret.username !== ctx.expectedOwner) {
+  if (
+    ctx.expectedOwner !== undefined &&
+    secret.username !== undefined &&
+    secret.username !== ctx.expectedOwner
+  ) {
     return {
       severity: 'failed',
       reason: 'UsernameMismatch',
@@ -602,7 +698,12 @@ export function deriveDatabaseHealth(
     }
   }
   const steps = findings.map(([id, f]) => {
-    const step: Step = { id, status: STATUS_OF[f.severity], reason: f.reason, message: f.message };
+    const step: Step = {
+      id,
+      status: STATUS_OF[f.severity],
+      reason: f.reason,
+      message: f.message,
+    };
     if (f.hint) step.hint = f.hint;
     return step;
   });

@@ -6,7 +6,12 @@
  */
 export * from './request';
 export * from './policy';
-export { validateDatabaseRequest, assertValidDatabaseRequest, DatabaseRequestError, formatProblems } from './validate';
+export {
+  validateDatabaseRequest,
+  assertValidDatabaseRequest,
+  DatabaseRequestError,
+  formatProblems,
+} from './validate';
 export * from './ssm';
 export * from './manifests';
 export * from './secrets';

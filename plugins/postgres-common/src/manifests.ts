@@ -53,8 +53,12 @@ export interface DatabaseManifests {
  *
  * @public
  */
-export function kubernetesIdFor(request: Pick<DatabaseRequest, 'component' | 'service'>): string {
-  const ref = request.component ? parseEntityRefLoose(request.component) : undefined;
+export function kubernetesIdFor(
+  request: Pick<DatabaseRequest, 'component' | 'service'>,
+): string {
+  const ref = request.component
+    ? parseEntityRefLoose(request.component)
+    : undefined;
   return ref?.name ?? request.service;
 }
 
@@ -70,7 +74,9 @@ export function renderManifests(
   policyInput?: PostgresPolicyInput,
 ): DatabaseManifests {
   const policy = resolvePolicy(policyInput);
-  const request = resolveDatabaseRequest(assertValidDatabaseRequest(input, policy));
+  const request = resolveDatabaseRequest(
+    assertValidDatabaseRequest(input, policy),
+  );
   const ssm = ssmParameterNames(request, policy);
   const labels = { [KUBERNETES_ID_LABEL]: kubernetesIdFor(request) };
   const es = policy.externalSecret;
@@ -86,7 +92,10 @@ export function renderManifests(
     },
     spec: {
       refreshInterval: es.refreshInterval,
-      secretStoreRef: { name: es.secretStoreRef.name, kind: es.secretStoreRef.kind },
+      secretStoreRef: {
+        name: es.secretStoreRef.name,
+        kind: es.secretStoreRef.kind,
+      },
       target: {
         name: request.credentialsSecretName,
         creationPolicy: 'Owner',
@@ -140,7 +149,10 @@ export function toYaml(...objects: unknown[]): string {
  * @public
  */
 export function gitopsPath(
-  request: Pick<DatabaseRequest, 'namespace' | 'name' | 'environment' | 'service'>,
+  request: Pick<
+    DatabaseRequest,
+    'namespace' | 'name' | 'environment' | 'service'
+  >,
   policyInput?: PostgresPolicyInput,
 ): string {
   const pattern = resolvePolicy(policyInput).gitops.pathPattern;
@@ -153,7 +165,9 @@ export function gitopsPath(
   const segments = path.split('/');
   if (
     path === '' ||
-    segments.some(s => s === '' || s === '.' || s === '..' || /[{}\\\0]/.test(s))
+    segments.some(
+      s => s === '' || s === '.' || s === '..' || /[{}\\\0]/.test(s),
+    )
   ) {
     throw new Error(
       `postgres.gitops.pathPattern '${pattern}' gives the path '${path}', which is not a plain relative folder`,
@@ -179,7 +193,10 @@ export function renderManifestFiles(
   request: DatabaseRequest,
   policyInput?: PostgresPolicyInput,
 ): Record<string, string> {
-  const { externalSecret, postgresInstance } = renderManifests(request, policyInput);
+  const { externalSecret, postgresInstance } = renderManifests(
+    request,
+    policyInput,
+  );
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',

@@ -21,7 +21,11 @@ export const RESERVED_ROLES = ['postgres', 'streaming_replica'] as const;
 /** Role name prefixes CNPG and PostgreSQL reserve. */
 export const RESERVED_ROLE_PREFIXES = ['cnpg_', 'pg_'] as const;
 /** Databases that exist in every cluster and must not be the application's. */
-export const RESERVED_DATABASES = ['postgres', 'template0', 'template1'] as const;
+export const RESERVED_DATABASES = [
+  'postgres',
+  'template0',
+  'template1',
+] as const;
 
 function describe(value: string): string {
   return value.length > 40 ? `'${value.slice(0, 40)}…'` : `'${value}'`;
@@ -32,7 +36,9 @@ export function checkClusterName(value: string): string | undefined {
     return `Use at most ${MAX_CLUSTER_NAME_LENGTH} characters (this has ${value.length}); CloudNative-PG derives pod and service names from it.`;
   }
   if (!DNS1035_LABEL.test(value)) {
-    return `${describe(value)} is not allowed: use lowercase letters, digits and '-', start with a letter and end with a letter or digit, e.g. 'orders-db'.`;
+    return `${describe(
+      value,
+    )} is not allowed: use lowercase letters, digits and '-', start with a letter and end with a letter or digit, e.g. 'orders-db'.`;
   }
   return undefined;
 }
@@ -42,7 +48,9 @@ export function checkNamespace(value: string): string | undefined {
     return `Use at most 63 characters (this has ${value.length}).`;
   }
   if (!DNS1123_LABEL.test(value)) {
-    return `${describe(value)} is not a Kubernetes namespace name: use lowercase letters, digits and '-', starting and ending with a letter or digit.`;
+    return `${describe(
+      value,
+    )} is not a Kubernetes namespace name: use lowercase letters, digits and '-', starting and ending with a letter or digit.`;
   }
   if (value.startsWith('kube-')) {
     return `Namespaces starting with 'kube-' belong to Kubernetes itself; choose your team's namespace.`;
@@ -55,7 +63,9 @@ export function checkLabel(value: string, what: string): string | undefined {
     return `Use at most 63 characters for the ${what} (this has ${value.length}).`;
   }
   if (!DNS1123_LABEL.test(value)) {
-    return `${describe(value)} is not a valid ${what}: use lowercase letters, digits and '-', starting and ending with a letter or digit.`;
+    return `${describe(
+      value,
+    )} is not a valid ${what}: use lowercase letters, digits and '-', starting and ending with a letter or digit.`;
   }
   return undefined;
 }
@@ -65,7 +75,9 @@ export function checkSecretName(value: string): string | undefined {
     return `Use at most 253 characters (this has ${value.length}).`;
   }
   if (!DNS1123_SUBDOMAIN.test(value)) {
-    return `${describe(value)} is not a valid Kubernetes Secret name: use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit.`;
+    return `${describe(
+      value,
+    )} is not a valid Kubernetes Secret name: use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit.`;
   }
   return undefined;
 }
@@ -79,7 +91,9 @@ function checkPgIdentifier(value: string, what: string): string | undefined {
     return `Use at most ${MAX_PG_IDENTIFIER_BYTES} characters for the ${what}; PostgreSQL would silently cut it.`;
   }
   if (!PG_IDENTIFIER.test(value)) {
-    return `${describe(value)} is not a plain PostgreSQL name: use lowercase letters, digits and '_', starting with a letter or '_', e.g. 'orders_db'.`;
+    return `${describe(
+      value,
+    )} is not a plain PostgreSQL name: use lowercase letters, digits and '_', starting with a letter or '_', e.g. 'orders_db'.`;
   }
   return undefined;
 }

@@ -104,8 +104,12 @@ export type PostgresPolicyInput = {
   environments?: string[];
   storageGB?: Partial<PostgresPolicy['storageGB']>;
   ssm?: Partial<PostgresPolicy['ssm']>;
-  externalSecret?: Partial<Omit<PostgresPolicy['externalSecret'], 'secretStoreRef'>> & {
-    secretStoreRef?: Partial<PostgresPolicy['externalSecret']['secretStoreRef']>;
+  externalSecret?: Partial<
+    Omit<PostgresPolicy['externalSecret'], 'secretStoreRef'>
+  > & {
+    secretStoreRef?: Partial<
+      PostgresPolicy['externalSecret']['secretStoreRef']
+    >;
   };
   gitops?: Partial<PostgresPolicy['gitops']>;
 };
@@ -119,9 +123,12 @@ export function resolvePolicy(input?: PostgresPolicyInput): PostgresPolicy {
   const d = DEFAULT_POLICY;
   if (!input) return d;
   return {
-    sizes: input.sizes && Object.keys(input.sizes).length ? input.sizes : d.sizes,
+    sizes:
+      input.sizes && Object.keys(input.sizes).length ? input.sizes : d.sizes,
     versions: input.versions?.length ? input.versions : d.versions,
-    environments: input.environments?.length ? input.environments : d.environments,
+    environments: input.environments?.length
+      ? input.environments
+      : d.environments,
     storageGB: { ...d.storageGB, ...input.storageGB },
     ssm: { ...d.ssm, ...input.ssm },
     externalSecret: {
@@ -156,7 +163,9 @@ export interface PolicyConfigReader {
  *
  * @public
  */
-export function readPostgresPolicy(config?: PolicyConfigReader): PostgresPolicy {
+export function readPostgresPolicy(
+  config?: PolicyConfigReader,
+): PostgresPolicy {
   const root = config?.getOptionalConfig('postgres') ?? config;
   if (!root) return DEFAULT_POLICY;
   const input: PostgresPolicyInput = {};
@@ -167,10 +176,16 @@ export function readPostgresPolicy(config?: PolicyConfigReader): PostgresPolicy 
       const s = sizes.getOptionalConfig(key)!;
       const fallback = DEFAULT_POLICY.sizes[key];
       const r = (path: string, k: 'cpu' | 'memory') =>
-        s.getOptionalConfig('resources')?.getOptionalConfig(path)?.getOptionalString(k) ??
+        s
+          .getOptionalConfig('resources')
+          ?.getOptionalConfig(path)
+          ?.getOptionalString(k) ??
         fallback?.resources[path as 'requests' | 'limits'][k];
       const resources = {
-        requests: { cpu: r('requests', 'cpu'), memory: r('requests', 'memory') },
+        requests: {
+          cpu: r('requests', 'cpu'),
+          memory: r('requests', 'memory'),
+        },
         limits: { cpu: r('limits', 'cpu'), memory: r('limits', 'memory') },
       };
       if (
@@ -181,7 +196,8 @@ export function readPostgresPolicy(config?: PolicyConfigReader): PostgresPolicy 
         );
       }
       input.sizes[key] = {
-        description: s.getOptionalString('description') ?? fallback?.description ?? key,
+        description:
+          s.getOptionalString('description') ?? fallback?.description ?? key,
         resources: resources as SizeResources,
       };
     }
@@ -198,7 +214,9 @@ export function readPostgresPolicy(config?: PolicyConfigReader): PostgresPolicy 
       if (input.storageGB[k] === undefined) delete input.storageGB[k];
     }
   }
-  const ssmPattern = root.getOptionalConfig('ssm')?.getOptionalString('pathPattern');
+  const ssmPattern = root
+    .getOptionalConfig('ssm')
+    ?.getOptionalString('pathPattern');
   if (ssmPattern) input.ssm = { pathPattern: ssmPattern };
   const es = root.getOptionalConfig('externalSecret');
   if (es) {
@@ -212,11 +230,16 @@ export function readPostgresPolicy(config?: PolicyConfigReader): PostgresPolicy 
       },
     };
   }
-  const gitopsPattern = root.getOptionalConfig('gitops')?.getOptionalString('pathPattern');
+  const gitopsPattern = root
+    .getOptionalConfig('gitops')
+    ?.getOptionalString('pathPattern');
   if (gitopsPattern) input.gitops = { pathPattern: gitopsPattern };
   return resolvePolicy(input);
 }
 
-function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+function optional<K extends string, V>(
+  key: K,
+  value: V | undefined,
+): Partial<Record<K, V>> {
   return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }

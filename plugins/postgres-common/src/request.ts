@@ -90,9 +90,11 @@ export function resolveDatabaseRequest(
   return {
     ...request,
     connectionSecretName:
-      request.connectionSecretName || defaultConnectionSecretName(request.service),
+      request.connectionSecretName ||
+      defaultConnectionSecretName(request.service),
     credentialsSecretName:
-      request.credentialsSecretName || defaultCredentialsSecretName(request.name),
+      request.credentialsSecretName ||
+      defaultCredentialsSecretName(request.name),
   };
 }
 

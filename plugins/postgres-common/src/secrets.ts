@@ -38,7 +38,9 @@ export function summarizeSecret(secret: {
 }): SecretSummary {
   const data = secret.data ?? {};
   const stringData = secret.stringData ?? {};
-  const keys = Array.from(new Set([...Object.keys(data), ...Object.keys(stringData)])).sort();
+  const keys = Array.from(
+    new Set([...Object.keys(data), ...Object.keys(stringData)]),
+  ).sort();
   let username: string | undefined;
   for (const key of USERNAME_KEYS) {
     if (typeof stringData[key] === 'string') {

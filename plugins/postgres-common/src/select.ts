@@ -28,10 +28,14 @@ export function selectDatabaseObjects(
   const namespace = claim.metadata?.namespace;
   const spec = claim.spec ?? {};
   const credentialsName: string | undefined =
-    typeof spec.credentialsSecretName === 'string' ? spec.credentialsSecretName : undefined;
+    typeof spec.credentialsSecretName === 'string'
+      ? spec.credentialsSecretName
+      : undefined;
   const credentialsSecretName = credentialsName ?? `${name}-app`;
   const connectionSecretName: string =
-    typeof spec.connectionSecretName === 'string' ? spec.connectionSecretName : `${name}-conn`;
+    typeof spec.connectionSecretName === 'string'
+      ? spec.connectionSecretName
+      : `${name}-conn`;
 
   const objects: DatabaseObjects = { claim };
   for (const obj of candidates) {
@@ -64,5 +68,8 @@ export function selectDatabaseObjects(
  * @public
  */
 export function isPostgresInstance(obj: KubeObject): boolean {
-  return obj.kind === POSTGRES_INSTANCE_KIND && groupOf(obj) === 'database.bizmatters.io';
+  return (
+    obj.kind === POSTGRES_INSTANCE_KIND &&
+    groupOf(obj) === 'database.bizmatters.io'
+  );
 }

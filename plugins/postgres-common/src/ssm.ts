@@ -20,7 +20,10 @@ export interface SsmParameterNames {
  * @public
  */
 export function ssmParameterNames(
-  request: Pick<DatabaseRequest, 'environment' | 'service' | 'namespace' | 'name'>,
+  request: Pick<
+    DatabaseRequest,
+    'environment' | 'service' | 'namespace' | 'name'
+  >,
   policy?: PostgresPolicyInput,
 ): SsmParameterNames {
   const { pathPattern } = resolvePolicy(policy).ssm;

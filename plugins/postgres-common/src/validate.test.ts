@@ -1,5 +1,14 @@
-import { validateDatabaseRequest, assertValidDatabaseRequest, DatabaseRequestError } from './validate';
-import { DatabaseRequest, DatabaseRequestField, resolveDatabaseRequest, suggestNamesForService } from './request';
+import {
+  validateDatabaseRequest,
+  assertValidDatabaseRequest,
+  DatabaseRequestError,
+} from './validate';
+import {
+  DatabaseRequest,
+  DatabaseRequestField,
+  resolveDatabaseRequest,
+  suggestNamesForService,
+} from './request';
 import { resolvePolicy } from './policy';
 
 const seed: DatabaseRequest = {
@@ -35,13 +44,21 @@ describe('validateDatabaseRequest', () => {
     ['name with dot', with_({ name: 'orders.db' }), 'name'],
     ['name 51 characters', with_({ name: `a${'b'.repeat(50)}` }), 'name'],
     ['name path traversal', with_({ name: '../../etc' }), 'name'],
-    ['name with newline (YAML injection)', with_({ name: 'orders\nkind: Secret' }), 'name'],
+    [
+      'name with newline (YAML injection)',
+      with_({ name: 'orders\nkind: Secret' }),
+      'name',
+    ],
     ['name with Cyrillic look-alike', with_({ name: 'оrders-db' }), 'name'],
     ['name a number', with_({ name: 42 }), 'name'],
     ['namespace missing', without('namespace'), 'namespace'],
     ['namespace with slash', with_({ namespace: 'team/a' }), 'namespace'],
     ['namespace kube-system', with_({ namespace: 'kube-system' }), 'namespace'],
-    ['namespace 64 characters', with_({ namespace: 'n'.repeat(64) }), 'namespace'],
+    [
+      'namespace 64 characters',
+      with_({ namespace: 'n'.repeat(64) }),
+      'namespace',
+    ],
     ['service uppercase', with_({ service: 'Agent' }), 'service'],
     ['service with slash (SSM path)', with_({ service: 'a/b' }), 'service'],
     ['service missing', without('service'), 'service'],
@@ -61,86 +78,208 @@ describe('validateDatabaseRequest', () => {
     ['storage Infinity', with_({ storageGB: Infinity }), 'storageGB'],
     ['storage negative', with_({ storageGB: -20 }), 'storageGB'],
     ['storage missing', without('storageGB'), 'storageGB'],
-    ['databaseName postgres', with_({ databaseName: 'postgres' }), 'databaseName'],
-    ['databaseName template0', with_({ databaseName: 'template0' }), 'databaseName'],
-    ['databaseName template1', with_({ databaseName: 'template1' }), 'databaseName'],
-    ['databaseName with dash', with_({ databaseName: 'orders-db' }), 'databaseName'],
-    ['databaseName starts with digit', with_({ databaseName: '1orders' }), 'databaseName'],
-    ['databaseName 64 bytes', with_({ databaseName: 'd'.repeat(64) }), 'databaseName'],
-    ['databaseName SQL injection', with_({ databaseName: 'x; DROP DATABASE y' }), 'databaseName'],
-    ['databaseName uppercase', with_({ databaseName: 'Orders' }), 'databaseName'],
-    ['databaseOwner postgres', with_({ databaseOwner: 'postgres' }), 'databaseOwner'],
-    ['databaseOwner streaming_replica', with_({ databaseOwner: 'streaming_replica' }), 'databaseOwner'],
-    ['databaseOwner cnpg_pooler_pgbouncer', with_({ databaseOwner: 'cnpg_pooler_pgbouncer' }), 'databaseOwner'],
-    ['databaseOwner pg_monitor', with_({ databaseOwner: 'pg_monitor' }), 'databaseOwner'],
-    ['databaseOwner with quote', with_({ databaseOwner: 'app"' }), 'databaseOwner'],
-    ['databaseOwner with non-ASCII', with_({ databaseOwner: 'ünicode' }), 'databaseOwner'],
-    ['databaseOwner missing', without('databaseOwner'), 'databaseOwner'],
-    ['connection secret uppercase', with_({ connectionSecretName: 'Orders' }), 'connectionSecretName'],
-    ['connection secret with slash', with_({ connectionSecretName: 'a/b' }), 'connectionSecretName'],
-    ['credentials secret 254 characters', with_({ credentialsSecretName: 'c'.repeat(254) }), 'credentialsSecretName'],
-    ['credentials secret with space', with_({ credentialsSecretName: 'my secret' }), 'credentialsSecretName'],
-    ['secrets with the same name', with_({ connectionSecretName: 'x', credentialsSecretName: 'x' }), 'connectionSecretName'],
     [
-      'credentials default equals given connection name',
-      with_({ connectionSecretName: 'agent-executor-db-credentials', credentialsSecretName: undefined }),
+      'databaseName postgres',
+      with_({ databaseName: 'postgres' }),
+      'databaseName',
+    ],
+    [
+      'databaseName template0',
+      with_({ databaseName: 'template0' }),
+      'databaseName',
+    ],
+    [
+      'databaseName template1',
+      with_({ databaseName: 'template1' }),
+      'databaseName',
+    ],
+    [
+      'databaseName with dash',
+      with_({ databaseName: 'orders-db' }),
+      'databaseName',
+    ],
+    [
+      'databaseName starts with digit',
+      with_({ databaseName: '1orders' }),
+      'databaseName',
+    ],
+    [
+      'databaseName 64 bytes',
+      with_({ databaseName: 'd'.repeat(64) }),
+      'databaseName',
+    ],
+    [
+      'databaseName SQL injection',
+      with_({ databaseName: 'x; DROP DATABASE y' }),
+      'databaseName',
+    ],
+    [
+      'databaseName uppercase',
+      with_({ databaseName: 'Orders' }),
+      'databaseName',
+    ],
+    [
+      'databaseOwner postgres',
+      with_({ databaseOwner: 'postgres' }),
+      'databaseOwner',
+    ],
+    [
+      'databaseOwner streaming_replica',
+      with_({ databaseOwner: 'streaming_replica' }),
+      'databaseOwner',
+    ],
+    [
+      'databaseOwner cnpg_pooler_pgbouncer',
+      with_({ databaseOwner: 'cnpg_pooler_pgbouncer' }),
+      'databaseOwner',
+    ],
+    [
+      'databaseOwner pg_monitor',
+      with_({ databaseOwner: 'pg_monitor' }),
+      'databaseOwner',
+    ],
+    [
+      'databaseOwner with quote',
+      with_({ databaseOwner: 'app"' }),
+      'databaseOwner',
+    ],
+    [
+      'databaseOwner with non-ASCII',
+      with_({ databaseOwner: 'ünicode' }),
+      'databaseOwner',
+    ],
+    ['databaseOwner missing', without('databaseOwner'), 'databaseOwner'],
+    [
+      'connection secret uppercase',
+      with_({ connectionSecretName: 'Orders' }),
       'connectionSecretName',
     ],
-    ['component not an entity ref', with_({ component: 'component:default/a b' }), 'component'],
+    [
+      'connection secret with slash',
+      with_({ connectionSecretName: 'a/b' }),
+      'connectionSecretName',
+    ],
+    [
+      'credentials secret 254 characters',
+      with_({ credentialsSecretName: 'c'.repeat(254) }),
+      'credentialsSecretName',
+    ],
+    [
+      'credentials secret with space',
+      with_({ credentialsSecretName: 'my secret' }),
+      'credentialsSecretName',
+    ],
+    [
+      'secrets with the same name',
+      with_({ connectionSecretName: 'x', credentialsSecretName: 'x' }),
+      'connectionSecretName',
+    ],
+    [
+      'credentials default equals given connection name',
+      with_({
+        connectionSecretName: 'agent-executor-db-credentials',
+        credentialsSecretName: undefined,
+      }),
+      'connectionSecretName',
+    ],
+    [
+      'component not an entity ref',
+      with_({ component: 'component:default/a b' }),
+      'component',
+    ],
     ['component with two slashes', with_({ component: 'a/b/c' }), 'component'],
     ['component a number', with_({ component: 7 }), 'component'],
   ];
 
-  it('has at least 40 invalid cases', () => expect(invalid.length).toBeGreaterThanOrEqual(40));
+  it('has at least 40 invalid cases', () =>
+    expect(invalid.length).toBeGreaterThanOrEqual(40));
 
-  it.each(invalid)('%s → a problem on the right field', (_label, request, field) => {
-    const problems = validateDatabaseRequest(request);
-    expect(problems.map(p => p.field)).toContain(field);
-    for (const p of problems) {
-      expect(p.message.length).toBeGreaterThan(10);
-    }
-  });
+  it.each(invalid)(
+    '%s → a problem on the right field',
+    (_label, request, field) => {
+      const problems = validateDatabaseRequest(request);
+      expect(problems.map(p => p.field)).toContain(field);
+      for (const p of problems) {
+        expect(p.message.length).toBeGreaterThan(10);
+      }
+    },
+  );
 
-  it.each([null, undefined, 'orders', 42, [], true])('non-object %p: every required field', input => {
-    const fields = validateDatabaseRequest(input).map(p => p.field);
-    expect(fields).toEqual(
-      expect.arrayContaining(['name', 'namespace', 'service', 'environment', 'size', 'version', 'storageGB', 'databaseName', 'databaseOwner']),
-    );
-  });
+  it.each([null, undefined, 'orders', 42, [], true])(
+    'non-object %p: every required field',
+    input => {
+      const fields = validateDatabaseRequest(input).map(p => p.field);
+      expect(fields).toEqual(
+        expect.arrayContaining([
+          'name',
+          'namespace',
+          'service',
+          'environment',
+          'size',
+          'version',
+          'storageGB',
+          'databaseName',
+          'databaseOwner',
+        ]),
+      );
+    },
+  );
 
   it('an SSM name that exceeds AWS limits is a problem on the service', () => {
-    const problems = validateDatabaseRequest(seed, { ssm: { pathPattern: '/aws/{service}/{key}' } });
+    const problems = validateDatabaseRequest(seed, {
+      ssm: { pathPattern: '/aws/{service}/{key}' },
+    });
     expect(problems).toEqual([
-      { field: 'service', message: expect.stringContaining("reserved by AWS") },
+      { field: 'service', message: expect.stringContaining('reserved by AWS') },
     ]);
     const deep = validateDatabaseRequest(seed, {
       ssm: { pathPattern: '/a/b/c/d/e/f/g/h/i/j/k/l/m/n/{service}/{key}' },
     });
-    expect(deep).toEqual([{ field: 'service', message: expect.stringContaining('15') }]);
+    expect(deep).toEqual([
+      { field: 'service', message: expect.stringContaining('15') },
+    ]);
   });
 
   it('a pattern without {key} is reported', () => {
-    const problems = validateDatabaseRequest(seed, { ssm: { pathPattern: '/x/{service}' } });
+    const problems = validateDatabaseRequest(seed, {
+      ssm: { pathPattern: '/x/{service}' },
+    });
     expect(problems[0].message).toContain('{key}');
   });
 
   const valid: Array<[string, unknown]> = [
     ['the seed', seed],
     ['without optional names', without('connectionSecretName')],
-    ['minimal', { ...without('component'), connectionSecretName: undefined, credentialsSecretName: undefined }],
+    [
+      'minimal',
+      {
+        ...without('component'),
+        connectionSecretName: undefined,
+        credentialsSecretName: undefined,
+      },
+    ],
     ['name of 50 characters', with_({ name: `a${'b'.repeat(49)}` })],
     ['name of one letter', with_({ name: 'a' })],
     ['databaseName of 63 bytes', with_({ databaseName: 'd'.repeat(63) })],
     ['owner starting with underscore', with_({ databaseOwner: '_app' })],
     ['owner with pg inside', with_({ databaseOwner: 'app_pg_user' })],
-    ['owner "postgresql" (not reserved)', with_({ databaseOwner: 'postgresql' })],
+    [
+      'owner "postgresql" (not reserved)',
+      with_({ databaseOwner: 'postgresql' }),
+    ],
     ['database "postgres_app"', with_({ databaseName: 'postgres_app' })],
     ['storage at minimum', with_({ storageGB: 10 })],
     ['storage at maximum', with_({ storageGB: 1000 })],
     ['version as number', with_({ version: 16 })],
-    ['secret names with dots', with_({ connectionSecretName: 'a.b', credentialsSecretName: 'c.d' })],
+    [
+      'secret names with dots',
+      with_({ connectionSecretName: 'a.b', credentialsSecretName: 'c.d' }),
+    ],
     ['component without kind', with_({ component: 'agent-executor' })],
-    ['component in another namespace', with_({ component: 'component:payments/agent-executor' })],
+    [
+      'component in another namespace',
+      with_({ component: 'component:payments/agent-executor' }),
+    ],
     ['environment dev', with_({ environment: 'dev' })],
     ['namespace kubernetes-apps', with_({ namespace: 'kubernetes-apps' })],
     ['extra unknown fields are ignored', with_({ extra: 'x' })],
@@ -157,11 +296,18 @@ describe('validateDatabaseRequest', () => {
       environments: ['lab'],
       storageGB: { min: 1, max: 5 },
     };
-    const ok = with_({ size: 'tiny', version: '17', environment: 'lab', storageGB: 5 });
+    const ok = with_({
+      size: 'tiny',
+      version: '17',
+      environment: 'lab',
+      storageGB: 5,
+    });
     expect(validateDatabaseRequest(ok, policy)).toEqual([]);
-    expect(validateDatabaseRequest(seed, policy).map(p => p.field).sort()).toEqual(
-      ['environment', 'size', 'storageGB', 'version'],
-    );
+    expect(
+      validateDatabaseRequest(seed, policy)
+        .map(p => p.field)
+        .sort(),
+    ).toEqual(['environment', 'size', 'storageGB', 'version']);
   });
 
   it('suggested names for a service are valid', () => {
@@ -177,7 +323,11 @@ describe('validateDatabaseRequest', () => {
   });
 
   it('resolves the seed defaults for the secret names', () => {
-    const r = resolveDatabaseRequest({ ...seed, connectionSecretName: undefined, credentialsSecretName: undefined });
+    const r = resolveDatabaseRequest({
+      ...seed,
+      connectionSecretName: undefined,
+      credentialsSecretName: undefined,
+    });
     expect(r.connectionSecretName).toBe('agent-executor-postgres');
     expect(r.credentialsSecretName).toBe('agent-executor-db-credentials');
   });
@@ -187,7 +337,9 @@ describe('assertValidDatabaseRequest', () => {
   it('throws an InputError that lists every problem by field', () => {
     let error: unknown;
     try {
-      assertValidDatabaseRequest(with_({ name: 'X', databaseOwner: 'postgres' }));
+      assertValidDatabaseRequest(
+        with_({ name: 'X', databaseOwner: 'postgres' }),
+      );
     } catch (e) {
       error = e;
     }
@@ -200,7 +352,9 @@ describe('assertValidDatabaseRequest', () => {
   });
 
   it('normalises a numeric version and drops empty optional names', () => {
-    const r = assertValidDatabaseRequest(with_({ version: 16, connectionSecretName: '', extra: 1 }));
+    const r = assertValidDatabaseRequest(
+      with_({ version: 16, connectionSecretName: '', extra: 1 }),
+    );
     expect(r.version).toBe('16');
     expect(r).not.toHaveProperty('connectionSecretName');
     expect(r).not.toHaveProperty('extra');

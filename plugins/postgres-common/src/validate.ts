@@ -76,7 +76,10 @@ export function validateDatabaseRequest(
   }
 
   const bad = new Set<DatabaseRequestField>();
-  const text = (field: DatabaseRequestField, optional = false): string | undefined => {
+  const text = (
+    field: DatabaseRequestField,
+    optional = false,
+  ): string | undefined => {
     const value = request[field];
     if (value === undefined || value === null || value === '') {
       if (!optional) {
@@ -106,7 +109,8 @@ export function validateDatabaseRequest(
   if (namespace !== undefined) check('namespace', checkNamespace(namespace));
 
   const service = text('service');
-  if (service !== undefined) check('service', checkLabel(service, 'service name'));
+  if (service !== undefined)
+    check('service', checkLabel(service, 'service name'));
 
   const environment = text('environment');
   if (environment !== undefined) {
@@ -116,13 +120,23 @@ export function validateDatabaseRequest(
       m ??
         (policy.environments.includes(environment)
           ? undefined
-          : `'${environment}' is not an environment of this platform; choose one of ${list(policy.environments)}.`),
+          : `'${environment}' is not an environment of this platform; choose one of ${list(
+              policy.environments,
+            )}.`),
     );
   }
 
   const size = text('size');
-  if (size !== undefined && !Object.prototype.hasOwnProperty.call(policy.sizes, size)) {
-    check('size', `'${size}' is not an offered size; choose one of ${list(Object.keys(policy.sizes))}.`);
+  if (
+    size !== undefined &&
+    !Object.prototype.hasOwnProperty.call(policy.sizes, size)
+  ) {
+    check(
+      'size',
+      `'${size}' is not an offered size; choose one of ${list(
+        Object.keys(policy.sizes),
+      )}.`,
+    );
   }
 
   const rawVersion = request.version;
@@ -131,7 +145,12 @@ export function validateDatabaseRequest(
       ? String(rawVersion)
       : text('version');
   if (version !== undefined && !policy.versions.includes(version)) {
-    check('version', `PostgreSQL '${version}' is not offered; choose one of ${list(policy.versions)}.`);
+    check(
+      'version',
+      `PostgreSQL '${version}' is not offered; choose one of ${list(
+        policy.versions,
+      )}.`,
+    );
   }
 
   const storage = request.storageGB;
@@ -139,23 +158,36 @@ export function validateDatabaseRequest(
   if (storage === undefined || storage === null || storage === '') {
     check('storageGB', `Enter the storage in GB (${min}–${max}).`);
   } else if (typeof storage !== 'number' || !Number.isFinite(storage)) {
-    check('storageGB', `The storage must be a whole number of GB between ${min} and ${max}.`);
+    check(
+      'storageGB',
+      `The storage must be a whole number of GB between ${min} and ${max}.`,
+    );
   } else if (!Number.isInteger(storage)) {
-    check('storageGB', `Use a whole number of GB between ${min} and ${max} (not ${storage}).`);
+    check(
+      'storageGB',
+      `Use a whole number of GB between ${min} and ${max} (not ${storage}).`,
+    );
   } else if (storage < min || storage > max) {
-    check('storageGB', `${storage} GB is out of range; choose between ${min} and ${max} GB.`);
+    check(
+      'storageGB',
+      `${storage} GB is out of range; choose between ${min} and ${max} GB.`,
+    );
   }
 
   const databaseName = text('databaseName');
-  if (databaseName !== undefined) check('databaseName', checkDatabaseName(databaseName));
+  if (databaseName !== undefined)
+    check('databaseName', checkDatabaseName(databaseName));
 
   const databaseOwner = text('databaseOwner');
-  if (databaseOwner !== undefined) check('databaseOwner', checkRoleName(databaseOwner));
+  if (databaseOwner !== undefined)
+    check('databaseOwner', checkRoleName(databaseOwner));
 
   const connection = text('connectionSecretName', true);
-  if (connection !== undefined) check('connectionSecretName', checkSecretName(connection));
+  if (connection !== undefined)
+    check('connectionSecretName', checkSecretName(connection));
   const credentials = text('credentialsSecretName', true);
-  if (credentials !== undefined) check('credentialsSecretName', checkSecretName(credentials));
+  if (credentials !== undefined)
+    check('credentialsSecretName', checkSecretName(credentials));
 
   const component = text('component', true);
   if (component !== undefined) {
@@ -170,9 +202,15 @@ export function validateDatabaseRequest(
 
   // Rules across fields, only where their parts are valid on their own.
   const effectiveConnection =
-    connection ?? (service !== undefined && !bad.has('service') ? defaultConnectionSecretName(service) : undefined);
+    connection ??
+    (service !== undefined && !bad.has('service')
+      ? defaultConnectionSecretName(service)
+      : undefined);
   const effectiveCredentials =
-    credentials ?? (name !== undefined && !bad.has('name') ? defaultCredentialsSecretName(name) : undefined);
+    credentials ??
+    (name !== undefined && !bad.has('name')
+      ? defaultCredentialsSecretName(name)
+      : undefined);
   if (
     effectiveConnection !== undefined &&
     effectiveConnection === effectiveCredentials &&
@@ -180,7 +218,9 @@ export function validateDatabaseRequest(
     !bad.has('credentialsSecretName')
   ) {
     add(
-      connection !== undefined ? 'connectionSecretName' : 'credentialsSecretName',
+      connection !== undefined
+        ? 'connectionSecretName'
+        : 'credentialsSecretName',
       `The connection secret and the credentials secret are both '${effectiveConnection}'; give them different names (Crossplane writes one, External Secrets the other).`,
     );
   }
@@ -194,7 +234,10 @@ export function validateDatabaseRequest(
       bad.has(f as DatabaseRequestField),
     )
   ) {
-    const names = ssmParameterNames({ name, namespace, service, environment }, policy);
+    const names = ssmParameterNames(
+      { name, namespace, service, environment },
+      policy,
+    );
     for (const n of [names.user, names.password]) {
       const m = validateSsmParameterName(n);
       if (m) {
@@ -203,11 +246,29 @@ export function validateDatabaseRequest(
       }
     }
     if (names.user === names.password) {
-      add('service', `The SSM path pattern gives the same name for user and password ('${names.user}'); the platform team must add '{key}' to postgres.ssm.pathPattern.`);
+      add(
+        'service',
+        `The SSM path pattern gives the same name for user and password ('${names.user}'); the platform team must add '{key}' to postgres.ssm.pathPattern.`,
+      );
     }
   }
 
   return problems;
+}
+
+/**
+ * Thrown for an invalid request: an `InputError`, so Backstage's error handling answers 400
+ * and the scaffolder shows the message; `problems` carries the details.
+ *
+ * @public
+ */
+export class DatabaseRequestError extends InputError {
+  readonly problems: Problem[];
+  constructor(problems: Problem[]) {
+    super(formatProblems(problems));
+    this.name = 'InputError';
+    this.problems = problems;
+  }
 }
 
 /**
@@ -236,25 +297,14 @@ export function assertValidDatabaseRequest(
     databaseName: r.databaseName as string,
     databaseOwner: r.databaseOwner as string,
   };
-  for (const k of ['connectionSecretName', 'credentialsSecretName', 'component'] as const) {
+  for (const k of [
+    'connectionSecretName',
+    'credentialsSecretName',
+    'component',
+  ] as const) {
     if (typeof r[k] === 'string' && r[k] !== '') out[k] = r[k] as string;
   }
   return out;
-}
-
-/**
- * Thrown for an invalid request: an `InputError`, so Backstage's error handling answers 400
- * and the scaffolder shows the message; `problems` carries the details.
- *
- * @public
- */
-export class DatabaseRequestError extends InputError {
-  readonly problems: Problem[];
-  constructor(problems: Problem[]) {
-    super(formatProblems(problems));
-    this.name = 'InputError';
-    this.problems = problems;
-  }
 }
 
 /**

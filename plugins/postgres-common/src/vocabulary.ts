@@ -49,9 +49,15 @@ export const ESO_SYNCED_REASONS: readonly string[] = [
   'ResourceMissing',
 ];
 /** ExternalSecret reasons for a failed sync. @public */
-export const ESO_ERROR_REASONS: readonly string[] = ['SecretSyncedError', 'ResourceSyncedError'];
+export const ESO_ERROR_REASONS: readonly string[] = [
+  'SecretSyncedError',
+  'ResourceSyncedError',
+];
 /** ExternalSecret reasons for a target deleted by its DeletionPolicy. @public */
-export const ESO_DELETED_REASONS: readonly string[] = ['SecretDeleted', 'ResourceDeleted'];
+export const ESO_DELETED_REASONS: readonly string[] = [
+  'SecretDeleted',
+  'ResourceDeleted',
+];
 
 /** The keys of the connection secret the platform's Composition writes. @public */
 export const CONNECTION_SECRET_KEYS: readonly string[] = [
@@ -72,7 +78,10 @@ export const ZERO_TOUCH_CONNECTION_SECRET_KEYS: readonly string[] = [
 ];
 
 /** The keys CNPG's `initdb.secret` must have. @public */
-export const CREDENTIALS_SECRET_KEYS: readonly string[] = ['username', 'password'];
+export const CREDENTIALS_SECRET_KEYS: readonly string[] = [
+  'username',
+  'password',
+];
 
 /** @public */
 export const BASIC_AUTH_SECRET_TYPE = 'kubernetes.io/basic-auth';

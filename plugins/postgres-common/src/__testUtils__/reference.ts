@@ -8,7 +8,9 @@ export const FIXTURES_DIR = path.resolve(__dirname, '../../../../fixtures');
 export const REFERENCE_DIR = path.join(FIXTURES_DIR, 'reference');
 
 export function readReferenceJson<T = any>(relative: string): T {
-  return JSON.parse(fs.readFileSync(path.join(REFERENCE_DIR, relative), 'utf8'));
+  return JSON.parse(
+    fs.readFileSync(path.join(REFERENCE_DIR, relative), 'utf8'),
+  );
 }
 
 export function readYamlDocuments(file: string): any[] {
@@ -36,9 +38,12 @@ export function strictSchema(schema: any): any {
   const out: any = {};
   for (const [k, v] of Object.entries(schema)) {
     if (k.startsWith('x-kubernetes-')) continue;
-    out[k] = k === 'properties'
-      ? Object.fromEntries(Object.entries(v as any).map(([pk, pv]) => [pk, strictSchema(pv)]))
-      : strictSchema(v);
+    out[k] =
+      k === 'properties'
+        ? Object.fromEntries(
+            Object.entries(v as any).map(([pk, pv]) => [pk, strictSchema(pv)]),
+          )
+        : strictSchema(v);
   }
   if (
     out.properties &&

@@ -1,0 +1,85 @@
+export interface Config {
+  /**
+   * Self-service PostgreSQL: the choices the platform team curates. Shared by the scaffolder
+   * actions, the health backend and the entity page.
+   */
+  postgres?: {
+    /**
+     * Sizes offered, name → description and resources. Defaults to the seed's small, medium
+     * and large. A size named like a default may leave out its resources.
+     * @visibility frontend
+     */
+    sizes?: {
+      [name: string]: {
+        /** @visibility frontend */
+        description?: string;
+        /** @visibility frontend */
+        resources?: {
+          /** @visibility frontend */
+          requests?: {
+            /** @visibility frontend */
+            cpu: string;
+            /** @visibility frontend */
+            memory: string;
+          };
+          /** @visibility frontend */
+          limits?: {
+            /** @visibility frontend */
+            cpu: string;
+            /** @visibility frontend */
+            memory: string;
+          };
+        };
+      };
+    };
+    /**
+     * PostgreSQL major versions offered, default "14" to "18".
+     * @visibility frontend
+     */
+    versions?: string[];
+    /**
+     * Environments offered (used in the SSM path), default dev, staging, prod.
+     * @visibility frontend
+     */
+    environments?: string[];
+    /**
+     * Storage bounds in GB, default 10 to 1000.
+     * @visibility frontend
+     */
+    storageGB?: {
+      /** @visibility frontend */
+      min?: number;
+      /** @visibility frontend */
+      max?: number;
+    };
+    ssm?: {
+      /**
+       * SSM parameter name pattern; placeholders {environment}, {service}, {namespace},
+       * {name} and {key} (user or password). Default /zerotouch/{environment}/{service}/postgres/{key}.
+       * @visibility frontend
+       */
+      pathPattern?: string;
+    };
+    externalSecret?: {
+      /**
+       * apiVersion written and read for ExternalSecrets. Default external-secrets.io/v1beta1
+       * (ESO ≤ 0.16); ESO ≥ 0.17 serves only external-secrets.io/v1.
+       */
+      apiVersion?: string;
+      /** The secret store the ExternalSecret reads from, default ClusterSecretStore aws-parameter-store. */
+      secretStoreRef?: {
+        name?: string;
+        kind?: string;
+      };
+      /** ESO refresh interval, default 1h. */
+      refreshInterval?: string;
+    };
+    gitops?: {
+      /**
+       * Folder for a database's manifests in the GitOps repository; placeholders {namespace},
+       * {name}, {environment}, {service}. Default databases/{namespace}/{name}.
+       */
+      pathPattern?: string;
+    };
+  };
+}
