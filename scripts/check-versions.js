@@ -7,7 +7,9 @@ const fs = require('fs');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
-const rootPkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const rootPkg = JSON.parse(
+  fs.readFileSync(path.join(root, 'package.json'), 'utf8'),
+);
 const files = ['package.json'];
 for (const pattern of rootPkg.workspaces) {
   const dir = path.join(root, pattern.replace(/\/\*$/, ''));
@@ -37,8 +39,11 @@ if (conflicts.length) {
   console.error('Packages named with different versions:');
   for (const [name, bySpec] of conflicts) {
     console.error(`  ${name}`);
-    for (const [spec, where] of bySpec) console.error(`    ${spec}: ${where.join(', ')}`);
+    for (const [spec, where] of bySpec)
+      console.error(`    ${spec}: ${where.join(', ')}`);
   }
   process.exit(1);
 }
-console.log(`One version each: ${specs.size} packages across ${files.length} package.json files.`);
+console.log(
+  `One version each: ${specs.size} packages across ${files.length} package.json files.`,
+);
