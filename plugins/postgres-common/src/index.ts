@@ -26,4 +26,7 @@ export {
   RESERVED_DATABASES,
   MAX_CLUSTER_NAME_LENGTH,
   MAX_PG_IDENTIFIER_BYTES,
+  FORM_FIELD_RULES,
+  MIN_PASSWORD_LENGTH,
+  checkSuppliedPassword,
 } from './names';

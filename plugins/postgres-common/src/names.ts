@@ -3,11 +3,11 @@
  * that says what to change, or undefined when the value is fine.
  */
 
-const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN =
+export const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const DNS1123_SUBDOMAIN =
   /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const PG_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+export const PG_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 const ENTITY_REF =
   /^(?:([a-zA-Z][a-zA-Z0-9]*):)?(?:([a-z0-9A-Z][-a-z0-9A-Z_.]*)\/)?([a-z0-9A-Z][-a-z0-9A-Z_.]*)$/;
 
@@ -153,6 +153,47 @@ export function checkSsmParameterName(value: string): string | undefined {
   }
   if (hierarchical === false && segments.length > 1) {
     return `the SSM parameter name '${value}' has levels but does not start with '/'.`;
+  }
+  return undefined;
+}
+
+/**
+ * The per-field rules as JSON-schema `pattern` / `maxLength`, for forms (the template) that
+ * check as the user types. The full rules (reserved names, policy) are in validateDatabaseRequest.
+ */
+export const FORM_FIELD_RULES = {
+  name: { pattern: DNS1035_LABEL.source, maxLength: MAX_CLUSTER_NAME_LENGTH },
+  namespace: { pattern: DNS1123_LABEL.source, maxLength: 63 },
+  service: { pattern: DNS1123_LABEL.source, maxLength: 63 },
+  databaseName: {
+    pattern: PG_IDENTIFIER.source,
+    maxLength: MAX_PG_IDENTIFIER_BYTES,
+  },
+  databaseOwner: {
+    pattern: PG_IDENTIFIER.source,
+    maxLength: MAX_PG_IDENTIFIER_BYTES,
+  },
+  connectionSecretName: { pattern: DNS1123_SUBDOMAIN.source, maxLength: 253 },
+  credentialsSecretName: { pattern: DNS1123_SUBDOMAIN.source, maxLength: 253 },
+} as const;
+
+/** Shortest password accepted or generated. */
+export const MIN_PASSWORD_LENGTH = 32;
+
+/**
+ * Rules for a password a user supplies instead of a generated one. The message never repeats
+ * the value.
+ */
+export function checkSuppliedPassword(value: unknown): string | undefined {
+  if (typeof value !== 'string') return 'The password must be text.';
+  if (value.length < MIN_PASSWORD_LENGTH) {
+    return `The password must have at least ${MIN_PASSWORD_LENGTH} characters (it has ${value.length}); leave it empty to have one generated.`;
+  }
+  if (value.length > 4096) {
+    return 'The password is longer than SSM allows for a standard parameter (4 KB).';
+  }
+  if (/[\s\p{C}]/u.test(value)) {
+    return 'The password must not contain spaces, line breaks or control characters.';
   }
   return undefined;
 }

@@ -131,3 +131,32 @@ export function suggestNamesForService(service: string): {
     credentialsSecretName: defaultCredentialsSecretName(name),
   };
 }
+
+/**
+ * Fills the fields a form may leave empty: `service` from the component's entity name, and
+ * `name`, `databaseName`, `databaseOwner` from the service as {@link suggestNamesForService}
+ * does. Other fields are left as they are; validation comes after. Accepts unknown input.
+ *
+ * @public
+ */
+export function applyRequestDefaults(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return input;
+  }
+  const out: Record<string, unknown> = {
+    ...(input as Record<string, unknown>),
+  };
+  const empty = (k: string) =>
+    out[k] === undefined || out[k] === null || out[k] === '';
+  if (empty('service') && typeof out.component === 'string') {
+    const name = out.component.split('/').pop()!.split(':').pop()!;
+    if (name) out.service = name;
+  }
+  if (typeof out.service === 'string' && out.service !== '') {
+    const suggested = suggestNamesForService(out.service);
+    for (const k of ['name', 'databaseName', 'databaseOwner'] as const) {
+      if (empty(k)) out[k] = suggested[k];
+    }
+  }
+  return out;
+}

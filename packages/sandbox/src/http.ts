@@ -1,0 +1,56 @@
+import http from 'http';
+import { AddressInfo } from 'net';
+
+/** A small HTTP server on 127.0.0.1 that can be started, stopped and counted. */
+export interface StandInServer {
+  /** Base URL, e.g. http://127.0.0.1:41234 */
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export async function listen(
+  handler: http.RequestListener,
+  port = 0,
+): Promise<{ server: http.Server; url: string; port: number }> {
+  const server = http.createServer(handler);
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://127.0.0.1:${address.port}`,
+    port: address.port,
+  };
+}
+
+export async function close(server: http.Server): Promise<void> {
+  server.closeAllConnections?.();
+  await new Promise<void>(resolve => server.close(() => resolve()));
+}
+
+export async function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+export const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));

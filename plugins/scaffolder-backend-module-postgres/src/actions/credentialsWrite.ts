@@ -1,0 +1,139 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { InputError } from '@backstage/errors';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  applyRequestDefaults,
+  assertValidDatabaseRequest,
+  checkSuppliedPassword,
+  ssmParameterNames,
+} from '@bizmatters/plugin-postgres-common';
+import { ModuleSettings } from '../config';
+import { generatePassword } from '../password';
+import { SsmCredentialsWriter } from '../ssmCredentials';
+import { requestInputSchema } from './requestSchema';
+import { examples } from './credentialsWrite.examples';
+
+export const CREDENTIALS_WRITE_ACTION_ID = 'postgres:credentials:write';
+
+/**
+ * `postgres:credentials:write`: validates the request, then writes the database's username and a
+ * generated (or supplied) password to SSM as SecureString parameters, never overwriting.
+ */
+export function createPostgresCredentialsWriteAction(options: {
+  settings: ModuleSettings;
+  ssmClient: SSMClient;
+}) {
+  const { settings, ssmClient } = options;
+  return createTemplateAction({
+    id: CREDENTIALS_WRITE_ACTION_ID,
+    description:
+      "Writes a database's username and password to AWS SSM Parameter Store (SecureString, no overwrite). The password is generated unless the template passes one in secrets; it never appears in logs or outputs.",
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        ...requestInputSchema,
+        passwordSecret: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'Name of the task secret that holds a password to use instead of a generated one (default: postgresPassword)',
+            ),
+      },
+      output: {
+        request: z =>
+          z
+            .record(z.string(), z.unknown())
+            .describe(
+              'The validated request with its defaults filled in (no password)',
+            ),
+        userParameter: z =>
+          z.string().describe('SSM name of the username parameter'),
+        passwordParameter: z =>
+          z.string().describe('SSM name of the password parameter'),
+        userParameterVersion: z => z.number().optional(),
+        passwordParameterVersion: z => z.number().optional(),
+        parameters: z =>
+          z
+            .array(
+              z.object({
+                name: z.string(),
+                version: z.number().optional(),
+                action: z.string(),
+              }),
+            )
+            .describe(
+              'What happened to each parameter: created, reused, would-create, would-reuse',
+            ),
+      },
+    },
+    async handler(ctx) {
+      const { passwordSecret, ...fields } = ctx.input;
+      const request = assertValidDatabaseRequest(
+        applyRequestDefaults(fields),
+        settings.policy,
+      );
+      const secretName = passwordSecret || 'postgresPassword';
+      const supplied = ctx.secrets?.[secretName];
+      const passwordSupplied = supplied !== undefined && supplied !== '';
+      if (passwordSupplied) {
+        const problem = checkSuppliedPassword(supplied);
+        if (problem) throw new InputError(`secrets.${secretName}: ${problem}`);
+      }
+      let generated: string | undefined;
+      const password = () => {
+        if (passwordSupplied) return supplied as string;
+        generated ??= generatePassword(settings.ssm.passwordLength);
+        return generated;
+      };
+
+      const names = ssmParameterNames(request, settings.policy);
+      const claim = `${request.namespace}/${request.name}`;
+      ctx.logger.info(
+        `${ctx.isDryRun ? 'Checking' : 'Writing'} credentials of ${claim} at ${
+          names.user
+        } and ${names.password}; username '${
+          request.databaseOwner
+        }', password ${
+          passwordSupplied ? 'from the task secrets' : 'generated'
+        }`,
+      );
+      const writer = new SsmCredentialsWriter(ssmClient, ctx.logger);
+      const outcome = await writer.write(
+        {
+          names,
+          username: request.databaseOwner,
+          password,
+          passwordSupplied,
+          claim,
+          entity: request.component,
+          createdBy: ctx.user?.ref,
+          kmsKeyId: settings.ssm.kmsKeyId,
+          tier: settings.ssm.tier,
+        },
+        !!ctx.isDryRun,
+      );
+      for (const p of [outcome.user, outcome.password]) {
+        ctx.logger.info(
+          `SSM parameter ${p.name}: ${p.action}${
+            p.version ? ` (version ${p.version})` : ''
+          }`,
+        );
+      }
+
+      ctx.output('request', { ...request });
+      ctx.output('userParameter', outcome.user.name);
+      ctx.output('passwordParameter', outcome.password.name);
+      if (outcome.user.version !== undefined)
+        ctx.output('userParameterVersion', outcome.user.version);
+      if (outcome.password.version !== undefined) {
+        ctx.output('passwordParameterVersion', outcome.password.version);
+      }
+      ctx.output(
+        'parameters',
+        [outcome.user, outcome.password].map(p => ({ ...p })),
+      );
+    },
+  });
+}

@@ -1,0 +1,105 @@
+import fs from 'fs';
+import path from 'path';
+import { parse } from 'yaml';
+import { ConfigReader } from '@backstage/config';
+import { createMockDirectory } from '@backstage/backend-test-utils';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { renderManifests } from '@bizmatters/plugin-postgres-common';
+import { readModuleSettings } from '../config';
+import { createPostgresManifestsCreateAction } from './manifestsCreate';
+import { examples } from './manifestsCreate.examples';
+
+const input = {
+  component: 'component:default/agent-executor',
+  namespace: 'databases',
+  environment: 'prod',
+  size: 'medium',
+  version: '16',
+  storageGB: 20,
+  databaseName: 'agent_executor_db_prod',
+  databaseOwner: 'agent_executor',
+};
+
+describe('postgres:manifests:create', () => {
+  const dir = createMockDirectory();
+  beforeEach(() => dir.clear());
+
+  async function run(actionInput: Record<string, unknown>, config = {}) {
+    const action = createPostgresManifestsCreateAction({
+      settings: readModuleSettings(new ConfigReader(config)),
+    });
+    const ctx = createMockActionContext({
+      input: actionInput as any,
+      workspacePath: dir.path,
+    });
+    await action.handler(ctx as any);
+    return ctx;
+  }
+
+  it('writes the two manifests and a kustomization at the configured path', async () => {
+    const ctx = await run(input);
+    const folder = path.join(dir.path, 'databases/databases/agent-executor-db');
+    expect(fs.readdirSync(folder).sort()).toEqual([
+      'externalsecret.yaml',
+      'kustomization.yaml',
+      'postgresinstance.yaml',
+    ]);
+    const expected = renderManifests({
+      ...input,
+      service: 'agent-executor',
+      name: 'agent-executor-db',
+    });
+    expect(
+      parse(fs.readFileSync(path.join(folder, 'externalsecret.yaml'), 'utf8')),
+    ).toEqual(expected.externalSecret);
+    expect(
+      parse(
+        fs.readFileSync(path.join(folder, 'postgresinstance.yaml'), 'utf8'),
+      ),
+    ).toEqual(expected.postgresInstance);
+    expect(ctx.output).toHaveBeenCalledWith(
+      'path',
+      'databases/databases/agent-executor-db',
+    );
+    expect(ctx.output).toHaveBeenCalledWith('files', [
+      'databases/databases/agent-executor-db/externalsecret.yaml',
+      'databases/databases/agent-executor-db/postgresinstance.yaml',
+      'databases/databases/agent-executor-db/kustomization.yaml',
+    ]);
+  });
+
+  it('follows postgres.gitops.pathPattern and the ESO apiVersion from config', async () => {
+    await run(input, {
+      postgres: {
+        gitops: { pathPattern: 'clusters/{environment}/{namespace}/{name}' },
+        externalSecret: { apiVersion: 'external-secrets.io/v1' },
+      },
+    });
+    const file = path.join(
+      dir.path,
+      'clusters/prod/databases/agent-executor-db/externalsecret.yaml',
+    );
+    expect(parse(fs.readFileSync(file, 'utf8')).apiVersion).toBe(
+      'external-secrets.io/v1',
+    );
+  });
+
+  it.each([
+    [{ ...input, name: '../../escape' }, 'name'],
+    [{ ...input, namespace: 'a/b' }, 'namespace'],
+    [{ ...input, databaseName: 'template1' }, 'databaseName'],
+    [{ ...input, size: 'xxl' }, 'size'],
+  ])('invalid input %# writes no file', async (bad, field) => {
+    await expect(run(bad)).rejects.toThrow(new RegExp(`- ${field}:`));
+    expect(fs.readdirSync(dir.path)).toEqual([]);
+  });
+
+  it('its examples parse and run', async () => {
+    for (const example of examples) {
+      const step = parse(example.example).steps[0];
+      expect(step.action).toBe('postgres:manifests:create');
+      await run(step.input);
+    }
+    expect(fs.readdirSync(dir.path)).toEqual(['databases']);
+  });
+});

@@ -1,0 +1,63 @@
+import fs from 'fs-extra';
+import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  applyRequestDefaults,
+  assertValidDatabaseRequest,
+  gitopsPath,
+  renderManifestFiles,
+} from '@bizmatters/plugin-postgres-common';
+import { ModuleSettings } from '../config';
+import { requestInputSchema } from './requestSchema';
+import { examples } from './manifestsCreate.examples';
+
+export const MANIFESTS_CREATE_ACTION_ID = 'postgres:manifests:create';
+
+/**
+ * `postgres:manifests:create`: validates the request and writes `externalsecret.yaml`,
+ * `postgresinstance.yaml` and `kustomization.yaml` into the workspace, in the folder the
+ * `postgres.gitops.pathPattern` gives.
+ */
+export function createPostgresManifestsCreateAction(options: {
+  settings: ModuleSettings;
+}) {
+  const { settings } = options;
+  return createTemplateAction({
+    id: MANIFESTS_CREATE_ACTION_ID,
+    description:
+      'Writes the ExternalSecret (sync-wave 0) and PostgresInstance (sync-wave 1) manifests of a database, with a kustomization, into the workspace.',
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: requestInputSchema,
+      output: {
+        path: z =>
+          z
+            .string()
+            .describe('Folder of the manifests, relative to the workspace'),
+        files: z =>
+          z
+            .array(z.string())
+            .describe('Files written, relative to the workspace'),
+      },
+    },
+    async handler(ctx) {
+      const request = assertValidDatabaseRequest(
+        applyRequestDefaults(ctx.input),
+        settings.policy,
+      );
+      const folder = gitopsPath(request, settings.policy);
+      const files = renderManifestFiles(request, settings.policy);
+      const target = resolveSafeChildPath(ctx.workspacePath, folder);
+      await fs.ensureDir(target);
+      const written: string[] = [];
+      for (const [file, text] of Object.entries(files)) {
+        await fs.writeFile(resolveSafeChildPath(target, file), text, 'utf8');
+        written.push(`${folder}/${file}`);
+      }
+      ctx.logger.info(`Wrote ${written.join(', ')}`);
+      ctx.output('path', folder);
+      ctx.output('files', written);
+    },
+  });
+}

@@ -1,0 +1,34 @@
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { createSsmClient, readModuleSettings } from './config';
+import { createPostgresCredentialsWriteAction } from './actions/credentialsWrite';
+import { createPostgresManifestsCreateAction } from './actions/manifestsCreate';
+
+/**
+ * Registers `postgres:credentials:write` and `postgres:manifests:create` with the scaffolder.
+ *
+ * @public
+ */
+export const scaffolderModulePostgres = createBackendModule({
+  pluginId: 'scaffolder',
+  moduleId: 'postgres',
+  register(reg) {
+    reg.registerInit({
+      deps: {
+        scaffolder: scaffolderActionsExtensionPoint,
+        config: coreServices.rootConfig,
+      },
+      async init({ scaffolder, config }) {
+        const settings = readModuleSettings(config);
+        const ssmClient = createSsmClient(settings.ssm);
+        scaffolder.addActions(
+          createPostgresCredentialsWriteAction({ settings, ssmClient }),
+          createPostgresManifestsCreateAction({ settings }),
+        );
+      },
+    });
+  },
+});
