@@ -157,17 +157,13 @@ describe('postgres:credentials:write', () => {
   });
 
   it('an existing parameter of another claim: clear error, nothing written', async () => {
-    ssm
-      .on(GetParametersCommand)
-      .resolves({
-        Parameters: [{ Name: PASSWORD, Version: 3 }],
-        InvalidParameters: [USER],
-      });
-    ssm
-      .on(ListTagsForResourceCommand)
-      .resolves({
-        TagList: [{ Key: 'bizmatters.io/postgres-claim', Value: 'other/db' }],
-      });
+    ssm.on(GetParametersCommand).resolves({
+      Parameters: [{ Name: PASSWORD, Version: 3 }],
+      InvalidParameters: [USER],
+    });
+    ssm.on(ListTagsForResourceCommand).resolves({
+      TagList: [{ Key: 'bizmatters.io/postgres-claim', Value: 'other/db' }],
+    });
     const { promise } = run(input);
     await expect(promise).rejects.toThrow(
       /already exists and was not written for the claim databases\/agent-executor-db \(it belongs to other\/db\)/,
@@ -176,12 +172,10 @@ describe('postgres:credentials:write', () => {
   });
 
   it('an existing parameter without tags is not taken over', async () => {
-    ssm
-      .on(GetParametersCommand)
-      .resolves({
-        Parameters: [{ Name: USER, Version: 1 }],
-        InvalidParameters: [PASSWORD],
-      });
+    ssm.on(GetParametersCommand).resolves({
+      Parameters: [{ Name: USER, Version: 1 }],
+      InvalidParameters: [PASSWORD],
+    });
     ssm.on(ListTagsForResourceCommand).resolves({ TagList: [] });
     await expect(run(input).promise).rejects.toThrow(/no claim tag/);
     expect(putCalls()).toEqual([]);
@@ -213,12 +207,10 @@ describe('postgres:credentials:write', () => {
   });
 
   it('only the missing parameter is written when the other exists for the same claim', async () => {
-    ssm
-      .on(GetParametersCommand)
-      .resolves({
-        Parameters: [{ Name: USER, Version: 1 }],
-        InvalidParameters: [PASSWORD],
-      });
+    ssm.on(GetParametersCommand).resolves({
+      Parameters: [{ Name: USER, Version: 1 }],
+      InvalidParameters: [PASSWORD],
+    });
     ssm.on(ListTagsForResourceCommand).resolves({ TagList: [CLAIM_TAG] });
     ssm
       .on(GetParameterCommand)
@@ -228,12 +220,10 @@ describe('postgres:credentials:write', () => {
   });
 
   it('an existing username that differs from databaseOwner is an error, nothing written', async () => {
-    ssm
-      .on(GetParametersCommand)
-      .resolves({
-        Parameters: [{ Name: USER, Version: 1 }],
-        InvalidParameters: [PASSWORD],
-      });
+    ssm.on(GetParametersCommand).resolves({
+      Parameters: [{ Name: USER, Version: 1 }],
+      InvalidParameters: [PASSWORD],
+    });
     ssm.on(ListTagsForResourceCommand).resolves({ TagList: [CLAIM_TAG] });
     ssm
       .on(GetParameterCommand)
@@ -273,14 +263,12 @@ describe('postgres:credentials:write', () => {
   });
 
   it('a parameter created concurrently is reported, nothing more is written', async () => {
-    ssm
-      .on(PutParameterCommand, { Name: USER })
-      .rejects(
-        new ParameterAlreadyExists({
-          message: 'The parameter already exists.',
-          $metadata: {},
-        }),
-      );
+    ssm.on(PutParameterCommand, { Name: USER }).rejects(
+      new ParameterAlreadyExists({
+        message: 'The parameter already exists.',
+        $metadata: {},
+      }),
+    );
     await expect(run(input).promise).rejects.toThrow(/created by someone else/);
     expect(putCalls().map(p => p.Name)).toEqual([USER]);
   });

@@ -1,0 +1,6 @@
+/** Development-only stand-ins that speak the real protocols. Never a dependency of a plugin. */
+export { SsmStandIn } from './ssm';
+export type { SsmParameter, SsmStandInOptions } from './ssm';
+export { ForgeStandIn } from './forge';
+export type { PullRequest, MergeEvent } from './forge';
+export type { StandInServer } from './http';
