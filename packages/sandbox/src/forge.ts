@@ -1,3 +1,4 @@
+/* eslint-disable no-cond-assign -- the router matches and captures in one step: if ((m = path.match(re)) && …) */
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
