@@ -29,11 +29,9 @@ export function git(
         encoding: 'buffer',
       },
       (error, stdout, stderr) => {
-        const code = error
-          ? typeof (error as any).code === 'number'
-            ? (error as any).code
-            : 1
-          : 0;
+        const exit = (error as { code?: unknown } | null)?.code;
+        let code = 0;
+        if (error) code = typeof exit === 'number' ? exit : 1;
         if (error && !(options.allowExit ?? []).includes(code)) {
           reject(
             new Error(
