@@ -3,7 +3,9 @@ import {
   assertValidDatabaseRequest,
   DatabaseRequestError,
 } from './validate';
+import { checkSuppliedPassword } from './names';
 import {
+  applyRequestDefaults,
   DatabaseRequest,
   DatabaseRequestField,
   resolveDatabaseRequest,
@@ -358,5 +360,57 @@ describe('assertValidDatabaseRequest', () => {
     expect(r.version).toBe('16');
     expect(r).not.toHaveProperty('connectionSecretName');
     expect(r).not.toHaveProperty('extra');
+  });
+});
+
+describe('applyRequestDefaults', () => {
+  it('derives service and names from the component, keeping what is given', () => {
+    expect(
+      applyRequestDefaults({
+        component: 'component:default/agent-executor',
+        namespace: 'x',
+      }),
+    ).toEqual({
+      component: 'component:default/agent-executor',
+      namespace: 'x',
+      service: 'agent-executor',
+      name: 'agent-executor-db',
+      databaseName: 'agent_executor',
+      databaseOwner: 'agent_executor',
+    });
+    expect(
+      applyRequestDefaults({
+        service: 'orders',
+        name: 'custom',
+        databaseOwner: '',
+      }),
+    ).toEqual({
+      service: 'orders',
+      name: 'custom',
+      databaseName: 'orders',
+      databaseOwner: 'orders',
+    });
+  });
+
+  it('passes non-objects through for validation to reject', () => {
+    expect(applyRequestDefaults(null)).toBeNull();
+    expect(applyRequestDefaults('x')).toBe('x');
+  });
+});
+
+describe('checkSuppliedPassword', () => {
+  it.each([
+    ['short', 'abc', /at least 32/],
+    ['with a space', `${'a'.repeat(32)} b`, /spaces/],
+    ['with a newline', `${'a'.repeat(32)}\n`, /line breaks/],
+    ['not text', 42, /text/],
+  ])('refuses a password %s without repeating it', (_l, value, message) => {
+    const m = checkSuppliedPassword(value)!;
+    expect(m).toMatch(message);
+    expect(m).not.toContain(String(value).trim() || '\u0000');
+  });
+
+  it('accepts 32+ printable characters', () => {
+    expect(checkSuppliedPassword('Aa1!'.repeat(8))).toBeUndefined();
   });
 });

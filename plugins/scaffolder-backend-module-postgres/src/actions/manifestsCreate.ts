@@ -2,8 +2,10 @@ import fs from 'fs-extra';
 import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
+  applicationEnvYaml,
   applyRequestDefaults,
   assertValidDatabaseRequest,
+  resolveDatabaseRequest,
   gitopsPath,
   renderManifestFiles,
 } from '@bizmatters/plugin-postgres-common';
@@ -39,12 +41,24 @@ export function createPostgresManifestsCreateAction(options: {
           z
             .array(z.string())
             .describe('Files written, relative to the workspace'),
+        credentialsSecretName: z =>
+          z.string().describe('Secret the ExternalSecret makes'),
+        connectionSecretName: z =>
+          z.string().describe('Secret the application reads'),
+        applicationEnv: z =>
+          z
+            .string()
+            .describe(
+              'YAML env block that wires an application to the connection secret',
+            ),
       },
     },
     async handler(ctx) {
-      const request = assertValidDatabaseRequest(
-        applyRequestDefaults(ctx.input),
-        settings.policy,
+      const request = resolveDatabaseRequest(
+        assertValidDatabaseRequest(
+          applyRequestDefaults(ctx.input),
+          settings.policy,
+        ),
       );
       const folder = gitopsPath(request, settings.policy);
       const files = renderManifestFiles(request, settings.policy);
@@ -58,6 +72,12 @@ export function createPostgresManifestsCreateAction(options: {
       ctx.logger.info(`Wrote ${written.join(', ')}`);
       ctx.output('path', folder);
       ctx.output('files', written);
+      ctx.output('credentialsSecretName', request.credentialsSecretName);
+      ctx.output('connectionSecretName', request.connectionSecretName);
+      ctx.output(
+        'applicationEnv',
+        applicationEnvYaml(request.connectionSecretName),
+      );
     },
   });
 }

@@ -1,0 +1,287 @@
+/*
+ * The real "New Postgres DB" template through the real scaffolder backend (with its GitHub
+ * module and ours), the real AWS SDK and Octokit making HTTP requests to the sandbox's SSM and
+ * Git forge stand-ins on 127.0.0.1.
+ */
+import fs from 'fs';
+import path from 'path';
+import request from 'supertest';
+import { parse } from 'yaml';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import githubModule from '@backstage/plugin-scaffolder-backend-module-github';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { ForgeStandIn, SsmStandIn } from '@bizmatters/sandbox';
+import {
+  applicationEnv,
+  renderManifests,
+} from '@bizmatters/plugin-postgres-common';
+import postgresModule from '../index';
+
+const TEMPLATE_FILE = path.resolve(
+  __dirname,
+  '../../../../templates/new-postgres-db/template.yaml',
+);
+
+const values = {
+  component: 'component:default/agent-executor',
+  owner: 'group:default/team-agents',
+  databaseName: 'agent_executor_db_prod',
+  databaseOwner: 'agent_executor',
+  size: 'medium',
+  version: '16',
+  storageGB: 20,
+  environment: 'prod',
+  namespace: 'databases',
+  baseBranch: 'main',
+};
+
+describe('New Postgres DB template through the real scaffolder', () => {
+  let ssm: SsmStandIn;
+  let forge: ForgeStandIn;
+  let backend: Awaited<ReturnType<typeof startTestBackend>>;
+  let template: any;
+  const savedEnv = { ...process.env };
+
+  beforeAll(async () => {
+    ssm = await SsmStandIn.start();
+    forge = await ForgeStandIn.start();
+    await forge.createRepo('platform', 'gitops', { 'README.md': '# GitOps\n' });
+    process.env.AWS_ACCESS_KEY_ID = 'sandbox';
+    process.env.AWS_SECRET_ACCESS_KEY = 'sandbox';
+    template = parse(fs.readFileSync(TEMPLATE_FILE, 'utf8'));
+    template.metadata.namespace = 'default';
+    backend = await startTestBackend({
+      features: [
+        scaffolderPlugin,
+        githubModule,
+        postgresModule,
+        catalogServiceMock.factory({ entities: [template] }),
+        mockServices.rootConfig.factory({
+          data: {
+            backend: { baseUrl: 'http://localhost:7007' },
+            integrations: {
+              github: [
+                {
+                  host: forge.host,
+                  apiBaseUrl: forge.apiBaseUrl,
+                  token: 'sandbox-token',
+                },
+              ],
+            },
+            postgres: {
+              ssm: { region: 'eu-west-1', endpoint: ssm.url, maxAttempts: 4 },
+            },
+          },
+        }),
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await ssm?.stop();
+    await forge?.stop();
+    process.env = savedEnv;
+  });
+
+  beforeEach(() => ssm.reset());
+
+  const repoUrl = () => `${forge.host}?owner=platform&repo=gitops`;
+
+  async function runTask(body: Record<string, unknown>) {
+    const created = await request(backend.server)
+      .post('/api/scaffolder/v2/tasks')
+      .send({ templateRef: 'template:default/new-postgres-db', ...body });
+    expect([
+      created.status,
+      created.status === 201 ? '' : JSON.stringify(created.body),
+    ]).toEqual([201, '']);
+    const id = created.body.id;
+    let task: any;
+    for (let i = 0; i < 300; i++) {
+      task = (
+        await request(backend.server).get(`/api/scaffolder/v2/tasks/${id}`)
+      ).body;
+      if (task.status === 'completed' || task.status === 'failed') break;
+      await new Promise(r => setTimeout(r, 100));
+    }
+    const events = (
+      await request(backend.server).get(`/api/scaffolder/v2/tasks/${id}/events`)
+    ).body;
+    return { task, events };
+  }
+
+  it('dry-run: validates and plans, writes no SSM parameter and opens no pull request', async () => {
+    const res = await request(backend.server)
+      .post('/api/scaffolder/v2/dry-run')
+      .send({
+        template,
+        values: { ...values, repoUrl: repoUrl() },
+        secrets: {},
+        directoryContents: [],
+      });
+    expect([
+      res.status,
+      res.status === 200 ? '' : JSON.stringify(res.body),
+    ]).toEqual([200, '']);
+    const log = res.body.log.map((l: any) => l.body.message).join('\n');
+    expect(res.body.steps.map((s: any) => s.id)).toEqual([
+      'credentials',
+      'manifests',
+      'pr',
+    ]);
+    expect(log).toContain('would-create');
+    expect(ssm.writes).toBe(0);
+    expect(forge.branchesCreated).toBe(0);
+    expect(forge.pulls).toHaveLength(0);
+    const files = res.body.directoryContents.map((f: any) => f.path).sort();
+    expect(files).toEqual([
+      'databases/databases/agent-executor-db/externalsecret.yaml',
+      'databases/databases/agent-executor-db/kustomization.yaml',
+      'databases/databases/agent-executor-db/postgresinstance.yaml',
+    ]);
+  });
+
+  it('a real task writes SSM, opens one pull request with exactly the manifests, and never leaks the password', async () => {
+    const { task, events } = await runTask({
+      values: { ...values, repoUrl: repoUrl() },
+    });
+    expect(task.status).toBe('completed');
+
+    // SSM: two SecureStrings, tagged for the claim; the generated password read back from the stand-in
+    const user = ssm.parameters.get(
+      '/zerotouch/prod/agent-executor/postgres/user',
+    )!;
+    const password = ssm.parameters.get(
+      '/zerotouch/prod/agent-executor/postgres/password',
+    )!;
+    expect(user).toMatchObject({
+      type: 'SecureString',
+      value: 'agent_executor',
+      version: 1,
+    });
+    expect(password.type).toBe('SecureString');
+    expect(password.value).toMatch(/^[A-Za-z0-9]{40}$/);
+    expect(password.tags).toContainEqual({
+      Key: 'bizmatters.io/postgres-claim',
+      Value: 'databases/agent-executor-db',
+    });
+
+    // the pull request: exactly the two manifests and the kustomization, matching the request
+    expect(forge.pulls).toHaveLength(1);
+    const pr = forge.pulls[0];
+    expect(pr.title).toBe(
+      'Add PostgreSQL database databases/agent-executor-db',
+    );
+    expect(pr.head).toBe('postgres/databases/agent-executor-db');
+    const files = await forge.pullFiles(pr);
+    expect(files.map(f => f.filename).sort()).toEqual([
+      'databases/databases/agent-executor-db/externalsecret.yaml',
+      'databases/databases/agent-executor-db/kustomization.yaml',
+      'databases/databases/agent-executor-db/postgresinstance.yaml',
+    ]);
+    const expected = renderManifests({
+      ...values,
+      service: 'agent-executor',
+      name: 'agent-executor-db',
+    });
+    const byName = Object.fromEntries(
+      files.map(f => [path.basename(f.filename), parse(f.content!)]),
+    );
+    expect(byName['externalsecret.yaml']).toEqual(expected.externalSecret);
+    expect(byName['postgresinstance.yaml']).toEqual(expected.postgresInstance);
+    expect(byName['postgresinstance.yaml'].spec.storageGB).toBe(20);
+    expect(pr.body).toContain('/zerotouch/prod/agent-executor/postgres/user');
+
+    // outputs: the PR link and the env block
+    const completion = events.find((e: any) => e.type === 'completion');
+    const { links, text } = completion.body.output;
+    expect(links[0]).toEqual({ title: 'Pull request', url: forge.htmlUrl(pr) });
+    const envBlock = /```yaml\n([\s\S]*)```/.exec(text[1].content)![1];
+    expect(parse(envBlock)).toEqual({
+      env: applicationEnv('agent-executor-postgres'),
+    });
+    const output = JSON.stringify(task);
+    const taskOutput = (
+      await request(backend.server).get(`/api/scaffolder/v2/tasks/${task.id}`)
+    ).body;
+
+    // the password nowhere: task state, events (logs), PR body and files
+    const haystack = [
+      output,
+      JSON.stringify(taskOutput),
+      JSON.stringify(events),
+      pr.body,
+      pr.title,
+      ...files.map(f => f.content),
+    ].join('\n');
+    expect(haystack).not.toContain(password.value);
+    expect(haystack).toContain('agent_executor');
+  });
+
+  it('a known password from secrets is written and appears nowhere', async () => {
+    await forge.stop();
+    forge = await ForgeStandIn.start({
+      port: forge.port,
+      dataDir: forge.dataDir,
+    });
+    const canary = 'CanaryPassword0123456789abcdefghijklmnop';
+    const { task, events } = await runTask({
+      values: {
+        ...values,
+        environment: 'staging',
+        namespace: 'canary',
+        repoUrl: repoUrl(),
+      },
+      secrets: { postgresPassword: canary },
+    });
+    expect(task.status).toBe('completed');
+    expect(
+      ssm.parameters.get('/zerotouch/staging/agent-executor/postgres/password')!
+        .value,
+    ).toBe(canary);
+    const pr = forge.pulls[forge.pulls.length - 1];
+    const files = await forge.pullFiles(pr);
+    const haystack = [
+      JSON.stringify(task),
+      JSON.stringify(events),
+      pr.body,
+      ...files.map(f => f.content),
+    ].join('\n');
+    expect(haystack).not.toContain(canary);
+  });
+
+  it('invalid input fails with a message naming the field; nothing is written', async () => {
+    const { task, events } = await runTask({
+      values: {
+        ...values,
+        databaseOwner: 'postgres',
+        namespace: 'canary2',
+        repoUrl: repoUrl(),
+      },
+    });
+    expect(task.status).toBe('failed');
+    const messages = JSON.stringify(events);
+    expect(messages).toContain('databaseOwner');
+    expect(messages).toContain('reserved for CloudNative-PG');
+    expect(ssm.writes).toBe(0);
+  });
+
+  it('SSM throttling is retried by the SDK and the task succeeds', async () => {
+    ssm.throttleNext(2);
+    const { task } = await runTask({
+      values: {
+        ...values,
+        environment: 'dev',
+        namespace: 'throttled',
+        repoUrl: repoUrl(),
+      },
+    });
+    expect(task.status).toBe('completed');
+    expect(ssm.calls.GetParameters).toBeGreaterThanOrEqual(1);
+    expect(
+      ssm.parameters.has('/zerotouch/dev/agent-executor/postgres/password'),
+    ).toBe(true);
+  });
+});

@@ -1,0 +1,53 @@
+import fs from 'fs';
+import path from 'path';
+import { parse } from 'yaml';
+import {
+  DEFAULT_POLICY,
+  FORM_FIELD_RULES,
+} from '@bizmatters/plugin-postgres-common';
+
+const template = parse(
+  fs.readFileSync(
+    path.resolve(
+      __dirname,
+      '../../../../templates/new-postgres-db/template.yaml',
+    ),
+    'utf8',
+  ),
+);
+const properties: Record<string, any> = Object.assign(
+  {},
+  ...template.spec.parameters.map((p: any) => p.properties),
+);
+
+describe('the template form mirrors the shared rules', () => {
+  it.each(
+    Object.entries(FORM_FIELD_RULES).filter(([field]) => properties[field]),
+  )('%s has the pattern and length of postgres-common', (field, rule) => {
+    expect({
+      pattern: properties[field].pattern,
+      maxLength: properties[field].maxLength,
+    }).toEqual(rule);
+  });
+
+  it('offers the default policy: sizes with their descriptions, versions, environments, storage bounds', () => {
+    expect(properties.size.enum).toEqual(Object.keys(DEFAULT_POLICY.sizes));
+    expect(properties.size.enumNames).toEqual(
+      Object.values(DEFAULT_POLICY.sizes).map(s => s.description),
+    );
+    expect(properties.version.enum).toEqual(DEFAULT_POLICY.versions);
+    expect(properties.environment.enum).toEqual(DEFAULT_POLICY.environments);
+    expect([
+      properties.storageGB.minimum,
+      properties.storageGB.maximum,
+    ]).toEqual([DEFAULT_POLICY.storageGB.min, DEFAULT_POLICY.storageGB.max]);
+  });
+
+  it('chains the two actions and the GitHub pull request, in that order', () => {
+    expect(template.spec.steps.map((s: any) => s.action)).toEqual([
+      'postgres:credentials:write',
+      'postgres:manifests:create',
+      'publish:github:pull-request',
+    ]);
+  });
+});
