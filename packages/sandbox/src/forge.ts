@@ -3,14 +3,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import http from 'http';
-import {
-  close,
-  listen,
-  readBody,
-  sendJson,
-  sleep,
-  StandInServer,
-} from './http';
+import { readBody, sendJson, sleep, StandInBase } from './http';
 import { git, hashBlob, readTree, revParse, TreeEntry, writeTree } from './git';
 
 export interface PullRequest {
@@ -58,7 +51,7 @@ const escapeHtml = (s: string) =>
  * real bare git repositories on disk. Pull requests also get a small HTML page with a Merge
  * button. Mounted under `/api/v3` (GitHub Enterprise style) and at the root.
  */
-export class ForgeStandIn implements StandInServer {
+export class ForgeStandIn extends StandInBase {
   readonly pulls: PullRequest[] = [];
   /** Requests per "METHOD /route". */
   readonly calls: Record<string, number> = {};
@@ -66,11 +59,10 @@ export class ForgeStandIn implements StandInServer {
   private failures: Array<{ route: string; status: number; message: string }> =
     [];
   private mergeListeners: Array<(e: MergeEvent) => void | Promise<void>> = [];
-  private server?: http.Server;
-  private _url = '';
-  private _port = 0;
 
-  private constructor(readonly dataDir: string) {}
+  private constructor(readonly dataDir: string) {
+    super();
+  }
 
   static async start(
     options: { port?: number; dataDir?: string; latencyMs?: number } = {},
@@ -79,33 +71,16 @@ export class ForgeStandIn implements StandInServer {
       options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'forge-'));
     const forge = new ForgeStandIn(dir);
     forge.latencyMs = options.latencyMs ?? 0;
-    const { server, url, port } = await listen(
-      (req, res) => forge.handle(req, res),
-      options.port,
-    );
-    forge.server = server;
-    forge._url = url;
-    forge._port = port;
+    await forge.listenOn(options.port);
     return forge;
   }
 
-  get url() {
-    return this._url;
-  }
-  get port() {
-    return this._port;
-  }
   /** The host for Backstage's `integrations.github[].host` and repo URLs. */
   get host() {
-    return `127.0.0.1:${this._port}`;
+    return `127.0.0.1:${this.port}`;
   }
   get apiBaseUrl() {
-    return `${this._url}/api/v3`;
-  }
-
-  async stop() {
-    if (this.server) await close(this.server);
-    this.server = undefined;
+    return `${this.url}/api/v3`;
   }
 
   /** Branches created through the API (refs POSTed). */
@@ -251,7 +226,7 @@ export class ForgeStandIn implements StandInServer {
   }
 
   htmlUrl(pr: PullRequest) {
-    return `${this._url}/${pr.owner}/${pr.repo}/pull/${pr.number}`;
+    return `${this.url}/${pr.owner}/${pr.repo}/pull/${pr.number}`;
   }
 
   private pullJson(pr: PullRequest) {
@@ -276,7 +251,7 @@ export class ForgeStandIn implements StandInServer {
     };
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse) {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     let pathname = url.pathname;
     const api = pathname.startsWith('/api/v3/') || pathname === '/api/graphql';
@@ -400,7 +375,7 @@ export class ForgeStandIn implements StandInServer {
           owner: { login: m[1], type: 'Organization' },
           private: true,
           default_branch: 'main',
-          html_url: `${this._url}/${m[1]}/${m[2]}`,
+          html_url: `${this.url}/${m[1]}/${m[2]}`,
           permissions: {
             admin: true,
             maintain: true,

@@ -54,3 +54,37 @@ export function sendJson(
 }
 
 export const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+/** Start, stop and address of a stand-in's HTTP server. */
+export abstract class StandInBase implements StandInServer {
+  private server?: http.Server;
+  private address = { url: '', port: 0 };
+
+  protected async listenOn(port: number | undefined) {
+    const {
+      server,
+      url,
+      port: bound,
+    } = await listen((req, res) => this.handle(req, res), port);
+    this.server = server;
+    this.address = { url, port: bound };
+  }
+
+  protected abstract handle(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ): Promise<void>;
+
+  get url() {
+    return this.address.url;
+  }
+
+  get port() {
+    return this.address.port;
+  }
+
+  async stop() {
+    if (this.server) await close(this.server);
+    this.server = undefined;
+  }
+}

@@ -1,12 +1,5 @@
 import http from 'http';
-import {
-  close,
-  listen,
-  readBody,
-  sendJson,
-  sleep,
-  StandInServer,
-} from './http';
+import { readBody, sendJson, sleep, StandInBase } from './http';
 
 /** One stored parameter. */
 export interface SsmParameter {
@@ -40,7 +33,7 @@ class SsmError extends Error {
  * (`X-Amz-Target: AmazonSSM.<Operation>`), so the real `@aws-sdk/client-ssm` talks to it
  * unchanged. Signatures are not checked. Error codes and messages follow AWS's.
  */
-export class SsmStandIn implements StandInServer {
+export class SsmStandIn extends StandInBase {
   readonly parameters = new Map<string, SsmParameter>();
   /** Calls per operation, e.g. { PutParameter: 2 }. */
   readonly calls: Record<string, number> = {};
@@ -54,13 +47,11 @@ export class SsmStandIn implements StandInServer {
     message: string;
     status: number;
   }> = [];
-  private server?: http.Server;
-  private _url = '';
-  private _port = 0;
   private readonly region: string;
   private readonly accountId: string;
 
   private constructor(options: SsmStandInOptions) {
+    super();
     this.latencyMs = options.latencyMs ?? 0;
     this.region = options.region ?? 'eu-west-1';
     this.accountId = options.accountId ?? '000000000000';
@@ -68,26 +59,8 @@ export class SsmStandIn implements StandInServer {
 
   static async start(options: SsmStandInOptions = {}): Promise<SsmStandIn> {
     const s = new SsmStandIn(options);
-    const { server, url, port } = await listen(
-      (req, res) => s.handle(req, res),
-      options.port,
-    );
-    s.server = server;
-    s._url = url;
-    s._port = port;
+    await s.listenOn(options.port);
     return s;
-  }
-
-  get url() {
-    return this._url;
-  }
-  get port() {
-    return this._port;
-  }
-
-  async stop() {
-    if (this.server) await close(this.server);
-    this.server = undefined;
   }
 
   /** The next `count` requests answer ThrottlingException (HTTP 400), as AWS does under load. */
@@ -135,7 +108,7 @@ export class SsmStandIn implements StandInServer {
     return `arn:aws:ssm:${this.region}:${this.accountId}:parameter${path}`;
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse) {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('AmazonSSM.')
       ? target.slice('AmazonSSM.'.length)

@@ -18,20 +18,10 @@ import {
   readYamlDocuments,
   REFERENCE_DIR,
   strictSchema,
+  seedRequest as seedRequest_,
 } from './__testUtils__/reference';
 
-const seedRequest: DatabaseRequest = {
-  name: 'agent-executor-db',
-  namespace: 'databases',
-  service: 'agent-executor',
-  environment: 'prod',
-  size: 'medium',
-  version: '16',
-  storageGB: 20,
-  databaseName: 'agent_executor_db_prod',
-  databaseOwner: 'agent_executor',
-  component: 'component:default/agent-executor',
-};
+const seedRequest: DatabaseRequest = seedRequest_();
 
 /** Every leaf path of a value, e.g. spec.data[0].remoteRef.key. */
 function leaves(value: unknown, prefix = ''): Array<[string, unknown]> {

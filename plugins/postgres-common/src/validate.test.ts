@@ -1,3 +1,4 @@
+import { seedRequest } from './__testUtils__/reference';
 import {
   validateDatabaseRequest,
   assertValidDatabaseRequest,
@@ -14,18 +15,9 @@ import {
 import { resolvePolicy } from './policy';
 
 const seed: DatabaseRequest = {
-  name: 'agent-executor-db',
-  namespace: 'databases',
-  service: 'agent-executor',
-  environment: 'prod',
-  size: 'medium',
-  version: '16',
-  storageGB: 20,
-  databaseName: 'agent_executor_db_prod',
-  databaseOwner: 'agent_executor',
+  ...seedRequest(),
   connectionSecretName: 'agent-executor-postgres',
   credentialsSecretName: 'agent-executor-db-credentials',
-  component: 'component:default/agent-executor',
 };
 
 const with_ = (patch: Record<string, unknown>) => ({ ...seed, ...patch });

@@ -2,6 +2,7 @@ import fs from 'fs';
 import path from 'path';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../manifests';
+import type { DatabaseRequest } from '../request';
 
 /** The repository's fixtures folder. */
 export const FIXTURES_DIR = path.resolve(__dirname, '../../../../fixtures');
@@ -53,4 +54,11 @@ export function strictSchema(schema: any): any {
     out.additionalProperties = false;
   }
   return out;
+}
+
+/** The seed's complete example (agent-executor) as a request: fixtures/seed/request.json. */
+export function seedRequest(): DatabaseRequest {
+  return JSON.parse(
+    fs.readFileSync(path.join(FIXTURES_DIR, 'seed/request.json'), 'utf8'),
+  );
 }

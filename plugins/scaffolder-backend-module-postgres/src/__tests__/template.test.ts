@@ -17,22 +17,17 @@ import {
   renderManifests,
 } from '@bizmatters/plugin-postgres-common';
 import postgresModule from '../index';
+import { seedInput } from '../__testUtils__/seed';
 
 const TEMPLATE_FILE = path.resolve(
   __dirname,
   '../../../../templates/new-postgres-db/template.yaml',
 );
 
+const { service: _service, name: _name, ...seed } = seedInput();
 const values = {
-  component: 'component:default/agent-executor',
+  ...seed,
   owner: 'group:default/team-agents',
-  databaseName: 'agent_executor_db_prod',
-  databaseOwner: 'agent_executor',
-  size: 'medium',
-  version: '16',
-  storageGB: 20,
-  environment: 'prod',
-  namespace: 'databases',
   baseBranch: 'main',
 };
 

@@ -1,3 +1,4 @@
+import { seedInput } from '../__testUtils__/seed';
 import {
   GetParameterCommand,
   GetParametersCommand,
@@ -17,16 +18,7 @@ import { examples } from './credentialsWrite.examples';
 const settings = readModuleSettings(new ConfigReader({}));
 const ssm = mockClient(SSMClient);
 
-const input = {
-  component: 'component:default/agent-executor',
-  namespace: 'databases',
-  environment: 'prod',
-  size: 'medium',
-  version: '16',
-  storageGB: 20,
-  databaseName: 'agent_executor_db_prod',
-  databaseOwner: 'agent_executor',
-};
+const input = seedInput();
 const USER = '/zerotouch/prod/agent-executor/postgres/user';
 const PASSWORD = '/zerotouch/prod/agent-executor/postgres/password';
 const CLAIM_TAG = {
@@ -277,7 +269,7 @@ describe('postgres:credentials:write', () => {
     [{ ...input, databaseOwner: 'postgres' }, 'databaseOwner'],
     [{ ...input, namespace: '../etc' }, 'namespace'],
     [{ ...input, storageGB: 5000 }, 'storageGB'],
-    [{ ...input, component: undefined }, 'service'],
+    [{ ...input, component: undefined, service: undefined }, 'service'],
   ])('invalid input %# is refused before any AWS call', async (bad, field) => {
     await expect(run(bad).promise).rejects.toThrow(new RegExp(`- ${field}:`));
     expect(ssm.calls()).toHaveLength(0);

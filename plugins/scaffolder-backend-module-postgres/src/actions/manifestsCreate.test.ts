@@ -1,3 +1,4 @@
+import { seedInput } from '../__testUtils__/seed';
 import fs from 'fs';
 import path from 'path';
 import { parse } from 'yaml';
@@ -9,16 +10,7 @@ import { readModuleSettings } from '../config';
 import { createPostgresManifestsCreateAction } from './manifestsCreate';
 import { examples } from './manifestsCreate.examples';
 
-const input = {
-  component: 'component:default/agent-executor',
-  namespace: 'databases',
-  environment: 'prod',
-  size: 'medium',
-  version: '16',
-  storageGB: 20,
-  databaseName: 'agent_executor_db_prod',
-  databaseOwner: 'agent_executor',
-};
+const input = seedInput();
 
 describe('postgres:manifests:create', () => {
   const dir = createMockDirectory();
