@@ -4,3 +4,5 @@ export type { SsmParameter, SsmStandInOptions } from './ssm';
 export { ForgeStandIn } from './forge';
 export type { PullRequest, MergeEvent } from './forge';
 export type { StandInServer } from './http';
+export { KubernetesStandIn, PLATFORM_KINDS } from './kubernetes';
+export type { KindInfo, KubeObject } from './kubernetes';

@@ -18,6 +18,7 @@ export * from './secrets';
 export * from './connection';
 export * from './health';
 export * from './select';
+export * from './entities';
 export * from './vocabulary';
 export * from './permissions';
 export {

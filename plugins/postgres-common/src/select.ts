@@ -1,6 +1,6 @@
 import { DatabaseObjects } from './health';
 import { KubeObject, POSTGRES_INSTANCE_KIND } from './manifests';
-import { summarizeSecret } from './secrets';
+import { SecretSummary, summarizeSecret } from './secrets';
 
 /** CNPG's API group. @public */
 export const CNPG_GROUP = 'postgresql.cnpg.io';
@@ -23,6 +23,8 @@ function groupOf(obj: KubeObject): string {
 export function selectDatabaseObjects(
   claim: KubeObject,
   candidates: Iterable<KubeObject>,
+  /** Secrets of the claim's namespace already reduced to summaries (instead of raw Secrets). */
+  secretSummaries?: Iterable<SecretSummary>,
 ): DatabaseObjects {
   const name = claim.metadata?.name;
   const namespace = claim.metadata?.namespace;
@@ -58,6 +60,12 @@ export function selectDatabaseObjects(
         objects.connectionSecret = summarizeSecret(obj as any);
       }
     }
+  }
+  for (const summary of secretSummaries ?? []) {
+    if (summary.name === credentialsSecretName)
+      objects.credentialsSecret = summary;
+    else if (summary.name === connectionSecretName)
+      objects.connectionSecret = summary;
   }
   return objects;
 }

@@ -1,0 +1,371 @@
+/*
+ * The postgres backend with the real @backstage/plugin-kubernetes-backend, configured with two
+ * clusters that point at Kubernetes API stand-ins on 127.0.0.1 loaded with the reference examples.
+ */
+import fs from 'fs';
+import path from 'path';
+import request from 'supertest';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { KubeObject, KubernetesStandIn } from '@bizmatters/sandbox';
+import type { DatabasesResponse } from '@bizmatters/plugin-postgres-common';
+import postgresPlugin from '../index';
+
+jest.setTimeout(60_000);
+
+const EXAMPLES = path.resolve(
+  __dirname,
+  '../../../../fixtures/reference/examples',
+);
+
+/** One example in its own namespace, its claim labelled for the entity `example-NN`. */
+function loadExample(file: string): {
+  objects: KubeObject[];
+  entity: string;
+  namespace: string;
+  passwords: string[];
+} {
+  const id = file.slice(0, 2);
+  const namespace = `example-${id}`;
+  const entity = `example-${id}`;
+  const items: KubeObject[] = JSON.parse(
+    fs.readFileSync(path.join(EXAMPLES, file), 'utf8'),
+  ).items;
+  const passwords: string[] = [];
+  for (const item of items) {
+    if (item.metadata.namespace) item.metadata.namespace = namespace;
+    if (item.kind === 'PostgresInstance') {
+      item.metadata.labels = {
+        ...item.metadata.labels,
+        'backstage.io/kubernetes-id': entity,
+      };
+    }
+    if (item.kind === 'Secret') {
+      for (const [key, value] of Object.entries((item as any).data ?? {})) {
+        if (/password|PASSWORD|uri|pgpass/.test(key))
+          passwords.push(
+            value as string,
+            Buffer.from(value as string, 'base64').toString(),
+          );
+      }
+    }
+  }
+  return { objects: items, entity, namespace, passwords };
+}
+
+const files = fs
+  .readdirSync(EXAMPLES)
+  .filter(f => f.endsWith('.json'))
+  .sort();
+const examples = files.map(loadExample);
+
+const entity = (name: string, annotations: Record<string, string> = {}) => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name, namespace: 'default', annotations },
+  spec: { type: 'service', owner: 'team', lifecycle: 'production' },
+});
+
+describe('postgres backend through the real Kubernetes backend', () => {
+  let a: KubernetesStandIn;
+  let b: KubernetesStandIn;
+  let backend: Awaited<ReturnType<typeof startTestBackend>>;
+  const responses: string[] = [];
+  const user = () => `Bearer ${mockCredentials.user.token()}`;
+  const denied = () =>
+    `Bearer ${mockCredentials.user.token('user:default/denied')}`;
+
+  beforeAll(async () => {
+    a = await KubernetesStandIn.start({ name: 'cluster-a' });
+    b = await KubernetesStandIn.start({ name: 'cluster-b' });
+    // 01–03 in cluster A, 04–05 in cluster B
+    examples.forEach((e, i) => (i < 3 ? a : b).apply(...e.objects));
+    const cluster = (name: string, url: string) => ({
+      name,
+      url,
+      authProvider: 'serviceAccount',
+      serviceAccountToken: 'sandbox-token',
+      skipTLSVerify: true,
+      skipMetricsLookup: true,
+    });
+    backend = await startTestBackend({
+      features: [
+        postgresPlugin,
+        kubernetesPlugin,
+        catalogServiceMock.factory({
+          entities: [
+            ...examples.map(e => entity(e.entity)),
+            entity('annotated', {
+              'bizmatters.io/postgres-instances':
+                'cluster-b/example-05/agent-executor-db, example-01/agent-executor-db',
+            }),
+          ],
+        }),
+        mockServices.httpAuth.factory({
+          defaultCredentials: mockCredentials.none(),
+        }),
+        mockServices.permissions.mock({
+          authorize: async (requests, options) =>
+            requests.map(r => ({
+              result:
+                (options?.credentials?.principal as any)?.userEntityRef ===
+                  'user:default/denied' &&
+                'permission' in r &&
+                r.permission.name.startsWith('postgres.')
+                  ? AuthorizeResult.DENY
+                  : AuthorizeResult.ALLOW,
+            })) as any,
+        }).factory,
+        mockServices.rootConfig.factory({
+          data: {
+            backend: { baseUrl: 'http://localhost:7007' },
+            kubernetes: {
+              serviceLocatorMethod: { type: 'multiTenant' },
+              clusterLocatorMethods: [
+                {
+                  type: 'config',
+                  clusters: [
+                    cluster('cluster-a', a.url),
+                    cluster('cluster-b', b.url),
+                  ],
+                },
+              ],
+            },
+            postgres: {
+              cache: { ttlSeconds: 1 },
+              kubernetes: { timeoutMs: 2000 },
+            },
+          },
+        }),
+      ],
+    });
+    // The Kubernetes backend loads @kubernetes/client-node (ESM) on its first proxy request.
+    await request(backend.server)
+      .get('/api/postgres/v1/databases')
+      .set('authorization', user());
+    await new Promise(r => setTimeout(r, 1100));
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await a?.stop();
+    await b?.stop();
+  });
+
+  async function databases(
+    name: string,
+    auth = user(),
+  ): Promise<{ status: number; body: DatabasesResponse }> {
+    const res = await request(backend.server)
+      .get(`/api/postgres/v1/entities/component/default/${name}/databases`)
+      .set('authorization', auth);
+    responses.push(res.text);
+    return { status: res.status, body: res.body };
+  }
+
+  const expected: Record<string, [string, string | undefined]> = {
+    'example-01': ['healthy', undefined],
+    'example-02': ['healthy', undefined],
+    // with the real clock, 'Setting up primary' since 2025 is reported stuck
+    'example-03': ['failed', 'cluster'],
+    'example-04': ['failed', 'externalSecret'],
+    'example-05': ['failed', 'credentialsSecret'],
+  };
+
+  it.each(Object.entries(expected))(
+    '%s comes back with its verdict and failing hop',
+    async (name, [verdict, failing]) => {
+      const { status, body } = await databases(name);
+      expect(status).toBe(200);
+      expect(body.errors).toEqual([]);
+      expect(body.items).toHaveLength(1);
+      const [item] = body.items;
+      expect(item).toMatchObject({
+        namespace: name,
+        name: 'agent-executor-db',
+        cluster: Number(name.slice(-2)) <= 3 ? 'cluster-a' : 'cluster-b',
+      });
+      expect([item.health.verdict, item.health.failingStep]).toEqual([
+        verdict,
+        failing,
+      ]);
+    },
+  );
+
+  it('returns the claim spec, CNPG status and connection secret key names', async () => {
+    const { body } = await databases('example-01');
+    expect(body.items[0]).toMatchObject({
+      spec: {
+        size: 'medium',
+        version: '16',
+        storageGB: 20,
+        databaseOwner: 'agent_executor',
+        connectionSecretName: 'agent-executor-postgres',
+      },
+      clusterStatus: {
+        phase: 'Cluster in healthy state',
+        instances: 1,
+        readyInstances: 1,
+        currentPrimary: 'agent-executor-db-1',
+      },
+      connectionSecret: {
+        name: 'agent-executor-postgres',
+        present: true,
+        keys: ['database', 'endpoint', 'password', 'port', 'username'],
+      },
+    });
+  });
+
+  it('finds claims named in the annotation, across clusters', async () => {
+    const { body } = await databases('annotated');
+    expect(body.items.map(i => `${i.cluster}/${i.namespace}`).sort()).toEqual([
+      'cluster-a/example-01',
+      'cluster-b/example-05',
+    ]);
+  });
+
+  it('401 without credentials, 403 without the permission, 404 for an unknown entity', async () => {
+    const none = await request(backend.server).get(
+      '/api/postgres/v1/entities/component/default/example-01/databases',
+    );
+    expect(none.status).toBe(401);
+    expect((await databases('example-01', denied())).status).toBe(403);
+    expect((await databases('no-such-entity')).status).toBe(404);
+  });
+
+  it('the fleet view lists every database with its verdict', async () => {
+    const res = await request(backend.server)
+      .get('/api/postgres/v1/databases')
+      .set('authorization', user());
+    responses.push(res.text);
+    expect(res.status).toBe(200);
+    expect(
+      res.body.items.map((i: any) => [i.namespace, i.health.verdict]).sort(),
+    ).toEqual([
+      ['example-01', 'healthy'],
+      ['example-02', 'healthy'],
+      ['example-03', 'failed'],
+      ['example-04', 'failed'],
+      ['example-05', 'failed'],
+    ]);
+    const forbidden = await request(backend.server)
+      .get('/api/postgres/v1/databases')
+      .set('authorization', denied());
+    expect(forbidden.status).toBe(403);
+  });
+
+  it('50 concurrent viewers of one entity cause one upstream read per object', async () => {
+    await new Promise(r => setTimeout(r, 1100)); // let the 1 s cache expire
+    a.resetCounters();
+    b.resetCounters();
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => databases('example-01')),
+    );
+    expect(
+      results.every(
+        r => r.status === 200 && r.body.items[0].health.verdict === 'healthy',
+      ),
+    ).toBe(true);
+    // cluster A: the labelled claims, then per namespace the CNPG clusters, ExternalSecrets and Secrets
+    expect(a.calls).toEqual({
+      'GET /apis/database.bizmatters.io/v1alpha1/postgresinstances': 1,
+      'GET /apis/postgresql.cnpg.io/v1/namespaces/example-01/clusters': 1,
+      'GET /apis/external-secrets.io/v1beta1/namespaces/example-01/externalsecrets': 1,
+      'GET /api/v1/namespaces/example-01/secrets': 1,
+    });
+    expect(b.calls).toEqual({
+      'GET /apis/database.bizmatters.io/v1alpha1/postgresinstances': 1,
+    });
+  });
+
+  it('a 403 from Kubernetes names the missing RBAC verb and resource; other hops still answer', async () => {
+    await new Promise(r => setTimeout(r, 1100));
+    a.forbidden.add('secrets');
+    try {
+      const { status, body } = await databases('example-01');
+      expect(status).toBe(200);
+      expect(body.items[0].health.verdict).toBe('unknown');
+      expect(body.errors).toEqual([
+        {
+          cluster: 'cluster-a',
+          message: expect.stringMatching(
+            /may not list secrets in namespace example-01 of cluster cluster-a.*cannot list resource "secrets"/,
+          ),
+        },
+      ]);
+    } finally {
+      a.forbidden.clear();
+    }
+  });
+
+  it('a missing CRD says which operator is not installed', async () => {
+    await new Promise(r => setTimeout(r, 1100));
+    const saved = [...a.kinds];
+    a.uninstall('clusters', 'postgresql.cnpg.io');
+    try {
+      const { body } = await databases('example-01');
+      expect(body.errors[0].message).toBe(
+        'CloudNative-PG is not installed in cluster cluster-a (no postgresql.cnpg.io/v1 Cluster resource)',
+      );
+      expect(
+        body.items[0].health.steps.find(s => s.id === 'cluster')!.status,
+      ).toBe('unknown');
+    } finally {
+      a.kinds.splice(0, a.kinds.length, ...saved);
+    }
+  });
+
+  it('one cluster stopped: the other still answers and errors name the stopped one', async () => {
+    await new Promise(r => setTimeout(r, 1100));
+    await b.stop();
+    try {
+      const { status, body } = await databases('example-01');
+      expect(status).toBe(200);
+      expect(body.items.map(i => i.health.verdict)).toEqual(['healthy']);
+      expect(body.errors).toHaveLength(1);
+      expect(body.errors[0].cluster).toBe('cluster-b');
+      const fleet = await request(backend.server)
+        .get('/api/postgres/v1/databases')
+        .set('authorization', user());
+      expect(fleet.body.items).toHaveLength(3);
+      expect(fleet.body.errors.map((e: any) => e.cluster)).toEqual([
+        'cluster-b',
+      ]);
+    } finally {
+      await b.restart();
+    }
+  });
+
+  it('a slow cluster times out into errors while the other answers', async () => {
+    await new Promise(r => setTimeout(r, 1100));
+    b.latencyMs = 4000;
+    try {
+      const { body } = await databases('example-01');
+      expect(body.items.map(i => i.health.verdict)).toEqual(['healthy']);
+      expect(body.errors).toEqual([
+        {
+          cluster: 'cluster-b',
+          message: 'cluster cluster-b did not answer within 2000 ms',
+        },
+      ]);
+    } finally {
+      b.latencyMs = 0;
+    }
+  });
+
+  it('no response body contains a secret value from the fixtures', () => {
+    const all = responses.join('\n');
+    expect(responses.length).toBeGreaterThan(60);
+    const secrets = examples
+      .flatMap(e => e.passwords)
+      .filter(p => p.length >= 8);
+    expect(secrets.length).toBeGreaterThan(5);
+    expect(secrets.filter(s => all.includes(s))).toEqual([]);
+  });
+});

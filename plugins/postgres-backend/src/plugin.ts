@@ -1,0 +1,83 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import {
+  postgresPermissions,
+  readPostgresPolicy,
+} from '@bizmatters/plugin-postgres-common';
+import { KubernetesProxyClient } from './service/KubernetesProxyClient';
+import { ClusterReader } from './service/ClusterReader';
+import { DatabaseService } from './service/DatabaseService';
+import { createRouter } from './service/router';
+
+/**
+ * The postgres backend plugin: database health of catalog entities, read through Backstage's
+ * Kubernetes backend.
+ *
+ * @public
+ */
+export const postgresPlugin = createBackendPlugin({
+  pluginId: 'postgres',
+  register(env) {
+    env.registerInit({
+      deps: {
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        auth: coreServices.auth,
+        discovery: coreServices.discovery,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        cache: coreServices.cache,
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        catalog: catalogServiceRef,
+      },
+      async init(deps) {
+        const { config, logger } = deps;
+        const ttlSeconds =
+          config.getOptionalNumber('postgres.cache.ttlSeconds') ?? 10;
+        const timeoutMs =
+          config.getOptionalNumber('postgres.kubernetes.timeoutMs') ?? 5000;
+        const stuckAfterSeconds = config.getOptionalNumber(
+          'postgres.health.stuckAfterSeconds',
+        );
+        const policy = readPostgresPolicy(config);
+        deps.permissionsRegistry.addPermissions(postgresPermissions);
+
+        const client = new KubernetesProxyClient({
+          discovery: deps.discovery,
+          auth: deps.auth,
+          logger,
+          timeoutMs,
+        });
+        const reader = new ClusterReader({
+          client,
+          cache: deps.cache,
+          ttlMs: ttlSeconds * 1000,
+          logger,
+          esoApiVersion: policy.externalSecret.apiVersion,
+        });
+        const databases = new DatabaseService({
+          reader,
+          logger,
+          stuckAfterSeconds,
+        });
+        deps.httpRouter.use(
+          await createRouter({
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            catalog: deps.catalog,
+            databases,
+            logger,
+          }),
+        );
+        deps.httpRouter.addAuthPolicy({
+          path: '/health',
+          allow: 'unauthenticated',
+        });
+      },
+    });
+  },
+});

@@ -1,0 +1,198 @@
+import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
+import {
+  KubeObject,
+  SecretSummary,
+  summarizeSecret,
+} from '@bizmatters/plugin-postgres-common';
+import {
+  KubernetesProxyClient,
+  KubernetesReadError,
+  ReadFailure,
+} from './KubernetesProxyClient';
+
+export const CLAIM_API_VERSION = 'database.bizmatters.io/v1alpha1';
+export const CLAIM_PATH = `/apis/${CLAIM_API_VERSION}`;
+export const CNPG_PATH = '/apis/postgresql.cnpg.io/v1';
+
+type Cached<T> =
+  | { ok: T }
+  | { error: { failure: ReadFailure; message: string } };
+
+/** The kinds read per namespace. */
+export type NamespaceKind =
+  | 'claims'
+  | 'clusters'
+  | 'externalSecrets'
+  | 'secrets';
+
+const ESO_VERSIONS = ['external-secrets.io/v1beta1', 'external-secrets.io/v1'];
+
+/**
+ * Cached, coalesced reads of the objects a database health view needs: one LIST per kind per
+ * namespace (never a GET per object), shared by every viewer for the cache TTL; concurrent
+ * identical reads wait for the same upstream request. Secrets are reduced to summaries as
+ * soon as they are read: no secret value is cached or kept.
+ */
+export class ClusterReader {
+  private readonly inflight = new Map<string, Promise<Cached<unknown>>>();
+  /** ESO apiVersion that answered, per cluster. */
+  private readonly esoVersion = new Map<string, string>();
+
+  constructor(
+    private readonly options: {
+      client: KubernetesProxyClient;
+      cache: CacheService;
+      ttlMs: number;
+      logger: LoggerService;
+      esoApiVersion: string;
+    },
+  ) {}
+
+  private async cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let pending = this.inflight.get(key) as Promise<Cached<T>> | undefined;
+    if (!pending) {
+      pending = (async (): Promise<Cached<T>> => {
+        const hit = (await this.options.cache.get(key)) as
+          | Cached<T>
+          | undefined;
+        if (hit) return hit;
+        let value: Cached<T>;
+        try {
+          value = { ok: await load() };
+        } catch (e) {
+          if (!(e instanceof KubernetesReadError)) throw e;
+          value = { error: { failure: e.failure, message: e.message } };
+        }
+        await this.options.cache.set(key, value as any, {
+          ttl: this.options.ttlMs,
+        });
+        return value;
+      })();
+      this.inflight.set(key, pending);
+      pending.then(
+        () => this.inflight.delete(key),
+        () => this.inflight.delete(key),
+      );
+    }
+    const result = await pending;
+    if ('error' in result) {
+      const cluster = key.split('|')[0];
+      throw new KubernetesReadError(
+        cluster,
+        result.error.failure,
+        result.error.message,
+      );
+    }
+    return result.ok;
+  }
+
+  /** Names of the Kubernetes backend's clusters. */
+  clusters(): Promise<string[]> {
+    return this.cached('|clusters', () => this.options.client.listClusters());
+  }
+
+  /** Claims in every namespace of a cluster, optionally filtered by a label selector. */
+  claims(cluster: string, labelSelector?: string): Promise<KubeObject[]> {
+    const query = labelSelector
+      ? `?labelSelector=${encodeURIComponent(labelSelector)}`
+      : '';
+    const path = `${CLAIM_PATH}/postgresinstances${query}`;
+    return this.cached(`${cluster}|${path}`, async () =>
+      this.items(cluster, path, CLAIM_API_VERSION, 'PostgresInstance'),
+    );
+  }
+
+  /** One kind in one namespace. Secrets come back as summaries. */
+  inNamespace(
+    cluster: string,
+    namespace: string,
+    kind: 'secrets',
+  ): Promise<SecretSummary[]>;
+  inNamespace(
+    cluster: string,
+    namespace: string,
+    kind: Exclude<NamespaceKind, 'secrets'>,
+  ): Promise<KubeObject[]>;
+  inNamespace(
+    cluster: string,
+    namespace: string,
+    kind: NamespaceKind,
+  ): Promise<unknown[]> {
+    const ns = encodeURIComponent(namespace);
+    switch (kind) {
+      case 'claims': {
+        const path = `${CLAIM_PATH}/namespaces/${ns}/postgresinstances`;
+        return this.cached(`${cluster}|${path}`, () =>
+          this.items(cluster, path, CLAIM_API_VERSION, 'PostgresInstance'),
+        );
+      }
+      case 'clusters': {
+        const path = `${CNPG_PATH}/namespaces/${ns}/clusters`;
+        return this.cached(`${cluster}|${path}`, () =>
+          this.items(cluster, path, 'postgresql.cnpg.io/v1', 'Cluster'),
+        );
+      }
+      case 'secrets': {
+        const path = `/api/v1/namespaces/${ns}/secrets`;
+        return this.cached(`${cluster}|${path}`, async () =>
+          (await this.items(cluster, path, 'v1', 'Secret')).map(s =>
+            summarizeSecret(s as any),
+          ),
+        );
+      }
+      case 'externalSecrets':
+      default:
+        return this.cached(`${cluster}|eso|${namespace}`, () =>
+          this.externalSecrets(cluster, ns),
+        );
+    }
+  }
+
+  /** A LIST's items, stamped with apiVersion and kind (the API server leaves them out of items). */
+  private async items(
+    cluster: string,
+    path: string,
+    apiVersion: string,
+    kind: string,
+  ): Promise<KubeObject[]> {
+    const list = await this.options.client.get<{ items?: KubeObject[] }>(
+      cluster,
+      path,
+    );
+    return (list?.items ?? []).map(i => ({ ...i, apiVersion, kind }));
+  }
+
+  /** ExternalSecrets in the configured apiVersion, falling back to the one the cluster serves. */
+  private async externalSecrets(
+    cluster: string,
+    ns: string,
+  ): Promise<KubeObject[]> {
+    const preferred =
+      this.esoVersion.get(cluster) ?? this.options.esoApiVersion;
+    const order = [preferred, ...ESO_VERSIONS.filter(v => v !== preferred)];
+    let lastError: KubernetesReadError | undefined;
+    for (const apiVersion of order) {
+      try {
+        const items = await this.items(
+          cluster,
+          `/apis/${apiVersion}/namespaces/${ns}/externalsecrets`,
+          apiVersion,
+          'ExternalSecret',
+        );
+        this.esoVersion.set(cluster, apiVersion);
+        return items;
+      } catch (e) {
+        if (!(e instanceof KubernetesReadError) || e.failure !== 'notFound')
+          throw e;
+        lastError = e;
+      }
+    }
+    throw new KubernetesReadError(
+      cluster,
+      'notFound',
+      `External Secrets is not installed in cluster ${cluster}: neither ${order.join(
+        ' nor ',
+      )} ExternalSecrets are served (${lastError?.message ?? 'not found'})`,
+    );
+  }
+}
