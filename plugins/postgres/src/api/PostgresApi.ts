@@ -1,0 +1,59 @@
+import {
+  createApiRef,
+  DiscoveryApi,
+  FetchApi,
+} from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import { CompoundEntityRef } from '@backstage/catalog-model';
+import type { DatabasesResponse } from '@bizmatters/plugin-postgres-common';
+
+/**
+ * Reads database health from the postgres backend.
+ *
+ * @public
+ */
+export interface PostgresApi {
+  /** The databases of one catalog entity, with their health and per-cluster errors. */
+  getEntityDatabases(entity: CompoundEntityRef): Promise<DatabasesResponse>;
+  /** Every database in every cluster (the platform team's fleet view). */
+  getFleet(): Promise<DatabasesResponse>;
+}
+
+/** @public */
+export const postgresApiRef = createApiRef<PostgresApi>({
+  id: 'plugin.postgres.service',
+});
+
+/**
+ * The default {@link PostgresApi}: discovery for the backend's URL, fetchApi for identity.
+ *
+ * @public
+ */
+export class PostgresClient implements PostgresApi {
+  constructor(
+    private readonly options: {
+      discoveryApi: DiscoveryApi;
+      fetchApi: FetchApi;
+    },
+  ) {}
+
+  private async get<T>(path: string): Promise<T> {
+    const base = await this.options.discoveryApi.getBaseUrl('postgres');
+    const res = await this.options.fetchApi.fetch(`${base}${path}`);
+    if (!res.ok) throw await ResponseError.fromResponse(res);
+    return (await res.json()) as T;
+  }
+
+  getEntityDatabases(entity: CompoundEntityRef): Promise<DatabasesResponse> {
+    const parts = [
+      entity.kind.toLocaleLowerCase('en-US'),
+      entity.namespace,
+      entity.name,
+    ].map(encodeURIComponent);
+    return this.get(`/v1/entities/${parts.join('/')}/databases`);
+  }
+
+  getFleet(): Promise<DatabasesResponse> {
+    return this.get('/v1/databases');
+  }
+}

@@ -1,0 +1,138 @@
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { ResponseError } from '@backstage/errors';
+import type { DatabasesResponse } from '@bizmatters/plugin-postgres-common';
+import { PostgresApi, postgresApiRef } from '../api/PostgresApi';
+import { EntityPostgresCard } from './EntityPostgresCard';
+import { exampleItems } from '../__testUtils__/examples';
+
+const entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'agent-executor', namespace: 'default' },
+  spec: {},
+};
+
+function render(api: Partial<PostgresApi>) {
+  return renderInTestApp(
+    <TestApiProvider apis={[[postgresApiRef, api]]}>
+      <EntityProvider entity={entity}>
+        <EntityPostgresCard refreshMs={0} />
+      </EntityProvider>
+    </TestApiProvider>,
+  );
+}
+
+const respond = (response: DatabasesResponse) => ({
+  getEntityDatabases: jest.fn().mockResolvedValue(response),
+});
+
+describe('EntityPostgresCard', () => {
+  const items = exampleItems();
+
+  it.each([
+    ['01', 'Healthy', 'agent-executor-db'],
+    ['02', 'Healthy', 'agent-executor-db'],
+    ['03', 'Progressing', 'CNPG cluster: Setting up primary'],
+    [
+      '04',
+      'Failed',
+      'ExternalSecret: ExternalSecret intelligence-deepagents/agent-executor-db-credentials: could not get secret data from provider',
+    ],
+    [
+      '05',
+      'Failed',
+      "Credentials secret: The secret's username 'agent-executor' differs from the database owner 'agent_executor'",
+    ],
+  ])('example %s shows %s and the failing hop', async (id, verdict, hop) => {
+    const api = respond({ items: [items[id]], errors: [] });
+    await render(api);
+    const table = await screen.findByRole('table', {
+      name: 'PostgreSQL databases',
+    });
+    expect(table).toHaveTextContent('agent-executor-db');
+    expect(table).toHaveTextContent(verdict);
+    expect(table).toHaveTextContent('medium');
+    expect(table).toHaveTextContent('16');
+    expect(table).toHaveTextContent(hop);
+    expect(api.getEntityDatabases).toHaveBeenCalledWith({
+      kind: 'Component',
+      namespace: 'default',
+      name: 'agent-executor',
+    });
+  });
+
+  it('shows ready/total instances', async () => {
+    await render(respond({ items: [items['01']], errors: [] }));
+    expect(
+      await screen.findByRole('cell', { name: '1/1' }),
+    ).toBeInTheDocument();
+  });
+
+  it('shows per-cluster errors as warnings next to the databases that answered', async () => {
+    await render(
+      respond({
+        items: [items['01']],
+        errors: [
+          {
+            cluster: 'cluster-b',
+            message: 'cluster cluster-b did not answer within 5000 ms',
+          },
+        ],
+      }),
+    );
+    expect(
+      await screen.findByText(/did not answer within 5000 ms/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('table', { name: 'PostgreSQL databases' }),
+    ).toHaveTextContent('Healthy');
+  });
+
+  it('explains how to link databases when there are none', async () => {
+    await render(respond({ items: [], errors: [] }));
+    expect(
+      await screen.findByText('No PostgreSQL databases found'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/backstage.io\/kubernetes-id: agent-executor/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/bizmatters.io\/postgres-instances/),
+    ).toBeInTheDocument();
+  });
+
+  it('shows the API error', async () => {
+    const response = new Response(
+      JSON.stringify({
+        error: {
+          name: 'NotAllowedError',
+          message: 'Not allowed: postgres.database.read',
+        },
+      }),
+      {
+        status: 403,
+        statusText: 'Forbidden',
+        headers: { 'content-type': 'application/json' },
+      },
+    );
+    const error = await ResponseError.fromResponse(response as any);
+    await render({ getEntityDatabases: jest.fn().mockRejectedValue(error) });
+    expect(
+      (await screen.findAllByText(/Not allowed: postgres.database.read/))
+        .length,
+    ).toBeGreaterThan(0);
+  });
+
+  it('refreshes on demand', async () => {
+    const api = respond({ items: [items['01']], errors: [] });
+    await render(api);
+    await screen.findByRole('table', { name: 'PostgreSQL databases' });
+    await userEvent.click(screen.getByRole('button', { name: 'Refresh' }));
+    await waitFor(() =>
+      expect(api.getEntityDatabases).toHaveBeenCalledTimes(2),
+    );
+  });
+});

@@ -1,0 +1,238 @@
+import { ReactNode, useState } from 'react';
+import {
+  CodeSnippet,
+  Content,
+  ContentHeader,
+  InfoCard,
+  Link,
+  Progress,
+  ResponseErrorPanel,
+  StructuredMetadataTable,
+} from '@backstage/core-components';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import {
+  Box,
+  Button,
+  Grid,
+  IconButton,
+  List,
+  ListItem,
+  ListItemText,
+  Tooltip,
+  Typography,
+} from '@material-ui/core';
+import FileCopyIcon from '@material-ui/icons/FileCopy';
+import {
+  applicationEnvYaml,
+  DatabaseItem,
+  STEP_TITLES,
+} from '@bizmatters/plugin-postgres-common';
+import { useEntityDatabases } from './useEntityDatabases';
+import { StepStatusIndicator, VerdictStatus } from './Verdict';
+import {
+  ClusterErrors,
+  instancesText,
+  NEW_DATABASE_PATH,
+  NoDatabases,
+  RefreshButton,
+} from './shared';
+
+/** The five hops, each with status, reason, message and hint. */
+function Steps({ item }: { item: DatabaseItem }) {
+  return (
+    <List dense aria-label={`Health of ${item.name}`}>
+      {item.health.steps.map((step, index) => (
+        <ListItem
+          key={step.id}
+          divider
+          selected={step.id === item.health.failingStep}
+          aria-current={
+            step.id === item.health.failingStep ? 'step' : undefined
+          }
+        >
+          <ListItemText
+            primary={
+              <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+                <Typography variant="subtitle2">
+                  {index + 1}. {STEP_TITLES[step.id]}
+                </Typography>
+                <StepStatusIndicator status={step.status} />
+                <Typography variant="caption" color="textSecondary">
+                  {step.reason}
+                </Typography>
+              </Box>
+            }
+            secondary={
+              <>
+                <Typography variant="body2" component="span" display="block">
+                  {step.message}
+                </Typography>
+                {step.hint ? (
+                  <Typography
+                    variant="body2"
+                    component="span"
+                    display="block"
+                    color="textPrimary"
+                  >
+                    <strong>What to do: </strong>
+                    {step.hint}
+                  </Typography>
+                ) : null}
+              </>
+            }
+          />
+        </ListItem>
+      ))}
+    </List>
+  );
+}
+
+function EnvBlock({ item }: { item: DatabaseItem }) {
+  const yaml = applicationEnvYaml(item.connectionSecret.name);
+  const [copied, setCopied] = useState<string | undefined>();
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(yaml);
+      setCopied('Copied');
+    } catch {
+      setCopied('Copy failed: select the text below');
+    }
+  };
+  return (
+    <Box>
+      <Box display="flex" alignItems="center" justifyContent="space-between">
+        <Typography variant="subtitle2">
+          Connect your application (env of its container)
+        </Typography>
+        <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+          {copied ? (
+            <Typography variant="caption" role="status">
+              {copied}
+            </Typography>
+          ) : null}
+          <Tooltip title="Copy env block">
+            <IconButton aria-label="Copy env block" size="small" onClick={copy}>
+              <FileCopyIcon fontSize="small" />
+            </IconButton>
+          </Tooltip>
+        </Box>
+      </Box>
+      <CodeSnippet language="yaml" text={yaml} />
+    </Box>
+  );
+}
+
+function DatabaseCard({ item }: { item: DatabaseItem }) {
+  const s = item.clusterStatus;
+  return (
+    <InfoCard
+      title={
+        <Box display="flex" alignItems="center" style={{ gap: 12 }}>
+          <span>{item.name}</span>
+          <VerdictStatus verdict={item.health.verdict} />
+        </Box>
+      }
+      subheader={`${item.cluster} · namespace ${item.namespace}`}
+    >
+      <Grid container spacing={3}>
+        <Grid item xs={12} md={7}>
+          <Steps item={item} />
+        </Grid>
+        <Grid item xs={12} md={5}>
+          <Typography variant="subtitle2">Claim</Typography>
+          <StructuredMetadataTable
+            dense
+            metadata={{
+              size: item.spec.size ?? '–',
+              version: item.spec.version ?? '–',
+              storage:
+                item.spec.storageGB !== undefined
+                  ? `${item.spec.storageGB} GB`
+                  : '–',
+              database: item.spec.databaseName ?? '–',
+              owner: item.spec.databaseOwner ?? '–',
+            }}
+          />
+          <Box mt={2}>
+            <Typography variant="subtitle2">CNPG cluster</Typography>
+            <StructuredMetadataTable
+              dense
+              metadata={{
+                phase: s?.phase ?? 'not found',
+                instances: instancesText(item),
+                primary: s?.currentPrimary ?? '–',
+                image: s?.image ?? '–',
+              }}
+            />
+          </Box>
+          <Box mt={2}>
+            <Typography variant="subtitle2">
+              Connection secret {item.connectionSecret.name}
+            </Typography>
+            <Typography variant="body2" color="textSecondary">
+              {item.connectionSecret.present
+                ? `Keys: ${item.connectionSecret.keys.join(', ') || 'none'}`
+                : 'Not created yet'}
+            </Typography>
+          </Box>
+        </Grid>
+        <Grid item xs={12}>
+          <EnvBlock item={item} />
+        </Grid>
+      </Grid>
+    </InfoCard>
+  );
+}
+
+/**
+ * The "Databases" tab: per database, the five-step chain with the failing hop, the claim,
+ * CNPG status, connection secret keys and a copyable env block.
+ *
+ * @public
+ */
+export function EntityPostgresContent(props: { refreshMs?: number }) {
+  const { entity } = useEntity();
+  const { value, loading, error, retry } = useEntityDatabases(props.refreshMs);
+  let body: ReactNode;
+  if (error) {
+    body = <ResponseErrorPanel error={error} />;
+  } else if (!value) {
+    body = <Progress />;
+  } else {
+    body = (
+      <>
+        <ClusterErrors errors={value.errors} />
+        {value.items.length === 0 && value.errors.length === 0 ? (
+          <NoDatabases entityName={entity.metadata.name} />
+        ) : null}
+        <Grid container spacing={3}>
+          {value.items.map(item => (
+            <Grid
+              item
+              xs={12}
+              key={`${item.cluster}/${item.namespace}/${item.name}`}
+            >
+              <DatabaseCard item={item} />
+            </Grid>
+          ))}
+        </Grid>
+      </>
+    );
+  }
+  return (
+    <Content>
+      <ContentHeader title="PostgreSQL databases">
+        <RefreshButton onClick={retry} loading={loading} />
+        <Button
+          component={Link as any}
+          to={NEW_DATABASE_PATH}
+          variant="contained"
+          color="primary"
+        >
+          New database
+        </Button>
+      </ContentHeader>
+      {body}
+    </Content>
+  );
+}

@@ -1,0 +1,105 @@
+import { EmptyState, WarningPanel } from '@backstage/core-components';
+import { Box, IconButton, Tooltip, Typography } from '@material-ui/core';
+import RefreshIcon from '@material-ui/icons/Refresh';
+import {
+  ClusterError,
+  DatabaseItem,
+  POSTGRES_INSTANCES_ANNOTATION,
+  STEP_TITLES,
+} from '@bizmatters/plugin-postgres-common';
+
+/** Where the curated template lives in the scaffolder. */
+export const NEW_DATABASE_PATH = '/create/templates/default/new-postgres-db';
+
+/** Clusters that could not be read, as warnings: never a blank card. */
+export function ClusterErrors({ errors }: { errors: ClusterError[] }) {
+  if (!errors.length) return null;
+  return (
+    <Box mb={2}>
+      <WarningPanel
+        severity="warning"
+        title={
+          errors.length === 1
+            ? `Could not read ${
+                errors[0].cluster
+                  ? `cluster ${errors[0].cluster}`
+                  : 'everything'
+              }`
+            : `Could not read ${errors.length} sources`
+        }
+        defaultExpanded
+      >
+        <ul>
+          {errors.map((e, i) => (
+            <li key={i}>
+              <Typography variant="body2">
+                {e.cluster ? <strong>{e.cluster}: </strong> : null}
+                {e.message}
+              </Typography>
+            </li>
+          ))}
+        </ul>
+      </WarningPanel>
+    </Box>
+  );
+}
+
+/** How to link databases to the entity, when none are found. */
+export function NoDatabases({ entityName }: { entityName: string }) {
+  return (
+    <EmptyState
+      missing="data"
+      title="No PostgreSQL databases found"
+      description={
+        <>
+          Databases created with the “New Postgres DB” template appear here by
+          themselves: their PostgresInstance carries the label{' '}
+          <code>backstage.io/kubernetes-id: {entityName}</code>. To show others,
+          label them the same way or list them in this entity’s annotation{' '}
+          <code>
+            {POSTGRES_INSTANCES_ANNOTATION}: "[cluster/]namespace/name, …"
+          </code>
+          .
+        </>
+      }
+    />
+  );
+}
+
+export function RefreshButton({
+  onClick,
+  loading,
+}: {
+  onClick: () => void;
+  loading?: boolean;
+}) {
+  return (
+    <Tooltip title="Refresh">
+      <span>
+        <IconButton
+          aria-label="Refresh"
+          onClick={onClick}
+          disabled={loading}
+          size="small"
+        >
+          <RefreshIcon />
+        </IconButton>
+      </span>
+    </Tooltip>
+  );
+}
+
+/** The failing hop of a database and its hint, in one line. */
+export function failingSummary(item: DatabaseItem): string | undefined {
+  const step = item.health.steps.find(s => s.id === item.health.failingStep);
+  if (!step) return undefined;
+  return `${STEP_TITLES[step.id]}: ${step.message}${
+    step.hint ? ` — ${step.hint}` : ''
+  }`;
+}
+
+export function instancesText(item: DatabaseItem): string {
+  const s = item.clusterStatus;
+  if (!s || s.instances === undefined) return '–';
+  return `${s.readyInstances ?? 0}/${s.instances}`;
+}

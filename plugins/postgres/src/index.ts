@@ -1,0 +1,14 @@
+/**
+ * Entity card and tab for self-service PostgreSQL databases.
+ *
+ * @packageDocumentation
+ */
+export {
+  postgresPlugin,
+  EntityPostgresCard,
+  EntityPostgresContent,
+  rootRouteRef,
+} from './plugin';
+export { isPostgresAvailable } from './isPostgresAvailable';
+export { postgresApiRef, PostgresClient } from './api/PostgresApi';
+export type { PostgresApi } from './api/PostgresApi';

@@ -1,0 +1,64 @@
+import {
+  createApiFactory,
+  createComponentExtension,
+  createPlugin,
+  createRoutableExtension,
+  createRouteRef,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/core-plugin-api';
+import { postgresApiRef, PostgresClient } from './api/PostgresApi';
+
+/** @public */
+export const rootRouteRef = createRouteRef({ id: 'postgres' });
+
+/**
+ * The postgres frontend plugin (classic app).
+ *
+ * @public
+ */
+export const postgresPlugin = createPlugin({
+  id: 'postgres',
+  apis: [
+    createApiFactory({
+      api: postgresApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new PostgresClient({ discoveryApi, fetchApi }),
+    }),
+  ],
+  routes: { root: rootRouteRef },
+});
+
+/**
+ * Overview card of an entity's databases.
+ *
+ * @public
+ */
+export const EntityPostgresCard = postgresPlugin.provide(
+  createComponentExtension({
+    name: 'EntityPostgresCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityPostgresCard').then(
+          m => m.EntityPostgresCard,
+        ),
+    },
+  }),
+);
+
+/**
+ * The "Databases" tab of an entity.
+ *
+ * @public
+ */
+export const EntityPostgresContent = postgresPlugin.provide(
+  createRoutableExtension({
+    name: 'EntityPostgresContent',
+    component: () =>
+      import('./components/EntityPostgresContent').then(
+        m => m.EntityPostgresContent,
+      ),
+    mountPoint: rootRouteRef,
+  }),
+);
