@@ -6,3 +6,5 @@ export type { PullRequest, MergeEvent } from './forge';
 export type { StandInServer } from './http';
 export { KubernetesStandIn, PLATFORM_KINDS } from './kubernetes';
 export type { KindInfo, KubeObject } from './kubernetes';
+export { PlatformSimulator } from './platform';
+export type { PlatformOptions } from './platform';

@@ -1,0 +1,410 @@
+import { parseAllDocuments } from 'yaml';
+import { DEFAULT_POLICY } from '@bizmatters/plugin-postgres-common';
+import { ForgeStandIn } from './forge';
+import { KubeObject, KubernetesStandIn } from './kubernetes';
+import { SsmStandIn } from './ssm';
+
+const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+function condition(
+  type: string,
+  status: 'True' | 'False',
+  reason: string,
+  message?: string,
+) {
+  return {
+    type,
+    status,
+    reason,
+    ...(message ? { message } : {}),
+    lastTransitionTime: now(),
+  };
+}
+
+function syncWave(obj: KubeObject): number {
+  const wave = Number(
+    (obj.metadata as any).annotations?.['argocd.argoproj.io/sync-wave'] ?? 0,
+  );
+  return Number.isFinite(wave) ? wave : 0;
+}
+
+export interface PlatformOptions {
+  kube: KubernetesStandIn;
+  ssm: SsmStandIn;
+  forge?: ForgeStandIn;
+  /** GitOps repository that Argo CD follows. */
+  repo?: { owner: string; name: string; branch?: string };
+  /** Delay between controller passes; 0 runs every pass at once (tests). */
+  stepMs?: number;
+}
+
+/**
+ * Plays Argo CD and the platform's controllers against the Kubernetes stand-in, with the real
+ * status vocabulary: on each merge to the GitOps branch it applies the manifests in sync-wave
+ * order; External Secrets reads the SSM stand-in and makes the basic-auth Secret (or reports
+ * SecretSyncedError); Crossplane sets the claim's conditions and composes the CNPG Cluster and
+ * the connection secret; CloudNative-PG walks to "Cluster in healthy state".
+ */
+export class PlatformSimulator {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  /** Objects applied from Git, by "kind/namespace/name". */
+  readonly applied: string[] = [];
+
+  constructor(private readonly options: PlatformOptions) {
+    const { forge, repo } = options;
+    if (forge && repo) {
+      forge.onMerge(async e => {
+        if (
+          e.owner === repo.owner &&
+          e.repo === repo.name &&
+          e.branch === (repo.branch ?? 'main')
+        ) {
+          await this.syncFromGit();
+        }
+      });
+    }
+  }
+
+  /** Argo CD: apply every manifest of the branch, lower sync-waves first. */
+  async syncFromGit() {
+    const { forge, repo } = this.options;
+    if (!forge || !repo) return;
+    const files = await forge.readFiles(
+      repo.owner,
+      repo.name,
+      repo.branch ?? 'main',
+    );
+    const objects: KubeObject[] = [];
+    for (const [path, text] of Object.entries(files)) {
+      if (!/\.ya?ml$/.test(path)) continue;
+      for (const doc of parseAllDocuments(text)) {
+        const obj = doc.toJS() as KubeObject;
+        if (!obj?.apiVersion || !obj?.kind || !obj?.metadata?.name) continue;
+        if (obj.apiVersion.startsWith('kustomize.config.k8s.io')) continue;
+        objects.push(obj);
+      }
+    }
+    objects.sort((a, b) => syncWave(a) - syncWave(b));
+    for (const obj of objects) {
+      const existing = this.options.kube.get(
+        obj.apiVersion,
+        obj.kind,
+        obj.metadata.namespace,
+        obj.metadata.name,
+      );
+      // keep the status the controllers wrote; take spec, labels and annotations from Git
+      this.options.kube.apply(
+        existing
+          ? { ...existing, ...obj, status: (existing as any).status }
+          : obj,
+      );
+      this.applied.push(
+        `${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`,
+      );
+    }
+    await this.reconcile();
+  }
+
+  /**
+   * Runs controller passes until nothing changes: at once when stepMs is 0, else one pass per
+   * step in the background (resolves when the platform has settled).
+   */
+  reconcile(): Promise<void> {
+    const stepMs = this.options.stepMs ?? 0;
+    if (stepMs === 0) {
+      for (let i = 0; i < 20 && this.pass(); i++);
+      return Promise.resolve();
+    }
+    if (!this.running) {
+      this.running = new Promise<void>(resolve => {
+        const tick = () => {
+          const changed = this.pass();
+          if (changed) {
+            this.timer = setTimeout(tick, stepMs);
+          } else {
+            this.running = undefined;
+            resolve();
+          }
+        };
+        this.timer = setTimeout(tick, stepMs);
+      });
+    }
+    return this.running;
+  }
+
+  stop() {
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** One pass of every controller; true if anything changed. */
+  pass(): boolean {
+    const a = this.externalSecrets();
+    const b = this.crossplane();
+    const c = this.cnpg();
+    return a || b || c;
+  }
+
+  private externalSecrets(): boolean {
+    const { kube, ssm } = this.options;
+    let changed = false;
+    const all = [
+      ...kube.list('external-secrets.io/v1beta1', 'ExternalSecret'),
+      ...kube.list('external-secrets.io/v1', 'ExternalSecret'),
+    ];
+    for (const es of all) {
+      const spec = (es as any).spec ?? {};
+      const target = spec.target?.name ?? es.metadata.name;
+      const values: Record<string, string> = {};
+      let missing: string | undefined;
+      (spec.data ?? []).forEach((d: any, i: number) => {
+        const p = ssm.parameters.get(d.remoteRef?.key);
+        if (p) values[d.secretKey] = p.value;
+        else
+          missing ??= `error retrieving secret at .data[${i}], key: ${d.remoteRef?.key}, err: Secret does not exist`;
+      });
+      const ready = ((es as any).status?.conditions ?? []).find(
+        (c: any) => c.type === 'Ready',
+      );
+      if (missing) {
+        if (ready?.reason !== 'SecretSyncedError') {
+          kube.apply({
+            ...es,
+            status: {
+              binding: {},
+              refreshTime: null,
+              conditions: [
+                condition(
+                  'Ready',
+                  'False',
+                  'SecretSyncedError',
+                  'could not get secret data from provider',
+                ),
+              ],
+            },
+          });
+          kube.apply({
+            apiVersion: 'v1',
+            kind: 'Event',
+            metadata: {
+              name: `${es.metadata.name}.${Date.now().toString(16)}`,
+              namespace: es.metadata.namespace,
+            },
+            type: 'Warning',
+            reason: 'UpdateFailed',
+            message: missing,
+          } as any);
+          changed = true;
+        }
+        continue;
+      }
+      const data = Object.fromEntries(
+        Object.entries(values).map(([k, v]) => [k, b64(v)]),
+      );
+      const secret = kube.get(
+        'v1',
+        'Secret',
+        es.metadata.namespace,
+        target,
+      ) as any;
+      const type = spec.target?.template?.type ?? 'Opaque';
+      if (
+        !secret ||
+        JSON.stringify(secret.data) !== JSON.stringify(data) ||
+        secret.type !== type
+      ) {
+        kube.apply({
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: {
+            name: target,
+            namespace: es.metadata.namespace,
+            labels: { 'reconcile.external-secrets.io/created-by': 'sandbox' },
+          },
+          type,
+          data,
+        } as any);
+        changed = true;
+      }
+      if (ready?.reason !== 'SecretSynced') {
+        kube.apply({
+          ...es,
+          status: {
+            binding: { name: target },
+            refreshTime: now(),
+            conditions: [
+              condition('Ready', 'True', 'SecretSynced', 'Secret was synced'),
+            ],
+          },
+        });
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  private crossplane(): boolean {
+    const { kube } = this.options;
+    let changed = false;
+    for (const claim of kube.list(
+      'database.bizmatters.io/v1alpha1',
+      'PostgresInstance',
+    )) {
+      const spec = (claim as any).spec ?? {};
+      const ns = claim.metadata.namespace!;
+      const name = claim.metadata.name;
+      const size =
+        DEFAULT_POLICY.sizes[spec.size] ?? DEFAULT_POLICY.sizes.small;
+      if (!kube.get('postgresql.cnpg.io/v1', 'Cluster', ns, name)) {
+        kube.apply({
+          apiVersion: 'postgresql.cnpg.io/v1',
+          kind: 'Cluster',
+          metadata: { name, namespace: ns, creationTimestamp: now() },
+          spec: {
+            instances: 1,
+            imageName: `ghcr.io/cloudnative-pg/postgresql:${
+              spec.version ?? '16'
+            }`,
+            storage: {
+              size: `${spec.storageGB ?? 20}Gi`,
+              storageClass: 'local-path',
+            },
+            enableSuperuserAccess: false,
+            bootstrap: {
+              initdb: {
+                database: spec.databaseName ?? 'app',
+                owner: spec.databaseOwner ?? 'app',
+                secret: {
+                  name: spec.credentialsSecretName ?? `${name}-credentials`,
+                },
+              },
+            },
+            resources: size.resources,
+          },
+        } as any);
+        changed = true;
+      }
+      const credentials = kube.get(
+        'v1',
+        'Secret',
+        ns,
+        spec.credentialsSecretName,
+      ) as any;
+      const connectionName = spec.connectionSecretName ?? `${name}-conn`;
+      if (credentials && !kube.get('v1', 'Secret', ns, connectionName)) {
+        kube.apply({
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: connectionName, namespace: ns },
+          type: 'Opaque',
+          data: {
+            endpoint: b64(`${name}-rw.${ns}.svc.cluster.local`),
+            port: b64('5432'),
+            database: b64(spec.databaseName ?? 'app'),
+            username: credentials.data?.username ?? '',
+            password: credentials.data?.password ?? '',
+          },
+        } as any);
+        changed = true;
+      }
+      const ready =
+        !!credentials && !!kube.get('v1', 'Secret', ns, connectionName);
+      const conditions = [
+        condition('Synced', 'True', 'ReconcileSuccess'),
+        ready
+          ? condition('Ready', 'True', 'Available')
+          : condition(
+              'Ready',
+              'False',
+              'Waiting',
+              'Claim is waiting for composite resource to become Ready',
+            ),
+      ];
+      const current = ((claim as any).status?.conditions ?? [])
+        .map((c: any) => `${c.type}=${c.status}/${c.reason}`)
+        .join(',');
+      const next = conditions
+        .map(c => `${c.type}=${c.status}/${c.reason}`)
+        .join(',');
+      if (current !== next) {
+        kube.apply({ ...claim, status: { conditions } });
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  private cnpg(): boolean {
+    const { kube } = this.options;
+    let changed = false;
+    for (const cluster of kube.list('postgresql.cnpg.io/v1', 'Cluster')) {
+      const c = cluster as any;
+      const name = cluster.metadata.name;
+      const ns = cluster.metadata.namespace;
+      const secretName = c.spec?.bootstrap?.initdb?.secret?.name;
+      const hasSecret =
+        !secretName || !!kube.get('v1', 'Secret', ns, secretName);
+      const phase = c.status?.phase;
+      const base = {
+        instances: c.spec?.instances ?? 1,
+        image: c.spec?.imageName,
+        writeService: `${name}-rw`,
+        readService: `${name}-r`,
+      };
+      let status: any;
+      if (
+        !phase ||
+        (phase === 'Setting up primary' &&
+          !hasSecret &&
+          c.status?.phaseReason === undefined)
+      ) {
+        status = {
+          ...base,
+          phase: 'Setting up primary',
+          phaseReason: `Creating primary instance ${name}-1`,
+          conditions: [
+            condition(
+              'Ready',
+              'False',
+              'ClusterIsNotReady',
+              'Cluster Is Not Ready',
+            ),
+          ],
+        };
+      } else if (phase === 'Setting up primary' && hasSecret) {
+        status = {
+          ...base,
+          phase: 'Waiting for the instances to become active',
+          phaseReason: 'Some instances are not yet active. Please wait.',
+          readyInstances: 0,
+          conditions: [
+            condition(
+              'Ready',
+              'False',
+              'ClusterIsNotReady',
+              'Cluster Is Not Ready',
+            ),
+          ],
+        };
+      } else if (phase === 'Waiting for the instances to become active') {
+        status = {
+          ...base,
+          phase: 'Cluster in healthy state',
+          readyInstances: base.instances,
+          currentPrimary: `${name}-1`,
+          targetPrimary: `${name}-1`,
+          instancesStatus: { healthy: [`${name}-1`] },
+          conditions: [
+            condition('Ready', 'True', 'ClusterIsReady', 'Cluster is Ready'),
+          ],
+        };
+      }
+      if (status) {
+        kube.apply({ ...cluster, status });
+        changed = true;
+      }
+    }
+    return changed;
+  }
+}
