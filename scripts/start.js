@@ -1,10 +1,132 @@
 #!/usr/bin/env node
-/* The local portal (backend + app + platform sandbox) is not built yet; see the README. */
-console.error(
-  [
-    'npm start: the local portal is not yet available.',
-    'It arrives with the "Local portal and platform sandbox" work (packages/backend, packages/app, packages/sandbox).',
-    'Until then, `npm test` runs every test of the plugins that exist.',
-  ].join('\n'),
-);
-process.exit(1);
+/*
+ * npm start: the platform sandbox, the backend and the app together, on
+ *   app http://localhost:3000, backend http://localhost:7007,
+ *   sandbox SSM :7010, Git forge :7020, clusters :7030 and :7031.
+ * Installs dependencies first if they are missing. Ctrl-C stops everything.
+ */
+const { spawn, spawnSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+const configArgs = [
+  '--config',
+  '../../app-config.yaml',
+  '--config',
+  '../../app-config.sandbox.yaml',
+];
+const children = [];
+let stopping = false;
+
+function log(message) {
+  process.stdout.write(`[start] ${message}\n`);
+}
+
+if (!fs.existsSync(path.join(root, 'node_modules', '.package-lock.json'))) {
+  log('installing dependencies (npm ci, a few minutes the first time)…');
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+function run(name, command, args, cwd, env = {}) {
+  const child = spawn(command, args, {
+    cwd: path.join(root, cwd),
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const prefix = line => `[${name}] ${line}\n`;
+  for (const stream of [child.stdout, child.stderr]) {
+    let buffer = '';
+    stream.on('data', chunk => {
+      buffer += chunk.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop();
+      for (const line of lines) process.stdout.write(prefix(line));
+    });
+  }
+  child.on('exit', code => {
+    if (!stopping) {
+      log(`${name} exited with ${code}; stopping the rest`);
+      stop(code || 1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+function stop(code = 0) {
+  stopping = true;
+  for (const child of children) {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  }
+  setTimeout(() => process.exit(code), 1500).unref();
+}
+
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+async function waitFor(url, what, timeoutMs = 240_000) {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    try {
+      const res = await fetch(url);
+      if (res.status < 500) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise(r => setTimeout(r, 1000));
+  }
+  throw new Error(
+    `${what} did not answer at ${url} within ${timeoutMs / 1000} s`,
+  );
+}
+
+(async () => {
+  const sandboxEnv = { SANDBOX_STEP_MS: process.env.SANDBOX_STEP_MS ?? '1500' };
+  run(
+    'sandbox',
+    process.execPath,
+    ['--require', '@backstage/cli/config/nodeTransform.cjs', 'src/main.ts'],
+    'packages/sandbox',
+    sandboxEnv,
+  );
+  await waitFor('http://127.0.0.1:7020/platform/gitops/pulls', 'the sandbox');
+  run(
+    'backend',
+    'npx',
+    ['backstage-cli', 'package', 'start', ...configArgs],
+    'packages/backend',
+    {
+      // the sandbox's SSM stand-in accepts any credentials; the AWS SDK still wants some
+      AWS_ACCESS_KEY_ID: 'sandbox',
+      AWS_SECRET_ACCESS_KEY: 'sandbox',
+      AWS_REGION: 'eu-west-1',
+    },
+  );
+  run(
+    'app',
+    'npx',
+    ['backstage-cli', 'package', 'start', ...configArgs],
+    'packages/app',
+    {
+      BROWSER: 'none',
+    },
+  );
+  await waitFor('http://localhost:7007/api/postgres/health', 'the backend');
+  await waitFor('http://localhost:3000', 'the app');
+  log(
+    'ready: open http://localhost:3000 (pull requests: http://127.0.0.1:7020/platform/gitops/pulls). Ctrl-C stops everything.',
+  );
+})().catch(e => {
+  log(e.message);
+  stop(1);
+});

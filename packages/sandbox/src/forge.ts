@@ -128,6 +128,42 @@ export class ForgeStandIn extends StandInBase {
     await git(dir, ['update-ref', 'refs/heads/main', stdout.trim()]);
   }
 
+  /** Commits files straight to a branch (for seeding the sandbox's GitOps repository). */
+  async commitFiles(
+    owner: string,
+    repo: string,
+    files: Record<string, string>,
+    message: string,
+    branch = 'main',
+  ) {
+    const dir = this.gitDir(owner, repo);
+    const parent = (await revParse(dir, `refs/heads/${branch}`))!;
+    const entries = await readTree(dir, parent);
+    for (const [p, content] of Object.entries(files)) {
+      entries.set(p, {
+        mode: '100644',
+        type: 'blob',
+        sha: await hashBlob(dir, Buffer.from(content)),
+      });
+    }
+    const tree = await writeTree(dir, entries);
+    const { stdout } = await git(dir, [
+      'commit-tree',
+      tree,
+      '-p',
+      parent,
+      '-m',
+      message,
+    ]);
+    await git(dir, [
+      'update-ref',
+      `refs/heads/${branch}`,
+      stdout.trim(),
+      parent,
+    ]);
+    return stdout.trim();
+  }
+
   /** Files of a branch (path → text). */
   async readFiles(
     owner: string,

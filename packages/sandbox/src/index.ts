@@ -8,3 +8,4 @@ export { KubernetesStandIn, PLATFORM_KINDS } from './kubernetes';
 export type { KindInfo, KubeObject } from './kubernetes';
 export { PlatformSimulator } from './platform';
 export type { PlatformOptions } from './platform';
+export { startSandbox, SANDBOX_PORTS, GITOPS } from './main';

@@ -87,6 +87,7 @@ export class PlatformSimulator {
       }
     }
     objects.sort((a, b) => syncWave(a) - syncWave(b));
+    this.applied.length = 0;
     for (const obj of objects) {
       const existing = this.options.kube.get(
         obj.apiVersion,
@@ -104,7 +105,8 @@ export class PlatformSimulator {
         `${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`,
       );
     }
-    await this.reconcile();
+    const settled = this.reconcile();
+    if ((this.options.stepMs ?? 0) === 0) await settled;
   }
 
   /**

@@ -1,0 +1,25 @@
+/*
+ * The local portal's backend. Configuration: ../../app-config.yaml plus
+ * ../../app-config.sandbox.yaml (integrations, clusters and SSM pointed at the sandbox).
+ */
+import { createBackend } from '@backstage/backend-defaults';
+
+const backend = createBackend();
+
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(
+  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
+);
+backend.add(import('@backstage/plugin-catalog-backend'));
+backend.add(
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+);
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
+backend.add(import('@bizmatters/plugin-scaffolder-backend-module-postgres'));
+backend.add(import('@backstage/plugin-kubernetes-backend'));
+backend.add(import('@bizmatters/plugin-postgres-backend'));
+
+backend.start();

@@ -1,0 +1,168 @@
+/*
+ * The platform sandbox for the local portal: AWS SSM, a Git forge, two Kubernetes API servers
+ * and the platform simulator, on fixed ports of 127.0.0.1 (see app-config.sandbox.yaml).
+ * Seeds a healthy database for agent-executor and a broken one (owner ≠ username) for billing.
+ *
+ *   node --require @backstage/cli/config/nodeTransform.cjs packages/sandbox/src/main.ts
+ */
+import { randomBytes } from 'crypto';
+import {
+  DatabaseRequest,
+  gitopsPath,
+  renderManifestFiles,
+  ssmParameterNames,
+} from '@bizmatters/plugin-postgres-common';
+import { ForgeStandIn } from './forge';
+import { KubernetesStandIn } from './kubernetes';
+import { PlatformSimulator } from './platform';
+import { SsmStandIn } from './ssm';
+
+export const SANDBOX_PORTS = {
+  ssm: 7010,
+  forge: 7020,
+  clusterA: 7030,
+  clusterB: 7031,
+};
+export const GITOPS = { owner: 'platform', name: 'gitops' };
+
+const seeds: Array<{ request: DatabaseRequest; username: string }> = [
+  {
+    request: {
+      name: 'agent-executor-db',
+      namespace: 'databases',
+      service: 'agent-executor',
+      environment: 'prod',
+      size: 'medium',
+      version: '16',
+      storageGB: 20,
+      databaseName: 'agent_executor_db_prod',
+      databaseOwner: 'agent_executor',
+      component: 'component:default/agent-executor',
+    },
+    username: 'agent_executor',
+  },
+  {
+    // broken on purpose: SSM holds 'billing-app', the claim's owner is 'billing_app'
+    request: {
+      name: 'billing-db',
+      namespace: 'billing',
+      service: 'billing',
+      environment: 'prod',
+      size: 'small',
+      version: '16',
+      storageGB: 10,
+      databaseName: 'billing',
+      databaseOwner: 'billing_app',
+      component: 'component:default/billing',
+    },
+    username: 'billing-app',
+  },
+];
+
+export async function startSandbox(
+  options: { stepMs?: number; log?: (m: string) => void } = {},
+) {
+  const log = options.log ?? (() => {});
+  const ssm = await SsmStandIn.start({ port: SANDBOX_PORTS.ssm });
+  const forge = await ForgeStandIn.start({ port: SANDBOX_PORTS.forge });
+  const clusterA = await KubernetesStandIn.start({
+    name: 'sandbox-a',
+    port: SANDBOX_PORTS.clusterA,
+  });
+  const clusterB = await KubernetesStandIn.start({
+    name: 'sandbox-b',
+    port: SANDBOX_PORTS.clusterB,
+  });
+  await forge.createRepo(GITOPS.owner, GITOPS.name, {
+    'README.md':
+      '# GitOps\n\nArgo CD (the sandbox) applies what is merged to main.\n',
+  });
+  const platform = new PlatformSimulator({
+    kube: clusterA,
+    ssm,
+    forge,
+    repo: GITOPS,
+    stepMs: options.stepMs ?? 1500,
+  });
+
+  for (const { request, username } of seeds) {
+    const names = ssmParameterNames(request);
+    const tags = [
+      {
+        Key: 'bizmatters.io/postgres-claim',
+        Value: `${request.namespace}/${request.name}`,
+      },
+    ];
+    const values: Array<[string, string]> = [
+      [names.user, username],
+      [
+        names.password,
+        randomBytes(30)
+          .toString('base64url')
+          .replace(/[^A-Za-z0-9]/g, 'x'),
+      ],
+    ];
+    for (const [name, value] of values) {
+      ssm.parameters.set(name, {
+        name,
+        type: 'SecureString',
+        value,
+        version: 1,
+        tier: 'Standard',
+        lastModifiedDate: Date.now() / 1000,
+        tags,
+      });
+    }
+    const folder = gitopsPath(request);
+    const files = Object.fromEntries(
+      Object.entries(renderManifestFiles(request)).map(([f, text]) => [
+        `${folder}/${f}`,
+        text,
+      ]),
+    );
+    await forge.commitFiles(
+      GITOPS.owner,
+      GITOPS.name,
+      files,
+      `Add ${request.namespace}/${request.name}`,
+    );
+  }
+  await platform.syncFromGit();
+  log(
+    `sandbox: SSM ${ssm.url}, forge ${forge.url} (pull requests: ${forge.url}/${GITOPS.owner}/${GITOPS.name}/pulls), clusters ${clusterA.url} and ${clusterB.url}`,
+  );
+
+  return {
+    ssm,
+    forge,
+    clusterA,
+    clusterB,
+    platform,
+    async stop() {
+      platform.stop();
+      await Promise.all([
+        ssm.stop(),
+        forge.stop(),
+        clusterA.stop(),
+        clusterB.stop(),
+      ]);
+    },
+  };
+}
+
+if (require.main === module) {
+  startSandbox({
+    stepMs: Number(process.env.SANDBOX_STEP_MS ?? 1500),
+    log: m => process.stdout.write(`${m}\n`),
+  }).then(
+    sandbox => {
+      const shutdown = () => sandbox.stop().then(() => process.exit(0));
+      process.on('SIGINT', shutdown);
+      process.on('SIGTERM', shutdown);
+    },
+    e => {
+      process.stderr.write(`sandbox failed to start: ${e?.stack ?? e}\n`);
+      process.exit(1);
+    },
+  );
+}
