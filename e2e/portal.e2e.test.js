@@ -1,0 +1,180 @@
+/*
+ * The whole flow in a real browser (Debian's Chromium driven by playwright-core) against the
+ * local portal started as `npm start` starts it: fill "New Postgres DB", see the task succeed
+ * with a pull request link, merge it in the forge, watch the database turn healthy on the
+ * service's entity page, and see the broken service's failing hop with its hint.
+ * Screenshots go to artifacts/e2e/. Run with `npm run test:e2e`.
+ */
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+const { SSMClient, GetParameterCommand } = require('@aws-sdk/client-ssm');
+
+const root = path.resolve(__dirname, '..');
+const artifacts = path.join(root, 'artifacts', 'e2e');
+const APP = 'http://localhost:3000';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let portal;
+let browser;
+let page;
+let prUrl;
+const bodies = [];
+
+async function waitFor(url, timeoutMs) {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    try {
+      const res = await fetch(url);
+      if (res.status < 500) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise(r => setTimeout(r, 1000));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+}
+
+async function shot(name) {
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+}
+
+before(async () => {
+  fs.mkdirSync(artifacts, { recursive: true });
+  // E2E_PORTAL_RUNNING=1: use a portal already started with `npm start` (for debugging)
+  if (!process.env.E2E_PORTAL_RUNNING) portal = spawn(process.execPath, [path.join(root, 'scripts/start.js')], {
+    cwd: root,
+    env: { ...process.env, SANDBOX_STEP_MS: '300' },
+    stdio: ['ignore', fs.openSync(path.join(artifacts, 'portal.log'), 'w'), fs.openSync(path.join(artifacts, 'portal.log'), 'a')],
+    detached: true,
+  });
+  await waitFor('http://localhost:7007/api/postgres/health', 300_000);
+  await waitFor(APP, 300_000);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.setDefaultTimeout(60_000);
+  page.on('response', async res => {
+    if (!res.url().startsWith('http://localhost:7007')) return;
+    try {
+      bodies.push(await res.text());
+    } catch {
+      /* redirects and aborted requests have no body */
+    }
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  if (portal) {
+    try {
+      process.kill(-portal.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+    await new Promise(r => setTimeout(r, 2000));
+  }
+});
+
+test('sign in as guest', async () => {
+  await page.goto(APP);
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await page.getByText('agent-executor').first().waitFor();
+});
+
+test('fill "New Postgres DB", submit, see the task succeed with a pull request link', async () => {
+  await page.goto(`${APP}/create/templates/default/new-postgres-db`);
+  await page.getByRole('textbox', { name: /Service/ }).click();
+  await page.getByRole('textbox', { name: /Service/ }).fill('orders');
+  await page.getByRole('option', { name: /orders/ }).click();
+  await page.getByRole('textbox', { name: /Owner/ }).click();
+  await page.getByRole('textbox', { name: /Owner/ }).fill('team-agents');
+  await page.getByRole('option', { name: /team-agents/ }).click();
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await page.getByRole('textbox', { name: /Storage/ }).fill('10');
+  await shot('01-form-database');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await page.getByRole('textbox', { name: /Namespace/ }).fill('orders');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await page.getByRole('button', { name: /Host/ }).click();
+  await page.getByRole('option', { name: 'localhost:7020' }).click();
+  await page.getByRole('textbox', { name: /Owner/ }).fill('platform');
+  await page.getByRole('textbox', { name: /Repository/ }).fill('gitops');
+  await shot('02-form-gitops');
+  await page.getByRole('button', { name: 'Review' }).click();
+  await shot('03-form-review');
+  await page.getByRole('button', { name: 'Create' }).click();
+
+  const prLink = page.getByRole('link', { name: 'Pull request' });
+  await prLink.waitFor({ timeout: 120_000 });
+  await shot('04-task-completed');
+  const href = await prLink.getAttribute('href');
+  assert.match(href, /^http:\/\/127\.0\.0\.1:7020\/platform\/gitops\/pull\/\d+$/);
+  prUrl = href;
+});
+
+test('merge the pull request in the forge', async () => {
+  await page.goto(prUrl);
+  await page.getByText('databases/orders/orders-db/postgresinstance.yaml').waitFor();
+  await shot('05-pull-request');
+  await page.getByRole('button', { name: 'Merge pull request' }).click();
+  await page.getByText('Merged').waitFor();
+});
+
+test('the new database reaches "healthy" on the service entity page', async () => {
+  await page.goto(`${APP}/catalog/default/component/orders/databases`);
+  const steps = page.getByRole('list', { name: 'Health of orders-db' });
+  await steps.waitFor();
+  await page.getByText('Healthy', { exact: true }).first().waitFor({ timeout: 90_000 });
+  await shot('06-orders-databases-healthy');
+  const text = await steps.textContent();
+  assert.match(text, /Cluster in healthy state/);
+});
+
+test('the broken service shows its failing hop and the hint', async () => {
+  await page.goto(`${APP}/catalog/default/component/billing`);
+  const table = page.getByRole('table', { name: 'PostgreSQL databases' });
+  await table.waitFor();
+  await page.getByText(/differs from the database owner 'billing_app'/).waitFor();
+  await shot('07-billing-overview-broken');
+  const text = await table.textContent();
+  assert.match(text, /Failed/);
+  assert.match(text, /Credentials secret: The secret's username 'billing-app' differs/);
+  assert.match(text, /Make them equal/);
+});
+
+test('no network response carries a password', async () => {
+  const ssm = new SSMClient({
+    region: 'eu-west-1',
+    endpoint: 'http://127.0.0.1:7010',
+    credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+  });
+  const passwords = [];
+  for (const service of ['dev/orders', 'prod/agent-executor', 'prod/billing']) {
+    const out = await ssm.send(
+      new GetParameterCommand({ Name: `/zerotouch/${service}/postgres/password`, WithDecryption: true }),
+    );
+    passwords.push(out.Parameter.Value);
+  }
+  assert.equal(passwords.length, 3);
+  assert.ok(bodies.length > 20, `only ${bodies.length} responses recorded`);
+  const all = bodies.join('\n');
+  assert.deepEqual(passwords.filter(p => all.includes(p)), []);
+});
