@@ -39,18 +39,27 @@ async function waitFor(url, timeoutMs) {
 }
 
 async function shot(name) {
-  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+  await page.mouse.move(1300, 900); // keep the sidebar collapsed
+  await page.screenshot({
+    path: path.join(artifacts, `${name}.png`),
+    fullPage: true,
+  });
 }
 
 before(async () => {
   fs.mkdirSync(artifacts, { recursive: true });
   // E2E_PORTAL_RUNNING=1: use a portal already started with `npm start` (for debugging)
-  if (!process.env.E2E_PORTAL_RUNNING) portal = spawn(process.execPath, [path.join(root, 'scripts/start.js')], {
-    cwd: root,
-    env: { ...process.env, SANDBOX_STEP_MS: '300' },
-    stdio: ['ignore', fs.openSync(path.join(artifacts, 'portal.log'), 'w'), fs.openSync(path.join(artifacts, 'portal.log'), 'a')],
-    detached: true,
-  });
+  if (!process.env.E2E_PORTAL_RUNNING)
+    portal = spawn(process.execPath, [path.join(root, 'scripts/start.js')], {
+      cwd: root,
+      env: { ...process.env, SANDBOX_STEP_MS: '300' },
+      stdio: [
+        'ignore',
+        fs.openSync(path.join(artifacts, 'portal.log'), 'w'),
+        fs.openSync(path.join(artifacts, 'portal.log'), 'a'),
+      ],
+      detached: true,
+    });
   await waitFor('http://localhost:7007/api/postgres/health', 300_000);
   await waitFor(APP, 300_000);
   browser = await chromium.launch({
@@ -67,7 +76,7 @@ before(async () => {
     ],
   });
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.setDefaultTimeout(60_000);
+  page.setDefaultTimeout(Number(process.env.E2E_TIMEOUT_MS ?? 60_000));
   page.on('response', async res => {
     if (!res.url().startsWith('http://localhost:7007')) return;
     try {
@@ -106,17 +115,28 @@ test('fill "New Postgres DB", submit, see the task succeed with a pull request l
   await page.getByRole('option', { name: /team-agents/ }).click();
   await page.getByRole('button', { name: 'Next' }).click();
 
-  await page.getByRole('textbox', { name: /Storage/ }).fill('10');
+  await page.getByRole('spinbutton', { name: /Storage/ }).fill('10');
   await shot('01-form-database');
   await page.getByRole('button', { name: 'Next' }).click();
 
   await page.getByRole('textbox', { name: /Namespace/ }).fill('orders');
   await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByText('GitOps repository').first().waitFor();
+  await shot('02-form-gitops-empty');
 
-  await page.getByRole('button', { name: /Host/ }).click();
-  await page.getByRole('option', { name: 'localhost:7020' }).click();
-  await page.getByRole('textbox', { name: /Owner/ }).fill('platform');
-  await page.getByRole('textbox', { name: /Repository/ }).fill('gitops');
+  await page
+    .getByTestId('host-select')
+    .locator('select')
+    .selectOption('localhost:7020');
+  for (const [name, value] of [
+    [/Owner/, 'platform'],
+    [/Repository/, 'gitops'],
+  ]) {
+    const box = page.getByRole('textbox', { name });
+    await box.click();
+    await box.pressSequentially(value);
+    await box.press('Tab');
+  }
   await shot('02-form-gitops');
   await page.getByRole('button', { name: 'Review' }).click();
   await shot('03-form-review');
@@ -126,23 +146,33 @@ test('fill "New Postgres DB", submit, see the task succeed with a pull request l
   await prLink.waitFor({ timeout: 120_000 });
   await shot('04-task-completed');
   const href = await prLink.getAttribute('href');
-  assert.match(href, /^http:\/\/127\.0\.0\.1:7020\/platform\/gitops\/pull\/\d+$/);
+  assert.match(
+    href,
+    /^http:\/\/127\.0\.0\.1:7020\/platform\/gitops\/pull\/\d+$/,
+  );
   prUrl = href;
 });
 
 test('merge the pull request in the forge', async () => {
   await page.goto(prUrl);
-  await page.getByText('databases/orders/orders-db/postgresinstance.yaml').waitFor();
+  await page
+    .getByRole('heading', {
+      name: /databases\/orders\/orders-db\/postgresinstance\.yaml/,
+    })
+    .waitFor();
   await shot('05-pull-request');
   await page.getByRole('button', { name: 'Merge pull request' }).click();
-  await page.getByText('Merged').waitFor();
+  await page.getByText('Merged', { exact: true }).waitFor();
 });
 
 test('the new database reaches "healthy" on the service entity page', async () => {
   await page.goto(`${APP}/catalog/default/component/orders/databases`);
   const steps = page.getByRole('list', { name: 'Health of orders-db' });
   await steps.waitFor();
-  await page.getByText('Healthy', { exact: true }).first().waitFor({ timeout: 90_000 });
+  await page
+    .getByText('Healthy', { exact: true })
+    .first()
+    .waitFor({ timeout: 90_000 });
   await shot('06-orders-databases-healthy');
   const text = await steps.textContent();
   assert.match(text, /Cluster in healthy state/);
@@ -152,11 +182,16 @@ test('the broken service shows its failing hop and the hint', async () => {
   await page.goto(`${APP}/catalog/default/component/billing`);
   const table = page.getByRole('table', { name: 'PostgreSQL databases' });
   await table.waitFor();
-  await page.getByText(/differs from the database owner 'billing_app'/).waitFor();
+  await page
+    .getByText(/differs from the database owner 'billing_app'/)
+    .waitFor();
   await shot('07-billing-overview-broken');
   const text = await table.textContent();
   assert.match(text, /Failed/);
-  assert.match(text, /Credentials secret: The secret's username 'billing-app' differs/);
+  assert.match(
+    text,
+    /Credentials secret: The secret's username 'billing-app' differs/,
+  );
   assert.match(text, /Make them equal/);
 });
 
@@ -169,12 +204,18 @@ test('no network response carries a password', async () => {
   const passwords = [];
   for (const service of ['dev/orders', 'prod/agent-executor', 'prod/billing']) {
     const out = await ssm.send(
-      new GetParameterCommand({ Name: `/zerotouch/${service}/postgres/password`, WithDecryption: true }),
+      new GetParameterCommand({
+        Name: `/zerotouch/${service}/postgres/password`,
+        WithDecryption: true,
+      }),
     );
     passwords.push(out.Parameter.Value);
   }
   assert.equal(passwords.length, 3);
   assert.ok(bodies.length > 20, `only ${bodies.length} responses recorded`);
   const all = bodies.join('\n');
-  assert.deepEqual(passwords.filter(p => all.includes(p)), []);
+  assert.deepEqual(
+    passwords.filter(p => all.includes(p)),
+    [],
+  );
 });
