@@ -4,7 +4,7 @@ import {
   Content,
   ContentHeader,
   InfoCard,
-  Link,
+  LinkButton,
   Progress,
   ResponseErrorPanel,
   StructuredMetadataTable,
@@ -12,7 +12,6 @@ import {
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   Box,
-  Button,
   Grid,
   IconButton,
   List,
@@ -223,14 +222,9 @@ export function EntityPostgresContent(props: { refreshMs?: number }) {
     <Content>
       <ContentHeader title="PostgreSQL databases">
         <RefreshButton onClick={retry} loading={loading} />
-        <Button
-          component={Link as any}
-          to={NEW_DATABASE_PATH}
-          variant="contained"
-          color="primary"
-        >
+        <LinkButton to={NEW_DATABASE_PATH} variant="contained" color="primary">
           New database
-        </Button>
+        </LinkButton>
       </ContentHeader>
       {body}
     </Content>
