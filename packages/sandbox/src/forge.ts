@@ -289,7 +289,8 @@ export class ForgeStandIn extends StandInBase {
 
   protected async handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://sandbox');
-    let pathname = url.pathname;
+    // Octokit encodes path parameters such as {ref} ('heads%2Fbranch'); route on the decoded path
+    let pathname = decodeURIComponent(url.pathname);
     const api = pathname.startsWith('/api/v3/') || pathname === '/api/graphql';
     if (pathname.startsWith('/api/v3/'))
       pathname = pathname.slice('/api/v3'.length);

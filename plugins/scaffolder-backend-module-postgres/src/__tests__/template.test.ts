@@ -3,26 +3,19 @@
  * module and ours), the real AWS SDK and Octokit making HTTP requests to the sandbox's SSM and
  * Git forge stand-ins on 127.0.0.1.
  */
-import fs from 'fs';
 import path from 'path';
 import request from 'supertest';
 import { parse } from 'yaml';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
-import githubModule from '@backstage/plugin-scaffolder-backend-module-github';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { ForgeStandIn, SsmStandIn } from '@bizmatters/sandbox';
 import {
   applicationEnv,
   renderManifests,
 } from '@bizmatters/plugin-postgres-common';
-import postgresModule from '../index';
+import {
+  startScaffolderHarness,
+  ScaffolderHarness,
+} from '../__testUtils__/harness';
 import { seedInput } from '../__testUtils__/seed';
-
-const TEMPLATE_FILE = path.resolve(
-  __dirname,
-  '../../../../templates/new-postgres-db/template.yaml',
-);
 
 const { service: _service, name: _name, ...seed } = seedInput();
 const values = {
@@ -32,79 +25,28 @@ const values = {
 };
 
 describe('New Postgres DB template through the real scaffolder', () => {
+  let h: ScaffolderHarness;
   let ssm: SsmStandIn;
   let forge: ForgeStandIn;
-  let backend: Awaited<ReturnType<typeof startTestBackend>>;
+  let backend: ScaffolderHarness['backend'];
   let template: any;
-  const savedEnv = { ...process.env };
 
   beforeAll(async () => {
-    ssm = await SsmStandIn.start();
-    forge = await ForgeStandIn.start();
-    await forge.createRepo('platform', 'gitops', { 'README.md': '# GitOps\n' });
-    process.env.AWS_ACCESS_KEY_ID = 'sandbox';
-    process.env.AWS_SECRET_ACCESS_KEY = 'sandbox';
-    template = parse(fs.readFileSync(TEMPLATE_FILE, 'utf8'));
-    template.metadata.namespace = 'default';
-    backend = await startTestBackend({
-      features: [
-        scaffolderPlugin,
-        githubModule,
-        postgresModule,
-        catalogServiceMock.factory({ entities: [template] }),
-        mockServices.rootConfig.factory({
-          data: {
-            backend: { baseUrl: 'http://localhost:7007' },
-            integrations: {
-              github: [
-                {
-                  host: forge.host,
-                  apiBaseUrl: forge.apiBaseUrl,
-                  token: 'sandbox-token',
-                },
-              ],
-            },
-            postgres: {
-              ssm: { region: 'eu-west-1', endpoint: ssm.url, maxAttempts: 4 },
-            },
-          },
-        }),
-      ],
-    });
+    h = await startScaffolderHarness();
+    ({ ssm, forge, backend, template } = h);
   });
-
-  afterAll(async () => {
-    await backend?.stop();
-    await ssm?.stop();
-    await forge?.stop();
-    process.env = savedEnv;
-  });
-
+  afterAll(() => h?.stop());
   beforeEach(() => ssm.reset());
 
-  const repoUrl = () => `${forge.host}?owner=platform&repo=gitops`;
+  const repoUrl = () => h.repoUrl();
 
   async function runTask(body: Record<string, unknown>) {
-    const created = await request(backend.server)
-      .post('/api/scaffolder/v2/tasks')
-      .send({ templateRef: 'template:default/new-postgres-db', ...body });
+    const result = await h.runTask(body);
     expect([
-      created.status,
-      created.status === 201 ? '' : JSON.stringify(created.body),
+      result.status,
+      result.status === 201 ? '' : JSON.stringify(result.body),
     ]).toEqual([201, '']);
-    const id = created.body.id;
-    let task: any;
-    for (let i = 0; i < 300; i++) {
-      task = (
-        await request(backend.server).get(`/api/scaffolder/v2/tasks/${id}`)
-      ).body;
-      if (task.status === 'completed' || task.status === 'failed') break;
-      await new Promise(r => setTimeout(r, 100));
-    }
-    const events = (
-      await request(backend.server).get(`/api/scaffolder/v2/tasks/${id}/events`)
-    ).body;
-    return { task, events };
+    return result;
   }
 
   it('dry-run: validates and plans, writes no SSM parameter and opens no pull request', async () => {
@@ -216,11 +158,6 @@ describe('New Postgres DB template through the real scaffolder', () => {
   });
 
   it('a known password from secrets is written and appears nowhere', async () => {
-    await forge.stop();
-    forge = await ForgeStandIn.start({
-      port: forge.port,
-      dataDir: forge.dataDir,
-    });
     const canary = 'CanaryPassword0123456789abcdefghijklmnop';
     const { task, events } = await runTask({
       values: {
