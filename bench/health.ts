@@ -1,0 +1,472 @@
+/*
+ * npm run bench — the cost of showing database health on an entity page, measured against
+ * Kubernetes API stand-ins holding 1,000 claims (with their CNPG Clusters, ExternalSecrets and
+ * Secrets) over 3 clusters. Ours (GET /api/postgres/v1/entities/…/databases) and, in the same
+ * run against the same clusters, the baseline a team would otherwise use: Backstage's own
+ * Kubernetes backend fetching the entity's objects with the same custom resources
+ * (POST /api/kubernetes/services/:entity). Prints markdown tables.
+ */
+import { spawn } from 'child_process';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { stringify } from 'yaml';
+import {
+  DatabaseRequest,
+  renderManifests,
+} from '@bizmatters/plugin-postgres-common';
+import {
+  KubeObject,
+  KubernetesStandIn,
+  PLATFORM_KINDS,
+  KindInfo,
+} from '@bizmatters/sandbox';
+
+const ROOT = path.resolve(__dirname, '..');
+const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 1000);
+const CLUSTERS = 3;
+const ENTITIES_VIEWED = 3;
+const TTL_SECONDS = 5;
+const PORT = 7107;
+const BASE = `http://localhost:${PORT}`;
+
+/** Core and apps kinds the Kubernetes backend's baseline fetch asks for, served empty. */
+const BASELINE_KINDS: KindInfo[] = [
+  ['', 'v1', 'Service', 'services'],
+  ['', 'v1', 'ConfigMap', 'configmaps'],
+  ['', 'v1', 'LimitRange', 'limitranges'],
+  ['', 'v1', 'ResourceQuota', 'resourcequotas'],
+  ['apps', 'v1', 'Deployment', 'deployments'],
+  ['apps', 'v1', 'ReplicaSet', 'replicasets'],
+  ['apps', 'v1', 'StatefulSet', 'statefulsets'],
+  ['apps', 'v1', 'DaemonSet', 'daemonsets'],
+  ['autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers'],
+  ['batch', 'v1', 'Job', 'jobs'],
+  ['batch', 'v1', 'CronJob', 'cronjobs'],
+  ['networking.k8s.io', 'v1', 'Ingress', 'ingresses'],
+].map(([group, version, kind, plural]) => ({
+  group,
+  version,
+  kind,
+  plural,
+  namespaced: true,
+}));
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+/** One healthy database, as the platform would have it. */
+function objectsFor(request: DatabaseRequest, entity: string): KubeObject[] {
+  const { externalSecret, postgresInstance } = renderManifests(request);
+  const ns = request.namespace;
+  const claim = {
+    ...postgresInstance,
+    metadata: {
+      ...postgresInstance.metadata,
+      labels: { 'backstage.io/kubernetes-id': entity },
+    },
+    status: {
+      conditions: [
+        { type: 'Synced', status: 'True', reason: 'ReconcileSuccess' },
+        { type: 'Ready', status: 'True', reason: 'Available' },
+      ],
+    },
+  };
+  const es = {
+    ...externalSecret,
+    status: {
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'SecretSynced',
+          message: 'Secret was synced',
+        },
+      ],
+    },
+  };
+  const password = b64(`bench-password-${request.name}-0123456789abcdef`);
+  return [
+    claim,
+    es,
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: `${request.name}-credentials`, namespace: ns },
+      type: 'kubernetes.io/basic-auth',
+      data: { username: b64(request.databaseOwner), password },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: `${request.service}-postgres`, namespace: ns },
+      type: 'Opaque',
+      data: {
+        endpoint: b64(`${request.name}-rw.${ns}.svc.cluster.local`),
+        port: b64('5432'),
+        database: b64(request.databaseName),
+        username: b64(request.databaseOwner),
+        password,
+      },
+    },
+    {
+      apiVersion: 'postgresql.cnpg.io/v1',
+      kind: 'Cluster',
+      metadata: { name: request.name, namespace: ns },
+      spec: {
+        instances: 1,
+        bootstrap: { initdb: { owner: request.databaseOwner } },
+      },
+      status: {
+        phase: 'Cluster in healthy state',
+        instances: 1,
+        readyInstances: 1,
+        currentPrimary: `${request.name}-1`,
+        conditions: [
+          { type: 'Ready', status: 'True', reason: 'ClusterIsReady' },
+        ],
+      },
+    },
+  ] as KubeObject[];
+}
+
+/** 1,000 claims over 3 clusters; entities own 1–3 databases; 10 entities per namespace. */
+function populate(clusters: KubernetesStandIn[]) {
+  let claims = 0;
+  let e = 0;
+  while (claims < CLAIMS) {
+    const entity = `svc-${e}`;
+    const cluster = clusters[e % CLUSTERS];
+    const count = Math.min(1 + (e % 3), CLAIMS - claims);
+    for (let i = 0; i < count; i++) {
+      const request: DatabaseRequest = {
+        name: `${entity}-db${i}`,
+        namespace: `team-${Math.floor(e / 10)}`,
+        service: `${entity}-${i}`,
+        environment: 'prod',
+        size: 'small',
+        version: '16',
+        storageGB: 10,
+        databaseName: `db_${e}_${i}`,
+        databaseOwner: `owner_${e}_${i}`,
+      };
+      cluster.apply(...objectsFor(request, entity));
+      claims++;
+    }
+    e++;
+  }
+  return e;
+}
+
+async function waitFor(url: string, timeoutMs: number) {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    try {
+      if ((await fetch(url)).status < 500) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise(r => setTimeout(r, 500));
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+function quantile(values: number[], q: number) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+async function main() {
+  const clusters = await Promise.all(
+    Array.from({ length: CLUSTERS }, (_, i) =>
+      KubernetesStandIn.start({
+        name: `bench-${i}`,
+        kinds: [...PLATFORM_KINDS, ...BASELINE_KINDS],
+      }),
+    ),
+  );
+  const entityCount = populate(clusters);
+  const upstream = () => clusters.reduce((n, c) => n + c.requestCount, 0);
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+  const viewed = Array.from({ length: ENTITIES_VIEWED }, (_, i) => `svc-${i}`); // 1, 2 and 3 databases
+  const entities = viewed.map(name => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      type: 'service',
+      lifecycle: 'production',
+      owner: 'group:default/bench',
+    },
+  }));
+  fs.writeFileSync(
+    path.join(dir, 'entities.yaml'),
+    entities.map(x => stringify(x)).join('---\n'),
+  );
+  const config = {
+    backend: {
+      baseUrl: BASE,
+      listen: { port: PORT },
+      database: { client: 'better-sqlite3', connection: ':memory:' },
+    },
+    auth: {
+      environment: 'development',
+      providers: { guest: { dangerouslyAllowOutsideDevelopment: true } },
+    },
+    catalog: {
+      rules: [{ allow: ['Component', 'Location'] }],
+      locations: [{ type: 'file', target: path.join(dir, 'entities.yaml') }],
+    },
+    kubernetes: {
+      serviceLocatorMethod: { type: 'multiTenant' },
+      clusterLocatorMethods: [
+        {
+          type: 'config',
+          clusters: clusters.map((c, i) => ({
+            name: `bench-${i}`,
+            url: c.url,
+            authProvider: 'serviceAccount',
+            serviceAccountToken: 'x',
+            skipTLSVerify: true,
+            skipMetricsLookup: true,
+          })),
+        },
+      ],
+      customResources: [
+        {
+          group: 'database.bizmatters.io',
+          apiVersion: 'v1alpha1',
+          plural: 'postgresinstances',
+        },
+        { group: 'postgresql.cnpg.io', apiVersion: 'v1', plural: 'clusters' },
+        {
+          group: 'external-secrets.io',
+          apiVersion: 'v1beta1',
+          plural: 'externalsecrets',
+        },
+      ],
+    },
+    postgres: { cache: { ttlSeconds: TTL_SECONDS } },
+  };
+  fs.writeFileSync(path.join(dir, 'app-config.bench.yaml'), stringify(config));
+  const backend = spawn(
+    'npx',
+    [
+      'backstage-cli',
+      'package',
+      'start',
+      '--config',
+      '../../app-config.yaml',
+      '--config',
+      path.join(dir, 'app-config.bench.yaml'),
+    ],
+    {
+      cwd: path.join(ROOT, 'packages/backend'),
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+      detached: true,
+    },
+  );
+  /** Resident memory of the backend's process tree (npx → backstage-cli → node), in MiB. */
+  const rss = () => {
+    const walk = (pid: string): string[] => {
+      let children: string[] = [];
+      try {
+        children = fs
+          .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean);
+      } catch {
+        /* gone */
+      }
+      return [pid, ...children.flatMap(walk)];
+    };
+    let kb = 0;
+    for (const pid of walk(String(backend.pid))) {
+      try {
+        kb += Number(
+          /VmRSS:\s+(\d+)/.exec(
+            fs.readFileSync(`/proc/${pid}/status`, 'utf8'),
+          )?.[1] ?? 0,
+        );
+      } catch {
+        /* gone */
+      }
+    }
+    return kb / 1024;
+  };
+  try {
+    await waitFor(`${BASE}/api/postgres/health`, 180_000);
+    const token: string = (
+      await (
+        await fetch(`${BASE}/api/auth/guest/refresh?env=development`, {
+          headers: { 'x-requested-with': 'XMLHttpRequest' },
+        })
+      ).json()
+    ).backstageIdentity.token;
+    const headers = {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+    };
+    // wait for the catalog to have the viewed entities
+    for (;;) {
+      const res = await fetch(
+        `${BASE}/api/catalog/entities/by-name/component/default/${
+          viewed[viewed.length - 1]
+        }`,
+        { headers },
+      );
+      if (res.ok) break;
+      await new Promise(r => setTimeout(r, 500));
+    }
+
+    const ours = (entity: string) =>
+      fetch(
+        `${BASE}/api/postgres/v1/entities/component/default/${entity}/databases`,
+        { headers },
+      );
+    const baseline = (entity: string) =>
+      fetch(`${BASE}/api/kubernetes/services/${entity}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          entity: entities.find(x => x.metadata.name === entity),
+        }),
+      });
+    // warm up both code paths (module loading), then let caches expire
+    await (await ours('svc-0')).text();
+    await (await baseline('svc-0')).text();
+    await new Promise(r => setTimeout(r, TTL_SECONDS * 1000 + 500));
+
+    type Row = {
+      mode: string;
+      viewers: number;
+      cache: string;
+      perView: number;
+      p50: number;
+      p95: number;
+      errors: number;
+    };
+    const rows: Row[] = [];
+    async function wave(
+      mode: string,
+      call: (e: string) => Promise<Response>,
+      viewers: number,
+      cache: string,
+    ) {
+      const latencies: number[] = [];
+      let errors = 0;
+      const before = upstream();
+      for (const entity of viewed) {
+        await Promise.all(
+          Array.from({ length: viewers }, async () => {
+            const t = performance.now();
+            const res = await call(entity);
+            const body = await res.text();
+            latencies.push(performance.now() - t);
+            if (
+              !res.ok ||
+              (mode === 'ours' && JSON.parse(body).items.length === 0)
+            )
+              errors++;
+          }),
+        );
+      }
+      rows.push({
+        mode,
+        viewers,
+        cache,
+        perView: (upstream() - before) / (viewers * viewed.length),
+        p50: quantile(latencies, 0.5),
+        p95: quantile(latencies, 0.95),
+        errors,
+      });
+    }
+    for (const viewers of [1, 10, 200]) {
+      await new Promise(r => setTimeout(r, TTL_SECONDS * 1000 + 500));
+      await wave('ours', ours, viewers, 'cold');
+      await wave('ours', ours, viewers, 'warm');
+      await wave('baseline', baseline, viewers, 'none');
+    }
+
+    // fleet view
+    await new Promise(r => setTimeout(r, TTL_SECONDS * 1000 + 500));
+    const beforeFleet = upstream();
+    const t = performance.now();
+    const fleet = await (
+      await fetch(`${BASE}/api/postgres/v1/databases`, { headers })
+    ).json();
+    const fleetMs = performance.now() - t;
+    const fleetRequests = upstream() - beforeFleet;
+    const t2 = performance.now();
+    await (
+      await fetch(`${BASE}/api/postgres/v1/databases`, { headers })
+    ).json();
+    const fleetWarmMs = performance.now() - t2;
+
+    const fmt = (n: number) =>
+      Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : '–';
+    const out: string[] = [];
+    out.push(
+      `## Health read cost — ${CLAIMS} claims over ${CLUSTERS} clusters (${entityCount} entities), entities viewed own 1, 2 and 3 databases; cache TTL ${TTL_SECONDS} s`,
+    );
+    out.push('');
+    out.push(
+      '| viewers | ours cold: upstream req/view | p50 ms | p95 ms | ours warm: upstream req/view | p50 ms | p95 ms | baseline: upstream req/view | p50 ms | p95 ms | ratio req/view (ours cold / baseline) | ratio p95 (ours warm / baseline) | errors |',
+    );
+    out.push(
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
+    for (const viewers of [1, 10, 200]) {
+      const cold = rows.find(
+        r => r.mode === 'ours' && r.viewers === viewers && r.cache === 'cold',
+      )!;
+      const warm = rows.find(
+        r => r.mode === 'ours' && r.viewers === viewers && r.cache === 'warm',
+      )!;
+      const base = rows.find(
+        r => r.mode === 'baseline' && r.viewers === viewers,
+      )!;
+      out.push(
+        `| ${viewers} | ${fmt(cold.perView)} | ${fmt(cold.p50)} | ${fmt(
+          cold.p95,
+        )} | ${fmt(warm.perView)} | ${fmt(warm.p50)} | ${fmt(warm.p95)} | ${fmt(
+          base.perView,
+        )} | ${fmt(base.p50)} | ${fmt(base.p95)} | ${fmt(
+          cold.perView / base.perView,
+        )} | ${fmt(warm.p95 / base.p95)} | ${
+          cold.errors + warm.errors + base.errors
+        } |`,
+      );
+    }
+    out.push('');
+    out.push(`## Fleet view — every database with its verdict`);
+    out.push('');
+    out.push(
+      '| databases | upstream requests (cold) | time cold ms | time warm ms | backend RSS MiB |',
+    );
+    out.push('| --- | --- | --- | --- | --- |');
+    out.push(
+      `| ${fleet.items.length} | ${fleetRequests} | ${fmt(fleetMs)} | ${fmt(
+        fleetWarmMs,
+      )} | ${fmt(rss())} |`,
+    );
+    process.stdout.write(`${out.join('\n')}\n`);
+  } finally {
+    try {
+      process.kill(-backend.pid!, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+    await Promise.all(clusters.map(c => c.stop()));
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  e => {
+    process.stderr.write(`bench failed: ${e?.stack ?? e}\n`);
+    process.exit(1);
+  },
+);
