@@ -1,0 +1,83 @@
+/*
+ * `npm start` in plugins/postgres (backstage-cli package start): the card and the tab with
+ * each reference example, served by a stand-in API.
+ */
+import { createDevApp } from '@backstage/dev-utils';
+import { TestApiProvider } from '@backstage/test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { Grid } from '@material-ui/core';
+import {
+  DatabasesResponse,
+  deriveDatabaseHealth,
+  isPostgresInstance,
+  KubeObject,
+  selectDatabaseObjects,
+  toDatabaseItem,
+} from '@bizmatters/plugin-postgres-common';
+import example01 from '../../../fixtures/reference/examples/01-healthy-ssm-externalsecret-variant.json';
+import example02 from '../../../fixtures/reference/examples/02-healthy-zero-touch-head-variant.json';
+import example03 from '../../../fixtures/reference/examples/03-cluster-stuck-setting-up-primary.json';
+import example04 from '../../../fixtures/reference/examples/04-externalsecret-ssm-parameter-missing.json';
+import example05 from '../../../fixtures/reference/examples/05-databaseowner-username-mismatch.json';
+import { postgresPlugin, postgresApiRef, PostgresApi } from '../src';
+import { EntityPostgresCard } from '../src/components/EntityPostgresCard';
+import { EntityPostgresContent } from '../src/components/EntityPostgresContent';
+
+const examples: Array<[string, { items: unknown[] }]> = [
+  ['01 healthy (SSM variant)', example01],
+  ['02 healthy (zero-touch)', example02],
+  ['03 stuck setting up primary', example03],
+  ['04 SSM parameter missing', example04],
+  ['05 owner ≠ username', example05],
+];
+
+function responseFor(list: { items: unknown[] }): DatabasesResponse {
+  const items = list.items as KubeObject[];
+  const claim = items.find(isPostgresInstance)!;
+  const objects = selectDatabaseObjects(claim, items);
+  return {
+    items: [
+      toDatabaseItem(
+        'example',
+        claim,
+        objects,
+        deriveDatabaseHealth(objects, { now: Date.now() }),
+      ),
+    ],
+    errors: [],
+  };
+}
+
+const entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'agent-executor', namespace: 'default' },
+  spec: { type: 'service', owner: 'team-agents', lifecycle: 'production' },
+};
+
+let app = createDevApp().registerPlugin(postgresPlugin);
+examples.forEach(([title, list], i) => {
+  const api: PostgresApi = {
+    getEntityDatabases: async () => responseFor(list),
+    getFleet: async () => responseFor(list),
+  };
+  app = app.addPage({
+    title,
+    path: `/example-${i + 1}`,
+    element: (
+      <TestApiProvider apis={[[postgresApiRef, api]]}>
+        <EntityProvider entity={entity}>
+          <Grid container spacing={3}>
+            <Grid item xs={12} md={6}>
+              <EntityPostgresCard refreshMs={0} />
+            </Grid>
+            <Grid item xs={12}>
+              <EntityPostgresContent refreshMs={0} />
+            </Grid>
+          </Grid>
+        </EntityProvider>
+      </TestApiProvider>
+    ),
+  });
+});
+app.render();
