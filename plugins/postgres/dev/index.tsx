@@ -1,3 +1,4 @@
+/* eslint-disable @backstage/no-relative-monorepo-imports -- the dev runner shows the repository's shared reference fixtures */
 /*
  * `npm start` in plugins/postgres (backstage-cli package start): the card and the tab with
  * each reference example, served by a stand-in API.
