@@ -12,6 +12,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
 const { SSMClient, GetParameterCommand } = require('@aws-sdk/client-ssm');
+const { waitFor } = require('../scripts/waitFor');
 
 const root = path.resolve(__dirname, '..');
 const artifacts = path.join(root, 'artifacts', 'e2e');
@@ -23,20 +24,6 @@ let browser;
 let page;
 let prUrl;
 const bodies = [];
-
-async function waitFor(url, timeoutMs) {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    try {
-      const res = await fetch(url);
-      if (res.status < 500) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise(r => setTimeout(r, 1000));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
-}
 
 async function shot(name) {
   await page.mouse.move(1300, 900); // keep the sidebar collapsed
@@ -60,8 +47,12 @@ before(async () => {
       ],
       detached: true,
     });
-  await waitFor('http://localhost:7007/api/postgres/health', 300_000);
-  await waitFor(APP, 300_000);
+  await waitFor(
+    'http://localhost:7007/api/postgres/health',
+    'the backend',
+    300_000,
+  );
+  await waitFor(APP, 'the app', 300_000);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [

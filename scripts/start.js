@@ -8,6 +8,7 @@
 const { spawn, spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
+const { waitFor } = require('./waitFor');
 
 const root = path.resolve(__dirname, '..');
 const configArgs = [
@@ -73,22 +74,6 @@ function stop(code = 0) {
 
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
-
-async function waitFor(url, what, timeoutMs = 240_000) {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    try {
-      const res = await fetch(url);
-      if (res.status < 500) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise(r => setTimeout(r, 1000));
-  }
-  throw new Error(
-    `${what} did not answer at ${url} within ${timeoutMs / 1000} s`,
-  );
-}
 
 (async () => {
   const sandboxEnv = { SANDBOX_STEP_MS: process.env.SANDBOX_STEP_MS ?? '1500' };

@@ -1,9 +1,5 @@
-import { Fragment, ReactNode } from 'react';
-import {
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { Fragment } from 'react';
+import { InfoCard } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   Table,
@@ -16,11 +12,10 @@ import {
 import { useEntityDatabases } from './useEntityDatabases';
 import { VerdictStatus } from './Verdict';
 import {
-  ClusterErrors,
   failingSummary,
   instancesText,
-  NoDatabases,
   RefreshButton,
+  DatabasesState,
 } from './shared';
 
 /**
@@ -32,67 +27,60 @@ import {
 export function EntityPostgresCard(props: { refreshMs?: number }) {
   const { entity } = useEntity();
   const { value, loading, error, retry } = useEntityDatabases(props.refreshMs);
-  let body: ReactNode;
-  if (error) {
-    body = <ResponseErrorPanel error={error} />;
-  } else if (!value) {
-    body = <Progress />;
-  } else {
-    body = (
-      <>
-        <ClusterErrors errors={value.errors} />
-        {value.items.length === 0 && value.errors.length === 0 ? (
-          <NoDatabases entityName={entity.metadata.name} />
-        ) : null}
-        {value.items.length > 0 ? (
-          <Table size="small" aria-label="PostgreSQL databases">
-            <TableHead>
-              <TableRow>
-                <TableCell>Database</TableCell>
-                <TableCell>Status</TableCell>
-                <TableCell>Size</TableCell>
-                <TableCell>Version</TableCell>
-                <TableCell>Ready</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {value.items.map(item => {
-                const summary = failingSummary(item);
-                const key = `${item.cluster}/${item.namespace}/${item.name}`;
-                return (
-                  <Fragment key={key}>
+  const body = (
+    <DatabasesState
+      value={value}
+      error={error}
+      entityName={entity.metadata.name}
+    >
+      {items => (
+        <Table size="small" aria-label="PostgreSQL databases">
+          <TableHead>
+            <TableRow>
+              <TableCell>Database</TableCell>
+              <TableCell>Status</TableCell>
+              <TableCell>Size</TableCell>
+              <TableCell>Version</TableCell>
+              <TableCell>Ready</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {items.map(item => {
+              const summary = failingSummary(item);
+              const key = `${item.cluster}/${item.namespace}/${item.name}`;
+              return (
+                <Fragment key={key}>
+                  <TableRow>
+                    <TableCell>
+                      <Typography variant="body2">{item.name}</Typography>
+                      <Typography variant="caption" color="textSecondary">
+                        {item.cluster} · {item.namespace}
+                      </Typography>
+                    </TableCell>
+                    <TableCell>
+                      <VerdictStatus verdict={item.health.verdict} />
+                    </TableCell>
+                    <TableCell>{item.spec.size ?? '–'}</TableCell>
+                    <TableCell>{item.spec.version ?? '–'}</TableCell>
+                    <TableCell>{instancesText(item)}</TableCell>
+                  </TableRow>
+                  {summary ? (
                     <TableRow>
-                      <TableCell>
-                        <Typography variant="body2">{item.name}</Typography>
-                        <Typography variant="caption" color="textSecondary">
-                          {item.cluster} · {item.namespace}
+                      <TableCell colSpan={5}>
+                        <Typography variant="body2" color="textSecondary">
+                          {summary}
                         </Typography>
                       </TableCell>
-                      <TableCell>
-                        <VerdictStatus verdict={item.health.verdict} />
-                      </TableCell>
-                      <TableCell>{item.spec.size ?? '–'}</TableCell>
-                      <TableCell>{item.spec.version ?? '–'}</TableCell>
-                      <TableCell>{instancesText(item)}</TableCell>
                     </TableRow>
-                    {summary ? (
-                      <TableRow>
-                        <TableCell colSpan={5}>
-                          <Typography variant="body2" color="textSecondary">
-                            {summary}
-                          </Typography>
-                        </TableCell>
-                      </TableRow>
-                    ) : null}
-                  </Fragment>
-                );
-              })}
-            </TableBody>
-          </Table>
-        ) : null}
-      </>
-    );
-  }
+                  ) : null}
+                </Fragment>
+              );
+            })}
+          </TableBody>
+        </Table>
+      )}
+    </DatabasesState>
+  );
   return (
     <InfoCard
       title="PostgreSQL databases"

@@ -1,12 +1,10 @@
-import { ReactNode, useState } from 'react';
+import { useState } from 'react';
 import {
   CodeSnippet,
   Content,
   ContentHeader,
   InfoCard,
   LinkButton,
-  Progress,
-  ResponseErrorPanel,
   StructuredMetadataTable,
 } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
@@ -29,11 +27,10 @@ import {
 import { useEntityDatabases } from './useEntityDatabases';
 import { StepStatusIndicator, VerdictStatus } from './Verdict';
 import {
-  ClusterErrors,
   instancesText,
   NEW_DATABASE_PATH,
-  NoDatabases,
   RefreshButton,
+  DatabasesState,
 } from './shared';
 
 /** The five hops, each with status, reason, message and hint. */
@@ -192,20 +189,15 @@ function DatabaseCard({ item }: { item: DatabaseItem }) {
 export function EntityPostgresContent(props: { refreshMs?: number }) {
   const { entity } = useEntity();
   const { value, loading, error, retry } = useEntityDatabases(props.refreshMs);
-  let body: ReactNode;
-  if (error) {
-    body = <ResponseErrorPanel error={error} />;
-  } else if (!value) {
-    body = <Progress />;
-  } else {
-    body = (
-      <>
-        <ClusterErrors errors={value.errors} />
-        {value.items.length === 0 && value.errors.length === 0 ? (
-          <NoDatabases entityName={entity.metadata.name} />
-        ) : null}
+  const body = (
+    <DatabasesState
+      value={value}
+      error={error}
+      entityName={entity.metadata.name}
+    >
+      {items => (
         <Grid container spacing={3}>
-          {value.items.map(item => (
+          {items.map(item => (
             <Grid
               item
               xs={12}
@@ -215,9 +207,9 @@ export function EntityPostgresContent(props: { refreshMs?: number }) {
             </Grid>
           ))}
         </Grid>
-      </>
-    );
-  }
+      )}
+    </DatabasesState>
+  );
   return (
     <Content>
       <ContentHeader title="PostgreSQL databases">

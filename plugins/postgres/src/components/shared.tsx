@@ -1,9 +1,16 @@
-import { EmptyState, WarningPanel } from '@backstage/core-components';
+import { ReactNode } from 'react';
+import {
+  EmptyState,
+  Progress,
+  ResponseErrorPanel,
+  WarningPanel,
+} from '@backstage/core-components';
 import { Box, IconButton, Tooltip, Typography } from '@material-ui/core';
 import RefreshIcon from '@material-ui/icons/Refresh';
 import {
   ClusterError,
   DatabaseItem,
+  DatabasesResponse,
   POSTGRES_INSTANCES_ANNOTATION,
   STEP_TITLES,
 } from '@bizmatters/plugin-postgres-common';
@@ -102,4 +109,28 @@ export function instancesText(item: DatabaseItem): string {
   const s = item.clusterStatus;
   if (!s || s.instances === undefined) return '–';
   return `${s.readyInstances ?? 0}/${s.instances}`;
+}
+
+/**
+ * The states both views share: an error panel, progress, per-cluster warnings, the empty
+ * state; `children` renders the databases that answered.
+ */
+export function DatabasesState(props: {
+  value?: DatabasesResponse;
+  error?: Error;
+  entityName: string;
+  children: (items: DatabaseItem[]) => ReactNode;
+}) {
+  const { value, error, entityName, children } = props;
+  if (error) return <ResponseErrorPanel error={error} />;
+  if (!value) return <Progress />;
+  return (
+    <>
+      <ClusterErrors errors={value.errors} />
+      {value.items.length === 0 && value.errors.length === 0 ? (
+        <NoDatabases entityName={entityName} />
+      ) : null}
+      {value.items.length > 0 ? children(value.items) : null}
+    </>
+  );
 }
