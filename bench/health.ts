@@ -16,10 +16,12 @@ import {
   renderManifests,
 } from '@bizmatters/plugin-postgres-common';
 import {
+  ForgeStandIn,
   KubeObject,
   KubernetesStandIn,
   PLATFORM_KINDS,
   KindInfo,
+  SsmStandIn,
 } from '@bizmatters/sandbox';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -185,6 +187,10 @@ async function main() {
     ),
   );
   const entityCount = populate(clusters);
+  const LATENCY_MS = 50;
+  const ssm = await SsmStandIn.start({ latencyMs: LATENCY_MS });
+  const forge = await ForgeStandIn.start({ latencyMs: LATENCY_MS });
+  await forge.createRepo('platform', 'gitops');
   const upstream = () => clusters.reduce((n, c) => n + c.requestCount, 0);
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
@@ -214,8 +220,19 @@ async function main() {
       providers: { guest: { dangerouslyAllowOutsideDevelopment: true } },
     },
     catalog: {
-      rules: [{ allow: ['Component', 'Location'] }],
-      locations: [{ type: 'file', target: path.join(dir, 'entities.yaml') }],
+      rules: [{ allow: ['Component', 'Location', 'Template'] }],
+      locations: [
+        { type: 'file', target: path.join(dir, 'entities.yaml') },
+        {
+          type: 'file',
+          target: path.join(ROOT, 'templates/new-postgres-db/template.yaml'),
+        },
+      ],
+    },
+    integrations: {
+      github: [
+        { host: forge.host, apiBaseUrl: forge.apiBaseUrl, token: 'bench' },
+      ],
     },
     kubernetes: {
       serviceLocatorMethod: { type: 'multiTenant' },
@@ -246,7 +263,10 @@ async function main() {
         },
       ],
     },
-    postgres: { cache: { ttlSeconds: TTL_SECONDS } },
+    postgres: {
+      cache: { ttlSeconds: TTL_SECONDS },
+      ssm: { region: 'eu-west-1', endpoint: ssm.url },
+    },
   };
   fs.writeFileSync(path.join(dir, 'app-config.bench.yaml'), stringify(config));
   const backend = spawn(
@@ -262,7 +282,12 @@ async function main() {
     ],
     {
       cwd: path.join(ROOT, 'packages/backend'),
-      env: { ...process.env, LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'warn',
+        AWS_ACCESS_KEY_ID: 'bench',
+        AWS_SECRET_ACCESS_KEY: 'bench',
+      },
       stdio: 'ignore',
       detached: true,
     },
@@ -405,6 +430,76 @@ async function main() {
     ).json();
     const fleetWarmMs = performance.now() - t2;
 
+    // Scaffolder run: the real template through the real scaffolder, 50 ms on every SSM and forge call
+    for (;;) {
+      const res = await fetch(
+        `${BASE}/api/catalog/entities/by-name/template/default/new-postgres-db`,
+        { headers },
+      );
+      if (res.ok) break;
+      await new Promise(r => setTimeout(r, 500));
+    }
+    const ssmBefore = ssm.log.length;
+    const forgeBefore = Object.values(forge.calls).reduce((a, b) => a + b, 0);
+    const tTask = performance.now();
+    const created = await (
+      await fetch(`${BASE}/api/scaffolder/v2/tasks`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          templateRef: 'template:default/new-postgres-db',
+          values: {
+            component: 'component:default/svc-0',
+            owner: 'group:default/bench',
+            size: 'small',
+            version: '16',
+            storageGB: 10,
+            environment: 'dev',
+            namespace: 'bench',
+            repoUrl: `${forge.host}?owner=platform&repo=gitops`,
+            baseBranch: 'main',
+          },
+        }),
+      })
+    ).json();
+    let taskStatus = 'processing';
+    while (taskStatus === 'processing' || taskStatus === 'open') {
+      await new Promise(r => setTimeout(r, 20));
+      taskStatus = (
+        await (
+          await fetch(`${BASE}/api/scaffolder/v2/tasks/${created.id}`, {
+            headers,
+          })
+        ).json()
+      ).status;
+    }
+    const taskMs = performance.now() - tTask;
+    const ssmCalls = ssm.log.length - ssmBefore;
+    const forgeCalls =
+      Object.values(forge.calls).reduce((a, b) => a + b, 0) - forgeBefore;
+
+    // Load: 200 concurrent viewers for LOAD_SECONDS
+    const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 60);
+    const rssStart = rss();
+    let loadRequests = 0;
+    let loadErrors = 0;
+    const loadEnd = Date.now() + LOAD_SECONDS * 1000;
+    await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
+        while (Date.now() < loadEnd) {
+          try {
+            const res = await ours(viewed[i % viewed.length]);
+            await res.text();
+            if (!res.ok) loadErrors++;
+          } catch {
+            loadErrors++;
+          }
+          loadRequests++;
+        }
+      }),
+    );
+    const rssEnd = rss();
+
     const fmt = (n: number) =>
       Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : '–';
     const out: string[] = [];
@@ -452,6 +547,35 @@ async function main() {
         fleetWarmMs,
       )} | ${fmt(rss())} |`,
     );
+    out.push('');
+    out.push(
+      `## Scaffolder run — the real template, ${LATENCY_MS} ms injected on every SSM and forge call`,
+    );
+    out.push('');
+    out.push(
+      '| task status | wall time ms | SSM calls | forge calls | sum of injected latency ms | critical path ms (all calls sequential) | wall / sum |',
+    );
+    out.push('| --- | --- | --- | --- | --- | --- | --- |');
+    const injected = (ssmCalls + forgeCalls) * LATENCY_MS;
+    out.push(
+      `| ${taskStatus} | ${fmt(
+        taskMs,
+      )} | ${ssmCalls} | ${forgeCalls} | ${injected} | ${injected} | ${fmt(
+        taskMs / injected,
+      )} |`,
+    );
+    out.push('');
+    out.push(`## Load — 200 concurrent viewers for ${LOAD_SECONDS} s`);
+    out.push('');
+    out.push(
+      '| requests | errors | requests/s | backend RSS start MiB | backend RSS end MiB |',
+    );
+    out.push('| --- | --- | --- | --- | --- |');
+    out.push(
+      `| ${loadRequests} | ${loadErrors} | ${fmt(
+        loadRequests / LOAD_SECONDS,
+      )} | ${fmt(rssStart)} | ${fmt(rssEnd)} |`,
+    );
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
     try {
@@ -459,7 +583,11 @@ async function main() {
     } catch {
       /* gone */
     }
-    await Promise.all(clusters.map(c => c.stop()));
+    await Promise.all([
+      ...clusters.map(c => c.stop()),
+      ssm.stop(),
+      forge.stop(),
+    ]);
   }
 }
 
