@@ -110,25 +110,13 @@ export class ForgeStandIn extends StandInBase {
     const dir = this.gitDir(owner, repo);
     fs.mkdirSync(dir, { recursive: true });
     await git(dir, ['init', '--bare', '--initial-branch=main', '-q']);
-    const entries = new Map<string, TreeEntry>();
-    for (const [p, content] of Object.entries(files)) {
-      entries.set(p, {
-        mode: '100644',
-        type: 'blob',
-        sha: await hashBlob(dir, Buffer.from(content)),
-      });
-    }
-    const tree = await writeTree(dir, entries);
-    const { stdout } = await git(dir, [
-      'commit-tree',
-      tree,
-      '-m',
-      'Initial commit',
-    ]);
-    await git(dir, ['update-ref', 'refs/heads/main', stdout.trim()]);
+    await this.commitFiles(owner, repo, files, 'Initial commit');
   }
 
-  /** Commits files straight to a branch (for seeding the sandbox's GitOps repository). */
+  /**
+   * Commits files straight to a branch (the first commit when the branch does not exist yet);
+   * used to seed the sandbox's GitOps repository.
+   */
   async commitFiles(
     owner: string,
     repo: string,
@@ -137,8 +125,10 @@ export class ForgeStandIn extends StandInBase {
     branch = 'main',
   ) {
     const dir = this.gitDir(owner, repo);
-    const parent = (await revParse(dir, `refs/heads/${branch}`))!;
-    const entries = await readTree(dir, parent);
+    const parent = await revParse(dir, `refs/heads/${branch}`);
+    const entries = parent
+      ? await readTree(dir, parent)
+      : new Map<string, TreeEntry>();
     for (const [p, content] of Object.entries(files)) {
       entries.set(p, {
         mode: '100644',
@@ -147,21 +137,16 @@ export class ForgeStandIn extends StandInBase {
       });
     }
     const tree = await writeTree(dir, entries);
-    const { stdout } = await git(dir, [
-      'commit-tree',
-      tree,
-      '-p',
-      parent,
-      '-m',
-      message,
-    ]);
+    const args = ['commit-tree', tree, '-m', message];
+    if (parent) args.push('-p', parent);
+    const sha = (await git(dir, args)).stdout.trim();
     await git(dir, [
       'update-ref',
       `refs/heads/${branch}`,
-      stdout.trim(),
-      parent,
+      sha,
+      ...(parent ? [parent] : []),
     ]);
-    return stdout.trim();
+    return sha;
   }
 
   /** Files of a branch (path → text). */
