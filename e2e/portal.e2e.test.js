@@ -186,7 +186,7 @@ test('the broken service shows its failing hop and the hint', async () => {
   assert.match(text, /Make them equal/);
 });
 
-test('no network response carries a password', async () => {
+test('no network response and no portal log line carries a password', async () => {
   const ssm = new SSMClient({
     region: 'eu-west-1',
     endpoint: 'http://127.0.0.1:7010',
@@ -209,4 +209,17 @@ test('no network response carries a password', async () => {
     passwords.filter(p => all.includes(p)),
     [],
   );
+  // nor the portal's own log output (backend, app and sandbox)
+  const logFile = path.join(artifacts, 'portal.log');
+  if (fs.existsSync(logFile)) {
+    const log = fs.readFileSync(logFile, 'utf8');
+    assert.ok(
+      log.includes('Plugin initialization complete'),
+      'the backend log was captured',
+    );
+    assert.deepEqual(
+      passwords.filter(p => log.includes(p)),
+      [],
+    );
+  }
 });
