@@ -23,6 +23,7 @@ import {
   KindInfo,
   SsmStandIn,
 } from '@bizmatters/sandbox';
+import { waitFor } from '../scripts/waitFor';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 1000);
@@ -157,19 +158,6 @@ function populate(clusters: KubernetesStandIn[]) {
     e++;
   }
   return e;
-}
-
-async function waitFor(url: string, timeoutMs: number) {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    try {
-      if ((await fetch(url)).status < 500) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise(r => setTimeout(r, 500));
-  }
-  throw new Error(`${url} did not answer`);
 }
 
 function quantile(values: number[], q: number) {
@@ -322,7 +310,7 @@ async function main() {
     return kb / 1024;
   };
   try {
-    await waitFor(`${BASE}/api/postgres/health`, 180_000);
+    await waitFor(`${BASE}/api/postgres/health`, 'the backend', 180_000);
     const token: string = (
       await (
         await fetch(`${BASE}/api/auth/guest/refresh?env=development`, {

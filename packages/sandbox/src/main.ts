@@ -102,17 +102,7 @@ export async function startSandbox(
           .replace(/[^A-Za-z0-9]/g, 'x'),
       ],
     ];
-    for (const [name, value] of values) {
-      ssm.parameters.set(name, {
-        name,
-        type: 'SecureString',
-        value,
-        version: 1,
-        tier: 'Standard',
-        lastModifiedDate: Date.now() / 1000,
-        tags,
-      });
-    }
+    for (const [name, value] of values) ssm.seed(name, value, tags);
     const folder = gitopsPath(request);
     const files = Object.fromEntries(
       Object.entries(renderManifestFiles(request)).map(([f, text]) => [

@@ -113,24 +113,8 @@ describe('PlatformSimulator', () => {
   }
 
   it('a merged pull request becomes a healthy database', async () => {
-    ssm.parameters.set('/zerotouch/dev/orders/postgres/user', {
-      name: '/zerotouch/dev/orders/postgres/user',
-      type: 'SecureString',
-      value: 'orders_app',
-      version: 1,
-      tier: 'Standard',
-      lastModifiedDate: 0,
-      tags: [],
-    });
-    ssm.parameters.set('/zerotouch/dev/orders/postgres/password', {
-      name: '/zerotouch/dev/orders/postgres/password',
-      type: 'SecureString',
-      value: 'p'.repeat(40),
-      version: 1,
-      tier: 'Standard',
-      lastModifiedDate: 0,
-      tags: [],
-    });
+    ssm.seed('/zerotouch/dev/orders/postgres/user', 'orders_app');
+    ssm.seed('/zerotouch/dev/orders/postgres/password', 'p'.repeat(40));
     await openAndMerge(renderManifestFiles(request));
     expect(platform.applied).toEqual([
       'ExternalSecret/payments/orders-db-credentials',
@@ -178,24 +162,8 @@ describe('PlatformSimulator', () => {
 
   it('with a step delay the database walks through progressing to healthy', async () => {
     const slow = new PlatformSimulator({ kube, ssm, stepMs: 5 });
-    ssm.parameters.set('/zerotouch/dev/orders/postgres/user', {
-      name: 'u',
-      type: 'SecureString',
-      value: 'orders_app',
-      version: 1,
-      tier: 'Standard',
-      lastModifiedDate: 0,
-      tags: [],
-    });
-    ssm.parameters.set('/zerotouch/dev/orders/postgres/password', {
-      name: 'p',
-      type: 'SecureString',
-      value: 'p'.repeat(40),
-      version: 1,
-      tier: 'Standard',
-      lastModifiedDate: 0,
-      tags: [],
-    });
+    ssm.seed('/zerotouch/dev/orders/postgres/user', 'orders_app');
+    ssm.seed('/zerotouch/dev/orders/postgres/password', 'p'.repeat(40));
     const files = renderManifestFiles(request);
     kube.apply(
       parse(files['externalsecret.yaml']),

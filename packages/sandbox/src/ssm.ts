@@ -95,6 +95,23 @@ export class SsmStandIn extends StandInBase {
       .reduce((a, b) => a + b, 0);
   }
 
+  /** Stores a SecureString directly (seeding), as if written by PutParameter, without counting a call. */
+  seed(
+    name: string,
+    value: string,
+    tags: Array<{ Key: string; Value: string }> = [],
+  ) {
+    this.parameters.set(name, {
+      name,
+      type: 'SecureString',
+      value,
+      version: 1,
+      tier: 'Standard',
+      lastModifiedDate: Date.now() / 1000,
+      tags,
+    });
+  }
+
   reset() {
     this.parameters.clear();
     for (const k of Object.keys(this.calls)) delete this.calls[k];

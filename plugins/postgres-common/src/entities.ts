@@ -1,6 +1,7 @@
 import { DatabaseHealth, DatabaseObjects } from './health';
 import { KubeObject } from './manifests';
 import { DNS1123_LABEL } from './names';
+import { claimSecretNames } from './request';
 
 /** Entity annotation that lists a component's claims: `[cluster/]namespace/name`, comma-separated. @public */
 export const POSTGRES_INSTANCES_ANNOTATION = 'bizmatters.io/postgres-instances';
@@ -165,8 +166,10 @@ export function toDatabaseItem(
     'credentialsSecretName',
   ]);
   const name = claim.metadata?.name ?? '';
-  const connectionName = spec.connectionSecretName ?? `${name}-conn`;
-  const credentialsName = spec.credentialsSecretName ?? `${name}-app`;
+  const {
+    connectionSecretName: connectionName,
+    credentialsSecretName: credentialsName,
+  } = claimSecretNames(name, spec);
   const creds = objects.credentialsSecret;
   return {
     cluster,

@@ -1,5 +1,6 @@
 import { KubeObject } from './manifests';
 import { SecretSummary } from './secrets';
+import { claimSecretNames } from './request';
 import {
   BASIC_AUTH_SECRET_TYPE,
   CNPG_ATTENTION_PHASES,
@@ -180,8 +181,9 @@ function buildContext(
     claim?.metadata?.name ?? objects.cluster?.metadata?.name;
   const namespace: string | undefined =
     claim?.metadata?.namespace ?? objects.cluster?.metadata?.namespace;
+  const names = claimName ? claimSecretNames(claimName, spec) : undefined;
   const usesExternalSecret =
-    typeof spec.credentialsSecretName === 'string' ||
+    names?.usesExternalSecret ||
     (!claim && objects.externalSecret !== undefined);
   const initdb = objects.cluster?.spec?.bootstrap?.initdb;
   let expectedOwner: string | undefined;
@@ -210,14 +212,12 @@ function buildContext(
     claimName,
     namespace,
     usesExternalSecret,
-    credentialsSecretName: usesExternalSecret
-      ? spec.credentialsSecretName ??
-        objects.externalSecret?.spec?.target?.name ??
-        objects.externalSecret?.metadata?.name
-      : claimName && `${claimName}-app`,
-    connectionSecretName:
-      spec.connectionSecretName ??
-      (claimName ? `${claimName}-conn` : undefined),
+    credentialsSecretName:
+      names?.usesExternalSecret || !usesExternalSecret
+        ? names?.credentialsSecretName
+        : objects.externalSecret?.spec?.target?.name ??
+          objects.externalSecret?.metadata?.name,
+    connectionSecretName: names?.connectionSecretName,
     expectedOwner,
     ownerSource,
     remoteKeys,

@@ -28,6 +28,7 @@ export {
   MAX_CLUSTER_NAME_LENGTH,
   MAX_PG_IDENTIFIER_BYTES,
   FORM_FIELD_RULES,
+  isLabelValue,
   MIN_PASSWORD_LENGTH,
   checkSuppliedPassword,
 } from './names';

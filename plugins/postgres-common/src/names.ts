@@ -8,8 +8,18 @@ export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const DNS1123_SUBDOMAIN =
   /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 export const PG_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+/** A Kubernetes label value (the length limit of 63 is checked apart). */
+export const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const ENTITY_REF =
   /^(?:([a-zA-Z][a-zA-Z0-9]*):)?(?:([a-z0-9A-Z][-a-z0-9A-Z_.]*)\/)?([a-z0-9A-Z][-a-z0-9A-Z_.]*)$/;
+
+/**
+ * True when a value may stand in a Kubernetes label (at most 63 characters), e.g. an entity's
+ * Kubernetes id used in a label selector.
+ */
+export function isLabelValue(value: string): boolean {
+  return value.length <= 63 && LABEL_VALUE.test(value);
+}
 
 /** Longest CNPG Cluster name (the webhook's limit, so that pod and service names fit). */
 export const MAX_CLUSTER_NAME_LENGTH = 50;

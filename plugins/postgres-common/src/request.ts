@@ -160,3 +160,36 @@ export function applyRequestDefaults(input: unknown): unknown {
   }
   return out;
 }
+
+/**
+ * The secrets a claim uses. The SSM variant names them in its spec (`credentialsSecretName`,
+ * `connectionSecretName`, made by an ExternalSecret and by Crossplane); the platform's
+ * zero-touch variant names none: CloudNative-PG makes `<claim>-app` and Crossplane
+ * `<claim>-conn`, and no ExternalSecret is involved.
+ *
+ * @public
+ */
+export function claimSecretNames(
+  claimName: string,
+  spec: {
+    credentialsSecretName?: unknown;
+    connectionSecretName?: unknown;
+  } = {},
+): {
+  usesExternalSecret: boolean;
+  credentialsSecretName: string;
+  connectionSecretName: string;
+} {
+  const credentials =
+    typeof spec.credentialsSecretName === 'string'
+      ? spec.credentialsSecretName
+      : undefined;
+  return {
+    usesExternalSecret: credentials !== undefined,
+    credentialsSecretName: credentials ?? `${claimName}-app`,
+    connectionSecretName:
+      typeof spec.connectionSecretName === 'string'
+        ? spec.connectionSecretName
+        : `${claimName}-conn`,
+  };
+}

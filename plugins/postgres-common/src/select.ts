@@ -1,6 +1,7 @@
 import { DatabaseObjects } from './health';
 import { KubeObject, POSTGRES_INSTANCE_KIND } from './manifests';
 import { SecretSummary, summarizeSecret } from './secrets';
+import { claimSecretNames } from './request';
 
 /** CNPG's API group. @public */
 export const CNPG_GROUP = 'postgresql.cnpg.io';
@@ -29,15 +30,8 @@ export function selectDatabaseObjects(
   const name = claim.metadata?.name;
   const namespace = claim.metadata?.namespace;
   const spec = claim.spec ?? {};
-  const credentialsName: string | undefined =
-    typeof spec.credentialsSecretName === 'string'
-      ? spec.credentialsSecretName
-      : undefined;
-  const credentialsSecretName = credentialsName ?? `${name}-app`;
-  const connectionSecretName: string =
-    typeof spec.connectionSecretName === 'string'
-      ? spec.connectionSecretName
-      : `${name}-conn`;
+  const { usesExternalSecret, credentialsSecretName, connectionSecretName } =
+    claimSecretNames(name ?? '', spec);
 
   const objects: DatabaseObjects = { claim };
   for (const obj of candidates) {
@@ -49,8 +43,8 @@ export function selectDatabaseObjects(
     } else if (
       obj.kind === 'ExternalSecret' &&
       group === ESO_GROUP &&
-      credentialsName !== undefined &&
-      (obj.spec?.target?.name ?? objName) === credentialsName
+      usesExternalSecret &&
+      (obj.spec?.target?.name ?? objName) === credentialsSecretName
     ) {
       objects.externalSecret = obj;
     } else if (obj.kind === 'Secret' && (obj.apiVersion ?? 'v1') === 'v1') {

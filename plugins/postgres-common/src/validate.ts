@@ -6,6 +6,7 @@ import {
   checkNamespace,
   checkRoleName,
   checkSecretName,
+  isLabelValue,
   parseEntityRefLoose,
 } from './names';
 import {
@@ -17,8 +18,6 @@ import {
 } from './request';
 import { PostgresPolicyInput, resolvePolicy } from './policy';
 import { ssmParameterNames, validateSsmParameterName } from './ssm';
-
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 const REQUIRED: DatabaseRequestField[] = [
   'name',
@@ -192,7 +191,7 @@ export function validateDatabaseRequest(
   const component = text('component', true);
   if (component !== undefined) {
     const ref = parseEntityRefLoose(component);
-    if (!ref || !LABEL_VALUE.test(ref.name)) {
+    if (!ref || !isLabelValue(ref.name)) {
       check(
         'component',
         `'${component}' is not a catalog entity reference; use the form 'component:default/my-service'.`,

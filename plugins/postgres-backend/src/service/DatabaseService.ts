@@ -16,11 +16,10 @@ import {
   SecretSummary,
   toDatabaseItem,
   KUBERNETES_ID_LABEL,
+  isLabelValue,
 } from '@bizmatters/plugin-postgres-common';
 import { ClusterReader } from './ClusterReader';
 import { KubernetesReadError } from './KubernetesProxyClient';
-
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /** What each kind is, for error messages. */
 const WHAT = {
@@ -101,8 +100,7 @@ export class DatabaseService {
         });
       }
     }
-    const useLabel =
-      LABEL_VALUE.test(kubernetesId) && kubernetesId.length <= 63;
+    const useLabel = isLabelValue(kubernetesId);
     const found = new Set<string>();
     const perCluster = await Promise.all(
       clusters.map(async cluster => {
