@@ -257,6 +257,9 @@ async function main() {
     },
   };
   fs.writeFileSync(path.join(dir, 'app-config.bench.yaml'), stringify(config));
+  // The backend's output goes to a file; its tail is printed if the bench fails.
+  const backendLogFile = path.join(dir, 'backend.log');
+  const backendLog = fs.openSync(backendLogFile, 'w');
   const backend = spawn(
     'npx',
     [
@@ -273,30 +276,49 @@ async function main() {
       env: {
         ...process.env,
         LOG_LEVEL: 'warn',
+        // e.g. `--require ./profile-hook.js` to profile the backend
+        ...(process.env.BENCH_BACKEND_NODE_OPTIONS
+          ? { NODE_OPTIONS: process.env.BENCH_BACKEND_NODE_OPTIONS }
+          : {}),
         AWS_ACCESS_KEY_ID: 'bench',
         AWS_SECRET_ACCESS_KEY: 'bench',
       },
-      stdio: 'ignore',
+      stdio: ['ignore', backendLog, backendLog],
       detached: true,
     },
   );
-  /** Resident memory of the backend's process tree (npx → backstage-cli → node), in MiB. */
-  const rss = () => {
-    const walk = (pid: string): string[] => {
-      let children: string[] = [];
+  /** The backend's process tree: npx → backstage-cli → node. */
+  const tree = (pid: string): string[] => {
+    let children: string[] = [];
+    try {
+      children = fs
+        .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean);
+    } catch {
+      /* gone */
+    }
+    return [pid, ...children.flatMap(tree)];
+  };
+  /** CPU time (user + system) the backend's process tree has used, in ms. */
+  const cpuMs = () => {
+    let ticks = 0;
+    for (const pid of tree(String(backend.pid))) {
       try {
-        children = fs
-          .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-          .trim()
-          .split(/\s+/)
-          .filter(Boolean);
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
       } catch {
         /* gone */
       }
-      return [pid, ...children.flatMap(walk)];
-    };
+    }
+    return ticks * 10; // USER_HZ is 100 on Linux
+  };
+  /** Resident memory of the backend's process tree, in MiB. */
+  const rss = () => {
     let kb = 0;
-    for (const pid of walk(String(backend.pid))) {
+    for (const pid of tree(String(backend.pid))) {
       try {
         kb += Number(
           /VmRSS:\s+(\d+)/.exec(
@@ -310,7 +332,17 @@ async function main() {
     return kb / 1024;
   };
   try {
-    await waitFor(`${BASE}/api/postgres/health`, 'the backend', 180_000);
+    await Promise.race([
+      waitFor(`${BASE}/api/postgres/health`, 'the backend', 180_000),
+      new Promise((_, reject) =>
+        backend.once('exit', code =>
+          reject(new Error(`the backend exited with code ${code}`)),
+        ),
+      ),
+    ]).catch(e => {
+      const tail = fs.readFileSync(backendLogFile, 'utf8').slice(-4000);
+      throw new Error(`${e.message}; the backend's output ends with:\n${tail}`);
+    });
     const token: string = (
       await (
         await fetch(`${BASE}/api/auth/guest/refresh?env=development`, {
@@ -359,6 +391,7 @@ async function main() {
       perView: number;
       p50: number;
       p95: number;
+      cpuPerView: number;
       errors: number;
     };
     const rows: Row[] = [];
@@ -371,6 +404,7 @@ async function main() {
       const latencies: number[] = [];
       let errors = 0;
       const before = upstream();
+      const cpuBefore = cpuMs();
       for (const entity of viewed) {
         await Promise.all(
           Array.from({ length: viewers }, async () => {
@@ -393,6 +427,7 @@ async function main() {
         perView: (upstream() - before) / (viewers * viewed.length),
         p50: quantile(latencies, 0.5),
         p95: quantile(latencies, 0.95),
+        cpuPerView: (cpuMs() - cpuBefore) / (viewers * viewed.length),
         errors,
       });
     }
@@ -401,6 +436,66 @@ async function main() {
       await wave('ours', ours, viewers, 'cold');
       await wave('ours', ours, viewers, 'warm');
       await wave('baseline', baseline, viewers, 'none');
+      // the backend's floor: its cheapest route (no token, no work) at the same concurrency
+      await wave(
+        'floor',
+        () => fetch(`${BASE}/api/postgres/health`),
+        viewers,
+        'none',
+      );
+    }
+
+    const fmt = (n: number) =>
+      Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : '–';
+    const out: string[] = [];
+    out.push(
+      `## Health read cost — ${CLAIMS} claims over ${CLUSTERS} clusters (${entityCount} entities), entities viewed own 1, 2 and 3 databases; cache TTL ${TTL_SECONDS} s`,
+    );
+    out.push('');
+    out.push(
+      '| viewers | ours cold: upstream req/view | p50 ms | p95 ms | ours warm: upstream req/view | p50 ms | p95 ms | backend CPU ms/view | baseline: upstream req/view | p50 ms | p95 ms | backend CPU ms/view | ratio req/view (ours cold / baseline) | ratio p95 (ours warm / baseline) | floor: p95 ms | backend CPU ms/view | errors |',
+    );
+    out.push(
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
+    for (const viewers of [1, 10, 200]) {
+      const cold = rows.find(
+        r => r.mode === 'ours' && r.viewers === viewers && r.cache === 'cold',
+      )!;
+      const warm = rows.find(
+        r => r.mode === 'ours' && r.viewers === viewers && r.cache === 'warm',
+      )!;
+      const base = rows.find(
+        r => r.mode === 'baseline' && r.viewers === viewers,
+      )!;
+      const floor = rows.find(
+        r => r.mode === 'floor' && r.viewers === viewers,
+      )!;
+      out.push(
+        `| ${[
+          viewers,
+          fmt(cold.perView),
+          fmt(cold.p50),
+          fmt(cold.p95),
+          fmt(warm.perView),
+          fmt(warm.p50),
+          fmt(warm.p95),
+          fmt(warm.cpuPerView),
+          fmt(base.perView),
+          fmt(base.p50),
+          fmt(base.p95),
+          fmt(base.cpuPerView),
+          fmt(cold.perView / base.perView),
+          fmt(warm.p95 / base.p95),
+          fmt(floor.p95),
+          fmt(floor.cpuPerView),
+          cold.errors + warm.errors + base.errors + floor.errors,
+        ].join(' | ')} |`,
+      );
+    }
+    if (process.env.BENCH_ONLY === 'views') {
+      process.stdout.write(`${out.join('\n')}\n`);
+      return;
     }
 
     // fleet view
@@ -488,41 +583,6 @@ async function main() {
     );
     const rssEnd = rss();
 
-    const fmt = (n: number) =>
-      Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : '–';
-    const out: string[] = [];
-    out.push(
-      `## Health read cost — ${CLAIMS} claims over ${CLUSTERS} clusters (${entityCount} entities), entities viewed own 1, 2 and 3 databases; cache TTL ${TTL_SECONDS} s`,
-    );
-    out.push('');
-    out.push(
-      '| viewers | ours cold: upstream req/view | p50 ms | p95 ms | ours warm: upstream req/view | p50 ms | p95 ms | baseline: upstream req/view | p50 ms | p95 ms | ratio req/view (ours cold / baseline) | ratio p95 (ours warm / baseline) | errors |',
-    );
-    out.push(
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    );
-    for (const viewers of [1, 10, 200]) {
-      const cold = rows.find(
-        r => r.mode === 'ours' && r.viewers === viewers && r.cache === 'cold',
-      )!;
-      const warm = rows.find(
-        r => r.mode === 'ours' && r.viewers === viewers && r.cache === 'warm',
-      )!;
-      const base = rows.find(
-        r => r.mode === 'baseline' && r.viewers === viewers,
-      )!;
-      out.push(
-        `| ${viewers} | ${fmt(cold.perView)} | ${fmt(cold.p50)} | ${fmt(
-          cold.p95,
-        )} | ${fmt(warm.perView)} | ${fmt(warm.p50)} | ${fmt(warm.p95)} | ${fmt(
-          base.perView,
-        )} | ${fmt(base.p50)} | ${fmt(base.p95)} | ${fmt(
-          cold.perView / base.perView,
-        )} | ${fmt(warm.p95 / base.p95)} | ${
-          cold.errors + warm.errors + base.errors
-        } |`,
-      );
-    }
     out.push('');
     out.push(`## Fleet view — every database with its verdict`);
     out.push('');
@@ -567,7 +627,9 @@ async function main() {
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
     try {
-      process.kill(-backend.pid!, 'SIGTERM');
+      process.kill(-backend.pid!, 'SIGINT');
+      // give the backend time to shut down (and a profiler hook to write its profile)
+      await new Promise(r => backend.once('exit', r));
     } catch {
       /* gone */
     }

@@ -1,7 +1,11 @@
 export interface Config {
   postgres?: {
     cache?: {
-      /** How long upstream reads are shared between viewers, in seconds; default 10. */
+      /**
+       * How long upstream reads, and the answers built from them, are shared between viewers,
+       * in seconds; default 10. It also bounds how long the catalog's answer to "may this
+       * caller see this entity" is reused for the same caller.
+       */
       ttlSeconds?: number;
     };
     kubernetes?: {

@@ -71,6 +71,7 @@ export const postgresPlugin = createBackendPlugin({
             catalog: deps.catalog,
             databases,
             logger,
+            entityTtlMs: ttlSeconds * 1000,
           }),
         );
         deps.httpRouter.addAuthPolicy({

@@ -81,6 +81,27 @@ describe('postgres backend through the real Kubernetes backend', () => {
   const denied = () =>
     `Bearer ${mockCredentials.user.token('user:default/denied')}`;
 
+  // The catalog, in memory; `user:default/hidden` may not see example-02.
+  const inMemory = catalogServiceMock({
+    entities: [
+      ...examples.map(e => entity(e.entity)),
+      entity('annotated', {
+        'bizmatters.io/postgres-instances':
+          'cluster-b/example-05/agent-executor-db, example-01/agent-executor-db',
+      }),
+    ],
+  });
+  const catalog = catalogServiceMock.mock({
+    getEntityByRef: jest.fn(async (ref: any, options: any) =>
+      options?.credentials?.principal?.userEntityRef ===
+        'user:default/hidden' && ref.name === 'example-02'
+        ? undefined
+        : inMemory.getEntityByRef(ref, options),
+    ) as any,
+  });
+  const hidden = () =>
+    `Bearer ${mockCredentials.user.token('user:default/hidden')}`;
+
   beforeAll(async () => {
     a = await KubernetesStandIn.start({ name: 'cluster-a' });
     b = await KubernetesStandIn.start({ name: 'cluster-b' });
@@ -98,15 +119,7 @@ describe('postgres backend through the real Kubernetes backend', () => {
       features: [
         postgresPlugin,
         kubernetesPlugin,
-        catalogServiceMock.factory({
-          entities: [
-            ...examples.map(e => entity(e.entity)),
-            entity('annotated', {
-              'bizmatters.io/postgres-instances':
-                'cluster-b/example-05/agent-executor-db, example-01/agent-executor-db',
-            }),
-          ],
-        }),
+        catalog.factory,
         mockServices.httpAuth.factory({
           defaultCredentials: mockCredentials.none(),
         }),
@@ -282,6 +295,78 @@ describe('postgres backend through the real Kubernetes backend', () => {
     expect(b.calls).toEqual({
       'GET /apis/database.bizmatters.io/v1alpha1/postgresinstances': 1,
     });
+  });
+
+  it('a warm view asks neither the clusters nor the catalog again; the catalog is asked per caller', async () => {
+    await new Promise(r => setTimeout(r, 1100));
+    a.resetCounters();
+    b.resetCounters();
+    catalog.getEntityByRef.mockClear();
+    // cold, then 20 warm views by one user: one catalog lookup, one read per object
+    expect((await databases('example-02')).status).toBe(200);
+    const reads = a.requestCount + b.requestCount;
+    expect(reads).toBeGreaterThan(0);
+    await Promise.all(
+      Array.from({ length: 20 }, () => databases('example-02')),
+    );
+    expect(a.requestCount + b.requestCount).toBe(reads);
+    expect(catalog.getEntityByRef).toHaveBeenCalledTimes(1);
+    // another caller gets the catalog's own answer for them, not the cached one
+    const other = await databases('example-02', hidden());
+    expect(other.status).toBe(404);
+    expect(catalog.getEntityByRef).toHaveBeenCalledTimes(2);
+    expect((await databases('example-02')).status).toBe(200);
+    expect(catalog.getEntityByRef).toHaveBeenCalledTimes(2);
+    // after the TTL the catalog is asked again
+    await new Promise(r => setTimeout(r, 1100));
+    expect((await databases('example-02')).status).toBe(200);
+    expect(catalog.getEntityByRef).toHaveBeenCalledTimes(3);
+  });
+
+  it('answers gzipped to clients that accept gzip, plain JSON to others', async () => {
+    const url =
+      '/api/postgres/v1/entities/component/default/example-01/databases';
+    const gz = await request(backend.server)
+      .get(url)
+      .set('authorization', user())
+      .set('accept-encoding', 'gzip');
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gz.headers['content-type']).toMatch(/^application\/json/);
+    expect(gz.body.items[0].name).toBe('agent-executor-db'); // decoded by the client
+    for (const acceptEncoding of ['identity', 'br', undefined]) {
+      const req = request(backend.server).get(url).set('authorization', user());
+      const plain = await (acceptEncoding
+        ? req.set('accept-encoding', acceptEncoding)
+        : req.unset('accept-encoding'));
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(JSON.parse(plain.text).items[0].name).toBe('agent-executor-db');
+      responses.push(plain.text);
+    }
+  });
+
+  it('a change in the cluster is served within the cache TTL, never later', async () => {
+    await new Promise(r => setTimeout(r, 1100));
+    expect((await databases('example-01')).body.items[0].health.verdict).toBe(
+      'healthy',
+    );
+    const secret = examples[0].objects.find(
+      o => o.kind === 'Secret' && o.metadata.name === 'agent-executor-postgres',
+    )!;
+    expect(
+      a.delete('v1', 'Secret', 'example-01', 'agent-executor-postgres'),
+    ).toBe(true);
+    try {
+      // within the TTL the cached answer stands
+      expect((await databases('example-01')).body.items[0].health.verdict).toBe(
+        'healthy',
+      );
+      await new Promise(r => setTimeout(r, 1100));
+      const { body } = await databases('example-01');
+      expect(body.items[0].health.verdict).not.toBe('healthy');
+      expect(body.items[0].connectionSecret?.present).toBe(false);
+    } finally {
+      a.apply(secret);
+    }
   });
 
   it('a 403 from Kubernetes names the missing RBAC verb and resource; other hops still answer', async () => {

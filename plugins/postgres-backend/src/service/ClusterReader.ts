@@ -14,9 +14,21 @@ export const CLAIM_API_VERSION = 'database.bizmatters.io/v1alpha1';
 export const CLAIM_PATH = `/apis/${CLAIM_API_VERSION}`;
 export const CNPG_PATH = '/apis/postgresql.cnpg.io/v1';
 
-type Cached<T> =
+type Cached<T> = { readAt: number } & (
   | { ok: T }
-  | { error: { failure: ReadFailure; message: string } };
+  | { error: { failure: ReadFailure; message: string } }
+);
+
+/**
+ * Collects when the reads behind one answer were made, so that an answer built from cached
+ * lists is not served for longer than its oldest list may be.
+ */
+export class ReadClock {
+  oldest = Infinity;
+  observe(readAt: number) {
+    if (readAt < this.oldest) this.oldest = readAt;
+  }
+}
 
 /** The kinds read per namespace. */
 export type NamespaceKind =
@@ -48,7 +60,16 @@ export class ClusterReader {
     },
   ) {}
 
-  private async cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+  /** How long a read is served from the cache. */
+  get ttlMs() {
+    return this.options.ttlMs;
+  }
+
+  private async cached<T>(
+    key: string,
+    load: () => Promise<T>,
+    clock?: ReadClock,
+  ): Promise<T> {
     let pending = this.inflight.get(key) as Promise<Cached<T>> | undefined;
     if (!pending) {
       pending = (async (): Promise<Cached<T>> => {
@@ -57,11 +78,12 @@ export class ClusterReader {
           | undefined;
         if (hit) return hit;
         let value: Cached<T>;
+        const readAt = Date.now();
         try {
-          value = { ok: await load() };
+          value = { ok: await load(), readAt };
         } catch (e) {
           if (!(e instanceof KubernetesReadError)) throw e;
-          value = { error: { failure: e.failure, message: e.message } };
+          value = { error: { failure: e.failure, message: e.message }, readAt };
         }
         await this.options.cache.set(key, value as any, {
           ttl: this.options.ttlMs,
@@ -75,6 +97,7 @@ export class ClusterReader {
       );
     }
     const result = await pending;
+    clock?.observe(result.readAt ?? 0);
     if ('error' in result) {
       const cluster = key.split('|')[0];
       throw new KubernetesReadError(
@@ -87,18 +110,29 @@ export class ClusterReader {
   }
 
   /** Names of the Kubernetes backend's clusters. */
-  clusters(): Promise<string[]> {
-    return this.cached('|clusters', () => this.options.client.listClusters());
+  clusters(clock?: ReadClock): Promise<string[]> {
+    return this.cached(
+      '|clusters',
+      () => this.options.client.listClusters(),
+      clock,
+    );
   }
 
   /** Claims in every namespace of a cluster, optionally filtered by a label selector. */
-  claims(cluster: string, labelSelector?: string): Promise<KubeObject[]> {
+  claims(
+    cluster: string,
+    labelSelector?: string,
+    clock?: ReadClock,
+  ): Promise<KubeObject[]> {
     const query = labelSelector
       ? `?labelSelector=${encodeURIComponent(labelSelector)}`
       : '';
     const path = `${CLAIM_PATH}/postgresinstances${query}`;
-    return this.cached(`${cluster}|${path}`, async () =>
-      this.items(cluster, path, CLAIM_API_VERSION, 'PostgresInstance'),
+    return this.cached(
+      `${cluster}|${path}`,
+      async () =>
+        this.items(cluster, path, CLAIM_API_VERSION, 'PostgresInstance'),
+      clock,
     );
   }
 
@@ -107,43 +141,56 @@ export class ClusterReader {
     cluster: string,
     namespace: string,
     kind: 'secrets',
+    clock?: ReadClock,
   ): Promise<SecretSummary[]>;
   inNamespace(
     cluster: string,
     namespace: string,
     kind: Exclude<NamespaceKind, 'secrets'>,
+    clock?: ReadClock,
   ): Promise<KubeObject[]>;
   inNamespace(
     cluster: string,
     namespace: string,
     kind: NamespaceKind,
+    clock?: ReadClock,
   ): Promise<unknown[]> {
     const ns = encodeURIComponent(namespace);
     switch (kind) {
       case 'claims': {
         const path = `${CLAIM_PATH}/namespaces/${ns}/postgresinstances`;
-        return this.cached(`${cluster}|${path}`, () =>
-          this.items(cluster, path, CLAIM_API_VERSION, 'PostgresInstance'),
+        return this.cached(
+          `${cluster}|${path}`,
+          () =>
+            this.items(cluster, path, CLAIM_API_VERSION, 'PostgresInstance'),
+          clock,
         );
       }
       case 'clusters': {
         const path = `${CNPG_PATH}/namespaces/${ns}/clusters`;
-        return this.cached(`${cluster}|${path}`, () =>
-          this.items(cluster, path, 'postgresql.cnpg.io/v1', 'Cluster'),
+        return this.cached(
+          `${cluster}|${path}`,
+          () => this.items(cluster, path, 'postgresql.cnpg.io/v1', 'Cluster'),
+          clock,
         );
       }
       case 'secrets': {
         const path = `/api/v1/namespaces/${ns}/secrets`;
-        return this.cached(`${cluster}|${path}`, async () =>
-          (await this.items(cluster, path, 'v1', 'Secret')).map(s =>
-            summarizeSecret(s as any),
-          ),
+        return this.cached(
+          `${cluster}|${path}`,
+          async () =>
+            (await this.items(cluster, path, 'v1', 'Secret')).map(s =>
+              summarizeSecret(s as any),
+            ),
+          clock,
         );
       }
       case 'externalSecrets':
       default:
-        return this.cached(`${cluster}|eso|${namespace}`, () =>
-          this.externalSecrets(cluster, ns),
+        return this.cached(
+          `${cluster}|eso|${namespace}`,
+          () => this.externalSecrets(cluster, ns),
+          clock,
         );
     }
   }

@@ -18,7 +18,15 @@ import {
   KUBERNETES_ID_LABEL,
   isLabelValue,
 } from '@bizmatters/plugin-postgres-common';
-import { ClusterReader } from './ClusterReader';
+import { ClusterReader, ReadClock } from './ClusterReader';
+import { TtlCache } from './TtlCache';
+import { gzipSync } from 'zlib';
+
+/** An answer as sent: JSON, and the same bytes gzipped for clients that accept gzip. */
+export interface SerializedAnswer {
+  json: string;
+  gzip: Buffer;
+}
 import { KubernetesReadError } from './KubernetesProxyClient';
 
 /** What each kind is, for error messages. */
@@ -69,16 +77,59 @@ function describe(
 
 /** Finds an entity's databases (and the fleet) and derives their health. */
 export class DatabaseService {
+  /**
+   * Answers as sent, per entity and for the fleet, served until the oldest read behind them
+   * expires: a warm view costs no upstream read, no health derivation, no serialization and
+   * no compression.
+   */
+  private readonly answers: TtlCache<SerializedAnswer>;
+
   constructor(
     private readonly options: {
       reader: ClusterReader;
       logger: LoggerService;
       stuckAfterSeconds?: number;
+      /** How many entities' answers are kept; default 10,000. */
+      maxAnswers?: number;
     },
-  ) {}
+  ) {
+    this.answers = new TtlCache({ maxEntries: options.maxAnswers ?? 10_000 });
+  }
+
+  /** {@link DatabaseService.forEntity}, serialized, from the answer cache when it is fresh. */
+  forEntityAnswer(entity: EntityLike): Promise<SerializedAnswer> {
+    const key = `entity|${kubernetesIdOfEntity(entity)}|${
+      entity.metadata.annotations?.[POSTGRES_INSTANCES_ANNOTATION] ?? ''
+    }`;
+    return this.answers.get(key, () =>
+      this.answer(clock => this.forEntity(entity, clock)),
+    );
+  }
+
+  /** {@link DatabaseService.fleet}, serialized, from the answer cache when it is fresh. */
+  fleetAnswer(): Promise<SerializedAnswer> {
+    return this.answers.get('fleet', () =>
+      this.answer(clock => this.fleet(clock)),
+    );
+  }
+
+  private async answer(
+    build: (clock: ReadClock) => Promise<DatabasesResponse>,
+  ) {
+    const clock = new ReadClock();
+    const json = JSON.stringify(await build(clock));
+    const oldest = Number.isFinite(clock.oldest) ? clock.oldest : Date.now();
+    return {
+      value: { json, gzip: gzipSync(json) },
+      expiresAt: oldest + this.options.reader.ttlMs,
+    };
+  }
 
   /** The databases of one catalog entity: claims labelled with its Kubernetes id, plus annotation refs. */
-  async forEntity(entity: EntityLike): Promise<DatabasesResponse> {
+  async forEntity(
+    entity: EntityLike,
+    clock?: ReadClock,
+  ): Promise<DatabasesResponse> {
     const { reader } = this.options;
     const errors: ClusterError[] = [];
     const kubernetesId = kubernetesIdOfEntity(entity);
@@ -91,7 +142,7 @@ export class DatabaseService {
         message: `The annotation ${POSTGRES_INSTANCES_ANNOTATION} has '${entry}', which is not [cluster/]namespace/name`,
       });
     }
-    const clusters = await reader.clusters();
+    const clusters = await reader.clusters(clock);
     for (const ref of refs) {
       if (ref.cluster && !clusters.includes(ref.cluster)) {
         errors.push({
@@ -112,6 +163,7 @@ export class DatabaseService {
               labelled = await reader.claims(
                 cluster,
                 `${KUBERNETES_ID_LABEL}=${kubernetesId}`,
+                clock,
               );
             } catch (e) {
               // A cluster without the platform's XRD has no claims; only say so when the
@@ -132,7 +184,7 @@ export class DatabaseService {
             claims.set(`${c.metadata?.namespace}/${c.metadata?.name}`, c);
           for (const ref of explicit) {
             const inNs = await reader
-              .inNamespace(cluster, ref.namespace, 'claims')
+              .inNamespace(cluster, ref.namespace, 'claims', clock)
               .catch(e => {
                 if (
                   e instanceof KubernetesReadError &&
@@ -149,7 +201,12 @@ export class DatabaseService {
             found.add(`${cluster}/${key}`);
             found.add(key);
           }
-          return await this.itemsFor(cluster, [...claims.values()], errors);
+          return await this.itemsFor(
+            cluster,
+            [...claims.values()],
+            errors,
+            clock,
+          );
         } catch (e) {
           errors.push({ cluster, message: describe(e, 'claims', cluster) });
           return [];
@@ -181,15 +238,15 @@ export class DatabaseService {
   }
 
   /** Every claim in every cluster, with its health. */
-  async fleet(): Promise<DatabasesResponse> {
+  async fleet(clock?: ReadClock): Promise<DatabasesResponse> {
     const { reader } = this.options;
     const errors: ClusterError[] = [];
-    const clusters = await reader.clusters();
+    const clusters = await reader.clusters(clock);
     const perCluster = await Promise.all(
       clusters.map(async cluster => {
         try {
-          const claims = await reader.claims(cluster);
-          return await this.itemsFor(cluster, claims, errors);
+          const claims = await reader.claims(cluster, undefined, clock);
+          return await this.itemsFor(cluster, claims, errors, clock);
         } catch (e) {
           errors.push({ cluster, message: describe(e, 'claims', cluster) });
           return [];
@@ -204,6 +261,7 @@ export class DatabaseService {
     cluster: string,
     claims: KubeObject[],
     errors: ClusterError[],
+    clock?: ReadClock,
   ): Promise<DatabaseItem[]> {
     const { reader } = this.options;
     const byNamespace = new Map<string, KubeObject[]>();
@@ -232,15 +290,15 @@ export class DatabaseService {
         };
         const [cnpg, eso, secrets] = await Promise.all([
           attempt<KubeObject>('clusters', ['cluster'], () =>
-            reader.inNamespace(cluster, namespace, 'clusters'),
+            reader.inNamespace(cluster, namespace, 'clusters', clock),
           ),
           attempt<KubeObject>('externalSecrets', ['externalSecret'], () =>
-            reader.inNamespace(cluster, namespace, 'externalSecrets'),
+            reader.inNamespace(cluster, namespace, 'externalSecrets', clock),
           ),
           attempt<SecretSummary>(
             'secrets',
             ['credentialsSecret', 'connectionSecret'],
-            () => reader.inNamespace(cluster, namespace, 'secrets'),
+            () => reader.inNamespace(cluster, namespace, 'secrets', clock),
           ),
         ]);
         return nsClaims.map(claim => {

@@ -1,6 +1,7 @@
 import express from 'express';
 import Router from 'express-promise-router';
 import {
+  BackstageCredentials,
   HttpAuthService,
   LoggerService,
   PermissionsService,
@@ -15,7 +16,37 @@ import {
   postgresDatabaseReadPermission,
   postgresFleetReadPermission,
 } from '@bizmatters/plugin-postgres-common';
-import { DatabaseService } from './DatabaseService';
+import { DatabaseService, SerializedAnswer } from './DatabaseService';
+import { TtlCache } from './TtlCache';
+import { EntityLike } from '@bizmatters/plugin-postgres-common';
+
+/** Sends a cached answer, gzipped when the client accepts it (the compression middleware then leaves it alone). */
+function send(
+  req: express.Request,
+  res: express.Response,
+  answer: SerializedAnswer,
+) {
+  res.type('application/json');
+  res.vary('Accept-Encoding');
+  if (
+    req.headers['accept-encoding'] &&
+    req.acceptsEncodings('gzip', 'identity') === 'gzip'
+  ) {
+    res.setHeader('Content-Encoding', 'gzip');
+    res.send(answer.gzip);
+  } else {
+    res.send(answer.json);
+  }
+}
+
+function principalKey(credentials: BackstageCredentials): string {
+  const p = credentials.principal as {
+    type: string;
+    userEntityRef?: string;
+    subject?: string;
+  };
+  return `${p.type}:${p.userEntityRef ?? p.subject ?? ''}`;
+}
 
 export async function createRouter(options: {
   httpAuth: HttpAuthService;
@@ -23,8 +54,18 @@ export async function createRouter(options: {
   catalog: CatalogService;
   databases: DatabaseService;
   logger: LoggerService;
+  /**
+   * How long the catalog's answer to "may this caller see this entity, and what is it" is
+   * reused for the same caller and entity (0: ask every time).
+   */
+  entityTtlMs: number;
+  /** How many of those answers are kept; default 10,000. */
+  maxEntities?: number;
 }): Promise<express.Router> {
-  const { httpAuth, permissions, catalog, databases } = options;
+  const { httpAuth, permissions, catalog, databases, entityTtlMs } = options;
+  const entities = new TtlCache<EntityLike | undefined>({
+    maxEntries: options.maxEntities ?? 10_000,
+  });
   const router = Router();
   router.use(express.json());
 
@@ -55,21 +96,32 @@ export async function createRouter(options: {
         }
       }
       const credentials = await authorize(req, postgresDatabaseReadPermission);
-      // The catalog answers with the caller's credentials: an entity they may not read is not found.
-      const entity = await catalog.getEntityByRef(
-        { kind, namespace, name },
-        { credentials },
+      // The catalog answers with the caller's credentials: an entity they may not read is not
+      // found. Its answer is reused for the same caller for entityTtlMs.
+      const ref = `${kind}:${namespace}/${name}`.toLocaleLowerCase('en-US');
+      const entity = await entities.get(
+        `${principalKey(credentials)}|${ref}`,
+        async () => {
+          const askedAt = Date.now();
+          return {
+            value: await catalog.getEntityByRef(
+              { kind, namespace, name },
+              { credentials },
+            ),
+            expiresAt: askedAt + entityTtlMs,
+          };
+        },
       );
       if (!entity) {
         throw new NotFoundError(`No entity ${kind}:${namespace}/${name}`);
       }
-      res.json(await databases.forEntity(entity));
+      send(req, res, await databases.forEntityAnswer(entity));
     },
   );
 
   router.get('/v1/databases', async (req, res) => {
     await authorize(req, postgresFleetReadPermission);
-    res.json(await databases.fleet());
+    send(req, res, await databases.fleetAnswer());
   });
 
   return router;
