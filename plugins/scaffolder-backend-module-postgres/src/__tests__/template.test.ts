@@ -40,6 +40,25 @@ describe('New Postgres DB template through the real scaffolder', () => {
 
   const repoUrl = () => h.repoUrl();
 
+  /**
+   * What the backend kept and said about a task: every row of the scaffolder's database and
+   * every line of the backend's log output. Checks the search covers this task, so that a
+   * canary over it can fail.
+   */
+  async function storedAndLogged(taskId: string) {
+    const rows = await h.databaseRows();
+    expect(rows.some(r => r.table === 'tasks' && r.row.includes(taskId))).toBe(
+      true,
+    );
+    expect(
+      rows.filter(r => r.table === 'task_events' && r.row.includes(taskId))
+        .length,
+    ).toBeGreaterThan(3);
+    const logs = h.logLines.map(l => `${l.level} ${l.message} ${l.meta}`);
+    expect(logs.some(l => l.includes('postgres:credentials:write'))).toBe(true);
+    return [...rows.map(r => r.row), ...logs].join('\n');
+  }
+
   async function runTask(body: Record<string, unknown>) {
     const result = await h.runTask(body);
     expect([
@@ -144,11 +163,13 @@ describe('New Postgres DB template through the real scaffolder', () => {
       await request(backend.server).get(`/api/scaffolder/v2/tasks/${task.id}`)
     ).body;
 
-    // the password nowhere: task state, events (logs), PR body and files
+    // the password nowhere: task state, events (logs), the scaffolder's stored rows, the
+    // backend's log output, PR body and files
     const haystack = [
       output,
       JSON.stringify(taskOutput),
       JSON.stringify(events),
+      await storedAndLogged(task.id),
       pr.body,
       pr.title,
       ...files.map(f => f.content),
@@ -178,6 +199,7 @@ describe('New Postgres DB template through the real scaffolder', () => {
     const haystack = [
       JSON.stringify(task),
       JSON.stringify(events),
+      await storedAndLogged(task.id),
       pr.body,
       ...files.map(f => f.content),
     ].join('\n');
