@@ -59,13 +59,26 @@ export const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 export abstract class StandInBase implements StandInServer {
   private server?: http.Server;
   private address = { url: '', port: 0 };
+  /**
+   * When each request was in flight (performance.now() ms, from arrival to the end of the
+   * response), for measuring how calls overlap; the last 5,000–10,000 are kept; cleared with
+   * `spans.length = 0`.
+   */
+  readonly spans: Array<{ start: number; end: number }> = [];
 
   protected async listenOn(port: number | undefined) {
     const {
       server,
       url,
       port: bound,
-    } = await listen((req, res) => this.handle(req, res), port);
+    } = await listen((req, res) => {
+      const start = performance.now();
+      res.once('close', () => {
+        this.spans.push({ start, end: performance.now() });
+        if (this.spans.length > 10_000) this.spans.splice(0, 5_000);
+      });
+      return this.handle(req, res);
+    }, port);
     this.server = server;
     this.address = { url, port: bound };
   }
