@@ -344,6 +344,29 @@ describe('postgres backend through the real Kubernetes backend', () => {
     }
   });
 
+  it('an unchanged answer revalidates with 304; a changed one does not', async () => {
+    const url =
+      '/api/postgres/v1/entities/component/default/example-02/databases';
+    const first = await request(backend.server)
+      .get(url)
+      .set('authorization', user());
+    const etag = first.headers.etag;
+    expect(etag).toMatch(/^W\/".+"$/);
+    expect(first.headers['cache-control']).toBe('private, no-cache');
+    const again = await request(backend.server)
+      .get(url)
+      .set('authorization', user())
+      .set('if-none-match', etag);
+    expect(again.status).toBe(304);
+    expect(again.text).toBeFalsy();
+    const other = await request(backend.server)
+      .get('/api/postgres/v1/entities/component/default/example-03/databases')
+      .set('authorization', user())
+      .set('if-none-match', etag);
+    expect(other.status).toBe(200);
+    expect(other.headers.etag).not.toBe(etag);
+  });
+
   it('a change in the cluster is served within the cache TTL, never later', async () => {
     await new Promise(r => setTimeout(r, 1100));
     expect((await databases('example-01')).body.items[0].health.verdict).toBe(

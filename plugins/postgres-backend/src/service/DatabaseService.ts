@@ -20,12 +20,17 @@ import {
 } from '@bizmatters/plugin-postgres-common';
 import { ClusterReader, ReadClock } from './ClusterReader';
 import { TtlCache } from './TtlCache';
+import { createHash } from 'crypto';
 import { gzipSync } from 'zlib';
 
-/** An answer as sent: JSON, and the same bytes gzipped for clients that accept gzip. */
+/**
+ * An answer as sent: JSON, the same bytes gzipped for clients that accept gzip, and a weak
+ * ETag shared by both (clients revalidating an unchanged answer get a 304).
+ */
 export interface SerializedAnswer {
   json: string;
   gzip: Buffer;
+  etag: string;
 }
 import { KubernetesReadError } from './KubernetesProxyClient';
 
@@ -120,7 +125,11 @@ export class DatabaseService {
     const json = JSON.stringify(await build(clock));
     const oldest = Number.isFinite(clock.oldest) ? clock.oldest : Date.now();
     return {
-      value: { json, gzip: gzipSync(json) },
+      value: {
+        json,
+        gzip: gzipSync(json),
+        etag: `W/"${createHash('sha1').update(json).digest('base64url')}"`,
+      },
       expiresAt: oldest + this.options.reader.ttlMs,
     };
   }

@@ -28,6 +28,10 @@ function send(
 ) {
   res.type('application/json');
   res.vary('Accept-Encoding');
+  // Express answers 304 itself when the request's If-None-Match matches; browsers keep the
+  // answer privately and revalidate it on every refresh.
+  res.setHeader('ETag', answer.etag);
+  res.setHeader('Cache-Control', 'private, no-cache');
   if (
     req.headers['accept-encoding'] &&
     req.acceptsEncodings('gzip', 'identity') === 'gzip'
