@@ -30,5 +30,6 @@ export {
   FORM_FIELD_RULES,
   isLabelValue,
   MIN_PASSWORD_LENGTH,
+  MAX_PASSWORD_LENGTH,
   checkSuppliedPassword,
 } from './names';

@@ -167,9 +167,16 @@ export function checkSsmParameterName(value: string): string | undefined {
   return undefined;
 }
 
+/** Shortest password accepted or generated. */
+export const MIN_PASSWORD_LENGTH = 32;
+
+/** Longest password accepted: an SSM standard parameter holds at most 4 KB. */
+export const MAX_PASSWORD_LENGTH = 4096;
+
 /**
- * The per-field rules as JSON-schema `pattern` / `maxLength`, for forms (the template) that
- * check as the user types. The full rules (reserved names, policy) are in validateDatabaseRequest.
+ * The per-field rules as JSON-schema `pattern` / `minLength` / `maxLength`, for forms (the
+ * template) that check as the user types. The full rules (reserved names, policy) are in
+ * validateDatabaseRequest and checkSuppliedPassword.
  */
 export const FORM_FIELD_RULES = {
   name: { pattern: DNS1035_LABEL.source, maxLength: MAX_CLUSTER_NAME_LENGTH },
@@ -185,10 +192,12 @@ export const FORM_FIELD_RULES = {
   },
   connectionSecretName: { pattern: DNS1123_SUBDOMAIN.source, maxLength: 253 },
   credentialsSecretName: { pattern: DNS1123_SUBDOMAIN.source, maxLength: 253 },
+  /** The optional password field (a Secret field: the form sees only its length). */
+  postgresPassword: {
+    minLength: MIN_PASSWORD_LENGTH,
+    maxLength: MAX_PASSWORD_LENGTH,
+  },
 } as const;
-
-/** Shortest password accepted or generated. */
-export const MIN_PASSWORD_LENGTH = 32;
 
 /**
  * Rules for a password a user supplies instead of a generated one. The message never repeats
@@ -199,7 +208,7 @@ export function checkSuppliedPassword(value: unknown): string | undefined {
   if (value.length < MIN_PASSWORD_LENGTH) {
     return `The password must have at least ${MIN_PASSWORD_LENGTH} characters (it has ${value.length}); leave it empty to have one generated.`;
   }
-  if (value.length > 4096) {
+  if (value.length > MAX_PASSWORD_LENGTH) {
     return 'The password is longer than SSM allows for a standard parameter (4 KB).';
   }
   if (/[\s\p{C}]/u.test(value)) {

@@ -178,7 +178,7 @@ describe('New Postgres DB template through the real scaffolder', () => {
     expect(haystack).toContain('agent_executor');
   });
 
-  it('a known password from secrets is written and appears nowhere', async () => {
+  it('a known password typed in the Secret field is written and appears nowhere', async () => {
     const canary = 'CanaryPassword0123456789abcdefghijklmnop';
     const { task, events } = await runTask({
       values: {
@@ -186,6 +186,8 @@ describe('New Postgres DB template through the real scaffolder', () => {
         environment: 'staging',
         namespace: 'canary',
         repoUrl: repoUrl(),
+        // what the form's Secret field leaves in the values: one '*' per character
+        postgresPassword: '*'.repeat(canary.length),
       },
       secrets: { postgresPassword: canary },
     });

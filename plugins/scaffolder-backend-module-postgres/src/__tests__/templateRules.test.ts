@@ -23,11 +23,27 @@ const properties: Record<string, any> = Object.assign(
 describe('the template form mirrors the shared rules', () => {
   it.each(
     Object.entries(FORM_FIELD_RULES).filter(([field]) => properties[field]),
-  )('%s has the pattern and length of postgres-common', (field, rule) => {
-    expect({
-      pattern: properties[field].pattern,
-      maxLength: properties[field].maxLength,
-    }).toEqual(rule);
+  )('%s has the pattern and lengths of postgres-common', (field, rule) => {
+    const keys = ['pattern', 'minLength', 'maxLength'] as const;
+    const pick = (o: any) =>
+      Object.fromEntries(
+        keys.filter(k => o[k] !== undefined).map(k => [k, o[k]]),
+      );
+    expect(pick(properties[field])).toEqual(pick(rule));
+  });
+
+  it('the optional password is a Secret field, so its value goes to task secrets only', () => {
+    expect(properties.postgresPassword).toMatchObject({
+      type: 'string',
+      'ui:field': 'Secret',
+    });
+    // no step passes it on: the credentials action reads it from secrets itself
+    expect(JSON.stringify(template.spec.steps)).not.toContain(
+      'parameters.postgresPassword',
+    );
+    expect(
+      template.spec.parameters.flatMap((p: any) => p.required ?? []),
+    ).not.toContain('postgresPassword');
   });
 
   it('offers the default policy: sizes with their descriptions, versions, environments, storage bounds', () => {
