@@ -2,7 +2,8 @@
  * The whole flow in a real browser (Debian's Chromium driven by playwright-core) against the
  * local portal started as `npm start` starts it: fill "New Postgres DB", see the task succeed
  * with a pull request link, merge it in the forge, watch the database turn healthy on the
- * service's entity page, and see the broken service's failing hop with its hint.
+ * service's entity page, and see the broken service's failing hop with its hint; then type a
+ * password in the form and find it in SSM and nowhere in the browser's responses or the logs.
  * Screenshots go to artifacts/e2e/. Run with `npm run test:e2e`.
  */
 const { test, before, after } = require('node:test');
@@ -27,6 +28,7 @@ const bodies = [];
 
 async function shot(name) {
   await page.mouse.move(1300, 900); // keep the sidebar collapsed
+  await page.waitForTimeout(500); // (it closes with a transition)
   await page.screenshot({
     path: path.join(artifacts, `${name}.png`),
     fullPage: true,
@@ -90,31 +92,20 @@ after(async () => {
   }
 });
 
-test('sign in as guest', async () => {
-  await page.goto(APP);
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await page.getByText('agent-executor').first().waitFor();
-});
-
-test('fill "New Postgres DB", submit, see the task succeed with a pull request link', async () => {
+/** Opens "New Postgres DB", picks the service and the owner, goes to the next page. */
+async function openFormFor(service) {
   await page.goto(`${APP}/create/templates/default/new-postgres-db`);
   await page.getByRole('textbox', { name: /Service/ }).click();
-  await page.getByRole('textbox', { name: /Service/ }).fill('orders');
-  await page.getByRole('option', { name: /orders/ }).click();
+  await page.getByRole('textbox', { name: /Service/ }).fill(service);
+  await page.getByRole('option', { name: new RegExp(service) }).click();
   await page.getByRole('textbox', { name: /Owner/ }).click();
   await page.getByRole('textbox', { name: /Owner/ }).fill('team-agents');
   await page.getByRole('option', { name: /team-agents/ }).click();
   await page.getByRole('button', { name: 'Next' }).click();
+}
 
-  await page.getByRole('spinbutton', { name: /Storage/ }).fill('10');
-  await shot('01-form-database');
-  await page.getByRole('button', { name: 'Next' }).click();
-
-  await page.getByRole('textbox', { name: /Namespace/ }).fill('orders');
-  await page.getByRole('button', { name: 'Next' }).click();
-  await page.getByText('GitOps repository').first().waitFor();
-  await shot('02-form-gitops-empty');
-
+/** The sandbox forge's platform/gitops repository in the RepoUrlPicker. */
+async function pickGitopsRepository() {
   await page
     .getByTestId('host-select')
     .locator('select')
@@ -128,6 +119,27 @@ test('fill "New Postgres DB", submit, see the task succeed with a pull request l
     await box.pressSequentially(value);
     await box.press('Tab');
   }
+}
+
+test('sign in as guest', async () => {
+  await page.goto(APP);
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await page.getByText('agent-executor').first().waitFor();
+});
+
+test('fill "New Postgres DB", submit, see the task succeed with a pull request link', async () => {
+  await openFormFor('orders');
+
+  await page.getByRole('spinbutton', { name: /Storage/ }).fill('10');
+  await shot('01-form-database');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await page.getByRole('textbox', { name: /Namespace/ }).fill('orders');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByText('GitOps repository').first().waitFor();
+  await shot('02-form-gitops-empty');
+
+  await pickGitopsRepository();
   await shot('02-form-gitops');
   await page.getByRole('button', { name: 'Review' }).click();
   await shot('03-form-review');
@@ -186,6 +198,41 @@ test('the broken service shows its failing hop and the hint', async () => {
   assert.match(text, /Make them equal/);
 });
 
+const TYPED_PASSWORD = 'TypedInTheForm-0123456789-abcdefghijklmnop';
+
+test('a password typed in the form goes to SSM; the review shows only asterisks', async () => {
+  await openFormFor('billing');
+
+  await page.getByLabel(/^Password/).fill(TYPED_PASSWORD);
+  await page.getByRole('spinbutton', { name: /Storage/ }).fill('10');
+  await shot('08-form-typed-password');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('textbox', { name: /Namespace/ }).fill('billing-dev');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await pickGitopsRepository();
+  await page.getByRole('button', { name: 'Review' }).click();
+  const review = await page.locator('body').textContent();
+  assert.ok(!review.includes(TYPED_PASSWORD), 'the review shows the password');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page
+    .getByRole('link', { name: 'Pull request' })
+    .waitFor({ timeout: 120_000 });
+  await shot('09-task-typed-password');
+
+  const ssm = new SSMClient({
+    region: 'eu-west-1',
+    endpoint: 'http://127.0.0.1:7010',
+    credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+  });
+  const out = await ssm.send(
+    new GetParameterCommand({
+      Name: '/zerotouch/dev/billing/postgres/password',
+      WithDecryption: true,
+    }),
+  );
+  assert.equal(out.Parameter.Value, TYPED_PASSWORD);
+});
+
 test('no network response and no portal log line carries a password', async () => {
   const ssm = new SSMClient({
     region: 'eu-west-1',
@@ -193,7 +240,12 @@ test('no network response and no portal log line carries a password', async () =
     credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
   });
   const passwords = [];
-  for (const service of ['dev/orders', 'prod/agent-executor', 'prod/billing']) {
+  for (const service of [
+    'dev/orders', // generated by the task
+    'dev/billing', // typed in the form
+    'prod/agent-executor', // seeded
+    'prod/billing',
+  ]) {
     const out = await ssm.send(
       new GetParameterCommand({
         Name: `/zerotouch/${service}/postgres/password`,
@@ -202,7 +254,8 @@ test('no network response and no portal log line carries a password', async () =
     );
     passwords.push(out.Parameter.Value);
   }
-  assert.equal(passwords.length, 3);
+  assert.equal(passwords.length, 4);
+  assert.ok(passwords.includes(TYPED_PASSWORD));
   assert.ok(bodies.length > 20, `only ${bodies.length} responses recorded`);
   const all = bodies.join('\n');
   assert.deepEqual(

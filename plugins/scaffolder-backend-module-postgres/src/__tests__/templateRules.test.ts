@@ -59,6 +59,17 @@ describe('the template form mirrors the shared rules', () => {
     ]).toEqual([DEFAULT_POLICY.storageGB.min, DEFAULT_POLICY.storageGB.max]);
   });
 
+  it('no description has a <placeholder> outside a code span (the form renders Markdown and would drop it)', () => {
+    const descriptions = Object.entries(properties).map(
+      ([field, p]) => [field, String(p.description ?? '')] as const,
+    );
+    expect(descriptions.length).toBeGreaterThan(5);
+    const bare = descriptions.filter(([, d]) =>
+      /<[a-z][^>]*>/i.test(d.replace(/`[^`]*`/g, '')),
+    );
+    expect(bare).toEqual([]);
+  });
+
   it('chains the two actions and the GitHub pull request, in that order', () => {
     expect(template.spec.steps.map((s: any) => s.action)).toEqual([
       'postgres:credentials:write',
