@@ -18,10 +18,11 @@ import {
   KUBERNETES_ID_LABEL,
   isLabelValue,
 } from '@bizmatters/plugin-postgres-common';
-import { ClusterReader, ReadClock } from './ClusterReader';
-import { TtlCache } from './TtlCache';
 import { createHash } from 'crypto';
 import { gzipSync } from 'zlib';
+import { ClusterReader, ReadClock } from './ClusterReader';
+import { KubernetesReadError } from './KubernetesProxyClient';
+import { TtlCache } from './TtlCache';
 
 /**
  * An answer as sent: JSON, the same bytes gzipped for clients that accept gzip, and a weak
@@ -32,7 +33,6 @@ export interface SerializedAnswer {
   gzip: Buffer;
   etag: string;
 }
-import { KubernetesReadError } from './KubernetesProxyClient';
 
 /** What each kind is, for error messages. */
 const WHAT = {

@@ -13,12 +13,12 @@ import {
   BasicPermission,
 } from '@backstage/plugin-permission-common';
 import {
+  EntityLike,
   postgresDatabaseReadPermission,
   postgresFleetReadPermission,
 } from '@bizmatters/plugin-postgres-common';
 import { DatabaseService, SerializedAnswer } from './DatabaseService';
 import { TtlCache } from './TtlCache';
-import { EntityLike } from '@bizmatters/plugin-postgres-common';
 
 /** Sends a cached answer, gzipped when the client accepts it (the compression middleware then leaves it alone). */
 function send(
