@@ -179,6 +179,18 @@ test('the new database reaches "healthy" on the service entity page', async () =
   await shot('06-orders-databases-healthy');
   const text = await steps.textContent();
   assert.match(text, /Cluster in healthy state/);
+  // every hop's message is shown whole, not clipped at the column's edge
+  const clipped = await steps.locator('li').evaluateAll(items =>
+    items
+      .flatMap(li => [li, ...li.querySelectorAll('*')])
+      .filter(
+        e =>
+          ['hidden', 'clip'].includes(getComputedStyle(e).overflowX) &&
+          e.scrollWidth > e.clientWidth + 1,
+      )
+      .map(e => e.textContent),
+  );
+  assert.deepEqual(clipped, []);
 });
 
 test('the broken service shows its failing hop and the hint', async () => {

@@ -47,6 +47,13 @@ function Steps({ item }: { item: DatabaseItem }) {
           }
         >
           <ListItemText
+            // Backstage's theme keeps list text on one line and clips it; a hop's message and
+            // what to do must be read whole.
+            style={{
+              whiteSpace: 'normal',
+              overflow: 'visible',
+              overflowWrap: 'anywhere',
+            }}
             primary={
               <Box display="flex" alignItems="center" style={{ gap: 8 }}>
                 <Typography variant="subtitle2">
