@@ -162,6 +162,8 @@ export class KubernetesStandIn extends StandInBase {
   latencyMs = 0;
   /** Plurals (or '*') answered with 403 Forbidden. */
   readonly forbidden = new Set<string>();
+  /** Plurals that may be listed per namespace but not across all namespaces (namespaced RBAC). */
+  readonly forbiddenAtClusterScope = new Set<string>();
 
   private constructor(readonly name: string, kinds: KindInfo[]) {
     super();
@@ -401,7 +403,13 @@ export class KubernetesStandIn extends StandInBase {
         DELETE: 'delete',
         PATCH: 'patch',
       }[method] ?? method.toLowerCase();
-    if (this.forbidden.has('*') || this.forbidden.has(plural)) {
+    if (
+      this.forbidden.has('*') ||
+      this.forbidden.has(plural) ||
+      (namespace === undefined &&
+        info.namespaced &&
+        this.forbiddenAtClusterScope.has(plural))
+    ) {
       const scope = namespace
         ? `in the namespace "${namespace}"`
         : 'at the cluster scope';

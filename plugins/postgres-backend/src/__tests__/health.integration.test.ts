@@ -273,6 +273,47 @@ describe('postgres backend through the real Kubernetes backend', () => {
     expect(forbidden.status).toBe(403);
   });
 
+  it('the fleet reads CNPG Clusters and ExternalSecrets once per cluster, Secrets per namespace', async () => {
+    await new Promise(r => setTimeout(r, 1100));
+    a.resetCounters();
+    const fleet = async () =>
+      (
+        await request(backend.server)
+          .get('/api/postgres/v1/databases')
+          .set('authorization', user())
+      ).body as DatabasesResponse;
+    const verdicts = (r: DatabasesResponse) =>
+      r.items.map(i => `${i.namespace}:${i.health.verdict}`).sort();
+    const wide = await fleet();
+    expect(wide.errors).toEqual([]);
+    expect(a.calls).toEqual({
+      'GET /apis/database.bizmatters.io/v1alpha1/postgresinstances': 1,
+      'GET /apis/postgresql.cnpg.io/v1/clusters': 1,
+      'GET /apis/external-secrets.io/v1beta1/externalsecrets': 1,
+      'GET /api/v1/namespaces/example-01/secrets': 1,
+      'GET /api/v1/namespaces/example-02/secrets': 1,
+      'GET /api/v1/namespaces/example-03/secrets': 1,
+    });
+    // a portal that may list them only per namespace gets the same answer, read per namespace
+    await new Promise(r => setTimeout(r, 1100));
+    a.resetCounters();
+    a.forbiddenAtClusterScope.add('clusters');
+    a.forbiddenAtClusterScope.add('externalsecrets');
+    try {
+      const narrow = await fleet();
+      expect(narrow.errors).toEqual([]);
+      expect(verdicts(narrow)).toEqual(verdicts(wide));
+      expect(
+        a.calls[
+          'GET /apis/postgresql.cnpg.io/v1/namespaces/example-02/clusters'
+        ],
+      ).toBe(1);
+      expect(a.calls['GET /apis/postgresql.cnpg.io/v1/clusters']).toBe(1); // the 403
+    } finally {
+      a.forbiddenAtClusterScope.clear();
+    }
+  });
+
   it('50 concurrent viewers of one entity cause one upstream read per object', async () => {
     await new Promise(r => setTimeout(r, 1100)); // let the 1 s cache expire
     a.resetCounters();

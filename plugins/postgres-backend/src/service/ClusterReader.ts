@@ -195,6 +195,31 @@ export class ClusterReader {
     }
   }
 
+  /**
+   * CNPG Clusters or ExternalSecrets of every namespace of a cluster, in one LIST (for views
+   * spanning many namespaces, such as the fleet). Needs cluster-wide `list`; a 403 is thrown
+   * like any other read failure, so callers can fall back to {@link ClusterReader.inNamespace}.
+   */
+  allNamespaces(
+    cluster: string,
+    kind: 'clusters' | 'externalSecrets',
+    clock?: ReadClock,
+  ): Promise<KubeObject[]> {
+    if (kind === 'clusters') {
+      const path = `${CNPG_PATH}/clusters`;
+      return this.cached(
+        `${cluster}|${path}`,
+        () => this.items(cluster, path, 'postgresql.cnpg.io/v1', 'Cluster'),
+        clock,
+      );
+    }
+    return this.cached(
+      `${cluster}|eso|*`,
+      () => this.externalSecrets(cluster),
+      clock,
+    );
+  }
+
   /** A LIST's items, stamped with apiVersion and kind (the API server leaves them out of items). */
   private async items(
     cluster: string,
@@ -209,10 +234,13 @@ export class ClusterReader {
     return (list?.items ?? []).map(i => ({ ...i, apiVersion, kind }));
   }
 
-  /** ExternalSecrets in the configured apiVersion, falling back to the one the cluster serves. */
+  /**
+   * ExternalSecrets in the configured apiVersion, falling back to the one the cluster serves;
+   * of one namespace (URL-encoded) or, without `ns`, of all.
+   */
   private async externalSecrets(
     cluster: string,
-    ns: string,
+    ns?: string,
   ): Promise<KubeObject[]> {
     const preferred =
       this.esoVersion.get(cluster) ?? this.options.esoApiVersion;
@@ -222,7 +250,9 @@ export class ClusterReader {
       try {
         const items = await this.items(
           cluster,
-          `/apis/${apiVersion}/namespaces/${ns}/externalsecrets`,
+          `/apis/${apiVersion}${
+            ns === undefined ? '' : `/namespaces/${ns}`
+          }/externalsecrets`,
           apiVersion,
           'ExternalSecret',
         );

@@ -255,7 +255,7 @@ export class DatabaseService {
       clusters.map(async cluster => {
         try {
           const claims = await reader.claims(cluster, undefined, clock);
-          return await this.itemsFor(cluster, claims, errors, clock);
+          return await this.itemsFor(cluster, claims, errors, clock, true);
         } catch (e) {
           errors.push({ cluster, message: describe(e, 'claims', cluster) });
           return [];
@@ -265,14 +265,37 @@ export class DatabaseService {
     return { items: perCluster.flat(), errors: dedupe(errors) };
   }
 
-  /** Reads each namespace of the claims once per kind and builds their items. */
+  /**
+   * Reads each namespace of the claims once per kind and builds their items. `wide` (the
+   * fleet): CNPG Clusters and ExternalSecrets come from one cluster-wide LIST each, or per
+   * namespace where the portal may only list them per namespace. Secrets are always read per
+   * namespace: a cluster-wide LIST would carry every secret of the cluster to the portal.
+   */
   private async itemsFor(
     cluster: string,
     claims: KubeObject[],
     errors: ClusterError[],
     clock?: ReadClock,
+    wide = false,
   ): Promise<DatabaseItem[]> {
     const { reader } = this.options;
+    const read =
+      (namespace: string, kind: 'clusters' | 'externalSecrets') =>
+      async (): Promise<KubeObject[]> => {
+        if (wide) {
+          try {
+            return (await reader.allNamespaces(cluster, kind, clock)).filter(
+              o => o.metadata?.namespace === namespace,
+            );
+          } catch (e) {
+            if (
+              !(e instanceof KubernetesReadError && e.failure === 'forbidden')
+            )
+              throw e;
+          }
+        }
+        return reader.inNamespace(cluster, namespace, kind, clock);
+      };
     const byNamespace = new Map<string, KubeObject[]>();
     for (const c of claims) {
       const ns = c.metadata?.namespace ?? '';
@@ -298,11 +321,15 @@ export class DatabaseService {
           }
         };
         const [cnpg, eso, secrets] = await Promise.all([
-          attempt<KubeObject>('clusters', ['cluster'], () =>
-            reader.inNamespace(cluster, namespace, 'clusters', clock),
+          attempt<KubeObject>(
+            'clusters',
+            ['cluster'],
+            read(namespace, 'clusters'),
           ),
-          attempt<KubeObject>('externalSecrets', ['externalSecret'], () =>
-            reader.inNamespace(cluster, namespace, 'externalSecrets', clock),
+          attempt<KubeObject>(
+            'externalSecrets',
+            ['externalSecret'],
+            read(namespace, 'externalSecrets'),
           ),
           attempt<SecretSummary>(
             'secrets',
