@@ -9,6 +9,7 @@ import {
   KubernetesReadError,
   ReadFailure,
 } from './KubernetesProxyClient';
+import { TtlCache } from './TtlCache';
 
 export const CLAIM_API_VERSION = 'database.bizmatters.io/v1alpha1';
 export const CLAIM_PATH = `/apis/${CLAIM_API_VERSION}`;
@@ -46,7 +47,9 @@ const ESO_VERSIONS = ['external-secrets.io/v1beta1', 'external-secrets.io/v1'];
  * soon as they are read: no secret value is cached or kept.
  */
 export class ClusterReader {
-  private readonly inflight = new Map<string, Promise<Cached<unknown>>>();
+  private readonly inflight = new TtlCache<Cached<unknown>>({
+    maxEntries: 100_000,
+  });
   /** ESO apiVersion that answered, per cluster. */
   private readonly esoVersion = new Map<string, string>();
 
@@ -70,32 +73,23 @@ export class ClusterReader {
     load: () => Promise<T>,
     clock?: ReadClock,
   ): Promise<T> {
-    let pending = this.inflight.get(key) as Promise<Cached<T>> | undefined;
-    if (!pending) {
-      pending = (async (): Promise<Cached<T>> => {
-        const hit = (await this.options.cache.get(key)) as
-          | Cached<T>
-          | undefined;
-        if (hit) return hit;
-        let value: Cached<T>;
-        const readAt = Date.now();
-        try {
-          value = { ok: await load(), readAt };
-        } catch (e) {
-          if (!(e instanceof KubernetesReadError)) throw e;
-          value = { error: { failure: e.failure, message: e.message }, readAt };
-        }
-        await this.options.cache.set(key, value as any, {
-          ttl: this.options.ttlMs,
-        });
-        return value;
-      })();
-      this.inflight.set(key, pending);
-      pending.then(
-        () => this.inflight.delete(key),
-        () => this.inflight.delete(key),
-      );
-    }
+    // Concurrent identical reads share one: the entry is dropped as soon as it settles.
+    const pending = this.inflight.get(key, async () => {
+      const hit = (await this.options.cache.get(key)) as Cached<T> | undefined;
+      if (hit) return { value: hit, expiresAt: 0 };
+      let value: Cached<T>;
+      const readAt = Date.now();
+      try {
+        value = { ok: await load(), readAt };
+      } catch (e) {
+        if (!(e instanceof KubernetesReadError)) throw e;
+        value = { error: { failure: e.failure, message: e.message }, readAt };
+      }
+      await this.options.cache.set(key, value as any, {
+        ttl: this.options.ttlMs,
+      });
+      return { value, expiresAt: 0 };
+    }) as Promise<Cached<T>>;
     const result = await pending;
     clock?.observe(result.readAt ?? 0);
     if ('error' in result) {

@@ -1,7 +1,8 @@
 /**
  * A small in-process cache of computed answers: each entry lives until its own expiry, at most
  * `maxEntries` are kept (the oldest inserted goes first), and concurrent loads of one key share
- * a single load. Rejected loads are not kept.
+ * a single load. Rejected loads are not kept; a load whose expiry has passed when it settles is
+ * shared only while it runs (plain coalescing).
  */
 export class TtlCache<V> {
   private readonly entries = new Map<
