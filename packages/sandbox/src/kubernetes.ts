@@ -116,6 +116,16 @@ function status(
   };
 }
 
+/** The API server's answer for a path or resource it does not serve. */
+const NOT_FOUND = () => ({
+  code: 404,
+  body: status(
+    404,
+    'NotFound',
+    'the server could not find the requested resource',
+  ),
+});
+
 function matchesLabels(
   labels: Record<string, string> = {},
   selector: string | null,
@@ -325,15 +335,7 @@ export class KubernetesStandIn extends StandInBase {
       /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?(?:\/([^/]+))?(?:\/([^/]+))?(?:\/(status))?$/.exec(
         p,
       );
-    if (!m)
-      return {
-        code: 404,
-        body: status(
-          404,
-          'NotFound',
-          'the server could not find the requested resource',
-        ),
-      };
+    if (!m) return NOT_FOUND();
     const group = m[2] ?? '';
     const version = m[1] ?? m[3];
     let namespace: string | undefined = m[4];
@@ -363,15 +365,7 @@ export class KubernetesStandIn extends StandInBase {
             'watch',
           ],
         }));
-      if (!resources.length)
-        return {
-          code: 404,
-          body: status(
-            404,
-            'NotFound',
-            'the server could not find the requested resource',
-          ),
-        };
+      if (!resources.length) return NOT_FOUND();
       return {
         code: 200,
         body: {
@@ -385,15 +379,7 @@ export class KubernetesStandIn extends StandInBase {
     const info = this.kinds.find(
       k => k.group === group && k.version === version && k.plural === plural,
     );
-    if (!info)
-      return {
-        code: 404,
-        body: status(
-          404,
-          'NotFound',
-          'the server could not find the requested resource',
-        ),
-      };
+    if (!info) return NOT_FOUND();
     const resource = group ? `${plural}.${group}` : plural;
     const verb =
       {
