@@ -279,7 +279,7 @@ export class DatabaseService {
     wide = false,
   ): Promise<DatabaseItem[]> {
     const { reader } = this.options;
-    const read =
+    const readKind =
       (namespace: string, kind: 'clusters' | 'externalSecrets') =>
       async (): Promise<KubeObject[]> => {
         if (wide) {
@@ -324,12 +324,12 @@ export class DatabaseService {
           attempt<KubeObject>(
             'clusters',
             ['cluster'],
-            read(namespace, 'clusters'),
+            readKind(namespace, 'clusters'),
           ),
           attempt<KubeObject>(
             'externalSecrets',
             ['externalSecret'],
-            read(namespace, 'externalSecrets'),
+            readKind(namespace, 'externalSecrets'),
           ),
           attempt<SecretSummary>(
             'secrets',
