@@ -8,6 +8,10 @@ export interface Config {
        */
       ttlSeconds?: number;
     };
+    catalog?: {
+      /** Time allowed for the catalog to answer an entity lookup, in milliseconds; default 10000. */
+      timeoutMs?: number;
+    };
     kubernetes?: {
       /** Time allowed for one cluster to answer, in milliseconds; default 5000. */
       timeoutMs?: number;

@@ -72,6 +72,9 @@ export const postgresPlugin = createBackendPlugin({
             databases,
             logger,
             entityTtlMs: ttlSeconds * 1000,
+            catalogTimeoutMs: config.getOptionalNumber(
+              'postgres.catalog.timeoutMs',
+            ),
           }),
         );
         deps.httpRouter.addAuthPolicy({

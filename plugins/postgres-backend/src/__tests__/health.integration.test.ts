@@ -92,12 +92,13 @@ describe('postgres backend through the real Kubernetes backend', () => {
     ],
   });
   const catalog = catalogServiceMock.mock({
-    getEntityByRef: jest.fn(async (ref: any, options: any) =>
-      options?.credentials?.principal?.userEntityRef ===
+    getEntityByRef: jest.fn(async (ref: any, options: any) => {
+      if (ref.name === 'hangs') return new Promise(() => {}); // never answers
+      return options?.credentials?.principal?.userEntityRef ===
         'user:default/hidden' && ref.name === 'example-02'
         ? undefined
-        : inMemory.getEntityByRef(ref, options),
-    ) as any,
+        : inMemory.getEntityByRef(ref, options);
+    }) as any,
   });
   const hidden = () =>
     `Bearer ${mockCredentials.user.token('user:default/hidden')}`;
@@ -152,6 +153,7 @@ describe('postgres backend through the real Kubernetes backend', () => {
             },
             postgres: {
               cache: { ttlSeconds: 1 },
+              catalog: { timeoutMs: 300 },
               kubernetes: { timeoutMs: 2000 },
             },
           },
@@ -362,6 +364,20 @@ describe('postgres backend through the real Kubernetes backend', () => {
     await new Promise(r => setTimeout(r, 1100));
     expect((await databases('example-02')).status).toBe(200);
     expect(catalog.getEntityByRef).toHaveBeenCalledTimes(3);
+  });
+
+  it('a catalog that does not answer: 503 naming it, and the next view asks again', async () => {
+    catalog.getEntityByRef.mockClear();
+    for (let i = 0; i < 2; i++) {
+      const res = await request(backend.server)
+        .get('/api/postgres/v1/entities/component/default/hangs/databases')
+        .set('authorization', user());
+      expect(res.status).toBe(503);
+      expect(res.body.error.message).toBe(
+        'The catalog did not answer for component:default/hangs within 300 ms',
+      );
+    }
+    expect(catalog.getEntityByRef).toHaveBeenCalledTimes(2);
   });
 
   it('answers gzipped to clients that accept gzip, plain JSON to others', async () => {

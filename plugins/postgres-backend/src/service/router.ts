@@ -7,7 +7,12 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import {
   AuthorizeResult,
   BasicPermission,
@@ -43,6 +48,31 @@ function send(
   }
 }
 
+/**
+ * `promise`, or a ServiceUnavailableError after `ms`: a caller never waits on (and no cache
+ * entry is held by) an answer that does not come.
+ */
+async function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: string,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new ServiceUnavailableError(`${what} within ${ms} ms`)),
+          ms,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function principalKey(credentials: BackstageCredentials): string {
   const p = credentials.principal as {
     type: string;
@@ -65,6 +95,8 @@ export async function createRouter(options: {
   entityTtlMs: number;
   /** How many of those answers are kept; default 10,000. */
   maxEntities?: number;
+  /** How long the catalog may take to answer; default 10,000 ms. */
+  catalogTimeoutMs?: number;
 }): Promise<express.Router> {
   const { httpAuth, permissions, catalog, databases, entityTtlMs } = options;
   const entities = new TtlCache<EntityLike | undefined>({
@@ -108,9 +140,13 @@ export async function createRouter(options: {
         async () => {
           const askedAt = Date.now();
           return {
-            value: await catalog.getEntityByRef(
-              { kind, namespace, name },
-              { credentials },
+            value: await withTimeout(
+              catalog.getEntityByRef(
+                { kind, namespace, name },
+                { credentials },
+              ),
+              options.catalogTimeoutMs ?? 10_000,
+              `The catalog did not answer for ${kind}:${namespace}/${name}`,
             ),
             expiresAt: askedAt + entityTtlMs,
           };
