@@ -10,6 +10,7 @@ import {
   DatabaseRequest,
   gitopsPath,
   renderManifestFiles,
+  SEED_EXAMPLE_REQUEST,
   ssmParameterNames,
 } from '@bizmatters/plugin-postgres-common';
 import { ForgeStandIn } from './forge';
@@ -27,18 +28,7 @@ export const GITOPS = { owner: 'platform', name: 'gitops' };
 
 const seeds: Array<{ request: DatabaseRequest; username: string }> = [
   {
-    request: {
-      name: 'agent-executor-db',
-      namespace: 'databases',
-      service: 'agent-executor',
-      environment: 'prod',
-      size: 'medium',
-      version: '16',
-      storageGB: 20,
-      databaseName: 'agent_executor_db_prod',
-      databaseOwner: 'agent_executor',
-      component: 'component:default/agent-executor',
-    },
+    request: { ...SEED_EXAMPLE_REQUEST },
     username: 'agent_executor',
   },
   {

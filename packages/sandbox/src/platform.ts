@@ -22,6 +22,10 @@ function condition(
   };
 }
 
+/** CNPG's Ready condition while a cluster is being set up. */
+const clusterNotReady = () =>
+  condition('Ready', 'False', 'ClusterIsNotReady', 'Cluster Is Not Ready');
+
 function syncWave(obj: KubeObject): number {
   const wave = Number(
     (obj.metadata as any).annotations?.['argocd.argoproj.io/sync-wave'] ?? 0,
@@ -365,14 +369,7 @@ export class PlatformSimulator {
           ...base,
           phase: 'Setting up primary',
           phaseReason: `Creating primary instance ${name}-1`,
-          conditions: [
-            condition(
-              'Ready',
-              'False',
-              'ClusterIsNotReady',
-              'Cluster Is Not Ready',
-            ),
-          ],
+          conditions: [clusterNotReady()],
         };
       } else if (phase === 'Setting up primary' && hasSecret) {
         status = {
@@ -380,14 +377,7 @@ export class PlatformSimulator {
           phase: 'Waiting for the instances to become active',
           phaseReason: 'Some instances are not yet active. Please wait.',
           readyInstances: 0,
-          conditions: [
-            condition(
-              'Ready',
-              'False',
-              'ClusterIsNotReady',
-              'Cluster Is Not Ready',
-            ),
-          ],
+          conditions: [clusterNotReady()],
         };
       } else if (phase === 'Waiting for the instances to become active') {
         status = {

@@ -193,3 +193,22 @@ export function claimSecretNames(
         : `${claimName}-conn`,
   };
 }
+
+/**
+ * The seed's complete example (agent-executor in prod), as `fixtures/seed/request.json` has
+ * it: the one example request used by the actions' documented examples and the sandbox.
+ *
+ * @public
+ */
+export const SEED_EXAMPLE_REQUEST: Readonly<DatabaseRequest> = Object.freeze({
+  name: 'agent-executor-db',
+  namespace: 'databases',
+  service: 'agent-executor',
+  environment: 'prod',
+  size: 'medium',
+  version: '16',
+  storageGB: 20,
+  databaseName: 'agent_executor_db_prod',
+  databaseOwner: 'agent_executor',
+  component: 'component:default/agent-executor',
+});

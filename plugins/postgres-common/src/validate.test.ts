@@ -1,4 +1,5 @@
 import { seedRequest } from './__testUtils__/reference';
+import { SEED_EXAMPLE_REQUEST } from './request';
 import {
   validateDatabaseRequest,
   assertValidDatabaseRequest,
@@ -405,4 +406,9 @@ describe('checkSuppliedPassword', () => {
   it('accepts 32+ printable characters', () => {
     expect(checkSuppliedPassword('Aa1!'.repeat(8))).toBeUndefined();
   });
+});
+
+it('SEED_EXAMPLE_REQUEST is the seed fixture, and valid', () => {
+  expect(SEED_EXAMPLE_REQUEST).toEqual(seedRequest());
+  expect(validateDatabaseRequest(SEED_EXAMPLE_REQUEST)).toEqual([]);
 });

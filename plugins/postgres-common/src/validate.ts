@@ -10,6 +10,7 @@ import {
   parseEntityRefLoose,
 } from './names';
 import {
+  DATABASE_REQUEST_FIELDS,
   DatabaseRequest,
   DatabaseRequestField,
   Problem,
@@ -19,17 +20,13 @@ import {
 import { PostgresPolicyInput, resolvePolicy } from './policy';
 import { ssmParameterNames, validateSsmParameterName } from './ssm';
 
-const REQUIRED: DatabaseRequestField[] = [
-  'name',
-  'namespace',
-  'service',
-  'environment',
-  'size',
-  'version',
-  'storageGB',
-  'databaseName',
-  'databaseOwner',
+/** Every field but the optional ones (the secret names default from the claim; component is informational). */
+const OPTIONAL: readonly DatabaseRequestField[] = [
+  'connectionSecretName',
+  'credentialsSecretName',
+  'component',
 ];
+const REQUIRED = DATABASE_REQUEST_FIELDS.filter(f => !OPTIONAL.includes(f));
 
 const LABELS: Record<DatabaseRequestField, string> = {
   name: 'database name (claim)',

@@ -49,6 +49,18 @@ function run(
   return { promise: action.handler(ctx as any), ctx, logs };
 }
 
+/** SSM holds only the user parameter, written for this claim, with `username` as its value. */
+function onlyUserStoredForThisClaim(username: string) {
+  ssm.on(GetParametersCommand).resolves({
+    Parameters: [{ Name: USER, Version: 1 }],
+    InvalidParameters: [PASSWORD],
+  });
+  ssm.on(ListTagsForResourceCommand).resolves({ TagList: [CLAIM_TAG] });
+  ssm
+    .on(GetParameterCommand)
+    .resolves({ Parameter: { Name: USER, Value: username } });
+}
+
 function putCalls() {
   return ssm.commandCalls(PutParameterCommand).map(c => c.args[0].input);
 }
@@ -199,27 +211,13 @@ describe('postgres:credentials:write', () => {
   });
 
   it('only the missing parameter is written when the other exists for the same claim', async () => {
-    ssm.on(GetParametersCommand).resolves({
-      Parameters: [{ Name: USER, Version: 1 }],
-      InvalidParameters: [PASSWORD],
-    });
-    ssm.on(ListTagsForResourceCommand).resolves({ TagList: [CLAIM_TAG] });
-    ssm
-      .on(GetParameterCommand)
-      .resolves({ Parameter: { Name: USER, Value: 'agent_executor' } });
+    onlyUserStoredForThisClaim('agent_executor');
     await run(input).promise;
     expect(putCalls().map(p => p.Name)).toEqual([PASSWORD]);
   });
 
   it('an existing username that differs from databaseOwner is an error, nothing written', async () => {
-    ssm.on(GetParametersCommand).resolves({
-      Parameters: [{ Name: USER, Version: 1 }],
-      InvalidParameters: [PASSWORD],
-    });
-    ssm.on(ListTagsForResourceCommand).resolves({ TagList: [CLAIM_TAG] });
-    ssm
-      .on(GetParameterCommand)
-      .resolves({ Parameter: { Name: USER, Value: 'agent-executor' } });
+    onlyUserStoredForThisClaim('agent-executor');
     await expect(run(input).promise).rejects.toThrow(
       /username 'agent-executor', but databaseOwner is 'agent_executor'/,
     );

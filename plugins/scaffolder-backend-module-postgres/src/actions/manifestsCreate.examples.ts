@@ -1,5 +1,13 @@
 import { TemplateExample } from '@backstage/plugin-scaffolder-node';
 import { stringify } from 'yaml';
+import { SEED_EXAMPLE_REQUEST } from '@bizmatters/plugin-postgres-common';
+
+// The seed example, with name and service left to their defaults from the component.
+const {
+  name: _name,
+  service: _service,
+  ...SEED_EXAMPLE_INPUT
+} = SEED_EXAMPLE_REQUEST;
 
 export const examples: TemplateExample[] = [
   {
@@ -11,16 +19,7 @@ export const examples: TemplateExample[] = [
           id: 'manifests',
           action: 'postgres:manifests:create',
           name: 'Write manifests',
-          input: {
-            component: 'component:default/agent-executor',
-            namespace: 'databases',
-            environment: 'prod',
-            size: 'medium',
-            version: '16',
-            storageGB: 20,
-            databaseName: 'agent_executor_db_prod',
-            databaseOwner: 'agent_executor',
-          },
+          input: SEED_EXAMPLE_INPUT,
         },
       ],
     }),
