@@ -80,6 +80,27 @@ export interface Config {
        * {name}, {environment}, {service}. Default databases/{namespace}/{name}.
        */
       pathPattern?: string;
+      /**
+       * The GitOps repositories pull requests may go to; the actions refuse any other target
+       * before anything is written. None configured: no database can be requested.
+       * @visibility frontend
+       */
+      repositories?: Array<{
+        /**
+         * Host as in the integrations, e.g. github.com.
+         * @visibility frontend
+         */
+        host: string;
+        /** @visibility frontend */
+        owner: string;
+        /** @visibility frontend */
+        repo: string;
+        /**
+         * The branch pull requests target; default main.
+         * @visibility frontend
+         */
+        baseBranch?: string;
+      }>;
     };
   };
 }

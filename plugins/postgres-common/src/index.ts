@@ -21,6 +21,8 @@ export * from './select';
 export * from './entities';
 export * from './vocabulary';
 export * from './permissions';
+export * from './ownership';
+export * from './gitops';
 export {
   RESERVED_ROLES,
   RESERVED_ROLE_PREFIXES,

@@ -52,11 +52,13 @@ describe('renderManifests', () => {
     for (const [p, v] of leaves(seed)) {
       expect([p, ourLeaves.get(p)]).toEqual([p, v]);
     }
-    // what we add beyond the seed: Argo CD's sync wave and the Backstage label, nothing else
+    // what we add beyond the seed: Argo CD's sync wave, the owning entity and the Backstage
+    // label, nothing else
     const seedPaths = new Set(leaves(seed).map(([p]) => p));
     const extra = [...ourLeaves.keys()].filter(p => !seedPaths.has(p)).sort();
     expect(extra).toEqual([
       'metadata.annotations.argocd.argoproj.io/sync-wave',
+      'metadata.annotations.bizmatters.io/entity-ref',
       'metadata.labels.backstage.io/kubernetes-id',
     ]);
   });
@@ -64,15 +66,35 @@ describe('renderManifests', () => {
   it('sets sync-wave 0 on the ExternalSecret and 1 on the claim, and the entity label on both', () => {
     expect(rendered.externalSecret.metadata!.annotations).toEqual({
       'argocd.argoproj.io/sync-wave': '0',
+      'bizmatters.io/entity-ref': 'component:default/agent-executor',
     });
     expect(rendered.postgresInstance.metadata!.annotations).toEqual({
       'argocd.argoproj.io/sync-wave': '1',
+      'bizmatters.io/entity-ref': 'component:default/agent-executor',
     });
     for (const o of [rendered.externalSecret, rendered.postgresInstance]) {
       expect(o.metadata!.labels).toEqual({
         'backstage.io/kubernetes-id': 'agent-executor',
       });
     }
+  });
+
+  it('names the owning entity and group in full refs on both objects', () => {
+    const m = renderManifests({
+      ...seedRequest,
+      component: 'Orders',
+      owner: 'team-orders',
+    });
+    for (const o of [m.externalSecret, m.postgresInstance]) {
+      expect(o.metadata!.annotations).toMatchObject({
+        'bizmatters.io/entity-ref': 'component:default/orders',
+        'bizmatters.io/owner': 'group:default/team-orders',
+      });
+    }
+    const none = renderManifests({ ...seedRequest, component: undefined });
+    expect(none.postgresInstance.metadata!.annotations).toEqual({
+      'argocd.argoproj.io/sync-wave': '1',
+    });
   });
 
   it('takes apiVersion, store and refresh interval from the policy', () => {

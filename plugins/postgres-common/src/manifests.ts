@@ -5,6 +5,11 @@ import { PostgresPolicyInput, resolvePolicy } from './policy';
 import { ssmParameterNames } from './ssm';
 import { parseEntityRefLoose } from './names';
 import { expandPattern } from './patterns';
+import {
+  ENTITY_REF_ANNOTATION,
+  OWNER_ANNOTATION,
+  normalizeEntityRef,
+} from './ownership';
 
 /** API group/version of the platform's claim. @public */
 export const POSTGRES_INSTANCE_API_VERSION = 'database.bizmatters.io/v1alpha1';
@@ -79,6 +84,7 @@ export function renderManifests(
   );
   const ssm = ssmParameterNames(request, policy);
   const labels = { [KUBERNETES_ID_LABEL]: kubernetesIdFor(request) };
+  const ownership = ownershipAnnotations(request);
   const es = policy.externalSecret;
 
   const externalSecret: KubeObject = {
@@ -88,7 +94,7 @@ export function renderManifests(
       name: request.credentialsSecretName,
       namespace: request.namespace,
       labels,
-      annotations: { [SYNC_WAVE_ANNOTATION]: '0' },
+      annotations: { [SYNC_WAVE_ANNOTATION]: '0', ...ownership },
     },
     spec: {
       refreshInterval: es.refreshInterval,
@@ -115,7 +121,7 @@ export function renderManifests(
       name: request.name,
       namespace: request.namespace,
       labels,
-      annotations: { [SYNC_WAVE_ANNOTATION]: '1' },
+      annotations: { [SYNC_WAVE_ANNOTATION]: '1', ...ownership },
     },
     spec: {
       size: request.size,
@@ -129,6 +135,27 @@ export function renderManifests(
   };
 
   return { externalSecret, postgresInstance };
+}
+
+/**
+ * The annotations that tie a database's objects to its catalog entity and owner group (full
+ * entity refs), from the request's `component` and `owner`.
+ *
+ * @public
+ */
+export function ownershipAnnotations(
+  request: Pick<DatabaseRequest, 'component' | 'owner'>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  const entity = request.component
+    ? normalizeEntityRef(request.component, 'component')
+    : undefined;
+  if (entity) out[ENTITY_REF_ANNOTATION] = entity;
+  const owner = request.owner
+    ? normalizeEntityRef(request.owner, 'group')
+    : undefined;
+  if (owner) out[OWNER_ANNOTATION] = owner;
+  return out;
 }
 
 /**

@@ -1,17 +1,36 @@
 import { createPermission } from '@backstage/plugin-permission-common';
 
+/** The catalog's resource type: postgres permissions on entities are decided like catalog ones. */
+const CATALOG_ENTITY = 'catalog-entity';
+
 /**
- * Read the health of an entity's databases (with the catalog's read permission on the entity).
+ * Read the health of a catalog entity's databases. A catalog-entity resource permission, so a
+ * policy can grant it to the entity's owners only (`isEntityOwner`).
  *
  * @public
  */
 export const postgresDatabaseReadPermission = createPermission({
   name: 'postgres.database.read',
   attributes: { action: 'read' },
+  resourceType: CATALOG_ENTITY,
 });
 
 /**
- * Read the fleet view: every database in every cluster.
+ * Create a database for a catalog entity (write its credentials to SSM and open the GitOps pull
+ * request). A catalog-entity resource permission checked by the scaffolder actions for the
+ * task's initiator against the component, before anything is written.
+ *
+ * @public
+ */
+export const postgresDatabaseCreatePermission = createPermission({
+  name: 'postgres.database.create',
+  attributes: { action: 'create' },
+  resourceType: CATALOG_ENTITY,
+});
+
+/**
+ * Read the fleet view: every database in every cluster. Callers without it see, in the fleet
+ * view, only the databases of entities they may read.
  *
  * @public
  */
@@ -23,5 +42,6 @@ export const postgresFleetReadPermission = createPermission({
 /** @public */
 export const postgresPermissions = [
   postgresDatabaseReadPermission,
+  postgresDatabaseCreatePermission,
   postgresFleetReadPermission,
 ];

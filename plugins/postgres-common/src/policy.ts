@@ -1,3 +1,5 @@
+import { GitopsRepository } from './gitops';
+
 /**
  * Compute resources of one size, in Kubernetes quantities.
  *
@@ -47,6 +49,8 @@ export interface PostgresPolicy {
   gitops: {
     /** Folder in the GitOps repository, placeholders `{namespace}`, `{name}`, `{environment}`, `{service}`. */
     pathPattern: string;
+    /** The repositories pull requests may go to; none configured allows none. */
+    repositories: GitopsRepository[];
   };
 }
 
@@ -90,7 +94,7 @@ export const DEFAULT_POLICY: PostgresPolicy = Object.freeze({
     secretStoreRef: { name: 'aws-parameter-store', kind: 'ClusterSecretStore' },
     refreshInterval: '1h',
   },
-  gitops: { pathPattern: 'databases/{namespace}/{name}' },
+  gitops: { pathPattern: 'databases/{namespace}/{name}', repositories: [] },
 }) as PostgresPolicy;
 
 /**
@@ -154,6 +158,8 @@ export interface PolicyConfigReader {
   getOptionalString(key: string): string | undefined;
   getOptionalNumber(key: string): number | undefined;
   getOptionalStringArray(key: string): string[] | undefined;
+  getOptionalConfigArray?(key: string): PolicyConfigReader[] | undefined;
+  getString?(key: string): string;
   keys(): string[];
 }
 
@@ -230,10 +236,34 @@ export function readPostgresPolicy(
       },
     };
   }
-  const gitopsPattern = root
-    .getOptionalConfig('gitops')
-    ?.getOptionalString('pathPattern');
-  if (gitopsPattern) input.gitops = { pathPattern: gitopsPattern };
+  const gitops = root.getOptionalConfig('gitops');
+  const gitopsPattern = gitops?.getOptionalString('pathPattern');
+  const repositories = gitops?.getOptionalConfigArray?.('repositories');
+  if (gitopsPattern || repositories) {
+    input.gitops = {
+      ...optional('pathPattern', gitopsPattern),
+      ...optional(
+        'repositories',
+        repositories?.map((r, i) => {
+          const field = (k: string) => {
+            const v = r.getOptionalString(k);
+            if (!v) {
+              throw new Error(
+                `postgres.gitops.repositories[${i}].${k} is required`,
+              );
+            }
+            return v;
+          };
+          return {
+            host: field('host').toLowerCase(),
+            owner: field('owner'),
+            repo: field('repo'),
+            baseBranch: r.getOptionalString('baseBranch') ?? 'main',
+          };
+        }),
+      ),
+    };
+  }
   return resolvePolicy(input);
 }
 

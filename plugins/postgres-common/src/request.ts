@@ -29,6 +29,8 @@ export interface DatabaseRequest {
   credentialsSecretName?: string;
   /** Catalog entity ref of the owning component, e.g. `component:default/agent-executor`. */
   component?: string;
+  /** Catalog entity ref of the group that owns the database, e.g. `group:default/team-agents`. */
+  owner?: string;
 }
 
 /**
@@ -56,6 +58,7 @@ export const DATABASE_REQUEST_FIELDS: readonly DatabaseRequestField[] = [
   'connectionSecretName',
   'credentialsSecretName',
   'component',
+  'owner',
 ];
 
 /**

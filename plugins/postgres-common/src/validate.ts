@@ -25,6 +25,7 @@ const OPTIONAL: readonly DatabaseRequestField[] = [
   'connectionSecretName',
   'credentialsSecretName',
   'component',
+  'owner',
 ];
 const REQUIRED = DATABASE_REQUEST_FIELDS.filter(f => !OPTIONAL.includes(f));
 
@@ -41,6 +42,7 @@ const LABELS: Record<DatabaseRequestField, string> = {
   connectionSecretName: 'connection secret name',
   credentialsSecretName: 'credentials secret name',
   component: 'owning component',
+  owner: 'owner group',
 };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -196,6 +198,17 @@ export function validateDatabaseRequest(
     }
   }
 
+  const owner = text('owner', true);
+  if (owner !== undefined) {
+    const ref = parseEntityRefLoose(owner);
+    if (!ref || !isLabelValue(ref.name) || (ref.kind ?? 'group') !== 'group') {
+      check(
+        'owner',
+        `'${owner}' is not a group reference; use the form 'group:default/my-team'.`,
+      );
+    }
+  }
+
   // Rules across fields, only where their parts are valid on their own.
   const effectiveConnection =
     connection ??
@@ -297,6 +310,7 @@ export function assertValidDatabaseRequest(
     'connectionSecretName',
     'credentialsSecretName',
     'component',
+    'owner',
   ] as const) {
     if (typeof r[k] === 'string' && r[k] !== '') out[k] = r[k] as string;
   }
