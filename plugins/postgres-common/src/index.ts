@@ -21,6 +21,7 @@ export * from './select';
 export * from './entities';
 export * from './vocabulary';
 export * from './permissions';
+export * from './permissionPolicy';
 export * from './ownership';
 export * from './gitops';
 export {

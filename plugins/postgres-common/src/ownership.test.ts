@@ -159,3 +159,70 @@ describe('the owner field', () => {
     ).toBe('owner');
   });
 });
+
+describe('decidePostgresPermission', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const p = require('./index');
+  const alice = {
+    info: {
+      userEntityRef: 'user:default/alice',
+      ownershipEntityRefs: ['user:default/alice', 'group:default/payments'],
+    },
+  };
+  const ops = {
+    info: {
+      userEntityRef: 'user:default/olga',
+      ownershipEntityRefs: ['group:default/Platform-Team'],
+    },
+  };
+  const opts = { fleetReaders: ['group:default/platform-team'] };
+
+  it('leaves other permissions to the caller', () => {
+    expect(
+      p.decidePostgresPermission(
+        { name: 'catalog.entity.read', type: 'basic', attributes: {} },
+        alice,
+        opts,
+      ),
+    ).toBeUndefined();
+  });
+
+  it('creates and reads only what the user owns', () => {
+    for (const perm of [
+      p.postgresDatabaseCreatePermission,
+      p.postgresDatabaseReadPermission,
+    ]) {
+      expect(p.decidePostgresPermission(perm, alice, opts)).toEqual({
+        result: 'CONDITIONAL',
+        pluginId: 'catalog',
+        resourceType: 'catalog-entity',
+        conditions: {
+          rule: 'IS_ENTITY_OWNER',
+          resourceType: 'catalog-entity',
+          params: {
+            claims: ['user:default/alice', 'group:default/payments'],
+          },
+        },
+      });
+    }
+    expect(
+      p.decidePostgresPermission(p.postgresFleetReadPermission, alice, opts),
+    ).toEqual({ result: 'DENY' });
+    expect(
+      p.decidePostgresPermission(p.postgresDatabaseReadPermission, undefined),
+    ).toEqual({ result: 'DENY' });
+  });
+
+  it('lets the fleet readers read every database, but not create for others', () => {
+    expect(
+      p.decidePostgresPermission(p.postgresFleetReadPermission, ops, opts),
+    ).toEqual({ result: 'ALLOW' });
+    expect(
+      p.decidePostgresPermission(p.postgresDatabaseReadPermission, ops, opts),
+    ).toEqual({ result: 'ALLOW' });
+    expect(
+      p.decidePostgresPermission(p.postgresDatabaseCreatePermission, ops, opts)
+        ?.result,
+    ).toBe('CONDITIONAL');
+  });
+});
