@@ -1,7 +1,8 @@
 /*
  * The platform sandbox for the local portal: AWS SSM, a Git forge, two Kubernetes API servers
  * and the platform simulator, on fixed ports of 127.0.0.1 (see app-config.sandbox.yaml).
- * Seeds a healthy database for agent-executor and a broken one (owner ≠ username) for billing.
+ * Seeds a healthy database for agent-executor, a broken one (owner ≠ username) for billing and
+ * a healthy one for payments, which belongs to another team than the guest's.
  *
  *   node --require @backstage/cli/config/nodeTransform.cjs packages/sandbox/src/main.ts
  */
@@ -28,7 +29,7 @@ export const GITOPS = { owner: 'platform', name: 'gitops' };
 
 const seeds: Array<{ request: DatabaseRequest; username: string }> = [
   {
-    request: { ...SEED_EXAMPLE_REQUEST },
+    request: { ...SEED_EXAMPLE_REQUEST, owner: 'group:default/team-agents' },
     username: 'agent_executor',
   },
   {
@@ -44,8 +45,26 @@ const seeds: Array<{ request: DatabaseRequest; username: string }> = [
       databaseName: 'billing',
       databaseOwner: 'billing_app',
       component: 'component:default/billing',
+      owner: 'group:default/team-agents',
     },
     username: 'billing-app',
+  },
+  {
+    // another team's database: team-agents (the guest) may not see it
+    request: {
+      name: 'payments-db',
+      namespace: 'payments',
+      service: 'payments',
+      environment: 'prod',
+      size: 'small',
+      version: '16',
+      storageGB: 10,
+      databaseName: 'payments',
+      databaseOwner: 'payments',
+      component: 'component:default/payments',
+      owner: 'group:default/team-payments',
+    },
+    username: 'payments',
   },
 ];
 

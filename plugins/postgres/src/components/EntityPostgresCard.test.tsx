@@ -104,25 +104,38 @@ describe('EntityPostgresCard', () => {
     ).toBeInTheDocument();
   });
 
-  it('shows the API error', async () => {
-    const response = new Response(
-      JSON.stringify({
-        error: {
-          name: 'NotAllowedError',
-          message: 'Not allowed: postgres.database.read',
-        },
-      }),
-      {
-        status: 403,
-        statusText: 'Forbidden',
+  const errorResponse = (status: number, name: string, message: string) =>
+    ResponseError.fromResponse(
+      new Response(JSON.stringify({ error: { name, message } }), {
+        status,
+        statusText: String(status),
         headers: { 'content-type': 'application/json' },
-      },
+      }) as any,
     );
-    const error = await ResponseError.fromResponse(response as any);
+
+  it('tells a caller who may not read the databases who may, not a raw error', async () => {
+    const error = await errorResponse(
+      403,
+      'NotAllowedError',
+      'Not allowed: postgres.database.read',
+    );
     await render({ getEntityDatabases: jest.fn().mockRejectedValue(error) });
     expect(
-      (await screen.findAllByText(/Not allowed: postgres.database.read/))
-        .length,
+      await screen.findByText('You may not see these databases'),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/Only the owners of/)).toBeInTheDocument();
+    expect(screen.queryByText(/postgres.database.read/)).toBeNull();
+  });
+
+  it('shows any other API error', async () => {
+    const error = await errorResponse(
+      503,
+      'ServiceUnavailableError',
+      'The catalog did not answer',
+    );
+    await render({ getEntityDatabases: jest.fn().mockRejectedValue(error) });
+    expect(
+      (await screen.findAllByText(/The catalog did not answer/)).length,
     ).toBeGreaterThan(0);
   });
 

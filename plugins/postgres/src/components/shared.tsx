@@ -11,6 +11,7 @@ import {
   ClusterError,
   DatabaseItem,
   DatabasesResponse,
+  ENTITY_REF_ANNOTATION,
   POSTGRES_INSTANCES_ANNOTATION,
   STEP_TITLES,
 } from '@bizmatters/plugin-postgres-common';
@@ -61,12 +62,13 @@ export function NoDatabases({ entityName }: { entityName: string }) {
         <>
           Databases created with the “New Postgres DB” template appear here by
           themselves: their PostgresInstance carries the label{' '}
-          <code>backstage.io/kubernetes-id: {entityName}</code>. To show others,
-          label them the same way or list them in this entity’s annotation{' '}
+          <code>backstage.io/kubernetes-id: {entityName}</code> and names this
+          entity in its annotation <code>{ENTITY_REF_ANNOTATION}</code>. To show
+          others, give them both, or list them in this entity’s annotation{' '}
           <code>
             {POSTGRES_INSTANCES_ANNOTATION}: "[cluster/]namespace/name, …"
-          </code>
-          .
+          </code>{' '}
+          (a claim is shown only where it names this entity).
         </>
       }
     />
@@ -111,6 +113,37 @@ export function instancesText(item: DatabaseItem): string {
   return `${s.readyInstances ?? 0}/${s.instances}`;
 }
 
+/** True for the backend's answer to a caller who may not read this entity's databases. */
+function isNotAllowed(error: Error): boolean {
+  const e = error as Error & {
+    statusCode?: number;
+    response?: { status?: number };
+  };
+  return (
+    e.name === 'NotAllowedError' ||
+    e.statusCode === 403 ||
+    e.response?.status === 403
+  );
+}
+
+/** What a caller who may not see an entity's databases is told: who may, and whom to ask. */
+export function DatabasesNotAllowed({ entityName }: { entityName: string }) {
+  return (
+    <EmptyState
+      missing="info"
+      title="You may not see these databases"
+      description={
+        <>
+          Only the owners of <strong>{entityName}</strong> (and the platform
+          team) see the health of its PostgreSQL databases, and only its owners
+          can create one for it. Ask the team that owns {entityName} if you need
+          access.
+        </>
+      }
+    />
+  );
+}
+
 /**
  * The states both views share: an error panel, progress, per-cluster warnings, the empty
  * state; `children` renders the databases that answered.
@@ -122,6 +155,8 @@ export function DatabasesState(props: {
   children: (items: DatabaseItem[]) => ReactNode;
 }) {
   const { value, error, entityName, children } = props;
+  if (error && isNotAllowed(error))
+    return <DatabasesNotAllowed entityName={entityName} />;
   if (error) return <ResponseErrorPanel error={error} />;
   if (!value) return <Progress />;
   return (
