@@ -151,6 +151,8 @@ function populate(clusters: KubernetesStandIn[]) {
         storageGB: 10,
         databaseName: `db_${e}_${i}`,
         databaseOwner: `owner_${e}_${i}`,
+        component: `component:default/${entity}`,
+        owner: 'group:default/bench',
       };
       cluster.apply(...objectsFor(request, entity));
       claims++;
@@ -183,16 +185,32 @@ async function main() {
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
   const viewed = Array.from({ length: ENTITIES_VIEWED }, (_, i) => `svc-${i}`); // 1, 2 and 3 databases
-  const entities = viewed.map(name => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name, namespace: 'default' },
-    spec: {
-      type: 'service',
-      lifecycle: 'production',
-      owner: 'group:default/bench',
+  // The viewer (the guest, as user:default/guest) is a member of the group that owns them:
+  // with the shipped permission policy, owners read their databases.
+  const entities = [
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Group',
+      metadata: { name: 'bench', namespace: 'default' },
+      spec: { type: 'team', children: [] },
     },
-  }));
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'User',
+      metadata: { name: 'guest', namespace: 'default' },
+      spec: { memberOf: ['bench'] },
+    },
+    ...viewed.map(name => ({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name, namespace: 'default' },
+      spec: {
+        type: 'service',
+        lifecycle: 'production',
+        owner: 'group:default/bench',
+      },
+    })),
+  ];
   fs.writeFileSync(
     path.join(dir, 'entities.yaml'),
     entities.map(x => stringify(x)).join('---\n'),
@@ -205,10 +223,17 @@ async function main() {
     },
     auth: {
       environment: 'development',
-      providers: { guest: { dangerouslyAllowOutsideDevelopment: true } },
+      providers: {
+        guest: {
+          dangerouslyAllowOutsideDevelopment: true,
+          userEntityRef: 'user:default/guest',
+        },
+      },
     },
     catalog: {
-      rules: [{ allow: ['Component', 'Location', 'Template'] }],
+      rules: [
+        { allow: ['Component', 'Group', 'User', 'Location', 'Template'] },
+      ],
       locations: [
         { type: 'file', target: path.join(dir, 'entities.yaml') },
         {
@@ -252,6 +277,16 @@ async function main() {
       ],
     },
     postgres: {
+      gitops: {
+        repositories: [
+          {
+            host: forge.host,
+            owner: 'platform',
+            repo: 'gitops',
+            baseBranch: 'main',
+          },
+        ],
+      },
       cache: { ttlSeconds: TTL_SECONDS },
       ssm: { region: 'eu-west-1', endpoint: ssm.url },
     },
@@ -343,26 +378,37 @@ async function main() {
       const tail = fs.readFileSync(backendLogFile, 'utf8').slice(-4000);
       throw new Error(`${e.message}; the backend's output ends with:\n${tail}`);
     });
-    const token: string = (
-      await (
+    // Sign in once the catalog has the viewer and the viewed entities: the guest's token then
+    // carries the group that owns them (its ownership refs come from the catalog's User).
+    const signIn = async () => {
+      const body = await (
         await fetch(`${BASE}/api/auth/guest/refresh?env=development`, {
           headers: { 'x-requested-with': 'XMLHttpRequest' },
         })
-      ).json()
-    ).backstageIdentity.token;
-    const headers = {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
+      ).json();
+      return body.backstageIdentity as {
+        token: string;
+        identity: { ownershipEntityRefs: string[] };
+      };
     };
-    // wait for the catalog to have the viewed entities
+    let headers: Record<string, string> = {};
     for (;;) {
+      const identity = await signIn();
+      headers = {
+        authorization: `Bearer ${identity.token}`,
+        'content-type': 'application/json',
+      };
       const res = await fetch(
         `${BASE}/api/catalog/entities/by-name/component/default/${
           viewed[viewed.length - 1]
         }`,
         { headers },
       );
-      if (res.ok) break;
+      if (
+        res.ok &&
+        identity.identity.ownershipEntityRefs.includes('group:default/bench')
+      )
+        break;
       await new Promise(r => setTimeout(r, 500));
     }
 
