@@ -25,6 +25,8 @@ let browser;
 let page;
 let prUrl;
 const bodies = [];
+/** The signed-in user's token, as the app sends it to the backend. */
+let userToken;
 
 async function shot(name) {
   await page.mouse.move(1300, 900); // keep the sidebar collapsed
@@ -70,6 +72,14 @@ before(async () => {
   });
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   page.setDefaultTimeout(Number(process.env.E2E_TIMEOUT_MS ?? 60_000));
+  page.on('request', req => {
+    const auth = req.headers().authorization;
+    if (
+      req.url().startsWith('http://localhost:7007') &&
+      auth?.startsWith('Bearer ')
+    )
+      userToken = auth.slice('Bearer '.length);
+  });
   page.on('response', async res => {
     if (!res.url().startsWith('http://localhost:7007')) return;
     try {
@@ -224,6 +234,56 @@ test('the broken service shows its failing hop and the hint', async () => {
     /Credentials secret: The secret's username 'billing-app' differs/,
   );
   assert.match(text, /Make them equal/);
+});
+
+test("another team's database stays theirs: not on their page, not through another entity's annotation, not in the fleet, not through the Kubernetes proxy", async () => {
+  // payments belongs to team-payments; the guest is in team-agents
+  await page.goto(`${APP}/catalog/default/component/payments/databases`);
+  await page.getByText('You may not see these databases').waitFor();
+  await shot('11-payments-not-allowed');
+  assert.equal(
+    await page.getByRole('list', { name: 'Health of payments-db' }).count(),
+    0,
+  );
+
+  // reporting (team-agents) names payments/payments-db in its annotation: none of it is shown
+  await page.goto(`${APP}/catalog/default/component/reporting/databases`);
+  await page
+    .getByText(/another entity/)
+    .first()
+    .waitFor();
+  await shot('12-reporting-names-another-teams-claim');
+  const text = await page.locator('body').textContent();
+  assert.equal(
+    await page.getByRole('list', { name: 'Health of payments-db' }).count(),
+    0,
+  );
+  for (const leak of [
+    '/zerotouch/prod/payments',
+    'payments-postgres',
+    'payments-db-credentials',
+  ]) {
+    assert.ok(!text.includes(leak), `reporting's tab shows ${leak}`);
+  }
+
+  // the same user's token, straight at the backend
+  assert.ok(userToken, 'the app sent a token');
+  const auth = { authorization: `Bearer ${userToken}` };
+  const fleet = await fetch('http://localhost:7007/api/postgres/v1/databases', {
+    headers: auth,
+  });
+  assert.equal(fleet.status, 200);
+  const names = (await fleet.json()).items.map(i => `${i.namespace}/${i.name}`);
+  assert.ok(names.includes('databases/agent-executor-db'), names.join(', '));
+  assert.ok(!names.includes('payments/payments-db'), names.join(', '));
+
+  for (const namespace of ['payments', 'databases']) {
+    const proxy = await fetch(
+      `http://localhost:7007/api/kubernetes/proxy/api/v1/namespaces/${namespace}/secrets`,
+      { headers: { ...auth, 'Backstage-Kubernetes-Cluster': 'sandbox-a' } },
+    );
+    assert.equal(proxy.status, 403, `proxy to ${namespace} secrets`);
+  }
 });
 
 const TYPED_PASSWORD = 'TypedInTheForm-0123456789-abcdefghijklmnop';
