@@ -13,8 +13,34 @@ export interface Config {
       timeoutMs?: number;
     };
     kubernetes?: {
-      /** Time allowed for one cluster to answer, in milliseconds; default 5000. */
+      /** Time allowed for one upstream read (one cluster's answer), in milliseconds; default 5000. */
       timeoutMs?: number;
+      /**
+       * Time one answer (an entity's databases, or the fleet) waits for all its upstream reads,
+       * in milliseconds; default 15000. Reads not done by then become `errors` entries naming
+       * their cluster, and the request answers.
+       */
+      deadlineMs?: number;
+      /** Most upstream reads in flight for one answer; default 8. */
+      concurrency?: number;
+      /**
+       * Most bytes one upstream answer may have; a longer one is cut off and becomes an `errors`
+       * entry; default 10485760 (10 MiB).
+       */
+      maxResponseBytes?: number;
+    };
+    claims?: {
+      /**
+       * Show claims that carry no `bizmatters.io/entity-ref` annotation (made before it existed)
+       * on the entity pages that find them by label or annotation; default false. The fleet
+       * view never shows them to callers without `postgres.fleet.read`.
+       */
+      showUnannotated?: boolean;
+      /**
+       * Most claims one entity's `bizmatters.io/postgres-instances` annotation may name; refs
+       * past it are not read and an `errors` entry says so; default 20.
+       */
+      maxRefsPerEntity?: number;
     };
     health?: {
       /** How long a CNPG progressing phase may last before it is reported stuck; default 900. */

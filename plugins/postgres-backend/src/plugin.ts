@@ -51,6 +51,9 @@ export const postgresPlugin = createBackendPlugin({
           auth: deps.auth,
           logger,
           timeoutMs,
+          maxResponseBytes:
+            config.getOptionalNumber('postgres.kubernetes.maxResponseBytes') ??
+            10 * 1024 * 1024,
         });
         const reader = new ClusterReader({
           client,
@@ -63,6 +66,19 @@ export const postgresPlugin = createBackendPlugin({
           reader,
           logger,
           stuckAfterSeconds,
+          showUnannotated:
+            config.getOptionalBoolean('postgres.claims.showUnannotated') ??
+            false,
+          limits: {
+            maxRefsPerEntity:
+              config.getOptionalNumber('postgres.claims.maxRefsPerEntity') ??
+              20,
+            concurrency:
+              config.getOptionalNumber('postgres.kubernetes.concurrency') ?? 8,
+            deadlineMs:
+              config.getOptionalNumber('postgres.kubernetes.deadlineMs') ??
+              15_000,
+          },
         });
         deps.httpRouter.use(
           await createRouter({

@@ -24,7 +24,10 @@ const EXAMPLES = path.resolve(
   '../../../../fixtures/reference/examples',
 );
 
-/** One example in its own namespace, its claim labelled for the entity `example-NN`. */
+/**
+ * One example in its own namespace, its claim labelled for the entity `example-NN` and naming it
+ * (`bizmatters.io/entity-ref`), as the template writes it.
+ */
 function loadExample(file: string): {
   objects: KubeObject[];
   entity: string;
@@ -44,6 +47,10 @@ function loadExample(file: string): {
       item.metadata.labels = {
         ...item.metadata.labels,
         'backstage.io/kubernetes-id': entity,
+      };
+      item.metadata.annotations = {
+        ...item.metadata.annotations,
+        'bizmatters.io/entity-ref': `component:default/${entity}`,
       };
     }
     if (item.kind === 'Secret') {
@@ -99,6 +106,9 @@ describe('postgres backend through the real Kubernetes backend', () => {
         ? undefined
         : inMemory.getEntityByRef(ref, options);
     }) as any,
+    getEntitiesByRefs: jest.fn((req: any, options: any) =>
+      inMemory.getEntitiesByRefs(req, options),
+    ) as any,
   });
   const hidden = () =>
     `Bearer ${mockCredentials.user.token('user:default/hidden')}`;
@@ -237,11 +247,21 @@ describe('postgres backend through the real Kubernetes backend', () => {
     });
   });
 
-  it('finds claims named in the annotation, across clusters', async () => {
-    const { body } = await databases('annotated');
-    expect(body.items.map(i => `${i.cluster}/${i.namespace}`).sort()).toEqual([
-      'cluster-a/example-01',
-      'cluster-b/example-05',
+  it('claims named in the annotation that belong to other entities are not shown, and nothing of them leaks', async () => {
+    const { status, body } = await databases('annotated');
+    expect(status).toBe(200);
+    expect(body.items).toEqual([]);
+    expect(body.errors).toEqual([
+      {
+        cluster: 'cluster-a',
+        message:
+          'The annotation bizmatters.io/postgres-instances names the PostgresInstance example-01/agent-executor-db, which belongs to another entity: it is not shown.',
+      },
+      {
+        cluster: 'cluster-b',
+        message:
+          'The annotation bizmatters.io/postgres-instances names the PostgresInstance example-05/agent-executor-db, which belongs to another entity: it is not shown.',
+      },
     ]);
   });
 
@@ -269,13 +289,15 @@ describe('postgres backend through the real Kubernetes backend', () => {
       ['example-04', 'failed'],
       ['example-05', 'failed'],
     ]);
+    // a caller without postgres.fleet.read sees only databases they may read: here none
     const forbidden = await request(backend.server)
       .get('/api/postgres/v1/databases')
       .set('authorization', denied());
-    expect(forbidden.status).toBe(403);
+    expect(forbidden.status).toBe(200);
+    expect(forbidden.body).toEqual({ items: [], errors: [] });
   });
 
-  it('the fleet reads CNPG Clusters and ExternalSecrets once per cluster, Secrets per namespace', async () => {
+  it('the fleet reads CNPG Clusters and ExternalSecrets once per cluster, and only the Secrets claims name', async () => {
     await new Promise(r => setTimeout(r, 1100));
     a.resetCounters();
     const fleet = async () =>
@@ -292,9 +314,13 @@ describe('postgres backend through the real Kubernetes backend', () => {
       'GET /apis/database.bizmatters.io/v1alpha1/postgresinstances': 1,
       'GET /apis/postgresql.cnpg.io/v1/clusters': 1,
       'GET /apis/external-secrets.io/v1beta1/externalsecrets': 1,
-      'GET /api/v1/namespaces/example-01/secrets': 1,
-      'GET /api/v1/namespaces/example-02/secrets': 1,
-      'GET /api/v1/namespaces/example-03/secrets': 1,
+      // the credentials and connection secrets each claim names; 404 for those absent
+      'GET /api/v1/namespaces/example-01/secrets/agent-executor-db-credentials': 1,
+      'GET /api/v1/namespaces/example-01/secrets/agent-executor-postgres': 1,
+      'GET /api/v1/namespaces/example-02/secrets/agent-executor-db-app': 1,
+      'GET /api/v1/namespaces/example-02/secrets/agent-executor-db-conn': 1,
+      'GET /api/v1/namespaces/example-03/secrets/agent-executor-db-app': 1,
+      'GET /api/v1/namespaces/example-03/secrets/agent-executor-db-conn': 1,
     });
     // a portal that may list them only per namespace gets the same answer, read per namespace
     await new Promise(r => setTimeout(r, 1100));
@@ -328,12 +354,14 @@ describe('postgres backend through the real Kubernetes backend', () => {
         r => r.status === 200 && r.body.items[0].health.verdict === 'healthy',
       ),
     ).toBe(true);
-    // cluster A: the labelled claims, then per namespace the CNPG clusters, ExternalSecrets and Secrets
+    // cluster A: the labelled claims, then per namespace the CNPG clusters and ExternalSecrets,
+    // and the two Secrets the claim names (by name: no LIST of Secrets)
     expect(a.calls).toEqual({
       'GET /apis/database.bizmatters.io/v1alpha1/postgresinstances': 1,
       'GET /apis/postgresql.cnpg.io/v1/namespaces/example-01/clusters': 1,
       'GET /apis/external-secrets.io/v1beta1/namespaces/example-01/externalsecrets': 1,
-      'GET /api/v1/namespaces/example-01/secrets': 1,
+      'GET /api/v1/namespaces/example-01/secrets/agent-executor-db-credentials': 1,
+      'GET /api/v1/namespaces/example-01/secrets/agent-executor-postgres': 1,
     });
     expect(b.calls).toEqual({
       'GET /apis/database.bizmatters.io/v1alpha1/postgresinstances': 1,
@@ -460,7 +488,7 @@ describe('postgres backend through the real Kubernetes backend', () => {
         {
           cluster: 'cluster-a',
           message: expect.stringMatching(
-            /may not list secrets in namespace example-01 of cluster cluster-a.*cannot list resource "secrets"/,
+            /may not get secrets in namespace example-01 of cluster cluster-a; grant its service account the get verb.*cannot get resource "secrets"/,
           ),
         },
       ]);

@@ -9,6 +9,7 @@ import {
   KubernetesReadError,
   ReadFailure,
 } from './KubernetesProxyClient';
+import { ReadScope } from './ReadScope';
 import { TtlCache } from './TtlCache';
 
 export const CLAIM_API_VERSION = 'database.bizmatters.io/v1alpha1';
@@ -20,29 +21,15 @@ type Cached<T> = { readAt: number } & (
   | { error: { failure: ReadFailure; message: string } }
 );
 
-/**
- * Collects when the reads behind one answer were made, so that an answer built from cached
- * lists is not served for longer than its oldest list may be.
- */
-export class ReadClock {
-  oldest = Infinity;
-  observe(readAt: number) {
-    if (readAt < this.oldest) this.oldest = readAt;
-  }
-}
-
-/** The kinds read per namespace. */
-export type NamespaceKind =
-  | 'claims'
-  | 'clusters'
-  | 'externalSecrets'
-  | 'secrets';
+/** The kinds listed per namespace (Secrets are never listed: see {@link ClusterReader.secret}). */
+export type NamespaceKind = 'claims' | 'clusters' | 'externalSecrets';
 
 const ESO_VERSIONS = ['external-secrets.io/v1beta1', 'external-secrets.io/v1'];
 
 /**
  * Cached, coalesced reads of the objects a database health view needs: one LIST per kind per
- * namespace (never a GET per object), shared by every viewer for the cache TTL; concurrent
+ * namespace for claims, CNPG Clusters and ExternalSecrets, and a GET of each Secret a claim
+ * names (never a LIST of Secrets), shared by every viewer for the cache TTL; concurrent
  * identical reads wait for the same upstream request. Secrets are reduced to summaries as
  * soon as they are read: no secret value is cached or kept.
  */
@@ -71,29 +58,32 @@ export class ClusterReader {
   private async cached<T>(
     key: string,
     load: () => Promise<T>,
-    clock?: ReadClock,
+    scope?: ReadScope,
   ): Promise<T> {
+    const cluster = key.split('|')[0];
     // Concurrent identical reads share one: the entry is dropped as soon as it settles.
-    const pending = this.inflight.get(key, async () => {
-      const hit = (await this.options.cache.get(key)) as Cached<T> | undefined;
-      if (hit) return { value: hit, expiresAt: 0 };
-      let value: Cached<T>;
-      const readAt = Date.now();
-      try {
-        value = { ok: await load(), readAt };
-      } catch (e) {
-        if (!(e instanceof KubernetesReadError)) throw e;
-        value = { error: { failure: e.failure, message: e.message }, readAt };
-      }
-      await this.options.cache.set(key, value as any, {
-        ttl: this.options.ttlMs,
-      });
-      return { value, expiresAt: 0 };
-    }) as Promise<Cached<T>>;
-    const result = await pending;
-    clock?.observe(result.readAt ?? 0);
+    const shared = () =>
+      this.inflight.get(key, async () => {
+        const hit = (await this.options.cache.get(key)) as
+          | Cached<T>
+          | undefined;
+        if (hit) return { value: hit, expiresAt: 0 };
+        let value: Cached<T>;
+        const readAt = Date.now();
+        try {
+          value = { ok: await load(), readAt };
+        } catch (e) {
+          if (!(e instanceof KubernetesReadError)) throw e;
+          value = { error: { failure: e.failure, message: e.message }, readAt };
+        }
+        await this.options.cache.set(key, value as any, {
+          ttl: this.options.ttlMs,
+        });
+        return { value, expiresAt: 0 };
+      }) as Promise<Cached<T>>;
+    const result = scope ? await scope.run(cluster, shared) : await shared();
+    scope?.observe(result.readAt ?? 0);
     if ('error' in result) {
-      const cluster = key.split('|')[0];
       throw new KubernetesReadError(
         cluster,
         result.error.failure,
@@ -104,11 +94,11 @@ export class ClusterReader {
   }
 
   /** Names of the Kubernetes backend's clusters. */
-  clusters(clock?: ReadClock): Promise<string[]> {
+  clusters(scope?: ReadScope): Promise<string[]> {
     return this.cached(
       '|clusters',
       () => this.options.client.listClusters(),
-      clock,
+      scope,
     );
   }
 
@@ -116,7 +106,7 @@ export class ClusterReader {
   claims(
     cluster: string,
     labelSelector?: string,
-    clock?: ReadClock,
+    scope?: ReadScope,
   ): Promise<KubeObject[]> {
     const query = labelSelector
       ? `?labelSelector=${encodeURIComponent(labelSelector)}`
@@ -126,29 +116,17 @@ export class ClusterReader {
       `${cluster}|${path}`,
       async () =>
         this.items(cluster, path, CLAIM_API_VERSION, 'PostgresInstance'),
-      clock,
+      scope,
     );
   }
 
-  /** One kind in one namespace. Secrets come back as summaries. */
-  inNamespace(
-    cluster: string,
-    namespace: string,
-    kind: 'secrets',
-    clock?: ReadClock,
-  ): Promise<SecretSummary[]>;
-  inNamespace(
-    cluster: string,
-    namespace: string,
-    kind: Exclude<NamespaceKind, 'secrets'>,
-    clock?: ReadClock,
-  ): Promise<KubeObject[]>;
+  /** One kind in one namespace. */
   inNamespace(
     cluster: string,
     namespace: string,
     kind: NamespaceKind,
-    clock?: ReadClock,
-  ): Promise<unknown[]> {
+    scope?: ReadScope,
+  ): Promise<KubeObject[]> {
     const ns = encodeURIComponent(namespace);
     switch (kind) {
       case 'claims': {
@@ -157,7 +135,7 @@ export class ClusterReader {
           `${cluster}|${path}`,
           () =>
             this.items(cluster, path, CLAIM_API_VERSION, 'PostgresInstance'),
-          clock,
+          scope,
         );
       }
       case 'clusters': {
@@ -165,18 +143,7 @@ export class ClusterReader {
         return this.cached(
           `${cluster}|${path}`,
           () => this.items(cluster, path, 'postgresql.cnpg.io/v1', 'Cluster'),
-          clock,
-        );
-      }
-      case 'secrets': {
-        const path = `/api/v1/namespaces/${ns}/secrets`;
-        return this.cached(
-          `${cluster}|${path}`,
-          async () =>
-            (await this.items(cluster, path, 'v1', 'Secret')).map(s =>
-              summarizeSecret(s as any),
-            ),
-          clock,
+          scope,
         );
       }
       case 'externalSecrets':
@@ -184,9 +151,38 @@ export class ClusterReader {
         return this.cached(
           `${cluster}|eso|${namespace}`,
           () => this.externalSecrets(cluster, ns),
-          clock,
+          scope,
         );
     }
+  }
+
+  /**
+   * One Secret by name, reduced to its summary at once (no value is kept); null when it does not
+   * exist. Needs only `get` on secrets.
+   */
+  secret(
+    cluster: string,
+    namespace: string,
+    name: string,
+    scope?: ReadScope,
+  ): Promise<SecretSummary | null> {
+    const path = `/api/v1/namespaces/${encodeURIComponent(
+      namespace,
+    )}/secrets/${encodeURIComponent(name)}`;
+    return this.cached(
+      `${cluster}|${path}`,
+      async () => {
+        try {
+          const secret = await this.options.client.get(cluster, path);
+          return secret ? summarizeSecret(secret) : null;
+        } catch (e) {
+          if (e instanceof KubernetesReadError && e.failure === 'notFound')
+            return null;
+          throw e;
+        }
+      },
+      scope,
+    );
   }
 
   /**
@@ -197,20 +193,20 @@ export class ClusterReader {
   allNamespaces(
     cluster: string,
     kind: 'clusters' | 'externalSecrets',
-    clock?: ReadClock,
+    scope?: ReadScope,
   ): Promise<KubeObject[]> {
     if (kind === 'clusters') {
       const path = `${CNPG_PATH}/clusters`;
       return this.cached(
         `${cluster}|${path}`,
         () => this.items(cluster, path, 'postgresql.cnpg.io/v1', 'Cluster'),
-        clock,
+        scope,
       );
     }
     return this.cached(
       `${cluster}|eso|*`,
       () => this.externalSecrets(cluster),
-      clock,
+      scope,
     );
   }
 

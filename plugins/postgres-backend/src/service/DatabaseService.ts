@@ -8,7 +8,11 @@ import {
   EntityLike,
   KubeObject,
   StepId,
+  claimEntityRef,
+  claimOwnership,
+  claimSecretNames,
   deriveDatabaseHealth,
+  ENTITY_REF_ANNOTATION,
   kubernetesIdOfEntity,
   parsePostgresInstancesAnnotation,
   POSTGRES_INSTANCES_ANNOTATION,
@@ -20,8 +24,9 @@ import {
 } from '@bizmatters/plugin-postgres-common';
 import { createHash } from 'crypto';
 import { gzipSync } from 'zlib';
-import { ClusterReader, ReadClock } from './ClusterReader';
+import { ClusterReader } from './ClusterReader';
 import { KubernetesReadError } from './KubernetesProxyClient';
+import { ReadScope } from './ReadScope';
 import { TtlCache } from './TtlCache';
 
 /**
@@ -61,6 +66,7 @@ function describe(
   kind: keyof typeof WHAT,
   cluster: string,
   namespace?: string,
+  verb: 'list' | 'get' = 'list',
 ): string {
   if (!(e instanceof KubernetesReadError))
     return `cluster ${cluster}: ${String((e as Error)?.message ?? e)}`;
@@ -70,9 +76,9 @@ function describe(
         ? e.message
         : WHAT[kind].notInstalled(cluster);
     case 'forbidden':
-      return `The portal may not list ${WHAT[kind].resource}${
+      return `The portal may not ${verb} ${WHAT[kind].resource}${
         namespace ? ` in namespace ${namespace}` : ''
-      } of cluster ${cluster}; grant its service account the list verb on them (RBAC). Kubernetes said: ${
+      } of cluster ${cluster}; grant its service account the ${verb} verb on them (RBAC). Kubernetes said: ${
         e.message
       }`;
     default:
@@ -80,14 +86,62 @@ function describe(
   }
 }
 
-/** Finds an entity's databases (and the fleet) and derives their health. */
+/** An `errors` entry as collected: the namespace it concerns, if any, is kept for filtering. */
+interface ScopedError extends ClusterError {
+  namespace?: string;
+}
+
+/** One database of the fleet, with the entity its claim names (if any). */
+export interface FleetEntry {
+  item: DatabaseItem;
+  /** The claim's `bizmatters.io/entity-ref`, normalized; undefined when it names none. */
+  entityRef?: string;
+}
+
+/**
+ * The fleet as read once and shared by every caller: the full answer (for callers holding
+ * `postgres.fleet.read`) and what is needed to cut it down for any other caller.
+ */
+export interface FleetSnapshot {
+  full: SerializedAnswer;
+  entries: FleetEntry[];
+  errors: ScopedError[];
+  /** The distinct entity refs the claims name. */
+  entityRefs: string[];
+  expiresAt: number;
+}
+
+/** How much work one answer may cause; see config.d.ts. */
+export interface ReadLimits {
+  /** Most refs read from one entity's `bizmatters.io/postgres-instances`; default 20. */
+  maxRefsPerEntity: number;
+  /** Most upstream reads in flight for one answer; default 8. */
+  concurrency: number;
+  /** How long one answer waits for upstream reads, in ms; default 15000. */
+  deadlineMs: number;
+}
+
+/** The normalized ref of an entity: `kind:namespace/name`, lower case. */
+export function entityRefOf(entity: EntityLike): string {
+  return `${entity.kind ?? 'component'}:${
+    entity.metadata.namespace ?? 'default'
+  }/${entity.metadata.name}`.toLocaleLowerCase('en-US');
+}
+
+/**
+ * Finds an entity's databases (and the fleet) and derives their health. A claim is shown on an
+ * entity only when its `bizmatters.io/entity-ref` names that entity (claims naming none only
+ * under `postgres.claims.showUnannotated`); nothing of a claim naming another entity leaves
+ * this class in an entity answer.
+ */
 export class DatabaseService {
   /**
-   * Answers as sent, per entity and for the fleet, served until the oldest read behind them
-   * expires: a warm view costs no upstream read, no health derivation, no serialization and
-   * no compression.
+   * Answers as sent, per entity, served until the oldest read behind them expires: a warm view
+   * costs no upstream read, no health derivation, no serialization and no compression.
    */
   private readonly answers: TtlCache<SerializedAnswer>;
+  private readonly fleets = new TtlCache<FleetSnapshot>({ maxEntries: 1 });
+  private readonly limits: ReadLimits;
 
   constructor(
     private readonly options: {
@@ -96,62 +150,148 @@ export class DatabaseService {
       stuckAfterSeconds?: number;
       /** How many entities' answers are kept; default 10,000. */
       maxAnswers?: number;
+      /** Show claims that name no entity (made before the annotation existed); default false. */
+      showUnannotated?: boolean;
+      limits?: Partial<ReadLimits>;
     },
   ) {
     this.answers = new TtlCache({ maxEntries: options.maxAnswers ?? 10_000 });
+    this.limits = {
+      maxRefsPerEntity: options.limits?.maxRefsPerEntity ?? 20,
+      concurrency: options.limits?.concurrency ?? 8,
+      deadlineMs: options.limits?.deadlineMs ?? 15_000,
+    };
+  }
+
+  private scope() {
+    return new ReadScope({
+      concurrency: this.limits.concurrency,
+      deadlineMs: this.limits.deadlineMs,
+    });
+  }
+
+  /**
+   * Until when an answer built from `scope`'s reads may be served: its oldest read's expiry;
+   * now when a read was given up at the deadline (the next view tries again, joining the reads
+   * still under way).
+   */
+  private expiry(scope: ReadScope) {
+    if (scope.late) return Date.now();
+    const oldest = Number.isFinite(scope.oldest) ? scope.oldest : Date.now();
+    return oldest + this.options.reader.ttlMs;
   }
 
   /** {@link DatabaseService.forEntity}, serialized, from the answer cache when it is fresh. */
   forEntityAnswer(entity: EntityLike): Promise<SerializedAnswer> {
-    const key = `entity|${kubernetesIdOfEntity(entity)}|${
-      entity.metadata.annotations?.[POSTGRES_INSTANCES_ANNOTATION] ?? ''
-    }`;
-    return this.answers.get(key, () =>
-      this.answer(clock => this.forEntity(entity, clock)),
-    );
+    const key = `entity|${entityRefOf(entity)}|${kubernetesIdOfEntity(
+      entity,
+    )}|${entity.metadata.annotations?.[POSTGRES_INSTANCES_ANNOTATION] ?? ''}`;
+    return this.answers.get(key, async () => {
+      const scope = this.scope();
+      const value = serialize(await this.forEntity(entity, scope));
+      return { value, expiresAt: this.expiry(scope) };
+    });
   }
 
-  /** {@link DatabaseService.fleet}, serialized, from the answer cache when it is fresh. */
-  fleetAnswer(): Promise<SerializedAnswer> {
-    return this.answers.get('fleet', () =>
-      this.answer(clock => this.fleet(clock)),
-    );
+  /** The fleet, read once for every caller, from the cache when it is fresh. */
+  fleetSnapshot(): Promise<FleetSnapshot> {
+    return this.fleets.get('fleet', async () => {
+      const scope = this.scope();
+      const { entries, errors } = await this.fleetEntries(scope);
+      const expiresAt = this.expiry(scope);
+      const entityRefs = [
+        ...new Set(entries.flatMap(e => (e.entityRef ? [e.entityRef] : []))),
+      ].sort();
+      return {
+        value: {
+          full: serialize({
+            items: entries.map(e => e.item),
+            errors: dedupe(errors.map(publicError)),
+          }),
+          entries,
+          errors,
+          entityRefs,
+          expiresAt,
+        },
+        expiresAt,
+      };
+    });
   }
 
-  private async answer(
-    build: (clock: ReadClock) => Promise<DatabasesResponse>,
-  ) {
-    const clock = new ReadClock();
-    const json = JSON.stringify(await build(clock));
-    const oldest = Number.isFinite(clock.oldest) ? clock.oldest : Date.now();
+  /**
+   * The fleet as a caller without `postgres.fleet.read` sees it: the databases whose claims
+   * name an entity in `visible`, and only the errors that concern no namespace or a namespace
+   * of a database shown. Claims naming no entity are never shown here.
+   */
+  static fleetView(
+    snapshot: FleetSnapshot,
+    visible: ReadonlySet<string>,
+  ): SerializedAnswer {
+    const entries = snapshot.entries.filter(
+      e => e.entityRef !== undefined && visible.has(e.entityRef),
+    );
+    const shown = new Set(
+      entries.map(e => `${e.item.cluster}/${e.item.namespace}`),
+    );
+    return serialize({
+      items: entries.map(e => e.item),
+      errors: dedupe(
+        snapshot.errors
+          .filter(
+            e =>
+              e.namespace === undefined ||
+              shown.has(`${e.cluster}/${e.namespace}`),
+          )
+          .map(publicError),
+      ),
+    });
+  }
+
+  /** {@link DatabaseService.fleetSnapshot} as a response body (every database). */
+  async fleet(scope?: ReadScope): Promise<DatabasesResponse> {
+    const { entries, errors } = await this.fleetEntries(scope ?? this.scope());
     return {
-      value: {
-        json,
-        gzip: gzipSync(json),
-        etag: `W/"${createHash('sha1').update(json).digest('base64url')}"`,
-      },
-      expiresAt: oldest + this.options.reader.ttlMs,
+      items: entries.map(e => e.item),
+      errors: dedupe(errors.map(publicError)),
     };
   }
 
-  /** The databases of one catalog entity: claims labelled with its Kubernetes id, plus annotation refs. */
+  /**
+   * The databases of one catalog entity: candidate claims labelled with its Kubernetes id or
+   * named in its annotation, of which those that name this entity are shown.
+   */
   async forEntity(
     entity: EntityLike,
-    clock?: ReadClock,
+    scope: ReadScope = this.scope(),
   ): Promise<DatabasesResponse> {
-    const { reader } = this.options;
-    const errors: ClusterError[] = [];
+    const { reader, showUnannotated } = this.options;
+    const entityRef = entityRefOf(entity);
+    const errors: ScopedError[] = [];
     const kubernetesId = kubernetesIdOfEntity(entity);
-    const { refs, invalid } = parsePostgresInstancesAnnotation(
+    const parsed = parsePostgresInstancesAnnotation(
       entity.metadata.annotations?.[POSTGRES_INSTANCES_ANNOTATION],
     );
-    for (const entry of invalid) {
+    for (const entry of parsed.invalid) {
       errors.push({
         cluster: '',
         message: `The annotation ${POSTGRES_INSTANCES_ANNOTATION} has '${entry}', which is not [cluster/]namespace/name`,
       });
     }
-    const clusters = await reader.clusters(clock);
+    const max = this.limits.maxRefsPerEntity;
+    const refs = parsed.refs.slice(0, max);
+    if (parsed.refs.length > max) {
+      errors.push({
+        cluster: '',
+        message: `The annotation ${POSTGRES_INSTANCES_ANNOTATION} names ${parsed.refs.length} claims; only the first ${max} are read (postgres.claims.maxRefsPerEntity). Split the entity, or ask the platform team to raise the limit.`,
+      });
+    }
+    let clusters: string[];
+    try {
+      clusters = await reader.clusters(scope);
+    } catch (e) {
+      errors.push({ cluster: '', message: describe(e, 'claims', '') });
+      return { items: [], errors: dedupe(errors.map(publicError)) };
+    }
     for (const ref of refs) {
       if (ref.cluster && !clusters.includes(ref.cluster)) {
         errors.push({
@@ -162,6 +302,7 @@ export class DatabaseService {
     }
     const useLabel = isLabelValue(kubernetesId);
     const found = new Set<string>();
+    const unread = new Set<string>();
     const perCluster = await Promise.all(
       clusters.map(async cluster => {
         const explicit = refs.filter(r => !r.cluster || r.cluster === cluster);
@@ -172,7 +313,7 @@ export class DatabaseService {
               labelled = await reader.claims(
                 cluster,
                 `${KUBERNETES_ID_LABEL}=${kubernetesId}`,
-                clock,
+                scope,
               );
             } catch (e) {
               // A cluster without the platform's XRD has no claims; only say so when the
@@ -188,35 +329,70 @@ export class DatabaseService {
               return [];
             }
           }
-          const claims = new Map<string, KubeObject>();
+          const candidates = new Map<
+            string,
+            { claim: KubeObject; named: boolean }
+          >();
           for (const c of labelled)
-            claims.set(`${c.metadata?.namespace}/${c.metadata?.name}`, c);
-          for (const ref of explicit) {
-            const inNs = await reader
-              .inNamespace(cluster, ref.namespace, 'claims', clock)
-              .catch(e => {
+            candidates.set(`${c.metadata?.namespace}/${c.metadata?.name}`, {
+              claim: c,
+              named: false,
+            });
+          const namespaces = [...new Set(explicit.map(r => r.namespace))];
+          const lists = await Promise.all(
+            namespaces.map(ns =>
+              reader.inNamespace(cluster, ns, 'claims', scope).catch(e => {
                 if (
                   e instanceof KubernetesReadError &&
                   e.failure === 'notFound' &&
-                  !ref.cluster
+                  !explicit.some(r => r.namespace === ns && r.cluster)
                 )
-                  return [];
+                  return [] as KubeObject[];
                 throw e;
+              }),
+            ),
+          );
+          const inNamespace = new Map(
+            namespaces.map((ns, i) => [ns, lists[i]]),
+          );
+          for (const ref of explicit) {
+            const claim = inNamespace
+              .get(ref.namespace)
+              ?.find(c => c.metadata?.name === ref.name);
+            if (claim)
+              candidates.set(`${ref.namespace}/${ref.name}`, {
+                claim,
+                named: true,
               });
-            const claim = inNs.find(c => c.metadata?.name === ref.name);
-            if (claim) claims.set(`${ref.namespace}/${ref.name}`, claim);
           }
-          for (const key of claims.keys()) {
+          const shown: KubeObject[] = [];
+          for (const [key, { claim, named }] of candidates) {
             found.add(`${cluster}/${key}`);
             found.add(key);
+            const ownership = claimOwnership(claim, entityRef);
+            if (
+              ownership === 'ours' ||
+              (ownership === 'unannotated' && showUnannotated)
+            ) {
+              shown.push(claim);
+            } else if (ownership === 'unannotated') {
+              errors.push({
+                cluster,
+                message: `The PostgresInstance ${key} in cluster ${cluster} is not shown: it does not say which entity it belongs to. Add the annotation '${ENTITY_REF_ANNOTATION}: ${entityRef}' to it and to its ExternalSecret in Git, or ask the platform team to set postgres.claims.showUnannotated.`,
+              });
+            } else if (named) {
+              // Nothing of it: not its owner, secrets, status or messages.
+              errors.push({
+                cluster,
+                message: `The annotation ${POSTGRES_INSTANCES_ANNOTATION} names the PostgresInstance ${key}, which belongs to another entity: it is not shown.`,
+              });
+            }
           }
-          return await this.itemsFor(
-            cluster,
-            [...claims.values()],
-            errors,
-            clock,
+          return (await this.itemsFor(cluster, shown, errors, scope)).map(
+            e => e.item,
           );
         } catch (e) {
+          unread.add(cluster);
           errors.push({ cluster, message: describe(e, 'claims', cluster) });
           return [];
         }
@@ -229,7 +405,7 @@ export class DatabaseService {
       if (
         !found.has(key) &&
         (!ref.cluster || clusters.includes(ref.cluster)) &&
-        !errors.some(e => !ref.cluster || e.cluster === ref.cluster)
+        !(ref.cluster ? unread.has(ref.cluster) : unread.size > 0)
       ) {
         errors.push({
           cluster: ref.cluster ?? '',
@@ -243,48 +419,60 @@ export class DatabaseService {
         });
       }
     }
-    return { items: perCluster.flat(), errors: dedupe(errors) };
+    return {
+      items: perCluster.flat(),
+      errors: dedupe(errors.map(publicError)),
+    };
   }
 
-  /** Every claim in every cluster, with its health. */
-  async fleet(clock?: ReadClock): Promise<DatabasesResponse> {
+  /** Every claim in every cluster, with its health and the entity it names. */
+  private async fleetEntries(
+    scope: ReadScope,
+  ): Promise<{ entries: FleetEntry[]; errors: ScopedError[] }> {
     const { reader } = this.options;
-    const errors: ClusterError[] = [];
-    const clusters = await reader.clusters(clock);
+    const errors: ScopedError[] = [];
+    let clusters: string[];
+    try {
+      clusters = await reader.clusters(scope);
+    } catch (e) {
+      errors.push({ cluster: '', message: describe(e, 'claims', '') });
+      return { entries: [], errors };
+    }
     const perCluster = await Promise.all(
       clusters.map(async cluster => {
         try {
-          const claims = await reader.claims(cluster, undefined, clock);
-          return await this.itemsFor(cluster, claims, errors, clock, true);
+          const claims = await reader.claims(cluster, undefined, scope);
+          return await this.itemsFor(cluster, claims, errors, scope, true);
         } catch (e) {
           errors.push({ cluster, message: describe(e, 'claims', cluster) });
           return [];
         }
       }),
     );
-    return { items: perCluster.flat(), errors: dedupe(errors) };
+    return { entries: perCluster.flat(), errors: dedupe(errors) };
   }
 
   /**
-   * Reads each namespace of the claims once per kind and builds their items. `wide` (the
-   * fleet): CNPG Clusters and ExternalSecrets come from one cluster-wide LIST each, or per
-   * namespace where the portal may only list them per namespace. Secrets are always read per
-   * namespace: a cluster-wide LIST would carry every secret of the cluster to the portal.
+   * Reads each namespace of the claims once per kind, and each Secret the claims name by name,
+   * and builds their items. `wide` (the fleet): CNPG Clusters and ExternalSecrets come from one
+   * cluster-wide LIST each, or per namespace where the portal may only list them per
+   * namespace. Secrets are never listed: only the credentials and connection secrets each
+   * claim names are read (GET), so the portal needs no `list` on secrets.
    */
   private async itemsFor(
     cluster: string,
     claims: KubeObject[],
-    errors: ClusterError[],
-    clock?: ReadClock,
+    errors: ScopedError[],
+    scope: ReadScope,
     wide = false,
-  ): Promise<DatabaseItem[]> {
+  ): Promise<FleetEntry[]> {
     const { reader } = this.options;
     const readKind =
       (namespace: string, kind: 'clusters' | 'externalSecrets') =>
       async (): Promise<KubeObject[]> => {
         if (wide) {
           try {
-            return (await reader.allNamespaces(cluster, kind, clock)).filter(
+            return (await reader.allNamespaces(cluster, kind, scope)).filter(
               o => o.metadata?.namespace === namespace,
             );
           } catch (e) {
@@ -294,7 +482,7 @@ export class DatabaseService {
               throw e;
           }
         }
-        return reader.inNamespace(cluster, namespace, kind, clock);
+        return reader.inNamespace(cluster, namespace, kind, scope);
       };
     const byNamespace = new Map<string, KubeObject[]>();
     for (const c of claims) {
@@ -306,66 +494,112 @@ export class DatabaseService {
     const out = await Promise.all(
       [...byNamespace].map(async ([namespace, nsClaims]) => {
         const unreadable: Partial<Record<StepId, string>> = {};
-        const attempt = async <T>(
-          kind: 'clusters' | 'externalSecrets' | 'secrets',
+        const attempt = async (
+          kind: 'clusters' | 'externalSecrets',
           steps: StepId[],
-          read: () => Promise<T[]>,
+          read: () => Promise<KubeObject[]>,
         ) => {
           try {
             return await read();
           } catch (e) {
             const message = describe(e, kind, cluster, namespace);
             for (const s of steps) unreadable[s] = message;
-            errors.push({ cluster, message });
-            return [] as T[];
+            errors.push({ cluster, namespace, message });
+            return [] as KubeObject[];
+          }
+        };
+        /** A named Secret's summary, null when absent, or the message why it was not read. */
+        const secret = async (
+          name: string,
+        ): Promise<SecretSummary | null | { unread: string }> => {
+          try {
+            return await reader.secret(cluster, namespace, name, scope);
+          } catch (e) {
+            const message = describe(e, 'secrets', cluster, namespace, 'get');
+            errors.push({ cluster, namespace, message });
+            return { unread: message };
           }
         };
         const [cnpg, eso, secrets] = await Promise.all([
-          attempt<KubeObject>(
-            'clusters',
-            ['cluster'],
-            readKind(namespace, 'clusters'),
-          ),
-          attempt<KubeObject>(
+          attempt('clusters', ['cluster'], readKind(namespace, 'clusters')),
+          attempt(
             'externalSecrets',
             ['externalSecret'],
             readKind(namespace, 'externalSecrets'),
           ),
-          attempt<SecretSummary>(
-            'secrets',
-            ['credentialsSecret', 'connectionSecret'],
-            () => reader.inNamespace(cluster, namespace, 'secrets', clock),
+          Promise.all(
+            nsClaims.map(claim => {
+              const names = claimSecretNames(
+                claim.metadata?.name ?? '',
+                claim.spec ?? {},
+              );
+              return Promise.all([
+                secret(names.credentialsSecretName),
+                secret(names.connectionSecretName),
+              ]);
+            }),
           ),
         ]);
-        return nsClaims.map(claim => {
+        return nsClaims.map((claim, i) => {
+          const summaries: SecretSummary[] = [];
+          const claimUnreadable = { ...unreadable };
+          secrets[i].forEach((s, j) => {
+            if (s && 'unread' in s) {
+              claimUnreadable[
+                j === 0 ? 'credentialsSecret' : 'connectionSecret'
+              ] = s.unread;
+            } else if (s) {
+              summaries.push(s);
+            }
+          });
           const objects: DatabaseObjects = selectDatabaseObjects(
             claim,
             [...cnpg, ...eso],
-            secrets,
+            summaries,
           );
-          if (Object.keys(unreadable).length) objects.unreadable = unreadable;
+          if (Object.keys(claimUnreadable).length)
+            objects.unreadable = claimUnreadable;
           const health = deriveDatabaseHealth(objects, {
             now,
             ...(this.options.stuckAfterSeconds
               ? { stuckAfterSeconds: this.options.stuckAfterSeconds }
               : {}),
           });
-          return toDatabaseItem(cluster, claim, objects, health);
+          const entityRef = claimEntityRef(claim);
+          return {
+            item: toDatabaseItem(cluster, claim, objects, health),
+            ...(entityRef ? { entityRef } : {}),
+          };
         });
       }),
     );
     return out
       .flat()
       .sort((a, b) =>
-        `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`),
+        `${a.item.namespace}/${a.item.name}`.localeCompare(
+          `${b.item.namespace}/${b.item.name}`,
+        ),
       );
   }
 }
 
-function dedupe(errors: ClusterError[]): ClusterError[] {
+function serialize(body: DatabasesResponse): SerializedAnswer {
+  const json = JSON.stringify(body);
+  return {
+    json,
+    gzip: gzipSync(json),
+    etag: `W/"${createHash('sha1').update(json).digest('base64url')}"`,
+  };
+}
+
+function publicError(e: ScopedError): ClusterError {
+  return { cluster: e.cluster, message: e.message };
+}
+
+function dedupe<E extends ScopedError>(errors: E[]): E[] {
   const seen = new Set<string>();
   return errors.filter(e => {
-    const key = `${e.cluster}\n${e.message}`;
+    const key = `${e.cluster}\n${e.namespace ?? ''}\n${e.message}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

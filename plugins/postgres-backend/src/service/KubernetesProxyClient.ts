@@ -10,6 +10,7 @@ export type ReadFailure =
   | 'timeout'
   | 'forbidden'
   | 'notFound'
+  | 'tooLarge'
   | 'error';
 
 export class KubernetesReadError extends Error {
@@ -38,8 +39,72 @@ export class KubernetesProxyClient {
       auth: AuthService;
       logger: LoggerService;
       timeoutMs: number;
+      /** The most bytes an upstream body may have; a longer one is cut off and fails the read. */
+      maxResponseBytes: number;
     },
   ) {}
+
+  /**
+   * An AbortController that aborts after `timeoutMs` (a plain timer: on Node 20 a signal made
+   * by `AbortSignal.any` of `AbortSignal.timeout` can be garbage-collected and never fire).
+   * Call `done()` when the body has been read.
+   */
+  private abortAfterTimeout() {
+    const controller = new AbortController();
+    const handle = {
+      signal: controller.signal,
+      timedOut: false,
+      abort: () => controller.abort(),
+      done: () => clearTimeout(timer),
+    };
+    const timer = setTimeout(() => {
+      handle.timedOut = true;
+      controller.abort();
+    }, this.options.timeoutMs);
+    return handle;
+  }
+
+  /**
+   * The body as text, read as a stream and abandoned (the request aborted) as soon as it passes
+   * `maxResponseBytes`: a huge or endless answer costs at most that much memory.
+   */
+  private async readBody(
+    res: Response,
+    abort: { abort(): void },
+    cluster: string,
+    path: string,
+  ): Promise<string> {
+    const max = this.options.maxResponseBytes;
+    const tooLarge = () =>
+      new KubernetesReadError(
+        cluster,
+        'tooLarge',
+        `cluster ${cluster} answered more than ${max} bytes for ${
+          path.split('?')[0]
+        } (postgres.kubernetes.maxResponseBytes); the answer was not read`,
+      );
+    const declared = Number(res.headers.get('content-length'));
+    if (Number.isFinite(declared) && declared > max) {
+      abort.abort();
+      throw tooLarge();
+    }
+    if (!res.body) return '';
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) {
+        abort.abort();
+        await reader.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
 
   private async token(): Promise<string> {
     const { token } = await this.options.auth.getPluginRequestToken({
@@ -53,16 +118,26 @@ export class KubernetesProxyClient {
   async listClusters(): Promise<string[]> {
     const base = await this.options.discovery.getBaseUrl('kubernetes');
     this.requests++;
-    const res = await fetch(`${base}/clusters`, {
-      headers: { authorization: `Bearer ${await this.token()}` },
-      signal: AbortSignal.timeout(this.options.timeoutMs),
-    });
-    if (!res.ok) {
-      throw new Error(
-        `The Kubernetes backend did not list its clusters: HTTP ${res.status}`,
-      );
+    const abort = this.abortAfterTimeout();
+    let text: string;
+    try {
+      const res = await fetch(`${base}/clusters`, {
+        headers: { authorization: `Bearer ${await this.token()}` },
+        signal: abort.signal,
+      });
+      if (!res.ok) {
+        abort.abort();
+        throw new Error(
+          `The Kubernetes backend did not list its clusters: HTTP ${res.status}`,
+        );
+      }
+      text = await this.readBody(res, abort, '', '/clusters');
+    } finally {
+      abort.done();
     }
-    const body = (await res.json()) as { items?: Array<{ name: string }> };
+    const body = JSON.parse(text || '{}') as {
+      items?: Array<{ name: string }>;
+    };
     return (body.items ?? []).map(c => c.name);
   }
 
@@ -70,7 +145,9 @@ export class KubernetesProxyClient {
   async get<T = any>(cluster: string, path: string): Promise<T> {
     const base = await this.options.discovery.getBaseUrl('kubernetes');
     this.requests++;
+    const abort = this.abortAfterTimeout();
     let res: Response;
+    let text: string;
     try {
       res = await fetch(`${base}/proxy${path}`, {
         headers: {
@@ -78,10 +155,12 @@ export class KubernetesProxyClient {
           'Backstage-Kubernetes-Cluster': cluster,
           accept: 'application/json',
         },
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal: abort.signal,
       });
+      text = await this.readBody(res, abort, cluster, path);
     } catch (e: any) {
-      if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
+      if (e instanceof KubernetesReadError) throw e;
+      if (abort.timedOut) {
         throw new KubernetesReadError(
           cluster,
           'timeout',
@@ -95,8 +174,9 @@ export class KubernetesProxyClient {
           e?.cause?.code ?? e?.message ?? e
         }`,
       );
+    } finally {
+      abort.done();
     }
-    const text = await res.text();
     let body: any;
     try {
       body = text ? JSON.parse(text) : undefined;

@@ -13,16 +13,17 @@ import {
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  BasicPermission,
-} from '@backstage/plugin-permission-common';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   EntityLike,
   postgresDatabaseReadPermission,
   postgresFleetReadPermission,
 } from '@bizmatters/plugin-postgres-common';
-import { DatabaseService, SerializedAnswer } from './DatabaseService';
+import {
+  DatabaseService,
+  entityRefOf,
+  SerializedAnswer,
+} from './DatabaseService';
 import { TtlCache } from './TtlCache';
 
 /** Sends a cached answer, gzipped when the client accepts it (the compression middleware then leaves it alone). */
@@ -99,23 +100,52 @@ export async function createRouter(options: {
   catalogTimeoutMs?: number;
 }): Promise<express.Router> {
   const { httpAuth, permissions, catalog, databases, entityTtlMs } = options;
-  const entities = new TtlCache<EntityLike | undefined>({
+  const catalogTimeoutMs = options.catalogTimeoutMs ?? 10_000;
+  /** Per caller and entity: the catalog's answer, and whether they may read its databases. */
+  const entities = new TtlCache<{
+    entity: EntityLike | undefined;
+    allowed: boolean;
+  }>({
+    maxEntries: options.maxEntities ?? 10_000,
+  });
+  /** Per caller without `postgres.fleet.read` and fleet snapshot: the fleet as they see it. */
+  const fleetViews = new TtlCache<SerializedAnswer>({
     maxEntries: options.maxEntities ?? 10_000,
   });
   const router = Router();
   router.use(express.json());
 
-  async function authorize(req: express.Request, permission: BasicPermission) {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`Not allowed: ${permission.name}`);
-    }
-    return credentials;
+  const credentialsOf = (req: express.Request) =>
+    httpAuth.credentials(req, { allow: ['user', 'service'] });
+
+  /**
+   * The entity refs of `refs` (normalized) whose databases this caller may read: entities the
+   * catalog shows them, and for which `postgres.database.read` is allowed (one batch each).
+   */
+  async function readableEntities(
+    refs: string[],
+    credentials: BackstageCredentials,
+  ): Promise<Set<string>> {
+    if (!refs.length) return new Set();
+    const { items } = await catalog.getEntitiesByRefs(
+      {
+        entityRefs: refs,
+        fields: ['kind', 'metadata.namespace', 'metadata.name'],
+      },
+      { credentials },
+    );
+    const seen = refs.filter((_, i) => items[i]);
+    if (!seen.length) return new Set();
+    const decisions = await permissions.authorize(
+      seen.map(resourceRef => ({
+        permission: postgresDatabaseReadPermission,
+        resourceRef,
+      })),
+      { credentials },
+    );
+    return new Set(
+      seen.filter((_, i) => decisions[i]?.result === AuthorizeResult.ALLOW),
+    );
   }
 
   router.get('/health', (_req, res) => {
@@ -131,37 +161,84 @@ export async function createRouter(options: {
           throw new InputError(`Invalid entity ${k}`);
         }
       }
-      const credentials = await authorize(req, postgresDatabaseReadPermission);
+      const credentials = await credentialsOf(req);
       // The catalog answers with the caller's credentials: an entity they may not read is not
-      // found. Its answer is reused for the same caller for entityTtlMs.
+      // found. Then `postgres.database.read` on that entity (a policy can grant it to its
+      // owners). Both answers are reused for the same caller for entityTtlMs.
       const ref = `${kind}:${namespace}/${name}`.toLocaleLowerCase('en-US');
-      const entity = await entities.get(
+      const access = await entities.get(
         `${principalKey(credentials)}|${ref}`,
         async () => {
           const askedAt = Date.now();
-          return {
-            value: await withTimeout(
-              catalog.getEntityByRef(
-                { kind, namespace, name },
+          const entity = await withTimeout(
+            catalog.getEntityByRef({ kind, namespace, name }, { credentials }),
+            catalogTimeoutMs,
+            `The catalog did not answer for ${kind}:${namespace}/${name}`,
+          );
+          let allowed = false;
+          if (entity) {
+            const [decision] = await withTimeout(
+              permissions.authorize(
+                [
+                  {
+                    permission: postgresDatabaseReadPermission,
+                    resourceRef: entityRefOf(entity),
+                  },
+                ],
                 { credentials },
               ),
-              options.catalogTimeoutMs ?? 10_000,
-              `The catalog did not answer for ${kind}:${namespace}/${name}`,
-            ),
+              catalogTimeoutMs,
+              `The permission backend did not answer for ${kind}:${namespace}/${name}`,
+            );
+            allowed = decision.result === AuthorizeResult.ALLOW;
+          }
+          return {
+            value: { entity, allowed },
             expiresAt: askedAt + entityTtlMs,
           };
         },
       );
-      if (!entity) {
+      if (!access.entity) {
         throw new NotFoundError(`No entity ${kind}:${namespace}/${name}`);
       }
-      send(req, res, await databases.forEntityAnswer(entity));
+      if (!access.allowed) {
+        throw new NotAllowedError(
+          `Not allowed: ${postgresDatabaseReadPermission.name} on ${kind}:${namespace}/${name}`,
+        );
+      }
+      send(req, res, await databases.forEntityAnswer(access.entity));
     },
   );
 
   router.get('/v1/databases', async (req, res) => {
-    await authorize(req, postgresFleetReadPermission);
-    send(req, res, await databases.fleetAnswer());
+    const credentials = await credentialsOf(req);
+    const [fleet] = await permissions.authorize(
+      [{ permission: postgresFleetReadPermission }],
+      { credentials },
+    );
+    const snapshot = await databases.fleetSnapshot();
+    if (fleet.result === AuthorizeResult.ALLOW) {
+      send(req, res, snapshot.full);
+      return;
+    }
+    // Anyone else: the databases of entities they may read, decided for this caller and this
+    // snapshot, and reused for entityTtlMs at most.
+    const view = await fleetViews.get(
+      `${principalKey(credentials)}|${snapshot.full.etag}`,
+      async () => {
+        const askedAt = Date.now();
+        const visible = await withTimeout(
+          readableEntities(snapshot.entityRefs, credentials),
+          catalogTimeoutMs,
+          'The catalog did not answer which entities the fleet view may show',
+        );
+        return {
+          value: DatabaseService.fleetView(snapshot, visible),
+          expiresAt: Math.min(snapshot.expiresAt, askedAt + entityTtlMs),
+        };
+      },
+    );
+    send(req, res, view);
   });
 
   return router;
