@@ -3,6 +3,7 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { createSsmClient, readModuleSettings } from './config';
 import { createPostgresCredentialsWriteAction } from './actions/credentialsWrite';
 import { createPostgresManifestsCreateAction } from './actions/manifestsCreate';
@@ -20,13 +21,24 @@ export const scaffolderModulePostgres = createBackendModule({
       deps: {
         scaffolder: scaffolderActionsExtensionPoint,
         config: coreServices.rootConfig,
+        permissions: coreServices.permissions,
+        catalog: catalogServiceRef,
       },
-      async init({ scaffolder, config }) {
+      async init({ scaffolder, config, permissions, catalog }) {
         const settings = readModuleSettings(config);
         const ssmClient = createSsmClient(settings.ssm);
         scaffolder.addActions(
-          createPostgresCredentialsWriteAction({ settings, ssmClient }),
-          createPostgresManifestsCreateAction({ settings }),
+          createPostgresCredentialsWriteAction({
+            settings,
+            ssmClient,
+            permissions,
+            catalog,
+          }),
+          createPostgresManifestsCreateAction({
+            settings,
+            permissions,
+            catalog,
+          }),
         );
       },
     });

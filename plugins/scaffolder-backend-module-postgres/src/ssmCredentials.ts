@@ -1,7 +1,7 @@
 import {
-  GetParameterCommand,
-  GetParametersCommand,
+  DescribeParametersCommand,
   ListTagsForResourceCommand,
+  ParameterMetadata,
   PutParameterCommand,
   SSMClient,
   Tag,
@@ -11,20 +11,26 @@ import { SsmParameterNames } from '@bizmatters/plugin-postgres-common';
 
 /** Tag keys written on each parameter. */
 export const TAG_CLAIM = 'bizmatters.io/postgres-claim';
+export const TAG_USERNAME = 'bizmatters.io/postgres-username';
 export const TAG_ENTITY = 'backstage.io/entity';
 export const TAG_CREATED_BY = 'backstage.io/created-by';
+export const TAG_TASK = 'backstage.io/scaffolder-task';
 
 export interface CredentialsToWrite {
   names: SsmParameterNames;
   username: string;
   /** Called only when the password parameter must be written. */
   password: () => string;
-  /** True when the password was supplied by the user (then an existing value must match). */
+  /** True when the password was supplied by the user (then it may not replace an existing one). */
   passwordSupplied: boolean;
   /** `namespace/name` of the claim. */
   claim: string;
-  entity?: string;
-  createdBy?: string;
+  /** Full ref of the owning entity. */
+  entity: string;
+  /** User entity ref of the task's initiator. */
+  createdBy: string;
+  /** The scaffolder task writing (a retry of the same task keeps its id). */
+  taskId: string;
   kmsKeyId?: string;
   tier?: string;
 }
@@ -42,6 +48,13 @@ export interface CredentialsOutcome {
   password: ParameterOutcome;
 }
 
+/** What is known of an existing parameter without reading its value. */
+interface ExistingParameter {
+  version?: number;
+  lastModified?: Date;
+  tags: Map<string, string>;
+}
+
 type Logger = { info(message: string): void; warn?(message: string): void };
 
 function describeAwsError(e: any): string {
@@ -55,10 +68,26 @@ function tagValue(value: string): string {
   return value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_').slice(0, 256);
 }
 
+/** Who wrote a parameter and when, from its tags and metadata, in a user's words. */
+function provenance(found: ExistingParameter): string {
+  const by = found.tags.get(TAG_CREATED_BY);
+  const when = found.lastModified
+    ? ` (last modified ${found.lastModified.toISOString()})`
+    : '';
+  return by
+    ? `it was written by ${by}${when}`
+    : `it was written outside Backstage${when}`;
+}
+
+/** The DescribeParameters pages to follow at most (AWS may answer a filter with empty pages). */
+const MAX_DESCRIBE_PAGES = 20;
+
 /**
- * Writes a database's `user` and `password` parameters to SSM, or finds them written for the same
- * claim by an earlier run. Reads first and decides, then writes: a parameter that belongs to
- * anything else stops the run before anything is written.
+ * Writes a database's `user` and `password` parameters to SSM, or finds them written for the
+ * same claim by the same person (or the same task) in an earlier run. Decides from metadata and
+ * tags only, never from a value: nothing is decrypted, so no answer depends on a stored secret.
+ * Everything is decided before the first write: a parameter that is not provably ours stops the
+ * run before anything is written.
  */
 export class SsmCredentialsWriter {
   constructor(
@@ -72,39 +101,60 @@ export class SsmCredentialsWriter {
   ): Promise<CredentialsOutcome> {
     const { names } = request;
     const existing = await this.readExisting([names.user, names.password]);
+    const createdBy = tagValue(request.createdBy);
+    const taskId = tagValue(request.taskId);
 
     // Decide everything before the first write.
     for (const name of [names.user, names.password]) {
       const found = existing.get(name);
       if (!found) continue;
-      const claimTag = found.tags.find(t => t.Key === TAG_CLAIM)?.Value;
+      const claimTag = found.tags.get(TAG_CLAIM);
       if (claimTag !== request.claim) {
         throw new ConflictError(
           `The SSM parameter ${name} already exists and was not written for the claim ${
             request.claim
           } (${
             claimTag ? `it belongs to ${claimTag}` : 'it has no claim tag'
-          }). Choose another service or environment, or remove the parameter; nothing was written.`,
+          }; ${provenance(
+            found,
+          )}). Choose another service or environment, or remove the parameter; nothing was written.`,
+        );
+      }
+      const sameTask = found.tags.get(TAG_TASK) === taskId;
+      const sameAuthor = found.tags.get(TAG_CREATED_BY) === createdBy;
+      if (!sameTask && !sameAuthor) {
+        throw new ConflictError(
+          `The SSM parameter ${name} already exists for the claim ${
+            request.claim
+          }, but ${provenance(
+            found,
+          )}, not by ${createdBy}. Only its author can reuse it: ask them to finish the request, or have the parameter removed; nothing was written.`,
         );
       }
     }
     const user = existing.get(names.user);
     if (user) {
-      const value = await this.readValue(names.user);
-      if (value !== request.username) {
+      const stored = user.tags.get(TAG_USERNAME);
+      if (stored === undefined) {
         throw new ConflictError(
-          `The SSM parameter ${names.user} was written for this claim with the username '${value}', but databaseOwner is '${request.username}'. They must be equal: set databaseOwner to '${value}' or remove the parameter; nothing was written.`,
+          `The SSM parameter ${names.user} exists for this claim but does not say which username it holds (no ${TAG_USERNAME} tag), so it cannot be checked against databaseOwner '${request.username}'. Remove the parameter, or tag it; nothing was written.`,
+        );
+      }
+      if (stored !== tagValue(request.username)) {
+        throw new ConflictError(
+          `The SSM parameter ${names.user} was written for this claim with the username '${stored}', but databaseOwner is '${request.username}'. They must be equal: set databaseOwner to '${stored}' or remove the parameter; nothing was written.`,
         );
       }
     }
     const password = existing.get(names.password);
-    if (password && request.passwordSupplied) {
-      const value = await this.readValue(names.password);
-      if (value !== request.password()) {
-        throw new ConflictError(
-          `The SSM parameter ${names.password} was written for this claim with another password. Leave the password empty to keep it, or remove the parameter; nothing was written.`,
-        );
-      }
+    if (
+      password &&
+      request.passwordSupplied &&
+      password.tags.get(TAG_TASK) !== taskId
+    ) {
+      throw new ConflictError(
+        `The SSM parameter ${names.password} already holds a password for this claim. Leave Password empty to keep the existing one, or remove the parameter; nothing was written.`,
+      );
     }
 
     if (dryRun) {
@@ -122,11 +172,13 @@ export class SsmCredentialsWriter {
       };
     }
 
-    const tags: Tag[] = [{ Key: TAG_CLAIM, Value: tagValue(request.claim) }];
-    if (request.entity)
-      tags.push({ Key: TAG_ENTITY, Value: tagValue(request.entity) });
-    if (request.createdBy)
-      tags.push({ Key: TAG_CREATED_BY, Value: tagValue(request.createdBy) });
+    const tags: Tag[] = [
+      { Key: TAG_CLAIM, Value: tagValue(request.claim) },
+      { Key: TAG_ENTITY, Value: tagValue(request.entity) },
+      { Key: TAG_CREATED_BY, Value: createdBy },
+      { Key: TAG_TASK, Value: taskId },
+      { Key: TAG_USERNAME, Value: tagValue(request.username) },
+    ];
 
     const userOutcome: ParameterOutcome = user
       ? { name: names.user, version: user.version, action: 'reused' }
@@ -172,14 +224,31 @@ export class SsmCredentialsWriter {
     }
   }
 
+  /** Metadata (DescribeParameters) and tags (ListTagsForResource) of the names that exist. */
   private async readExisting(
     names: string[],
-  ): Promise<Map<string, { version?: number; tags: Tag[] }>> {
-    let found;
+  ): Promise<Map<string, ExistingParameter>> {
+    const found: ParameterMetadata[] = [];
     try {
-      found = await this.client.send(
-        new GetParametersCommand({ Names: names }),
-      );
+      let nextToken: string | undefined;
+      for (let page = 0; page < MAX_DESCRIBE_PAGES; page++) {
+        const out = await this.client.send(
+          new DescribeParametersCommand({
+            ParameterFilters: [
+              { Key: 'Name', Option: 'Equals', Values: names },
+            ],
+            ...(nextToken ? { NextToken: nextToken } : {}),
+          }),
+        );
+        found.push(...(out.Parameters ?? []));
+        nextToken = out.NextToken;
+        if (!nextToken) break;
+      }
+      if (nextToken) {
+        throw new Error(
+          `no answer after ${MAX_DESCRIBE_PAGES} pages of DescribeParameters`,
+        );
+      }
     } catch (e) {
       throw new Error(
         `Could not read SSM parameters ${names.join(', ')}: ${describeAwsError(
@@ -187,9 +256,9 @@ export class SsmCredentialsWriter {
         )}`,
       );
     }
-    const out = new Map<string, { version?: number; tags: Tag[] }>();
-    for (const p of found.Parameters ?? []) {
-      if (!p.Name) continue;
+    const out = new Map<string, ExistingParameter>();
+    for (const p of found) {
+      if (!p.Name || !names.includes(p.Name)) continue;
       let tags: Tag[] = [];
       try {
         const t = await this.client.send(
@@ -206,21 +275,16 @@ export class SsmCredentialsWriter {
           }: ${describeAwsError(e)}`,
         );
       }
-      out.set(p.Name, { version: p.Version, tags });
+      out.set(p.Name, {
+        version: p.Version,
+        lastModified: p.LastModifiedDate,
+        tags: new Map(
+          tags.flatMap(t =>
+            t.Key !== undefined ? [[t.Key, t.Value ?? ''] as const] : [],
+          ),
+        ),
+      });
     }
     return out;
-  }
-
-  private async readValue(name: string): Promise<string | undefined> {
-    try {
-      const out = await this.client.send(
-        new GetParameterCommand({ Name: name, WithDecryption: true }),
-      );
-      return out.Parameter?.Value;
-    } catch (e) {
-      throw new Error(
-        `Could not read the SSM parameter ${name}: ${describeAwsError(e)}`,
-      );
-    }
   }
 }

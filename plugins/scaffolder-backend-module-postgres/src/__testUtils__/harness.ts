@@ -3,18 +3,36 @@ import path from 'path';
 import request from 'supertest';
 import { parse } from 'yaml';
 import knexFactory from 'knex';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import {
+  AuthService,
+  BackstageCredentials,
   coreServices,
+  createBackendModule,
   createServiceFactory,
   LoggerService,
 } from '@backstage/backend-plugin-api';
+import { Entity, RELATION_MEMBER_OF } from '@backstage/catalog-model';
+import { JsonObject } from '@backstage/types';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import {
+  catalogProcessingExtensionPoint,
+  catalogServiceRef,
+} from '@backstage/plugin-catalog-node';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import catalogScaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
+import permissionPlugin from '@backstage/plugin-permission-backend';
+import { decidePostgresPermission } from '@bizmatters/plugin-postgres-common';
 
 type Meta = Parameters<LoggerService['info']>[1];
 type Fields = Parameters<LoggerService['child']>[0];
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import githubModule from '@backstage/plugin-scaffolder-backend-module-github';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { ForgeStandIn, SsmStandIn } from '@bizmatters/sandbox';
 import postgresModule from '../index';
 
@@ -65,41 +83,249 @@ class CapturingLogger implements LoggerService {
   }
 }
 
+/** Two teams and the platform's seed team, as catalog entities. */
+export const USERS = {
+  /** Member of payments (and of team-agents, which owns the seed's agent-executor). */
+  alice: 'user:default/alice',
+  /** Member of orders only. */
+  mallory: 'user:default/mallory',
+} as const;
+
+function entity(kind: string, name: string, spec: JsonObject): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind,
+    metadata: { name, namespace: 'default' },
+    spec,
+  };
+}
+
+/** The catalog the harness serves: groups, users with their memberships, components with owners. */
+export const CATALOG_ENTITIES: Entity[] = [
+  entity('Group', 'payments', { type: 'team', children: [] }),
+  entity('Group', 'orders', { type: 'team', children: [] }),
+  entity('Group', 'team-agents', { type: 'team', children: [] }),
+  entity('User', 'alice', {
+    memberOf: ['group:default/payments', 'team-agents'],
+  }),
+  entity('User', 'mallory', { memberOf: ['orders'] }),
+  entity('Component', 'payments', {
+    type: 'service',
+    lifecycle: 'production',
+    owner: 'group:default/payments',
+  }),
+  entity('Component', 'orders', {
+    type: 'service',
+    lifecycle: 'production',
+    owner: 'orders',
+  }),
+  entity('Component', 'agent-executor', {
+    type: 'service',
+    lifecycle: 'production',
+    owner: 'group:default/team-agents',
+  }),
+];
+
+/** Feeds fixed entities into the real catalog, as any entity provider does. */
+function staticEntitiesModule(entities: Entity[]) {
+  return createBackendModule({
+    pluginId: 'catalog',
+    moduleId: 'test-entities',
+    register(reg) {
+      reg.registerInit({
+        deps: { catalog: catalogProcessingExtensionPoint },
+        async init({ catalog }) {
+          catalog.addEntityProvider({
+            getProviderName: () => 'test-entities',
+            async connect(connection) {
+              await connection.applyMutation({
+                type: 'full',
+                entities: entities.map(e => ({
+                  locationKey: 'test-entities',
+                  entity: {
+                    ...e,
+                    metadata: {
+                      ...e.metadata,
+                      annotations: {
+                        ...e.metadata.annotations,
+                        'backstage.io/managed-by-location': 'url:test-entities',
+                        'backstage.io/managed-by-origin-location':
+                          'url:test-entities',
+                      },
+                    },
+                  },
+                })),
+              });
+            },
+          });
+        },
+      });
+    },
+  });
+}
+
 /**
- * The real scaffolder backend (with its GitHub module and ours) running the real template,
- * talking to the sandbox's SSM and forge stand-ins on 127.0.0.1.
+ * The product's permission rules for its own permissions (postgres-common), everything else
+ * allowed — what a portal's policy delegates to. The permission backend resolves the
+ * conditional IS_ENTITY_OWNER decision through the catalog.
+ */
+const testPolicyModule = createBackendModule({
+  pluginId: 'permission',
+  moduleId: 'test-policy',
+  register(reg) {
+    reg.registerInit({
+      deps: { policy: policyExtensionPoint },
+      async init({ policy }) {
+        policy.setPolicy({
+          async handle(request, user) {
+            return (
+              decidePostgresPermission(request.permission, user) ?? {
+                result: AuthorizeResult.ALLOW,
+              }
+            );
+          },
+        });
+      },
+    });
+  },
+});
+
+/**
+ * User info as the auth backend's catalog sign-in resolvers make it: the user and the groups
+ * the catalog says it is a member of (memberOf relations). The mock user tokens carry only the
+ * user's ref; this reads the rest from the real catalog.
+ */
+const catalogUserInfoFactory = createServiceFactory({
+  service: coreServices.userInfo,
+  deps: { catalog: catalogServiceRef, auth: coreServices.auth },
+  factory: ({ catalog, auth }) => ({
+    async getUserInfo(credentials) {
+      const principal = credentials.principal as {
+        type: string;
+        userEntityRef?: string;
+      };
+      if (principal.type !== 'user' || !principal.userEntityRef) {
+        throw new Error(`No user info for a ${principal.type} principal`);
+      }
+      const user = await catalog.getEntityByRef(principal.userEntityRef, {
+        credentials: await auth.getOwnServiceCredentials(),
+      });
+      const groups = (user?.relations ?? [])
+        .filter(r => r.type === RELATION_MEMBER_OF)
+        .map(r => r.targetRef);
+      return {
+        userEntityRef: principal.userEntityRef,
+        ownershipEntityRefs: [principal.userEntityRef, ...groups],
+      };
+    },
+  }),
+});
+
+/**
+ * The mock auth service, except that a plugin's token on behalf of a user says which plugin acts
+ * for the user (`actor`), as Backstage's own auth service does. Without it, the catalog's calls
+ * to the permission backend on a user's behalf look like direct user requests, which the
+ * permission backend refuses for conditional decisions.
+ */
+const actorAwareAuthFactory = createServiceFactory({
+  service: coreServices.auth,
+  deps: { plugin: coreServices.pluginMetadata },
+  factory({ plugin }) {
+    const base = mockServices.auth({ pluginId: plugin.getId() });
+    const auth: AuthService = {
+      authenticate: (token, options) => base.authenticate(token, options),
+      getNoneCredentials: () => base.getNoneCredentials(),
+      getOwnServiceCredentials: () => base.getOwnServiceCredentials(),
+      isPrincipal: ((credentials: BackstageCredentials, type: any) =>
+        base.isPrincipal(credentials, type)) as AuthService['isPrincipal'],
+      getLimitedUserToken: credentials => base.getLimitedUserToken(credentials),
+      listPublicServiceKeys: () => base.listPublicServiceKeys(),
+      async getPluginRequestToken(options) {
+        const principal = options.onBehalfOf.principal as {
+          type: string;
+          userEntityRef?: string;
+        };
+        if (principal.type === 'user' && principal.userEntityRef) {
+          return {
+            token: mockCredentials.user.token(principal.userEntityRef, {
+              actor: { subject: `plugin:${plugin.getId()}` },
+            }),
+          };
+        }
+        return base.getPluginRequestToken(options);
+      },
+    };
+    return auth;
+  },
+});
+
+/**
+ * The real scaffolder backend (with its GitHub module and ours) running the real template, with
+ * the real catalog (users, groups, components of two teams) and the real permission backend
+ * (permissions on, a policy delegating to postgres-common's rules), talking to the sandbox's SSM
+ * and forge stand-ins on 127.0.0.1. Requests are made as alice unless another user is named.
  */
 export async function startScaffolderHarness() {
   const ssm = await SsmStandIn.start();
   const forge = await ForgeStandIn.start();
   await forge.createRepo('platform', 'gitops', { 'README.md': '# GitOps\n' });
+  await forge.createRepo('platform', 'other', { 'README.md': '# Other\n' });
   const savedEnv = { ...process.env };
   process.env.AWS_ACCESS_KEY_ID = 'sandbox';
   process.env.AWS_SECRET_ACCESS_KEY = 'sandbox';
   const template = parse(fs.readFileSync(TEMPLATE_FILE, 'utf8'));
   template.metadata.namespace = 'default';
-  // The scaffolder's database (SQLite in memory) is ours, so tests can read its stored rows.
-  const knex = knexFactory({
-    client: 'better-sqlite3',
-    connection: ':memory:',
-    useNullAsDefault: true,
-  });
+  // The scaffolder's database (SQLite in memory) is ours, so tests can read its stored rows;
+  // every other plugin gets its own.
+  const knexes = new Map<string, ReturnType<typeof knexFactory>>();
+  const knexFor = (pluginId: string) => {
+    if (!knexes.has(pluginId)) {
+      knexes.set(
+        pluginId,
+        knexFactory({
+          client: 'better-sqlite3',
+          connection: ':memory:',
+          useNullAsDefault: true,
+        }),
+      );
+    }
+    return knexes.get(pluginId)!;
+  };
+  const knex = knexFor('scaffolder');
   const logLines: LogLine[] = [];
   const backend = await startTestBackend({
     features: [
-      mockServices.database.factory({ knex }),
+      createServiceFactory({
+        service: coreServices.database,
+        deps: { plugin: coreServices.pluginMetadata },
+        factory: ({ plugin }) => ({
+          getClient: async () => knexFor(plugin.getId()),
+        }),
+      }),
       createServiceFactory({
         service: coreServices.rootLogger,
         deps: {},
         factory: () => new CapturingLogger(logLines),
       }),
+      actorAwareAuthFactory,
+      catalogUserInfoFactory,
+      catalogPlugin,
+      catalogScaffolderEntityModel,
+      staticEntitiesModule([...CATALOG_ENTITIES, template]),
+      permissionPlugin,
+      testPolicyModule,
       scaffolderPlugin,
       githubModule,
       postgresModule,
-      catalogServiceMock.factory({ entities: [template] }),
       mockServices.rootConfig.factory({
         data: {
           backend: { baseUrl: 'http://localhost:7007' },
+          permission: { enabled: true },
+          catalog: {
+            rules: [
+              { allow: ['Component', 'Group', 'User', 'Template', 'Location'] },
+            ],
+          },
           integrations: {
             github: [
               {
@@ -111,11 +337,27 @@ export async function startScaffolderHarness() {
           },
           postgres: {
             ssm: { region: 'eu-west-1', endpoint: ssm.url, maxAttempts: 3 },
+            gitops: {
+              repositories: [
+                {
+                  host: forge.host,
+                  owner: 'platform',
+                  repo: 'gitops',
+                  baseBranch: 'main',
+                },
+              ],
+            },
           },
         },
       }),
     ],
   });
+  await waitForCatalog(backend.server, logLines, [
+    ...CATALOG_ENTITIES.map(
+      e => `${e.kind.toLowerCase()}/default/${e.metadata.name}`,
+    ),
+    'template/default/new-postgres-db',
+  ]);
 
   const harness = {
     ssm,
@@ -139,10 +381,14 @@ export async function startScaffolderHarness() {
       }
       return out;
     },
-    /** POSTs a task; returns the HTTP answer when it is refused, else the finished task and its events. */
-    async runTask(body: Record<string, unknown>) {
+    /**
+     * POSTs a task as `user` (default alice); returns the HTTP answer when it is refused, else
+     * the finished task and its events.
+     */
+    async runTask(body: Record<string, unknown>, user: string = USERS.alice) {
       const created = await request(backend.server)
         .post('/api/scaffolder/v2/tasks')
+        .set('Authorization', mockCredentials.user.header(user))
         .send({ templateRef: 'template:default/new-postgres-db', ...body });
       if (created.status !== 201) {
         return {
@@ -156,15 +402,17 @@ export async function startScaffolderHarness() {
       let task: any;
       for (let i = 0; i < 600; i++) {
         task = (
-          await request(backend.server).get(`/api/scaffolder/v2/tasks/${id}`)
+          await request(backend.server)
+            .get(`/api/scaffolder/v2/tasks/${id}`)
+            .set('Authorization', mockCredentials.user.header(user))
         ).body;
         if (task.status === 'completed' || task.status === 'failed') break;
         await new Promise(r => setTimeout(r, 50));
       }
       const events = (
-        await request(backend.server).get(
-          `/api/scaffolder/v2/tasks/${id}/events`,
-        )
+        await request(backend.server)
+          .get(`/api/scaffolder/v2/tasks/${id}/events`)
+          .set('Authorization', mockCredentials.user.header(user))
       ).body;
       return {
         status: created.status,
@@ -173,16 +421,22 @@ export async function startScaffolderHarness() {
         events: events as any[],
       };
     },
+    /** POSTs a dry run of the template as `user` (default alice). */
     async dryRun(
       values: Record<string, unknown>,
       secrets: Record<string, string> = {},
+      user: string = USERS.alice,
     ) {
       return request(backend.server)
         .post('/api/scaffolder/v2/dry-run')
+        .set('Authorization', mockCredentials.user.header(user))
         .send({ template, values, secrets, directoryContents: [] });
     },
     async stop() {
       await backend.stop();
+      for (const [pluginId, k] of knexes) {
+        if (pluginId !== 'scaffolder') await k.destroy();
+      }
       await ssm.stop();
       await forge.stop();
       process.env = savedEnv;
@@ -194,3 +448,35 @@ export async function startScaffolderHarness() {
 export type ScaffolderHarness = Awaited<
   ReturnType<typeof startScaffolderHarness>
 >;
+
+/** Waits until the catalog serves each `kind/namespace/name` (processed and stitched). */
+async function waitForCatalog(
+  server: any,
+  logLines: LogLine[],
+  refs: string[],
+) {
+  const deadline = Date.now() + 60_000;
+  for (const ref of refs) {
+    for (;;) {
+      const res = await request(server).get(
+        `/api/catalog/entities/by-name/${ref}`,
+      );
+      if (res.status === 200 && res.body.relations !== undefined) break;
+      if (Date.now() > deadline) {
+        const problems = logLines
+          .filter(l => l.level === 'warn' || l.level === 'error')
+          .slice(-10)
+          .map(l => `${l.level} ${l.message} ${l.meta}`);
+        throw new Error(
+          `The catalog did not serve ${ref} within 60 s (last answer ${
+            res.status
+          } ${JSON.stringify(res.body).slice(
+            0,
+            500,
+          )}); last warnings:\n${problems.join('\n')}`,
+        );
+      }
+      await new Promise(r => setTimeout(r, 100));
+    }
+  }
+}

@@ -13,7 +13,6 @@ jest.setTimeout(120_000);
 const { service: _s, name: _n, ...seed } = seedInput();
 const base = {
   ...seed,
-  owner: 'group:default/team-agents',
   baseBranch: 'main',
 };
 

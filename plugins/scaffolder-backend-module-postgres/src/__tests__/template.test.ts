@@ -9,6 +9,8 @@ import { parse } from 'yaml';
 import { ForgeStandIn, SsmStandIn } from '@bizmatters/sandbox';
 import {
   applicationEnv,
+  ENTITY_REF_ANNOTATION,
+  OWNER_ANNOTATION,
   renderManifests,
 } from '@bizmatters/plugin-postgres-common';
 import {
@@ -17,10 +19,11 @@ import {
 } from '../__testUtils__/harness';
 import { seedInput } from '../__testUtils__/seed';
 
+jest.setTimeout(120_000);
+
 const { service: _service, name: _name, ...seed } = seedInput();
 const values = {
   ...seed,
-  owner: 'group:default/team-agents',
   baseBranch: 'main',
 };
 
@@ -69,14 +72,7 @@ describe('New Postgres DB template through the real scaffolder', () => {
   }
 
   it('dry-run: validates and plans, writes no SSM parameter and opens no pull request', async () => {
-    const res = await request(backend.server)
-      .post('/api/scaffolder/v2/dry-run')
-      .send({
-        template,
-        values: { ...values, repoUrl: repoUrl() },
-        secrets: {},
-        directoryContents: [],
-      });
+    const res = await h.dryRun({ ...values, repoUrl: repoUrl() });
     expect([
       res.status,
       res.status === 200 ? '' : JSON.stringify(res.body),
@@ -141,14 +137,27 @@ describe('New Postgres DB template through the real scaffolder', () => {
       ...values,
       service: 'agent-executor',
       name: 'agent-executor-db',
+      // the component's owner in the catalog
+      owner: 'group:default/team-agents',
     });
     const byName = Object.fromEntries(
       files.map(f => [path.basename(f.filename), parse(f.content!)]),
     );
+    for (const file of ['externalsecret.yaml', 'postgresinstance.yaml']) {
+      expect(byName[file].metadata.annotations).toMatchObject({
+        [ENTITY_REF_ANNOTATION]: 'component:default/agent-executor',
+        [OWNER_ANNOTATION]: 'group:default/team-agents',
+      });
+    }
     expect(byName['externalsecret.yaml']).toEqual(expected.externalSecret);
     expect(byName['postgresinstance.yaml']).toEqual(expected.postgresInstance);
     expect(byName['postgresinstance.yaml'].spec.storageGB).toBe(20);
     expect(pr.body).toContain('/zerotouch/prod/agent-executor/postgres/user');
+    // the PR text names the component and its owner from the catalog
+    expect(pr.body).toContain(
+      'Adds a PostgreSQL database for `component:default/agent-executor` (owner `group:default/team-agents`)',
+    );
+    expect(pr.base).toBe('main');
 
     // outputs: the PR link and the env block
     const completion = events.find((e: any) => e.type === 'completion');
@@ -235,7 +244,7 @@ describe('New Postgres DB template through the real scaffolder', () => {
       },
     });
     expect(task.status).toBe('completed');
-    expect(ssm.calls.GetParameters).toBeGreaterThanOrEqual(1);
+    expect(ssm.calls.DescribeParameters).toBeGreaterThanOrEqual(1);
     expect(
       ssm.parameters.has('/zerotouch/dev/agent-executor/postgres/password'),
     ).toBe(true);

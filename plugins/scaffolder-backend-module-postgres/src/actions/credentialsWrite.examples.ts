@@ -9,17 +9,23 @@ const {
   ...SEED_EXAMPLE_INPUT
 } = SEED_EXAMPLE_REQUEST;
 
+/** A GitOps target; it must be listed in postgres.gitops.repositories. */
+export const EXAMPLE_GITOPS_TARGET = {
+  repoUrl: 'github.com?owner=platform&repo=gitops',
+  baseBranch: 'main',
+};
+
 export const examples: TemplateExample[] = [
   {
     description:
-      'Write generated credentials for the seed example (agent-executor, prod).',
+      "Write generated credentials for the seed example (agent-executor, prod). The task's initiator must hold postgres.database.create on the component; the pull request must go to an allowed GitOps repository.",
     example: stringify({
       steps: [
         {
           id: 'credentials',
           action: 'postgres:credentials:write',
           name: 'Write credentials to SSM',
-          input: SEED_EXAMPLE_INPUT,
+          input: { ...SEED_EXAMPLE_INPUT, ...EXAMPLE_GITOPS_TARGET },
         },
       ],
     }),
@@ -33,7 +39,7 @@ export const examples: TemplateExample[] = [
           id: 'credentials',
           action: 'postgres:credentials:write',
           input: {
-            service: 'orders',
+            component: 'component:default/orders',
             name: 'orders-db',
             namespace: 'payments',
             environment: 'dev',
@@ -43,6 +49,7 @@ export const examples: TemplateExample[] = [
             databaseName: 'orders',
             databaseOwner: 'orders_app',
             passwordSecret: 'postgresPassword',
+            ...EXAMPLE_GITOPS_TARGET,
           },
         },
       ],

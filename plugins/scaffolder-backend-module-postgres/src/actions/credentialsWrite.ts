@@ -2,27 +2,31 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
-  applyRequestDefaults,
-  assertValidDatabaseRequest,
   checkSuppliedPassword,
   ssmParameterNames,
 } from '@bizmatters/plugin-postgres-common';
 import { ModuleSettings } from '../config';
 import { generatePassword } from '../password';
 import { SsmCredentialsWriter } from '../ssmCredentials';
+import { CreationAuthorizer } from '../authorize';
 import { requestInputSchema } from './requestSchema';
+import { checkCreation, gitopsTargetInputSchema } from './creation';
 import { examples } from './credentialsWrite.examples';
 
 export const CREDENTIALS_WRITE_ACTION_ID = 'postgres:credentials:write';
 
 /**
- * `postgres:credentials:write`: validates the request, then writes the database's username and a
- * generated (or supplied) password to SSM as SecureString parameters, never overwriting.
+ * `postgres:credentials:write`: validates the request and the GitOps target, checks that the
+ * task's initiator may create a database for the component, then writes the database's username
+ * and a generated (or supplied) password to SSM as SecureString parameters, never overwriting and
+ * reusing only parameters the same person (or task) wrote for the same claim.
  */
-export function createPostgresCredentialsWriteAction(options: {
-  settings: ModuleSettings;
-  ssmClient: SSMClient;
-}) {
+export function createPostgresCredentialsWriteAction(
+  options: {
+    settings: ModuleSettings;
+    ssmClient: SSMClient;
+  } & CreationAuthorizer,
+) {
   const { settings, ssmClient } = options;
   return createTemplateAction({
     id: CREDENTIALS_WRITE_ACTION_ID,
@@ -33,6 +37,7 @@ export function createPostgresCredentialsWriteAction(options: {
     schema: {
       input: {
         ...requestInputSchema,
+        ...gitopsTargetInputSchema,
         passwordSecret: z =>
           z
             .string()
@@ -48,6 +53,21 @@ export function createPostgresCredentialsWriteAction(options: {
             .describe(
               'The validated request with its defaults filled in (no password)',
             ),
+        owner: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              "The component's owner in the catalog (the database's owner group)",
+            ),
+        repoUrl: z =>
+          z
+            .string()
+            .describe(
+              'The allowed GitOps repository (canonical, from postgres.gitops.repositories)',
+            ),
+        baseBranch: z =>
+          z.string().describe('The branch the pull request must target'),
         userParameter: z =>
           z.string().describe('SSM name of the username parameter'),
         passwordParameter: z =>
@@ -70,9 +90,11 @@ export function createPostgresCredentialsWriteAction(options: {
     },
     async handler(ctx) {
       const { passwordSecret, ...fields } = ctx.input;
-      const request = assertValidDatabaseRequest(
-        applyRequestDefaults(fields),
-        settings.policy,
+      const { request, creation, target } = await checkCreation(
+        fields,
+        settings,
+        options,
+        () => ctx.getInitiatorCredentials(),
       );
       const secretName = passwordSecret || 'postgresPassword';
       const supplied = ctx.secrets?.[secretName];
@@ -107,8 +129,9 @@ export function createPostgresCredentialsWriteAction(options: {
           password,
           passwordSupplied,
           claim,
-          entity: request.component,
-          createdBy: ctx.user?.ref,
+          entity: creation.entityRef,
+          createdBy: creation.initiator,
+          taskId: ctx.task.id,
           kmsKeyId: settings.ssm.kmsKeyId,
           tier: settings.ssm.tier,
         },
@@ -123,6 +146,9 @@ export function createPostgresCredentialsWriteAction(options: {
       }
 
       ctx.output('request', { ...request });
+      if (creation.owner) ctx.output('owner', creation.owner);
+      ctx.output('repoUrl', target.repoUrl);
+      ctx.output('baseBranch', target.baseBranch);
       ctx.output('userParameter', outcome.user.name);
       ctx.output('passwordParameter', outcome.password.name);
       if (outcome.user.version !== undefined)

@@ -1,6 +1,7 @@
 import { TemplateExample } from '@backstage/plugin-scaffolder-node';
 import { stringify } from 'yaml';
 import { SEED_EXAMPLE_REQUEST } from '@bizmatters/plugin-postgres-common';
+import { EXAMPLE_GITOPS_TARGET } from './credentialsWrite.examples';
 
 // The seed example, with name and service left to their defaults from the component.
 const {
@@ -19,7 +20,7 @@ export const examples: TemplateExample[] = [
           id: 'manifests',
           action: 'postgres:manifests:create',
           name: 'Write manifests',
-          input: SEED_EXAMPLE_INPUT,
+          input: { ...SEED_EXAMPLE_INPUT, ...EXAMPLE_GITOPS_TARGET },
         },
       ],
     }),

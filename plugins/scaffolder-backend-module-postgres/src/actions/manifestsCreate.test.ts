@@ -2,28 +2,47 @@ import { seedInput } from '../__testUtils__/seed';
 import fs from 'fs';
 import path from 'path';
 import { parse } from 'yaml';
-import { ConfigReader } from '@backstage/config';
 import { createMockDirectory } from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import { renderManifests } from '@bizmatters/plugin-postgres-common';
-import { readModuleSettings } from '../config';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  ENTITY_REF_ANNOTATION,
+  OWNER_ANNOTATION,
+  renderManifests,
+} from '@bizmatters/plugin-postgres-common';
+import {
+  asInitiator,
+  GITOPS_REPO_URL,
+  unitAuthorizer,
+  unitSettings,
+} from '../__testUtils__/actionDeps';
 import { createPostgresManifestsCreateAction } from './manifestsCreate';
 import { examples } from './manifestsCreate.examples';
 
-const input = seedInput();
+const input = { ...seedInput(), repoUrl: GITOPS_REPO_URL };
 
 describe('postgres:manifests:create', () => {
   const dir = createMockDirectory();
   beforeEach(() => dir.clear());
 
-  async function run(actionInput: Record<string, unknown>, config = {}) {
+  async function run(
+    actionInput: Record<string, unknown>,
+    postgres = {},
+    authorize:
+      | AuthorizeResult.ALLOW
+      | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+  ) {
     const action = createPostgresManifestsCreateAction({
-      settings: readModuleSettings(new ConfigReader(config)),
+      settings: unitSettings(postgres),
+      ...unitAuthorizer(authorize),
     });
-    const ctx = createMockActionContext({
-      input: actionInput as any,
-      workspacePath: dir.path,
-    });
+    const ctx = asInitiator(
+      createMockActionContext({
+        input: actionInput as any,
+        workspacePath: dir.path,
+      }),
+      'user:default/alice',
+    );
     await action.handler(ctx as any);
     return ctx;
   }
@@ -36,11 +55,20 @@ describe('postgres:manifests:create', () => {
       'kustomization.yaml',
       'postgresinstance.yaml',
     ]);
+    const { repoUrl: _repoUrl, ...request } = input;
     const expected = renderManifests({
-      ...input,
+      ...request,
       service: 'agent-executor',
       name: 'agent-executor-db',
+      owner: 'group:default/team-agents',
     });
+    // the entity and its owner group from the catalog, on both objects
+    for (const object of [expected.externalSecret, expected.postgresInstance]) {
+      expect(object.metadata?.annotations).toMatchObject({
+        [ENTITY_REF_ANNOTATION]: 'component:default/agent-executor',
+        [OWNER_ANNOTATION]: 'group:default/team-agents',
+      });
+    }
     expect(
       parse(fs.readFileSync(path.join(folder, 'externalsecret.yaml'), 'utf8')),
     ).toEqual(expected.externalSecret);
@@ -62,10 +90,8 @@ describe('postgres:manifests:create', () => {
 
   it('follows postgres.gitops.pathPattern and the ESO apiVersion from config', async () => {
     await run(input, {
-      postgres: {
-        gitops: { pathPattern: 'clusters/{environment}/{namespace}/{name}' },
-        externalSecret: { apiVersion: 'external-secrets.io/v1' },
-      },
+      gitops: { pathPattern: 'clusters/{environment}/{namespace}/{name}' },
+      externalSecret: { apiVersion: 'external-secrets.io/v1' },
     });
     const file = path.join(
       dir.path,
@@ -83,6 +109,20 @@ describe('postgres:manifests:create', () => {
     [{ ...input, size: 'xxl' }, 'size'],
   ])('invalid input %# writes no file', async (bad, field) => {
     await expect(run(bad)).rejects.toThrow(new RegExp(`- ${field}:`));
+    expect(fs.readdirSync(dir.path)).toEqual([]);
+  });
+
+  it('denied by the permission policy: NotAllowedError naming the component, no file', async () => {
+    await expect(run(input, {}, AuthorizeResult.DENY)).rejects.toThrow(
+      /may not create a database for component:default\/agent-executor/,
+    );
+    expect(fs.readdirSync(dir.path)).toEqual([]);
+  });
+
+  it('a GitOps target that is not allowed writes no file', async () => {
+    await expect(
+      run({ ...input, repoUrl: 'github.com?owner=platform&repo=other' }),
+    ).rejects.toThrow(/- repoUrl: Pull requests may not go to/);
     expect(fs.readdirSync(dir.path)).toEqual([]);
   });
 

@@ -3,26 +3,30 @@ import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   applicationEnvYaml,
-  applyRequestDefaults,
-  assertValidDatabaseRequest,
   resolveDatabaseRequest,
   gitopsPath,
   renderManifestFiles,
 } from '@bizmatters/plugin-postgres-common';
 import { ModuleSettings } from '../config';
+import { CreationAuthorizer } from '../authorize';
 import { requestInputSchema } from './requestSchema';
+import { checkCreation, gitopsTargetInputSchema } from './creation';
 import { examples } from './manifestsCreate.examples';
 
 export const MANIFESTS_CREATE_ACTION_ID = 'postgres:manifests:create';
 
 /**
- * `postgres:manifests:create`: validates the request and writes `externalsecret.yaml`,
+ * `postgres:manifests:create`: validates the request and the GitOps target, checks that the
+ * task's initiator may create a database for the component, and writes `externalsecret.yaml`,
  * `postgresinstance.yaml` and `kustomization.yaml` into the workspace, in the folder the
- * `postgres.gitops.pathPattern` gives.
+ * `postgres.gitops.pathPattern` gives. The manifests name the component and its owner group
+ * (from the catalog) in their annotations.
  */
-export function createPostgresManifestsCreateAction(options: {
-  settings: ModuleSettings;
-}) {
+export function createPostgresManifestsCreateAction(
+  options: {
+    settings: ModuleSettings;
+  } & CreationAuthorizer,
+) {
   const { settings } = options;
   return createTemplateAction({
     id: MANIFESTS_CREATE_ACTION_ID,
@@ -31,7 +35,7 @@ export function createPostgresManifestsCreateAction(options: {
     examples,
     supportsDryRun: true,
     schema: {
-      input: requestInputSchema,
+      input: { ...requestInputSchema, ...gitopsTargetInputSchema },
       output: {
         path: z =>
           z
@@ -54,12 +58,10 @@ export function createPostgresManifestsCreateAction(options: {
       },
     },
     async handler(ctx) {
-      const request = resolveDatabaseRequest(
-        assertValidDatabaseRequest(
-          applyRequestDefaults(ctx.input),
-          settings.policy,
-        ),
+      const checked = await checkCreation(ctx.input, settings, options, () =>
+        ctx.getInitiatorCredentials(),
       );
+      const request = resolveDatabaseRequest(checked.request);
       const folder = gitopsPath(request, settings.policy);
       const files = renderManifestFiles(request, settings.policy);
       const target = resolveSafeChildPath(ctx.workspacePath, folder);

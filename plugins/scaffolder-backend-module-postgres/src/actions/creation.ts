@@ -1,0 +1,129 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import {
+  applyRequestDefaults,
+  assertValidDatabaseRequest,
+  checkGitopsTarget,
+  DatabaseRequest,
+  DatabaseRequestError,
+  parseRepoUrl,
+  validateDatabaseRequest,
+} from '@bizmatters/plugin-postgres-common';
+import { InputError } from '@backstage/errors';
+import { z as zod } from 'zod/v3';
+import { ModuleSettings } from '../config';
+import {
+  AuthorizedCreation,
+  authorizeDatabaseCreation,
+  CreationAuthorizer,
+} from '../authorize';
+
+type Z = typeof zod;
+
+/** The GitOps target both actions take and check against `postgres.gitops.repositories`. */
+export const gitopsTargetInputSchema = {
+  repoUrl: (z: Z) =>
+    z
+      .string()
+      .optional()
+      .describe(
+        'GitOps repository the pull request goes to (host?owner=…&repo=…); must be one of postgres.gitops.repositories',
+      ),
+  baseBranch: (z: Z) =>
+    z
+      .string()
+      .optional()
+      .describe(
+        "Branch the pull request targets; default and only allowed value: the repository's configured baseBranch",
+      ),
+};
+
+/** A request that passed every check, ready to act on. */
+export interface CheckedCreation {
+  /** The validated request; `component` is the catalog's full ref, `owner` the catalog's owner group. */
+  request: DatabaseRequest;
+  creation: AuthorizedCreation;
+  /** The allowed GitOps target, the branch filled in from config when not given. */
+  target: { repoUrl: string; baseBranch: string };
+}
+
+/**
+ * Everything both actions check before any side effect, in order: the request's fields (the
+ * shared rules of postgres-common, plus a required `component`), the GitOps target against the
+ * allow-list — all problems together as one InputError — then the component in the catalog and
+ * the initiator's `postgres.database.create` permission on it. The owner group comes from the
+ * catalog, never from the input.
+ */
+export async function checkCreation(
+  input: Record<string, unknown>,
+  settings: ModuleSettings,
+  authorizer: CreationAuthorizer,
+  credentials: () => Promise<BackstageCredentials>,
+): Promise<CheckedCreation> {
+  const { repoUrl, baseBranch, owner: _owner, ...fields } = input;
+  const withDefaults = applyRequestDefaults(fields);
+  const problems = validateDatabaseRequest(withDefaults, settings.policy);
+  if (typeof fields.component !== 'string' || fields.component.trim() === '') {
+    problems.push({
+      field: 'component',
+      message:
+        'choose the component the database belongs to (e.g. component:default/orders); its owners are the only ones who may create it.',
+    });
+  }
+  const repositories = settings.policy.gitops.repositories;
+  const repoProblem = checkGitopsTarget({ repoUrl }, repositories);
+  const branchProblem = repoProblem
+    ? undefined
+    : checkGitopsTarget({ repoUrl, baseBranch }, repositories);
+  const targetProblem = repoProblem
+    ? `- repoUrl: ${repoProblem}`
+    : branchProblem && `- baseBranch: ${branchProblem}`;
+  if (problems.length > 0) {
+    const error = new DatabaseRequestError(problems);
+    if (targetProblem) error.message += `\n${targetProblem}`;
+    throw error;
+  }
+  if (targetProblem) {
+    throw new InputError(
+      `The GitOps target is not allowed; nothing was written:\n${targetProblem}`,
+    );
+  }
+
+  const validated = assertValidDatabaseRequest(withDefaults, settings.policy);
+  const creation = await authorizeDatabaseCreation(
+    authorizer,
+    validated.component!,
+    await credentials(),
+  );
+  const { owner: _none, ...rest } = validated;
+  const request = assertValidDatabaseRequest(
+    {
+      ...rest,
+      component: creation.entityRef,
+      // the claim's owner annotation names a group; a component owned by a user has none
+      ...(creation.owner?.startsWith('group:')
+        ? { owner: creation.owner }
+        : {}),
+    },
+    settings.policy,
+  );
+
+  const parsed = parseRepoUrl(repoUrl as string)!;
+  const match = repositories.find(
+    r =>
+      r.host.toLowerCase() === parsed.host &&
+      r.owner === parsed.owner &&
+      r.repo === parsed.repo,
+  )!;
+  return {
+    request,
+    creation,
+    target: {
+      // canonical, from the allow-list: nothing of the input's text beyond the match
+      repoUrl: `${match.host}?owner=${encodeURIComponent(
+        match.owner,
+      )}&repo=${encodeURIComponent(match.repo)}`,
+      // checked above: the given branch, if any, is the configured one
+      baseBranch: match.baseBranch,
+    },
+  };
+}
