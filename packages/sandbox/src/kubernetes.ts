@@ -174,6 +174,8 @@ export class KubernetesStandIn extends StandInBase {
   readonly forbidden = new Set<string>();
   /** Plurals that may be listed per namespace but not across all namespaces (namespaced RBAC). */
   readonly forbiddenAtClusterScope = new Set<string>();
+  /** `verb plural` pairs answered with 403 (e.g. `list secrets`: RBAC granting only `get`). */
+  readonly forbiddenVerbs = new Set<string>();
 
   private constructor(readonly name: string, kinds: KindInfo[]) {
     super();
@@ -392,6 +394,7 @@ export class KubernetesStandIn extends StandInBase {
     if (
       this.forbidden.has('*') ||
       this.forbidden.has(plural) ||
+      this.forbiddenVerbs.has(`${verb} ${plural}`) ||
       (namespace === undefined &&
         info.namespaced &&
         this.forbiddenAtClusterScope.has(plural))

@@ -1,0 +1,698 @@
+/*
+ * Who sees which database: the postgres backend with the REAL permission backend (a policy that
+ * delegates to decidePostgresPermission and denies kubernetes.proxy to users), the REAL catalog
+ * backend (entities of two teams, so IS_ENTITY_OWNER is resolved by the catalog) and the REAL
+ * Kubernetes backend pointed at two Kubernetes API stand-ins whose service account may `get`
+ * Secrets but not `list` or `watch` them.
+ */
+import request from 'supertest';
+import {
+  AuthService,
+  coreServices,
+  createBackendModule,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
+import { kubernetesProxyPermission } from '@backstage/plugin-kubernetes-common';
+import permissionPlugin from '@backstage/plugin-permission-backend';
+import {
+  AuthorizeResult,
+  isPermission,
+} from '@backstage/plugin-permission-common';
+import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import { KubeObject, KubernetesStandIn } from '@bizmatters/sandbox';
+import {
+  decidePostgresPermission,
+  DatabasesResponse,
+} from '@bizmatters/plugin-postgres-common';
+import postgresPlugin from '../index';
+
+jest.setTimeout(90_000);
+
+const FLEET_READERS = ['group:default/platform-team'];
+const MAX_BYTES = 100_000;
+const DEADLINE_MS = 1500;
+
+/** Users and the groups they are members of (their ownership refs, as sign-in would issue). */
+const MEMBERS: Record<string, string[]> = {
+  'user:default/alice': ['group:default/team-orders'],
+  'user:default/bob': ['group:default/team-payments'],
+  'user:default/carol': ['group:default/platform-team'],
+  'user:default/dave': [],
+};
+const auth = (user: string) =>
+  `Bearer ${mockCredentials.user.token(`user:default/${user}`)}`;
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const passwords: string[] = [];
+
+/** One database as the platform has it, the claim naming `entity` (unless undefined). */
+function database(options: {
+  namespace: string;
+  name: string;
+  entity?: string;
+  owner?: string;
+  label?: string;
+  connectionPadding?: number;
+}): KubeObject[] {
+  const { namespace, name, entity, owner, label } = options;
+  const password = `pw-${name}-${namespace}-0123456789abcdefghij`;
+  passwords.push(password, b64(password));
+  const annotations: Record<string, string> = {};
+  if (entity) annotations['bizmatters.io/entity-ref'] = entity;
+  if (owner) annotations['bizmatters.io/owner'] = owner;
+  return [
+    {
+      apiVersion: 'database.bizmatters.io/v1alpha1',
+      kind: 'PostgresInstance',
+      metadata: {
+        name,
+        namespace,
+        labels: label ? { 'backstage.io/kubernetes-id': label } : {},
+        annotations,
+      },
+      spec: {
+        size: 'small',
+        version: '16',
+        storageGB: 10,
+        databaseName: `${name.replace(/-/g, '_')}`,
+        databaseOwner: `${name.replace(/-/g, '_')}_owner`,
+        credentialsSecretName: `${name}-credentials`,
+        connectionSecretName: `${name}-connection`,
+      },
+      status: {
+        conditions: [
+          { type: 'Synced', status: 'True', reason: 'ReconcileSuccess' },
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'Available',
+            message: `operator message about ${name}`,
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'external-secrets.io/v1beta1',
+      kind: 'ExternalSecret',
+      metadata: { name: `${name}-credentials`, namespace, annotations },
+      spec: {
+        target: { name: `${name}-credentials` },
+        data: [
+          {
+            secretKey: 'password',
+            remoteRef: { key: `/zerotouch/prod/${name}/postgres/password` },
+          },
+        ],
+      },
+      status: {
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'SecretSynced',
+            message: 'Secret was synced',
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: `${name}-credentials`, namespace },
+      type: 'kubernetes.io/basic-auth',
+      data: {
+        username: b64(`${name.replace(/-/g, '_')}_owner`),
+        password: b64(password),
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: `${name}-connection`, namespace },
+      type: 'Opaque',
+      data: {
+        endpoint: b64(`${name}-rw.${namespace}.svc.cluster.local`),
+        port: b64('5432'),
+        database: b64(name.replace(/-/g, '_')),
+        username: b64(`${name.replace(/-/g, '_')}_owner`),
+        password: b64(password),
+        ...(options.connectionPadding
+          ? { padding: b64('x'.repeat(options.connectionPadding)) }
+          : {}),
+      },
+    },
+    {
+      apiVersion: 'postgresql.cnpg.io/v1',
+      kind: 'Cluster',
+      metadata: { name, namespace },
+      spec: { instances: 1 },
+      status: {
+        phase: 'Cluster in healthy state',
+        instances: 1,
+        readyInstances: 1,
+        currentPrimary: `${name}-1`,
+        conditions: [
+          { type: 'Ready', status: 'True', reason: 'ClusterIsReady' },
+        ],
+      },
+    },
+  ];
+}
+
+const ORDERS = 'component:default/orders';
+const PAYMENTS = 'component:default/payments';
+
+function component(
+  name: string,
+  owner: string,
+  annotations: Record<string, string> = {},
+) {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name, namespace: 'default', annotations },
+    spec: { type: 'service', lifecycle: 'production', owner },
+  };
+}
+
+const MANY_REFS = Array.from(
+  { length: 25 },
+  (_, i) => `ns-${i + 1}/db-${i + 1}`,
+);
+
+const ENTITIES = [
+  ...['team-orders', 'team-payments', 'platform-team'].map(name => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name, namespace: 'default' },
+    spec: { type: 'team', children: [] },
+  })),
+  component('orders', 'group:default/team-orders', {
+    'bizmatters.io/postgres-instances': 'cluster-b/orders/orders-db2',
+  }),
+  component('payments', 'group:default/team-payments'),
+  // authored by team-orders, pointing at payments' databases both ways of finding candidates
+  component('snoop', 'group:default/team-orders', {
+    'backstage.io/kubernetes-id': 'payments',
+    'bizmatters.io/postgres-instances':
+      'payments/payments-db, cluster-b/payments/payments-db2',
+  }),
+  component('legacy', 'group:default/team-orders'),
+  component('bloated', 'group:default/team-orders'),
+  component('many', 'group:default/team-orders', {
+    'bizmatters.io/postgres-instances': MANY_REFS.join(', '),
+  }),
+].map(entity => ({
+  ...entity,
+  metadata: {
+    ...entity.metadata,
+    annotations: {
+      ...(entity.metadata as any).annotations,
+      'backstage.io/managed-by-location':
+        'url:https://example.com/catalog.yaml',
+      'backstage.io/managed-by-origin-location':
+        'url:https://example.com/catalog.yaml',
+    },
+  },
+}));
+
+/** The catalog's entities, from a provider (as any adopter's would come). */
+const entitiesModule = createBackendModule({
+  pluginId: 'catalog',
+  moduleId: 'trust-test-entities',
+  register(reg) {
+    reg.registerInit({
+      deps: { catalog: catalogProcessingExtensionPoint },
+      async init({ catalog }) {
+        catalog.addEntityProvider({
+          getProviderName: () => 'trust-test-entities',
+          connect: async connection => {
+            await connection.applyMutation({
+              type: 'full',
+              entities: ENTITIES.map(entity => ({
+                entity,
+                locationKey: 'trust-test',
+              })),
+            });
+          },
+        });
+      },
+    });
+  },
+});
+
+/** The policy the plugin README recommends. */
+const policyModule = createBackendModule({
+  pluginId: 'permission',
+  moduleId: 'trust-test-policy',
+  register(reg) {
+    reg.registerInit({
+      deps: { policy: policyExtensionPoint },
+      async init({ policy }) {
+        policy.setPolicy({
+          async handle(req, user) {
+            const postgres = decidePostgresPermission(req.permission, user, {
+              fleetReaders: FLEET_READERS,
+            });
+            if (postgres) return postgres;
+            if (isPermission(req.permission, kubernetesProxyPermission))
+              return { result: AuthorizeResult.DENY };
+            return { result: AuthorizeResult.ALLOW };
+          },
+        });
+      },
+    });
+  },
+});
+
+const userInfo = mockServices.userInfo.mock({
+  getUserInfo: async credentials => {
+    const ref = (credentials.principal as any).userEntityRef as string;
+    return {
+      userEntityRef: ref,
+      ownershipEntityRefs: [ref, ...(MEMBERS[ref] ?? [])],
+    };
+  },
+});
+
+/**
+ * The mock auth service, except that a plugin calling another on behalf of a user is that user
+ * with the plugin as actor, as with Backstage's real tokens (the mock drops the actor, and the
+ * permission backend refuses resource permissions without a resourceRef from actorless users,
+ * which the catalog's own conditional checks are).
+ */
+const authWithActors = createServiceFactory({
+  service: coreServices.auth,
+  deps: { plugin: coreServices.pluginMetadata },
+  factory({ plugin }): AuthService {
+    const inner = mockServices.auth({ pluginId: plugin.getId() });
+    return {
+      authenticate: (token, options) => inner.authenticate(token, options),
+      getNoneCredentials: () => inner.getNoneCredentials(),
+      getOwnServiceCredentials: () => inner.getOwnServiceCredentials(),
+      isPrincipal: ((credentials: any, type: any) =>
+        inner.isPrincipal(credentials, type)) as AuthService['isPrincipal'],
+      getLimitedUserToken: credentials =>
+        inner.getLimitedUserToken(credentials),
+      listPublicServiceKeys: () => inner.listPublicServiceKeys(),
+      async getPluginRequestToken(options) {
+        const principal = options.onBehalfOf.principal as any;
+        if (principal.type === 'user') {
+          return {
+            token: mockCredentials.user.token(principal.userEntityRef, {
+              actor: { subject: `plugin:${plugin.getId()}` },
+            }),
+          };
+        }
+        return inner.getPluginRequestToken(options);
+      },
+    };
+  },
+});
+
+function clusterConfig(name: string, url: string) {
+  return {
+    name,
+    url,
+    authProvider: 'serviceAccount',
+    serviceAccountToken: 'sandbox-token',
+    skipTLSVerify: true,
+    skipMetricsLookup: true,
+  };
+}
+
+const responses: string[] = [];
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+describe('who sees which database (real permission, catalog and Kubernetes backends)', () => {
+  let a: KubernetesStandIn;
+  let b: KubernetesStandIn;
+  let backend: Awaited<ReturnType<typeof startTestBackend>>;
+
+  async function get(path: string, user: string) {
+    const res = await request(backend.server)
+      .get(path)
+      .set('authorization', auth(user));
+    responses.push(res.text);
+    return res;
+  }
+  const databases = (entity: string, user: string) =>
+    get(
+      `/api/postgres/v1/entities/component/default/${entity}/databases`,
+      user,
+    );
+  const fleet = (user: string) => get('/api/postgres/v1/databases', user);
+  const names = (body: DatabasesResponse) =>
+    body.items.map(i => `${i.cluster}/${i.namespace}/${i.name}`).sort();
+
+  beforeAll(async () => {
+    a = await KubernetesStandIn.start({ name: 'cluster-a' });
+    b = await KubernetesStandIn.start({ name: 'cluster-b' });
+    // The narrowest RBAC the README documents: get on secrets, no list, no watch.
+    for (const k of [a, b]) {
+      k.forbiddenVerbs.add('list secrets');
+      k.forbiddenVerbs.add('watch secrets');
+    }
+    a.apply(
+      ...database({
+        namespace: 'orders',
+        name: 'orders-db',
+        entity: ORDERS,
+        owner: 'group:default/team-orders',
+        label: 'orders',
+      }),
+      ...database({
+        namespace: 'payments',
+        name: 'payments-db',
+        entity: PAYMENTS,
+        owner: 'group:default/team-payments',
+        label: 'payments',
+      }),
+      // made by hand before the annotation existed
+      ...database({ namespace: 'legacy', name: 'legacy-db', label: 'legacy' }),
+      ...database({
+        namespace: 'bloated',
+        name: 'bloated-db',
+        entity: 'component:default/bloated',
+        label: 'bloated',
+        connectionPadding: MAX_BYTES,
+      }),
+    );
+    b.apply(
+      // named only by the orders entity's annotation
+      ...database({ namespace: 'orders', name: 'orders-db2', entity: ORDERS }),
+      ...database({
+        namespace: 'payments',
+        name: 'payments-db2',
+        entity: PAYMENTS,
+        owner: 'group:default/team-payments',
+        label: 'payments',
+      }),
+    );
+    backend = await startTestBackend({
+      features: [
+        postgresPlugin,
+        kubernetesPlugin,
+        catalogPlugin,
+        entitiesModule,
+        permissionPlugin,
+        policyModule,
+        permissionsServiceFactory,
+        authWithActors,
+        userInfo.factory,
+        mockServices.httpAuth.factory({
+          defaultCredentials: mockCredentials.none(),
+        }),
+        mockServices.rootConfig.factory({
+          data: {
+            backend: { baseUrl: 'http://localhost:7007' },
+            permission: { enabled: true },
+            catalog: {
+              rules: [{ allow: ['Component', 'Group', 'User'] }],
+            },
+            kubernetes: {
+              serviceLocatorMethod: { type: 'multiTenant' },
+              clusterLocatorMethods: [
+                {
+                  type: 'config',
+                  clusters: [
+                    clusterConfig('cluster-a', a.url),
+                    clusterConfig('cluster-b', b.url),
+                  ],
+                },
+              ],
+            },
+            postgres: {
+              cache: { ttlSeconds: 1 },
+              kubernetes: {
+                timeoutMs: 5000,
+                deadlineMs: DEADLINE_MS,
+                maxResponseBytes: MAX_BYTES,
+              },
+            },
+          },
+        }),
+      ],
+    });
+    // wait for the catalog to have processed the entities
+    for (let i = 0; ; i++) {
+      const res = await request(backend.server)
+        .get('/api/catalog/entities/by-name/component/default/many')
+        .set('authorization', auth('carol'));
+      if (res.status === 200 && res.body.relations?.length) break;
+      if (i > 300)
+        throw new Error(
+          `the catalog never had the entities: ${res.status} ${res.text}`,
+        );
+      await sleep(100);
+    }
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await a?.stop();
+    await b?.stop();
+  });
+
+  it('an owner sees their entity’s databases: labelled, and named in the annotation in another cluster', async () => {
+    const res = await databases('orders', 'alice');
+    expect(res.status).toBe(200);
+    expect(res.body.errors).toEqual([]);
+    expect(names(res.body)).toEqual([
+      'cluster-a/orders/orders-db',
+      'cluster-b/orders/orders-db2',
+    ]);
+    // read with `get` on secrets only
+    expect(res.body.items.map((i: any) => i.health.verdict)).toEqual([
+      'healthy',
+      'healthy',
+    ]);
+  });
+
+  it('the policy denies reading another team’s entity; the fleet readers may', async () => {
+    expect((await databases('orders', 'bob')).status).toBe(403);
+    expect((await databases('payments', 'alice')).status).toBe(403);
+    expect((await databases('orders', 'dave')).status).toBe(403);
+    const carol = await databases('payments', 'carol');
+    expect(carol.status).toBe(200);
+    expect(names(carol.body)).toEqual([
+      'cluster-a/payments/payments-db',
+      'cluster-b/payments/payments-db2',
+    ]);
+  });
+
+  it('an entity whose annotation and kubernetes-id point at another team’s claims shows none of them', async () => {
+    const res = await databases('snoop', 'alice');
+    expect(res.status).toBe(200);
+    expect(res.body.items).toEqual([]);
+    expect(res.body.errors).toEqual([
+      {
+        cluster: 'cluster-a',
+        message:
+          'The annotation bizmatters.io/postgres-instances names the PostgresInstance payments/payments-db, which belongs to another entity: it is not shown.',
+      },
+      {
+        cluster: 'cluster-b',
+        message:
+          'The annotation bizmatters.io/postgres-instances names the PostgresInstance payments/payments-db2, which belongs to another entity: it is not shown.',
+      },
+    ]);
+    for (const leak of [
+      'team-payments',
+      'payments-db-credentials',
+      'payments-db-connection',
+      'payments_db_owner',
+      '/zerotouch/',
+      'operator message',
+      'Cluster in healthy state',
+    ]) {
+      expect(res.text).not.toContain(leak);
+    }
+  });
+
+  it('a claim that names no entity is hidden by default, with what to do', async () => {
+    const res = await databases('legacy', 'alice');
+    expect(res.status).toBe(200);
+    expect(res.body.items).toEqual([]);
+    expect(res.body.errors).toEqual([
+      {
+        cluster: 'cluster-a',
+        message:
+          "The PostgresInstance legacy/legacy-db in cluster cluster-a is not shown: it does not say which entity it belongs to. Add the annotation 'bizmatters.io/entity-ref: component:default/legacy' to it and to its ExternalSecret in Git, or ask the platform team to set postgres.claims.showUnannotated.",
+      },
+    ]);
+  });
+
+  it('the fleet answer is filtered per caller', async () => {
+    const all = [
+      'cluster-a/bloated/bloated-db',
+      'cluster-a/legacy/legacy-db',
+      'cluster-a/orders/orders-db',
+      'cluster-a/payments/payments-db',
+      'cluster-b/orders/orders-db2',
+      'cluster-b/payments/payments-db2',
+    ];
+    const carol = await fleet('carol');
+    expect(carol.status).toBe(200);
+    expect(names(carol.body)).toEqual(all);
+    const alice = await fleet('alice');
+    expect(alice.status).toBe(200);
+    expect(names(alice.body)).toEqual([
+      'cluster-a/bloated/bloated-db',
+      'cluster-a/orders/orders-db',
+      'cluster-b/orders/orders-db2',
+    ]);
+    const bob = await fleet('bob');
+    expect(names(bob.body)).toEqual([
+      'cluster-a/payments/payments-db',
+      'cluster-b/payments/payments-db2',
+    ]);
+    // errors about namespaces of databases not shown are not shown either
+    expect(JSON.stringify(bob.body.errors)).not.toContain('bloated');
+    const dave = await fleet('dave');
+    expect(dave.body).toEqual({ items: [], errors: [] });
+  });
+
+  it('an oversized upstream body becomes an errors entry; the rest of the answer stands', async () => {
+    const res = await databases('bloated', 'alice');
+    expect(res.status).toBe(200);
+    expect(res.body.errors).toEqual([
+      {
+        cluster: 'cluster-a',
+        message: `cluster cluster-a answered more than ${MAX_BYTES} bytes for /api/v1/namespaces/bloated/secrets/bloated-db-connection (postgres.kubernetes.maxResponseBytes); the answer was not read`,
+      },
+    ]);
+    const [item] = res.body.items;
+    const steps = Object.fromEntries(
+      item.health.steps.map((s: any) => [s.id, s.status]),
+    );
+    expect(steps).toMatchObject({
+      credentialsSecret: 'ok',
+      claim: 'ok',
+      cluster: 'ok',
+      connectionSecret: 'unknown',
+    });
+  });
+
+  it('past maxRefsPerEntity, a clear error and only the first refs read', async () => {
+    await sleep(1100);
+    a.resetCounters();
+    const res = await databases('many', 'alice');
+    expect(res.status).toBe(200);
+    expect(res.body.errors[0]).toEqual({
+      cluster: '',
+      message:
+        'The annotation bizmatters.io/postgres-instances names 25 claims; only the first 20 are read (postgres.claims.maxRefsPerEntity). Split the entity, or ask the platform team to raise the limit.',
+    });
+    const namespacesRead = Object.keys(a.calls)
+      .map(k => /\/namespaces\/([^/]+)\/postgresinstances$/.exec(k)?.[1])
+      .filter(Boolean);
+    expect(namespacesRead).toHaveLength(20);
+    expect(namespacesRead).not.toContain('ns-21');
+    // the refs read name no claim: said for each
+    expect(res.body.errors).toHaveLength(21);
+  });
+
+  it('a cluster slower than the request deadline becomes an errors entry and the answer comes on time', async () => {
+    await sleep(1100);
+    b.latencyMs = 4000; // below timeoutMs (5000): only the deadline cuts it
+    try {
+      const started = Date.now();
+      const res = await databases('orders', 'alice');
+      const took = Date.now() - started;
+      expect(res.status).toBe(200);
+      expect(took).toBeLessThan(DEADLINE_MS + 1000);
+      expect(names(res.body)).toEqual(['cluster-a/orders/orders-db']);
+      expect(res.body.errors).toEqual([
+        {
+          cluster: 'cluster-b',
+          message: `cluster cluster-b did not answer within this request's deadline of ${DEADLINE_MS} ms (postgres.kubernetes.deadlineMs)`,
+        },
+      ]);
+    } finally {
+      b.latencyMs = 0;
+      await sleep(4000); // let the abandoned reads finish
+    }
+    // the next view is complete again
+    await sleep(1100);
+    const again = await databases('orders', 'alice');
+    expect(names(again.body)).toHaveLength(2);
+  });
+
+  it('users may not use the Kubernetes proxy; the plugin, a service principal, still reads through it', async () => {
+    const res = await request(backend.server)
+      .get(
+        '/api/kubernetes/proxy/api/v1/namespaces/payments/secrets/payments-db-credentials',
+      )
+      .set('authorization', auth('alice'))
+      .set('Backstage-Kubernetes-Cluster', 'cluster-a');
+    expect(res.status).toBe(403);
+    expect((await databases('orders', 'alice')).body.items).toHaveLength(2);
+  });
+
+  it('Secrets are read by name only: no LIST of Secrets reached a cluster', () => {
+    const routes = [...Object.keys(a.calls), ...Object.keys(b.calls)];
+    expect(routes.some(r => /^GET .*\/secrets\/[^/]+$/.test(r))).toBe(true);
+    expect(routes.filter(r => /\/secrets$/.test(r))).toEqual([]);
+  });
+
+  it('no response body contains a secret value', () => {
+    const all = responses.join('\n');
+    expect(responses.length).toBeGreaterThan(15);
+    expect(passwords.filter(p => all.includes(p))).toEqual([]);
+  });
+});
+
+describe('postgres.claims.showUnannotated', () => {
+  it('shows claims that name no entity on the pages that find them', async () => {
+    const k = await KubernetesStandIn.start({ name: 'cluster-a' });
+    k.apply(
+      ...database({ namespace: 'legacy', name: 'legacy-db', label: 'legacy' }),
+    );
+    const backend = await startTestBackend({
+      features: [
+        postgresPlugin,
+        kubernetesPlugin,
+        catalogServiceMock.factory({
+          entities: [component('legacy', 'group:default/team-orders')],
+        }),
+        mockServices.rootConfig.factory({
+          data: {
+            backend: { baseUrl: 'http://localhost:7007' },
+            kubernetes: {
+              serviceLocatorMethod: { type: 'multiTenant' },
+              clusterLocatorMethods: [
+                {
+                  type: 'config',
+                  clusters: [clusterConfig('cluster-a', k.url)],
+                },
+              ],
+            },
+            postgres: { claims: { showUnannotated: true } },
+          },
+        }),
+      ],
+    });
+    try {
+      const res = await request(backend.server)
+        .get('/api/postgres/v1/entities/component/default/legacy/databases')
+        .set('authorization', auth('alice'));
+      expect(res.status).toBe(200);
+      expect(res.body.errors).toEqual([]);
+      expect(res.body.items.map((i: any) => i.name)).toEqual(['legacy-db']);
+    } finally {
+      await backend.stop();
+      await k.stop();
+    }
+  });
+});
