@@ -177,9 +177,9 @@ const testPolicyModule = createBackendModule({
       deps: { policy: policyExtensionPoint },
       async init({ policy }) {
         policy.setPolicy({
-          async handle(request, user) {
+          async handle(query, user) {
             return (
-              decidePostgresPermission(request.permission, user) ?? {
+              decidePostgresPermission(query.permission, user) ?? {
                 result: AuthorizeResult.ALLOW,
               }
             );

@@ -32,11 +32,10 @@ describe('New Postgres DB template through the real scaffolder', () => {
   let ssm: SsmStandIn;
   let forge: ForgeStandIn;
   let backend: ScaffolderHarness['backend'];
-  let template: any;
 
   beforeAll(async () => {
     h = await startScaffolderHarness();
-    ({ ssm, forge, backend, template } = h);
+    ({ ssm, forge, backend } = h);
   });
   afterAll(() => h?.stop());
   beforeEach(() => ssm.reset());

@@ -78,3 +78,37 @@ describe('the template form mirrors the shared rules', () => {
     ]);
   });
 });
+
+describe('the template keeps the trust boundary', () => {
+  it('has no Owner field: the owner is the component’s owner in the catalog', () => {
+    expect(properties.owner).toBeUndefined();
+    expect(JSON.stringify(template.spec.steps)).not.toContain(
+      'parameters.owner',
+    );
+  });
+
+  it('lists no GitOps host of its own (the allow-list is postgres.gitops.repositories)', () => {
+    expect(properties.repoUrl['ui:options']?.allowedHosts).toBeUndefined();
+    expect(JSON.stringify(template)).not.toContain('localhost');
+  });
+
+  it('passes the GitOps target to both actions, and the pull request goes only to what they checked', () => {
+    const [credentials, manifests, pr] = template.spec.steps;
+    for (const step of [credentials, manifests]) {
+      expect(step.input).toMatchObject({
+        repoUrl: '${{ parameters.repoUrl }}',
+        baseBranch: '${{ parameters.baseBranch }}',
+      });
+    }
+    expect(pr.input.repoUrl).toBe('${{ steps.credentials.output.repoUrl }}');
+    expect(pr.input.targetBranchName).toBe(
+      '${{ steps.credentials.output.baseBranch }}',
+    );
+  });
+
+  it('builds the pull request and the output from validated action outputs only, never from raw parameters', () => {
+    const pr = template.spec.steps[2];
+    expect(JSON.stringify(pr.input)).not.toContain('parameters.');
+    expect(JSON.stringify(template.spec.output)).not.toContain('parameters.');
+  });
+});
