@@ -118,15 +118,12 @@ async function ssmPassword(environmentAndService) {
   return out.Parameter.Value;
 }
 
-/** Opens "New Postgres DB", picks the service and the owner, goes to the next page. */
+/** Opens "New Postgres DB", picks the service, goes to the next page. */
 async function openFormFor(service) {
   await page.goto(`${APP}/create/templates/default/new-postgres-db`);
   await page.getByRole('textbox', { name: /Service/ }).click();
   await page.getByRole('textbox', { name: /Service/ }).fill(service);
   await page.getByRole('option', { name: new RegExp(service) }).click();
-  await page.getByRole('textbox', { name: /Owner/ }).click();
-  await page.getByRole('textbox', { name: /Owner/ }).fill('team-agents');
-  await page.getByRole('option', { name: /team-agents/ }).click();
   await page.getByRole('button', { name: 'Next' }).click();
 }
 
