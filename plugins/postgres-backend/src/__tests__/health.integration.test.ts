@@ -49,7 +49,7 @@ function loadExample(file: string): {
         'backstage.io/kubernetes-id': entity,
       };
       item.metadata.annotations = {
-        ...item.metadata.annotations,
+        ...(item.metadata.annotations as Record<string, string> | undefined),
         'bizmatters.io/entity-ref': `component:default/${entity}`,
       };
     }

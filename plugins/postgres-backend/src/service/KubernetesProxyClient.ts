@@ -51,16 +51,19 @@ export class KubernetesProxyClient {
    */
   private abortAfterTimeout() {
     const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.options.timeoutMs);
     const handle = {
       signal: controller.signal,
-      timedOut: false,
+      get timedOut() {
+        return timedOut;
+      },
       abort: () => controller.abort(),
       done: () => clearTimeout(timer),
     };
-    const timer = setTimeout(() => {
-      handle.timedOut = true;
-      controller.abort();
-    }, this.options.timeoutMs);
     return handle;
   }
 
