@@ -238,6 +238,11 @@ test("another team's database stays theirs: not on their page, not through anoth
   await page.goto(`${APP}/catalog/default/component/payments/databases`);
   await page.getByText('You may not see these databases').waitFor();
   await shot('11-payments-not-allowed');
+  // nor is the guest offered to create one for it
+  assert.equal(
+    await page.getByRole('button', { name: 'New database' }).count(),
+    0,
+  );
   assert.equal(
     await page.getByRole('list', { name: 'Health of payments-db' }).count(),
     0,

@@ -1,6 +1,12 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { parse } from 'yaml';
 import { applicationEnv } from '@bizmatters/plugin-postgres-common';
@@ -8,18 +14,36 @@ import { postgresApiRef } from '../api/PostgresApi';
 import { EntityPostgresContent } from './EntityPostgresContent';
 import { exampleItems } from '../__testUtils__/examples';
 
-const entity = {
+const componentNamed = (name: string) => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
-  metadata: { name: 'agent-executor', namespace: 'default' },
+  metadata: { name, namespace: 'default' },
   spec: {},
-};
+});
 
-async function render(ids: string[]) {
+const authorized: Array<{ permission: string; resourceRef?: string }> = [];
+
+async function render(
+  ids: string[],
+  mayCreate = true,
+  entity = componentNamed('agent-executor'),
+) {
   const items = exampleItems();
   await renderInTestApp(
     <TestApiProvider
       apis={[
+        [
+          permissionApiRef,
+          mockApis.permission({
+            authorize: request => {
+              authorized.push({
+                permission: request.permission.name,
+                resourceRef: (request as { resourceRef?: string }).resourceRef,
+              });
+              return mayCreate ? AuthorizeResult.ALLOW : AuthorizeResult.DENY;
+            },
+          }),
+        ],
         [
           postgresApiRef,
           {
@@ -39,6 +63,30 @@ async function render(ids: string[]) {
 }
 
 describe('EntityPostgresContent', () => {
+  it('offers "New database" with the entity chosen to those who may create one for it', async () => {
+    await render(['01']);
+    // MUI gives the anchor-styled button role="button"; it is still a link with an href
+    const button = await screen.findByRole('button', { name: 'New database' });
+    expect(decodeURIComponent(button.getAttribute('href')!)).toBe(
+      '/create/templates/default/new-postgres-db?formData={"component":"component:default/agent-executor"}',
+    );
+    expect(authorized).toContainEqual({
+      permission: 'postgres.database.create',
+      resourceRef: 'component:default/agent-executor',
+    });
+  });
+
+  it('offers no "New database" to those who may not create one', async () => {
+    // (another entity: the permission hook caches answers per permission and resource)
+    await render(['01'], false, componentNamed('payments'));
+    await screen.findByText('Cluster in healthy state');
+    expect(screen.queryByRole('button', { name: 'New database' })).toBeNull();
+    expect(authorized).toContainEqual({
+      permission: 'postgres.database.create',
+      resourceRef: 'component:default/payments',
+    });
+  });
+
   it('shows the five hops with status, reason, message and hint; marks the failing one', async () => {
     await render(['05']);
     const steps = await screen.findByRole('list', {
@@ -93,13 +141,5 @@ describe('EntityPostgresContent', () => {
       env: applicationEnv('agent-executor-postgres'),
     });
     expect(await screen.findByText('Copied')).toBeInTheDocument();
-  });
-
-  it('links to the template for a new database', async () => {
-    await render([]);
-    // MUI gives the anchor-styled button role="button"; it is still a link with an href
-    expect(
-      await screen.findByRole('button', { name: 'New database' }),
-    ).toHaveAttribute('href', '/create/templates/default/new-postgres-db');
   });
 });

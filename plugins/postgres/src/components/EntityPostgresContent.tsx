@@ -4,7 +4,6 @@ import {
   Content,
   ContentHeader,
   InfoCard,
-  LinkButton,
   StructuredMetadataTable,
 } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
@@ -28,7 +27,7 @@ import { useEntityDatabases } from './useEntityDatabases';
 import { StepStatusIndicator, VerdictStatus } from './Verdict';
 import {
   instancesText,
-  NEW_DATABASE_PATH,
+  NewDatabaseButton,
   RefreshButton,
   DatabasesState,
 } from './shared';
@@ -221,9 +220,7 @@ export function EntityPostgresContent(props: { refreshMs?: number }) {
     <Content>
       <ContentHeader title="PostgreSQL databases">
         <RefreshButton onClick={retry} loading={loading} />
-        <LinkButton to={NEW_DATABASE_PATH} variant="contained" color="primary">
-          New database
-        </LinkButton>
+        <NewDatabaseButton entity={entity} />
       </ContentHeader>
       {body}
     </Content>

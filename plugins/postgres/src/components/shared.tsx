@@ -1,6 +1,9 @@
 import { ReactNode } from 'react';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { usePermission } from '@backstage/plugin-permission-react';
 import {
   EmptyState,
+  LinkButton,
   Progress,
   ResponseErrorPanel,
   WarningPanel,
@@ -13,11 +16,35 @@ import {
   DatabasesResponse,
   ENTITY_REF_ANNOTATION,
   POSTGRES_INSTANCES_ANNOTATION,
+  postgresDatabaseCreatePermission,
   STEP_TITLES,
 } from '@bizmatters/plugin-postgres-common';
 
 /** Where the curated template lives in the scaffolder. */
 export const NEW_DATABASE_PATH = '/create/templates/default/new-postgres-db';
+
+/**
+ * "New database", for those who may create one for this entity (`postgres.database.create`),
+ * opening the template with the entity already chosen.
+ */
+export function NewDatabaseButton({ entity }: { entity: Entity }) {
+  const entityRef = stringifyEntityRef(entity);
+  const { allowed } = usePermission({
+    permission: postgresDatabaseCreatePermission,
+    resourceRef: entityRef,
+  });
+  if (!allowed) return null;
+  const formData = encodeURIComponent(JSON.stringify({ component: entityRef }));
+  return (
+    <LinkButton
+      to={`${NEW_DATABASE_PATH}?formData=${formData}`}
+      variant="contained"
+      color="primary"
+    >
+      New database
+    </LinkButton>
+  );
+}
 
 /** Clusters that could not be read, as warnings: never a blank card. */
 export function ClusterErrors({ errors }: { errors: ClusterError[] }) {
@@ -28,12 +55,10 @@ export function ClusterErrors({ errors }: { errors: ClusterError[] }) {
         severity="warning"
         title={
           errors.length === 1
-            ? `Could not read ${
-                errors[0].cluster
-                  ? `cluster ${errors[0].cluster}`
-                  : 'everything'
+            ? `Not everything could be shown${
+                errors[0].cluster ? ` from cluster ${errors[0].cluster}` : ''
               }`
-            : `Could not read ${errors.length} sources`
+            : `Not everything could be shown (${errors.length} notes)`
         }
         defaultExpanded
       >
