@@ -13,7 +13,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
 const { SSMClient, GetParameterCommand } = require('@aws-sdk/client-ssm');
-const { waitFor } = require('../scripts/waitFor');
+const { waitFor, waitForGuestSignIn } = require('../scripts/waitFor');
 
 const root = path.resolve(__dirname, '..');
 const artifacts = path.join(root, 'artifacts', 'e2e');
@@ -56,6 +56,7 @@ before(async () => {
     'the backend',
     300_000,
   );
+  await waitForGuestSignIn('http://localhost:7007', 300_000);
   await waitFor(APP, 'the app', 300_000);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -127,21 +128,13 @@ async function openFormFor(service) {
   await page.getByRole('button', { name: 'Next' }).click();
 }
 
-/** The sandbox forge's platform/gitops repository in the RepoUrlPicker. */
+/** The sandbox forge's platform/gitops repository: the only one allowed, chosen by itself. */
 async function pickGitopsRepository() {
+  const picker = page.getByRole('button', { name: /GitOps repository/ });
+  await picker.waitFor();
   await page
-    .getByTestId('host-select')
-    .locator('select')
-    .selectOption('localhost:7020');
-  for (const [name, value] of [
-    [/Owner/, 'platform'],
-    [/Repository/, 'gitops'],
-  ]) {
-    const box = page.getByRole('textbox', { name });
-    await box.click();
-    await box.pressSequentially(value);
-    await box.press('Tab');
-  }
+    .getByText('localhost:7020/platform/gitops (pull requests to main)')
+    .waitFor();
 }
 
 test('sign in as guest', async () => {
@@ -160,7 +153,6 @@ test('fill "New Postgres DB", submit, see the task succeed with a pull request l
   await page.getByRole('textbox', { name: /Namespace/ }).fill('orders');
   await page.getByRole('button', { name: 'Next' }).click();
   await page.getByText('GitOps repository').first().waitFor();
-  await shot('02-form-gitops-empty');
 
   await pickGitopsRepository();
   await shot('02-form-gitops');

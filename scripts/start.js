@@ -8,7 +8,7 @@
 const { spawn, spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
-const { waitFor } = require('./waitFor');
+const { waitFor, waitForGuestSignIn } = require('./waitFor');
 
 const root = path.resolve(__dirname, '..');
 const configArgs = [
@@ -107,6 +107,8 @@ process.on('SIGTERM', () => stop(0));
     },
   );
   await waitFor('http://localhost:7007/api/postgres/health', 'the backend');
+  const refs = await waitForGuestSignIn();
+  log(`the guest signs in as ${refs.join(', ')}`);
   await waitFor('http://localhost:3000', 'the app');
   log(
     'ready: open http://localhost:3000 (pull requests: http://127.0.0.1:7020/platform/gitops/pulls). Ctrl-C stops everything.',

@@ -12,6 +12,8 @@ import {
   catalogPlugin,
 } from '@backstage/plugin-catalog';
 import { ScaffolderPage, scaffolderPlugin } from '@backstage/plugin-scaffolder';
+import { ScaffolderFieldExtensions } from '@backstage/plugin-scaffolder-react';
+import { PostgresGitopsRepositoryPickerFieldExtension } from '@bizmatters/plugin-postgres';
 import { apis } from './apis';
 import { entityPage } from './components/EntityPage';
 import { Root } from './components/Root';
@@ -40,7 +42,11 @@ const routes = (
     >
       {entityPage}
     </Route>
-    <Route path="/create" element={<ScaffolderPage />} />
+    <Route path="/create" element={<ScaffolderPage />}>
+      <ScaffolderFieldExtensions>
+        <PostgresGitopsRepositoryPickerFieldExtension />
+      </ScaffolderFieldExtensions>
+    </Route>
   </FlatRoutes>
 );
 

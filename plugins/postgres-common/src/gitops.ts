@@ -32,6 +32,38 @@ export function parseRepoUrl(
 }
 
 /**
+ * The scaffolder repo URL of a repository (`host?owner=o&repo=r`), as `RepoUrlPicker` writes it.
+ *
+ * @public
+ */
+export function gitopsRepoUrl(
+  repository: Pick<GitopsRepository, 'host' | 'owner' | 'repo'>,
+): string {
+  return `${repository.host}?owner=${encodeURIComponent(
+    repository.owner,
+  )}&repo=${encodeURIComponent(repository.repo)}`;
+}
+
+/**
+ * The allowed repository a repo URL names; undefined when it names none of them.
+ *
+ * @public
+ */
+export function findGitopsRepository(
+  repoUrl: string,
+  repositories: readonly GitopsRepository[],
+): GitopsRepository | undefined {
+  const parsed = parseRepoUrl(repoUrl);
+  if (!parsed) return undefined;
+  return repositories.find(
+    r =>
+      r.host.toLowerCase() === parsed.host &&
+      r.owner === parsed.owner &&
+      r.repo === parsed.repo,
+  );
+}
+
+/**
  * Checks a pull request target against the allowed GitOps repositories. Returns what is wrong,
  * in a user's words, or undefined when the target is allowed. No repository configured means
  * none is allowed.
@@ -55,12 +87,7 @@ export function checkGitopsTarget(
   if (!parsed) {
     return `'${target.repoUrl}' is not a repository (host?owner=…&repo=…); allowed: ${allowed}.`;
   }
-  const match = repositories.find(
-    r =>
-      r.host.toLowerCase() === parsed.host &&
-      r.owner === parsed.owner &&
-      r.repo === parsed.repo,
-  );
+  const match = findGitopsRepository(target.repoUrl, repositories);
   if (!match) {
     return `Pull requests may not go to ${parsed.host}/${parsed.owner}/${parsed.repo}; allowed: ${allowed}.`;
   }

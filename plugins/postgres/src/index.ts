@@ -7,6 +7,7 @@ export {
   postgresPlugin,
   EntityPostgresCard,
   EntityPostgresContent,
+  PostgresGitopsRepositoryPickerFieldExtension,
   rootRouteRef,
 } from './plugin';
 export { isPostgresAvailable } from './isPostgresAvailable';

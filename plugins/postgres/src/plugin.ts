@@ -7,7 +7,12 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
+import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
 import { postgresApiRef, PostgresClient } from './api/PostgresApi';
+import {
+  GitopsRepositoryPicker,
+  gitopsRepositoryValidation,
+} from './fields/GitopsRepositoryPicker';
 
 /** @public */
 export const rootRouteRef = createRouteRef({ id: 'postgres' });
@@ -62,3 +67,19 @@ export const EntityPostgresContent = postgresPlugin.provide(
     mountPoint: rootRouteRef,
   }),
 );
+
+/**
+ * The scaffolder field `PostgresGitopsRepositoryPicker`: the GitOps repositories the platform
+ * team allows (`postgres.gitops.repositories`), checked as the actions check them. Register it
+ * inside the app's `<ScaffolderFieldExtensions>`.
+ *
+ * @public
+ */
+export const PostgresGitopsRepositoryPickerFieldExtension =
+  postgresPlugin.provide(
+    createScaffolderFieldExtension({
+      name: 'PostgresGitopsRepositoryPicker',
+      component: GitopsRepositoryPicker,
+      validation: gitopsRepositoryValidation,
+    }),
+  );

@@ -5,7 +5,8 @@ import {
   checkGitopsTarget,
   DatabaseRequest,
   DatabaseRequestError,
-  parseRepoUrl,
+  findGitopsRepository,
+  gitopsRepoUrl,
   validateDatabaseRequest,
 } from '@bizmatters/plugin-postgres-common';
 import { InputError } from '@backstage/errors';
@@ -107,21 +108,13 @@ export async function checkCreation(
     settings.policy,
   );
 
-  const parsed = parseRepoUrl(repoUrl as string)!;
-  const match = repositories.find(
-    r =>
-      r.host.toLowerCase() === parsed.host &&
-      r.owner === parsed.owner &&
-      r.repo === parsed.repo,
-  )!;
+  const match = findGitopsRepository(repoUrl as string, repositories)!;
   return {
     request,
     creation,
     target: {
       // canonical, from the allow-list: nothing of the input's text beyond the match
-      repoUrl: `${match.host}?owner=${encodeURIComponent(
-        match.owner,
-      )}&repo=${encodeURIComponent(match.repo)}`,
+      repoUrl: gitopsRepoUrl(match),
       // checked above: the given branch, if any, is the configured one
       baseBranch: match.baseBranch,
     },
