@@ -7,28 +7,24 @@
  */
 import request from 'supertest';
 import {
-  AuthService,
-  coreServices,
-  createBackendModule,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
   mockCredentials,
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
-import catalogPlugin from '@backstage/plugin-catalog-backend';
-import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 import { kubernetesProxyPermission } from '@backstage/plugin-kubernetes-common';
-import permissionPlugin from '@backstage/plugin-permission-backend';
 import {
   AuthorizeResult,
   isPermission,
 } from '@backstage/plugin-permission-common';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import { PermissionPolicy } from '@backstage/plugin-permission-node';
+import {
+  catalogAndPermissions,
+  waitForCatalog,
+} from '@bizmatters/test-backend';
 import { KubeObject, KubernetesStandIn } from '@bizmatters/sandbox';
 import {
   decidePostgresPermission,
@@ -42,12 +38,12 @@ const FLEET_READERS = ['group:default/platform-team'];
 const MAX_BYTES = 100_000;
 const DEADLINE_MS = 1500;
 
-/** Users and the groups they are members of (their ownership refs, as sign-in would issue). */
+/** Users and the groups they are members of (their ownership refs come from the catalog). */
 const MEMBERS: Record<string, string[]> = {
-  'user:default/alice': ['group:default/team-orders'],
-  'user:default/bob': ['group:default/team-payments'],
-  'user:default/carol': ['group:default/platform-team'],
-  'user:default/dave': [],
+  alice: ['team-orders'],
+  bob: ['team-payments'],
+  carol: ['platform-team'],
+  dave: [],
 };
 const auth = (user: string) =>
   `Bearer ${mockCredentials.user.token(`user:default/${user}`)}`;
@@ -197,6 +193,12 @@ const ENTITIES = [
     metadata: { name, namespace: 'default' },
     spec: { type: 'team', children: [] },
   })),
+  ...Object.entries(MEMBERS).map(([name, memberOf]) => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name, namespace: 'default' },
+    spec: { memberOf },
+  })),
   component('orders', 'group:default/team-orders', {
     'bizmatters.io/postgres-instances': 'cluster-b/orders/orders-db2',
   }),
@@ -212,113 +214,20 @@ const ENTITIES = [
   component('many', 'group:default/team-orders', {
     'bizmatters.io/postgres-instances': MANY_REFS.join(', '),
   }),
-].map(entity => ({
-  ...entity,
-  metadata: {
-    ...entity.metadata,
-    annotations: {
-      ...(entity.metadata as any).annotations,
-      'backstage.io/managed-by-location':
-        'url:https://example.com/catalog.yaml',
-      'backstage.io/managed-by-origin-location':
-        'url:https://example.com/catalog.yaml',
-    },
-  },
-}));
-
-/** The catalog's entities, from a provider (as any adopter's would come). */
-const entitiesModule = createBackendModule({
-  pluginId: 'catalog',
-  moduleId: 'trust-test-entities',
-  register(reg) {
-    reg.registerInit({
-      deps: { catalog: catalogProcessingExtensionPoint },
-      async init({ catalog }) {
-        catalog.addEntityProvider({
-          getProviderName: () => 'trust-test-entities',
-          connect: async connection => {
-            await connection.applyMutation({
-              type: 'full',
-              entities: ENTITIES.map(entity => ({
-                entity,
-                locationKey: 'trust-test',
-              })),
-            });
-          },
-        });
-      },
-    });
-  },
-});
+] as Entity[];
 
 /** The policy the plugin README recommends. */
-const policyModule = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'trust-test-policy',
-  register(reg) {
-    reg.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy({
-          async handle(req, user) {
-            const postgres = decidePostgresPermission(req.permission, user, {
-              fleetReaders: FLEET_READERS,
-            });
-            if (postgres) return postgres;
-            if (isPermission(req.permission, kubernetesProxyPermission))
-              return { result: AuthorizeResult.DENY };
-            return { result: AuthorizeResult.ALLOW };
-          },
-        });
-      },
+const policy: PermissionPolicy = {
+  async handle(req, user) {
+    const postgres = decidePostgresPermission(req.permission, user, {
+      fleetReaders: FLEET_READERS,
     });
+    if (postgres) return postgres;
+    if (isPermission(req.permission, kubernetesProxyPermission))
+      return { result: AuthorizeResult.DENY };
+    return { result: AuthorizeResult.ALLOW };
   },
-});
-
-const userInfo = mockServices.userInfo.mock({
-  getUserInfo: async credentials => {
-    const ref = (credentials.principal as any).userEntityRef as string;
-    return {
-      userEntityRef: ref,
-      ownershipEntityRefs: [ref, ...(MEMBERS[ref] ?? [])],
-    };
-  },
-});
-
-/**
- * The mock auth service, except that a plugin calling another on behalf of a user is that user
- * with the plugin as actor, as with Backstage's real tokens (the mock drops the actor, and the
- * permission backend refuses resource permissions without a resourceRef from actorless users,
- * which the catalog's own conditional checks are).
- */
-const authWithActors = createServiceFactory({
-  service: coreServices.auth,
-  deps: { plugin: coreServices.pluginMetadata },
-  factory({ plugin }): AuthService {
-    const inner = mockServices.auth({ pluginId: plugin.getId() });
-    return {
-      authenticate: (token, options) => inner.authenticate(token, options),
-      getNoneCredentials: () => inner.getNoneCredentials(),
-      getOwnServiceCredentials: () => inner.getOwnServiceCredentials(),
-      isPrincipal: ((credentials: any, type: any) =>
-        inner.isPrincipal(credentials, type)) as AuthService['isPrincipal'],
-      getLimitedUserToken: credentials =>
-        inner.getLimitedUserToken(credentials),
-      listPublicServiceKeys: () => inner.listPublicServiceKeys(),
-      async getPluginRequestToken(options) {
-        const principal = options.onBehalfOf.principal as any;
-        if (principal.type === 'user') {
-          return {
-            token: mockCredentials.user.token(principal.userEntityRef, {
-              actor: { subject: `plugin:${plugin.getId()}` },
-            }),
-          };
-        }
-        return inner.getPluginRequestToken(options);
-      },
-    };
-  },
-});
+};
 
 function clusterConfig(name: string, url: string) {
   return {
@@ -403,13 +312,8 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
       features: [
         postgresPlugin,
         kubernetesPlugin,
-        catalogPlugin,
-        entitiesModule,
-        permissionPlugin,
-        policyModule,
+        ...catalogAndPermissions({ entities: ENTITIES, policy }),
         permissionsServiceFactory,
-        authWithActors,
-        userInfo.factory,
         mockServices.httpAuth.factory({
           defaultCredentials: mockCredentials.none(),
         }),
@@ -444,18 +348,11 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
         }),
       ],
     });
-    // wait for the catalog to have processed the entities
-    for (let i = 0; ; i++) {
-      const res = await request(backend.server)
-        .get('/api/catalog/entities/by-name/component/default/many')
-        .set('authorization', auth('carol'));
-      if (res.status === 200 && res.body.relations?.length) break;
-      if (i > 300)
-        throw new Error(
-          `the catalog never had the entities: ${res.status} ${res.text}`,
-        );
-      await sleep(100);
-    }
+    await waitForCatalog(
+      backend.server,
+      ENTITIES.map(e => `${e.kind.toLowerCase()}/default/${e.metadata.name}`),
+      { authorization: auth('carol') },
+    );
   });
 
   afterAll(async () => {

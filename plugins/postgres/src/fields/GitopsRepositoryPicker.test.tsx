@@ -6,6 +6,7 @@ import {
   TestApiProvider,
 } from '@backstage/test-utils';
 import { configApiRef } from '@backstage/core-plugin-api';
+import { JsonObject } from '@backstage/types';
 import {
   GitopsRepositoryPicker,
   gitopsRepositoryValidation,
@@ -16,13 +17,13 @@ const repositories = [
   { host: 'ghe.acme.io', owner: 'platform', repo: 'dbs', baseBranch: 'prod' },
 ];
 
-function config(repos: unknown[]) {
+function config(repos: JsonObject[]) {
   return mockApis.config({
     data: { postgres: { gitops: { repositories: repos } } },
   });
 }
 
-async function render(repos: unknown[], formData?: string) {
+async function render(repos: JsonObject[], formData?: string) {
   const onChange = jest.fn();
   await renderInTestApp(
     <TestApiProvider apis={[[configApiRef, config(repos)]]}>

@@ -9,32 +9,27 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import {
-  AuthService,
-  BackstageCredentials,
   coreServices,
-  createBackendModule,
   createServiceFactory,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import { Entity, RELATION_MEMBER_OF } from '@backstage/catalog-model';
+import { Entity } from '@backstage/catalog-model';
 import { JsonObject } from '@backstage/types';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import {
-  catalogProcessingExtensionPoint,
-  catalogServiceRef,
-} from '@backstage/plugin-catalog-node';
-import catalogPlugin from '@backstage/plugin-catalog-backend';
+import { PermissionPolicy } from '@backstage/plugin-permission-node';
 import catalogScaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
-import permissionPlugin from '@backstage/plugin-permission-backend';
 import { decidePostgresPermission } from '@bizmatters/plugin-postgres-common';
-
-type Meta = Parameters<LoggerService['info']>[1];
-type Fields = Parameters<LoggerService['child']>[0];
+import {
+  catalogAndPermissions,
+  waitForCatalog,
+} from '@bizmatters/test-backend';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import githubModule from '@backstage/plugin-scaffolder-backend-module-github';
 import { ForgeStandIn, SsmStandIn } from '@bizmatters/sandbox';
 import postgresModule from '../index';
+
+type Meta = Parameters<LoggerService['info']>[1];
+type Fields = Parameters<LoggerService['child']>[0];
 
 const TEMPLATE_FILE = path.resolve(
   __dirname,
@@ -126,138 +121,23 @@ export const CATALOG_ENTITIES: Entity[] = [
   }),
 ];
 
-/** Feeds fixed entities into the real catalog, as any entity provider does. */
-function staticEntitiesModule(entities: Entity[]) {
-  return createBackendModule({
-    pluginId: 'catalog',
-    moduleId: 'test-entities',
-    register(reg) {
-      reg.registerInit({
-        deps: { catalog: catalogProcessingExtensionPoint },
-        async init({ catalog }) {
-          catalog.addEntityProvider({
-            getProviderName: () => 'test-entities',
-            async connect(connection) {
-              await connection.applyMutation({
-                type: 'full',
-                entities: entities.map(e => ({
-                  locationKey: 'test-entities',
-                  entity: {
-                    ...e,
-                    metadata: {
-                      ...e.metadata,
-                      annotations: {
-                        ...e.metadata.annotations,
-                        'backstage.io/managed-by-location': 'url:test-entities',
-                        'backstage.io/managed-by-origin-location':
-                          'url:test-entities',
-                      },
-                    },
-                  },
-                })),
-              });
-            },
-          });
-        },
-      });
-    },
-  });
-}
-
 /**
  * The product's permission rules for its own permissions (postgres-common), everything else
  * allowed — what a portal's policy delegates to. The permission backend resolves the
  * conditional IS_ENTITY_OWNER decision through the catalog.
  */
-const testPolicyModule = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'test-policy',
-  register(reg) {
-    reg.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy({
-          async handle(query, user) {
-            return (
-              decidePostgresPermission(query.permission, user) ?? {
-                result: AuthorizeResult.ALLOW,
-              }
-            );
-          },
-        });
-      },
-    });
-  },
-});
-
-/**
- * User info as the auth backend's catalog sign-in resolvers make it: the user and the groups
- * the catalog says it is a member of (memberOf relations). The mock user tokens carry only the
- * user's ref; this reads the rest from the real catalog.
- */
-const catalogUserInfoFactory = createServiceFactory({
-  service: coreServices.userInfo,
-  deps: { catalog: catalogServiceRef, auth: coreServices.auth },
-  factory: ({ catalog, auth }) => ({
-    async getUserInfo(credentials) {
-      const principal = credentials.principal as {
-        type: string;
-        userEntityRef?: string;
-      };
-      if (principal.type !== 'user' || !principal.userEntityRef) {
-        throw new Error(`No user info for a ${principal.type} principal`);
+const testPolicy = {
+  async handle(
+    query: Parameters<PermissionPolicy['handle']>[0],
+    user?: Parameters<PermissionPolicy['handle']>[1],
+  ) {
+    return (
+      decidePostgresPermission(query.permission, user) ?? {
+        result: AuthorizeResult.ALLOW,
       }
-      const user = await catalog.getEntityByRef(principal.userEntityRef, {
-        credentials: await auth.getOwnServiceCredentials(),
-      });
-      const groups = (user?.relations ?? [])
-        .filter(r => r.type === RELATION_MEMBER_OF)
-        .map(r => r.targetRef);
-      return {
-        userEntityRef: principal.userEntityRef,
-        ownershipEntityRefs: [principal.userEntityRef, ...groups],
-      };
-    },
-  }),
-});
-
-/**
- * The mock auth service, except that a plugin's token on behalf of a user says which plugin acts
- * for the user (`actor`), as Backstage's own auth service does. Without it, the catalog's calls
- * to the permission backend on a user's behalf look like direct user requests, which the
- * permission backend refuses for conditional decisions.
- */
-const actorAwareAuthFactory = createServiceFactory({
-  service: coreServices.auth,
-  deps: { plugin: coreServices.pluginMetadata },
-  factory({ plugin }) {
-    const base = mockServices.auth({ pluginId: plugin.getId() });
-    const auth: AuthService = {
-      authenticate: (token, options) => base.authenticate(token, options),
-      getNoneCredentials: () => base.getNoneCredentials(),
-      getOwnServiceCredentials: () => base.getOwnServiceCredentials(),
-      isPrincipal: ((credentials: BackstageCredentials, type: any) =>
-        base.isPrincipal(credentials, type)) as AuthService['isPrincipal'],
-      getLimitedUserToken: credentials => base.getLimitedUserToken(credentials),
-      listPublicServiceKeys: () => base.listPublicServiceKeys(),
-      async getPluginRequestToken(options) {
-        const principal = options.onBehalfOf.principal as {
-          type: string;
-          userEntityRef?: string;
-        };
-        if (principal.type === 'user' && principal.userEntityRef) {
-          return {
-            token: mockCredentials.user.token(principal.userEntityRef, {
-              actor: { subject: `plugin:${plugin.getId()}` },
-            }),
-          };
-        }
-        return base.getPluginRequestToken(options);
-      },
-    };
-    return auth;
+    );
   },
-});
+};
 
 /**
  * The real scaffolder backend (with its GitHub module and ours) running the real template, with
@@ -307,13 +187,11 @@ export async function startScaffolderHarness() {
         deps: {},
         factory: () => new CapturingLogger(logLines),
       }),
-      actorAwareAuthFactory,
-      catalogUserInfoFactory,
-      catalogPlugin,
+      ...catalogAndPermissions({
+        entities: [...CATALOG_ENTITIES, template],
+        policy: testPolicy,
+      }),
       catalogScaffolderEntityModel,
-      staticEntitiesModule([...CATALOG_ENTITIES, template]),
-      permissionPlugin,
-      testPolicyModule,
       scaffolderPlugin,
       githubModule,
       postgresModule,
@@ -352,12 +230,23 @@ export async function startScaffolderHarness() {
       }),
     ],
   });
-  await waitForCatalog(backend.server, logLines, [
-    ...CATALOG_ENTITIES.map(
-      e => `${e.kind.toLowerCase()}/default/${e.metadata.name}`,
-    ),
-    'template/default/new-postgres-db',
-  ]);
+  await waitForCatalog(
+    backend.server,
+    [
+      ...CATALOG_ENTITIES.map(
+        e => `${e.kind.toLowerCase()}/default/${e.metadata.name}`,
+      ),
+      'template/default/new-postgres-db',
+    ],
+    {
+      describe: () =>
+        `last warnings:\n${logLines
+          .filter(l => l.level === 'warn' || l.level === 'error')
+          .slice(-10)
+          .map(l => `${l.level} ${l.message} ${l.meta}`)
+          .join('\n')}`,
+    },
+  );
 
   const harness = {
     ssm,
@@ -448,35 +337,3 @@ export async function startScaffolderHarness() {
 export type ScaffolderHarness = Awaited<
   ReturnType<typeof startScaffolderHarness>
 >;
-
-/** Waits until the catalog serves each `kind/namespace/name` (processed and stitched). */
-async function waitForCatalog(
-  server: any,
-  logLines: LogLine[],
-  refs: string[],
-) {
-  const deadline = Date.now() + 60_000;
-  for (const ref of refs) {
-    for (;;) {
-      const res = await request(server).get(
-        `/api/catalog/entities/by-name/${ref}`,
-      );
-      if (res.status === 200 && res.body.relations !== undefined) break;
-      if (Date.now() > deadline) {
-        const problems = logLines
-          .filter(l => l.level === 'warn' || l.level === 'error')
-          .slice(-10)
-          .map(l => `${l.level} ${l.message} ${l.meta}`);
-        throw new Error(
-          `The catalog did not serve ${ref} within 60 s (last answer ${
-            res.status
-          } ${JSON.stringify(res.body).slice(
-            0,
-            500,
-          )}); last warnings:\n${problems.join('\n')}`,
-        );
-      }
-      await new Promise(r => setTimeout(r, 100));
-    }
-  }
-}
