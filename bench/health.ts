@@ -563,10 +563,18 @@ async function main() {
     await new Promise(r => setTimeout(r, TTL_SECONDS * 1000 + 500));
     const beforeFleet = upstream();
     const t = performance.now();
-    const fleet = await (
-      await fetch(`${BASE}/api/postgres/v1/databases`, { headers })
-    ).json();
+    const fleetRes = await fetch(`${BASE}/api/postgres/v1/databases`, {
+      headers,
+    });
+    const fleet = await fleetRes.json();
     const fleetMs = performance.now() - t;
+    if (!fleetRes.ok || !Array.isArray(fleet.items)) {
+      throw new Error(
+        `the fleet view answered ${fleetRes.status}: ${JSON.stringify(
+          fleet,
+        ).slice(0, 1000)}`,
+      );
+    }
     const fleetRequests = upstream() - beforeFleet;
     const t2 = performance.now();
     await (
@@ -608,6 +616,14 @@ async function main() {
         }),
       })
     ).json();
+    if (!created.id) {
+      throw new Error(
+        `the scaffolder refused the task: ${JSON.stringify(created).slice(
+          0,
+          1000,
+        )}`,
+      );
+    }
     let taskStatus = 'processing';
     while (taskStatus === 'processing' || taskStatus === 'open') {
       await new Promise(r => setTimeout(r, 20));

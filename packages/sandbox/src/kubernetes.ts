@@ -182,6 +182,22 @@ export class KubernetesStandIn extends StandInBase {
     this.kinds = [...kinds];
   }
 
+  /**
+   * This cluster as Backstage's Kubernetes backend configures one
+   * (`kubernetes.clusterLocatorMethods[].clusters[]`): a service account token, which the
+   * stand-in accepts whatever it is.
+   */
+  backstageCluster() {
+    return {
+      name: this.name,
+      url: this.url,
+      authProvider: 'serviceAccount',
+      serviceAccountToken: 'sandbox-token',
+      skipTLSVerify: true,
+      skipMetricsLookup: true,
+    };
+  }
+
   static async start(
     options: {
       name?: string;

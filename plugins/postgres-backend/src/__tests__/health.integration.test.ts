@@ -118,14 +118,6 @@ describe('postgres backend through the real Kubernetes backend', () => {
     b = await KubernetesStandIn.start({ name: 'cluster-b' });
     // 01–03 in cluster A, 04–05 in cluster B
     examples.forEach((e, i) => (i < 3 ? a : b).apply(...e.objects));
-    const cluster = (name: string, url: string) => ({
-      name,
-      url,
-      authProvider: 'serviceAccount',
-      serviceAccountToken: 'sandbox-token',
-      skipTLSVerify: true,
-      skipMetricsLookup: true,
-    });
     backend = await startTestBackend({
       features: [
         postgresPlugin,
@@ -154,10 +146,7 @@ describe('postgres backend through the real Kubernetes backend', () => {
               clusterLocatorMethods: [
                 {
                   type: 'config',
-                  clusters: [
-                    cluster('cluster-a', a.url),
-                    cluster('cluster-b', b.url),
-                  ],
+                  clusters: [a.backstageCluster(), b.backstageCluster()],
                 },
               ],
             },

@@ -229,17 +229,6 @@ const policy: PermissionPolicy = {
   },
 };
 
-function clusterConfig(name: string, url: string) {
-  return {
-    name,
-    url,
-    authProvider: 'serviceAccount',
-    serviceAccountToken: 'sandbox-token',
-    skipTLSVerify: true,
-    skipMetricsLookup: true,
-  };
-}
-
 const responses: string[] = [];
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
@@ -329,10 +318,7 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
               clusterLocatorMethods: [
                 {
                   type: 'config',
-                  clusters: [
-                    clusterConfig('cluster-a', a.url),
-                    clusterConfig('cluster-b', b.url),
-                  ],
+                  clusters: [a.backstageCluster(), b.backstageCluster()],
                 },
               ],
             },
@@ -571,7 +557,7 @@ describe('postgres.claims.showUnannotated', () => {
               clusterLocatorMethods: [
                 {
                   type: 'config',
-                  clusters: [clusterConfig('cluster-a', k.url)],
+                  clusters: [k.backstageCluster()],
                 },
               ],
             },

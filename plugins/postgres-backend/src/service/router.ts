@@ -83,6 +83,22 @@ function principalKey(credentials: BackstageCredentials): string {
   return `${p.type}:${p.userEntityRef ?? p.subject ?? ''}`;
 }
 
+/** Entity refs per catalog lookup and per permission batch. */
+const BATCH_SIZE = 100;
+
+/** `fn` over `items` in consecutive batches of `size`, one batch at a time; results in order. */
+async function inBatches<T, R>(
+  items: T[],
+  size: number,
+  fn: (batch: T[]) => Promise<R[]>,
+): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size) {
+    out.push(...(await fn(items.slice(i, i + size))));
+  }
+  return out;
+}
+
 export async function createRouter(options: {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
@@ -127,25 +143,30 @@ export async function createRouter(options: {
     credentials: BackstageCredentials,
   ): Promise<Set<string>> {
     if (!refs.length) return new Set();
-    const { items } = await catalog.getEntitiesByRefs(
-      {
-        entityRefs: refs,
-        fields: ['kind', 'metadata.namespace', 'metadata.name'],
-      },
-      { credentials },
-    );
-    const seen = refs.filter((_, i) => items[i]);
-    if (!seen.length) return new Set();
-    const decisions = await permissions.authorize(
-      seen.map(resourceRef => ({
-        permission: postgresDatabaseReadPermission,
-        resourceRef,
-      })),
-      { credentials },
-    );
-    return new Set(
-      seen.filter((_, i) => decisions[i]?.result === AuthorizeResult.ALLOW),
-    );
+    // In batches: the permission backend refuses request bodies past 100 kB (~500 requests).
+    const shown = await inBatches(refs, BATCH_SIZE, async batch => {
+      const { items } = await catalog.getEntitiesByRefs(
+        {
+          entityRefs: batch,
+          fields: ['kind', 'metadata.namespace', 'metadata.name'],
+        },
+        { credentials },
+      );
+      return batch.filter((_, i) => items[i]);
+    });
+    const readable = await inBatches(shown, BATCH_SIZE, async batch => {
+      const decisions = await permissions.authorize(
+        batch.map(resourceRef => ({
+          permission: postgresDatabaseReadPermission,
+          resourceRef,
+        })),
+        { credentials },
+      );
+      return batch.filter(
+        (_, i) => decisions[i]?.result === AuthorizeResult.ALLOW,
+      );
+    });
+    return new Set(readable);
   }
 
   router.get('/health', (_req, res) => {
