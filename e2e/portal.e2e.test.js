@@ -16,7 +16,12 @@ const { SSMClient, GetParameterCommand } = require('@aws-sdk/client-ssm');
 const { waitFor, waitForGuestSignIn } = require('../scripts/waitFor');
 
 const root = path.resolve(__dirname, '..');
-const artifacts = path.join(root, 'artifacts', 'e2e');
+const PRODUCTION = Boolean(process.env.E2E_PRODUCTION);
+const artifacts = path.join(
+  root,
+  'artifacts',
+  PRODUCTION ? 'e2e-production' : 'e2e',
+);
 const APP = 'http://localhost:3000';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -41,16 +46,42 @@ before(async () => {
   fs.mkdirSync(artifacts, { recursive: true });
   // E2E_PORTAL_RUNNING=1: use a portal already started with `npm start` (for debugging)
   if (!process.env.E2E_PORTAL_RUNNING)
-    portal = spawn(process.execPath, [path.join(root, 'scripts/start.js')], {
-      cwd: root,
-      env: { ...process.env, SANDBOX_STEP_MS: '300' },
-      stdio: [
-        'ignore',
-        fs.openSync(path.join(artifacts, 'portal.log'), 'w'),
-        fs.openSync(path.join(artifacts, 'portal.log'), 'a'),
+    portal = spawn(
+      process.execPath,
+      [
+        path.join(root, 'scripts/start.js'),
+        // E2E_PRODUCTION=1: the backend on PostgreSQL and Redis (app-config.production.yaml)
+        ...(PRODUCTION ? ['--production'] : []),
       ],
-      detached: true,
-    });
+      {
+        cwd: root,
+        env: { ...process.env, SANDBOX_STEP_MS: '300' },
+        stdio: [
+          'ignore',
+          fs.openSync(path.join(artifacts, 'portal.log'), 'w'),
+          fs.openSync(path.join(artifacts, 'portal.log'), 'a'),
+        ],
+        detached: true,
+      },
+    );
+  // a portal that exits (say, a port already taken by another one) fails the run at once,
+  // rather than letting the tests talk to whatever else answers on those ports
+  const exited = portal
+    ? new Promise((_, reject) =>
+        portal.once('exit', code =>
+          reject(
+            new Error(
+              `the portal exited with ${code} before it was ready; see ${artifacts}/portal.log`,
+            ),
+          ),
+        ),
+      )
+    : new Promise(() => {});
+  exited.catch(() => {});
+  await Promise.race([exited, startedAndSignedIn()]);
+});
+
+async function startedAndSignedIn() {
   await waitFor(
     'http://localhost:7007/api/postgres/health',
     'the backend',
@@ -89,7 +120,7 @@ before(async () => {
       /* redirects and aborted requests have no body */
     }
   });
-});
+}
 
 after(async () => {
   await browser?.close();
@@ -99,7 +130,21 @@ after(async () => {
     } catch {
       /* gone */
     }
-    await new Promise(r => setTimeout(r, 2000));
+    // wait until the portal's ports are free, so that a next run can take them
+    for (const url of [
+      'http://localhost:7007/api/postgres/health',
+      APP,
+      'http://127.0.0.1:7020/platform/gitops/pulls',
+    ]) {
+      for (let i = 0; i < 60; i++) {
+        const open = await fetch(url).then(
+          () => true,
+          () => false,
+        );
+        if (!open) break;
+        await new Promise(r => setTimeout(r, 500));
+      }
+    }
   }
 });
 
@@ -352,3 +397,80 @@ test('no network response and no portal log line carries a password', async () =
     );
   }
 });
+
+/** Every row of every table of a PostgreSQL database, as text. */
+async function allRows(Client, config) {
+  const db = new Client(config);
+  await db.connect();
+  try {
+    const tables = await db.query(
+      "select table_schema, table_name from information_schema.tables where table_schema not in ('pg_catalog', 'information_schema') and table_type = 'BASE TABLE'",
+    );
+    const out = [];
+    for (const t of tables.rows) {
+      const rows = await db.query(
+        `select t::text as row from "${t.table_schema}"."${t.table_name}" t`,
+      );
+      out.push(...rows.rows.map(r => `${t.table_name}: ${r.row}`));
+    }
+    return out;
+  } finally {
+    await db.end();
+  }
+}
+
+test(
+  'the production shape keeps the backend in PostgreSQL and its cache in Redis, and no password in either',
+  { skip: !PRODUCTION && 'only with E2E_PRODUCTION=1' },
+  async () => {
+    const { Client } = require('pg');
+    const { redis, PG, PREFIX } = require('../scripts/productionServices');
+    const passwords = await Promise.all(
+      ['dev/orders', 'dev/billing', 'prod/agent-executor'].map(ssmPassword),
+    );
+    const client = new Client(PG);
+    await client.connect();
+    let names;
+    try {
+      const { rows } = await client.query(
+        'select datname from pg_database where datname like $1 order by 1',
+        [`${PREFIX}%`],
+      );
+      names = rows.map(r => r.datname);
+    } finally {
+      await client.end();
+    }
+    for (const plugin of ['catalog', 'scaffolder', 'auth']) {
+      assert.ok(names.includes(`${PREFIX}${plugin}`), names.join(', '));
+    }
+    const rows = [];
+    for (const database of names) {
+      rows.push(...(await allRows(Client, { ...PG, database })));
+    }
+    // the tasks this run made are in PostgreSQL
+    assert.ok(
+      rows.filter(r => r.startsWith('tasks: ') && r.includes('completed'))
+        .length >= 2,
+      'completed tasks in PostgreSQL',
+    );
+    assert.deepEqual(
+      rows.filter(r => passwords.some(p => r.includes(p))),
+      [],
+    );
+
+    // the health backend's cluster reads are shared through Redis, and hold no password
+    const keys = (await redis(['SELECT 5', 'KEYS *postgres*']))
+      .split('\r\n')
+      .filter(l => /postgres/.test(l) && !/^[$*+]/.test(l));
+    assert.ok(
+      keys.length > 0,
+      'no cache entry of the postgres plugin in Redis',
+    );
+    const values = await redis(['SELECT 5', ...keys.map(k => `GET ${k}`)]);
+    assert.match(values, /readAt/);
+    assert.deepEqual(
+      passwords.filter(p => values.includes(p)),
+      [],
+    );
+  },
+);

@@ -11,11 +11,14 @@ const path = require('path');
 const { waitFor, waitForGuestSignIn } = require('./waitFor');
 
 const root = path.resolve(__dirname, '..');
+// --production: the backend on PostgreSQL and its cache on Redis (app-config.production.yaml)
+const production = process.argv.includes('--production');
 const configArgs = [
   '--config',
   '../../app-config.yaml',
   '--config',
   '../../app-config.sandbox.yaml',
+  ...(production ? ['--config', '../../app-config.production.yaml'] : []),
 ];
 const children = [];
 let stopping = false;
@@ -76,6 +79,10 @@ process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
 (async () => {
+  if (production) {
+    await require('./productionServices').prepareProductionServices(log);
+    log('production shape: the backend on PostgreSQL, its cache on Redis');
+  }
   const sandboxEnv = { SANDBOX_STEP_MS: process.env.SANDBOX_STEP_MS ?? '1500' };
   run(
     'sandbox',

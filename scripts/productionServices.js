@@ -1,0 +1,84 @@
+/*
+ * The production shape's services (app-config.production.yaml): checks that PostgreSQL and
+ * Redis answer, and empties what an earlier run of the portal left there (its own databases,
+ * portal_sandbox_*, and Redis database 5), so every start is as fresh as the embedded default.
+ */
+const net = require('net');
+
+const PG = {
+  host: '127.0.0.1',
+  port: 5432,
+  user: 'postgres',
+  database: 'postgres',
+};
+const REDIS = { host: '127.0.0.1', port: 6379, db: 5 };
+const PREFIX = 'portal_sandbox_';
+
+/**
+ * Sends Redis commands (inline protocol) and resolves with the replies' text, once Redis has
+ * been quiet for 200 ms after answering.
+ */
+function redis(commands) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(REDIS.port, REDIS.host);
+    let reply = '';
+    let idle;
+    socket.setTimeout(5000, () =>
+      socket.destroy(new Error('Redis did not answer within 5 s')),
+    );
+    socket.on('connect', () =>
+      socket.write(commands.map(c => `${c}\r\n`).join('')),
+    );
+    socket.on('data', d => {
+      reply += d.toString();
+      clearTimeout(idle);
+      idle = setTimeout(() => socket.end(), 200);
+    });
+    socket.on('end', () => resolve(reply));
+    socket.on('error', reject);
+  });
+}
+
+async function prepareProductionServices(log) {
+  const { Client } = require('pg');
+  const client = new Client(PG);
+  try {
+    await client.connect();
+  } catch (e) {
+    throw new Error(
+      `PostgreSQL does not answer at ${PG.host}:${PG.port} as ${PG.user} (${e.message}); the production shape needs it`,
+    );
+  }
+  try {
+    const { rows } = await client.query(
+      'select datname from pg_database where datname like $1',
+      [`${PREFIX}%`],
+    );
+    for (const { datname } of rows) {
+      await client.query(
+        `drop database "${datname.replace(/"/g, '""')}" with (force)`,
+      );
+    }
+    log(
+      `PostgreSQL ${PG.host}:${PG.port}: ${rows.length} database(s) of an earlier run dropped`,
+    );
+  } finally {
+    await client.end();
+  }
+  let reply;
+  try {
+    reply = await redis([`SELECT ${REDIS.db}`, 'FLUSHDB']);
+  } catch (e) {
+    throw new Error(
+      `Redis does not answer at ${REDIS.host}:${REDIS.port} (${e.message}); the production shape needs it`,
+    );
+  }
+  if (!/^\+OK\r\n\+OK/.test(reply)) {
+    throw new Error(
+      `Redis refused to empty database ${REDIS.db}: ${reply.trim()}`,
+    );
+  }
+  log(`Redis ${REDIS.host}:${REDIS.port}/${REDIS.db}: emptied`);
+}
+
+module.exports = { prepareProductionServices, redis, PG, REDIS, PREFIX };
