@@ -1,0 +1,281 @@
+/*
+ * The real backend (packages/backend via `backstage-cli package start`) configured against the
+ * stand-ins: its app-config, its process tree's CPU time and resident memory, waiting for it,
+ * signing in as the guest and stopping it.
+ */
+import { ChildProcess, spawn } from 'child_process';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { stringify } from 'yaml';
+import { waitFor } from '../scripts/waitFor';
+import { CatalogEntity, StandIns, TTL_SECONDS } from './fixtures';
+
+const ROOT = path.resolve(__dirname, '..');
+const PORT = 7107;
+export const BASE = `http://localhost:${PORT}`;
+
+export type Backend = {
+  process: ChildProcess;
+  /** The backend's output; its tail is printed if the bench fails. */
+  logFile: string;
+};
+
+/** Headers of the signed-in guest's requests. */
+export type Headers = Record<string, string>;
+
+/**
+ * Writes the catalog entities and the app-config that points the backend at the stand-ins into
+ * `dir`; returns the app-config's path.
+ */
+export function writeBackendConfig(options: {
+  dir: string;
+  standIns: StandIns;
+  entities: CatalogEntity[];
+}): string {
+  const { dir, entities } = options;
+  const { clusters, ssm, forge } = options.standIns;
+  fs.writeFileSync(
+    path.join(dir, 'entities.yaml'),
+    entities.map(x => stringify(x)).join('---\n'),
+  );
+  const config = {
+    backend: {
+      baseUrl: BASE,
+      listen: { port: PORT },
+      database: { client: 'better-sqlite3', connection: ':memory:' },
+    },
+    auth: {
+      environment: 'development',
+      providers: {
+        guest: {
+          dangerouslyAllowOutsideDevelopment: true,
+          userEntityRef: 'user:default/guest',
+        },
+      },
+    },
+    catalog: {
+      rules: [
+        { allow: ['Component', 'Group', 'User', 'Location', 'Template'] },
+      ],
+      locations: [
+        { type: 'file', target: path.join(dir, 'entities.yaml') },
+        {
+          type: 'file',
+          target: path.join(ROOT, 'templates/new-postgres-db/template.yaml'),
+        },
+      ],
+    },
+    integrations: {
+      github: [
+        { host: forge.host, apiBaseUrl: forge.apiBaseUrl, token: 'bench' },
+      ],
+    },
+    kubernetes: {
+      serviceLocatorMethod: { type: 'multiTenant' },
+      clusterLocatorMethods: [
+        {
+          type: 'config',
+          clusters: clusters.map((c, i) => ({
+            name: `bench-${i}`,
+            url: c.url,
+            authProvider: 'serviceAccount',
+            serviceAccountToken: 'x',
+            skipTLSVerify: true,
+            skipMetricsLookup: true,
+          })),
+        },
+      ],
+      customResources: [
+        {
+          group: 'database.bizmatters.io',
+          apiVersion: 'v1alpha1',
+          plural: 'postgresinstances',
+        },
+        { group: 'postgresql.cnpg.io', apiVersion: 'v1', plural: 'clusters' },
+        {
+          group: 'external-secrets.io',
+          apiVersion: 'v1beta1',
+          plural: 'externalsecrets',
+        },
+      ],
+    },
+    postgres: {
+      gitops: {
+        repositories: [
+          {
+            host: forge.host,
+            owner: 'platform',
+            repo: 'gitops',
+            baseBranch: 'main',
+          },
+        ],
+      },
+      cache: { ttlSeconds: TTL_SECONDS },
+      ssm: { region: 'eu-west-1', endpoint: ssm.url },
+    },
+  };
+  const configFile = path.join(dir, 'app-config.bench.yaml');
+  fs.writeFileSync(configFile, stringify(config));
+  return configFile;
+}
+
+/**
+ * Spawns the backend (in its own process group) with its config and the catalog entities
+ * written to a new temporary directory. `nodeOptions`, e.g. `--require ./profile-hook.js` to
+ * profile the backend, become its NODE_OPTIONS.
+ */
+export function startBackend(options: {
+  standIns: StandIns;
+  entities: CatalogEntity[];
+  nodeOptions?: string;
+}): Backend {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+  const configFile = writeBackendConfig({
+    dir,
+    standIns: options.standIns,
+    entities: options.entities,
+  });
+  const logFile = path.join(dir, 'backend.log');
+  const log = fs.openSync(logFile, 'w');
+  const child = spawn(
+    'npx',
+    [
+      'backstage-cli',
+      'package',
+      'start',
+      '--config',
+      '../../app-config.yaml',
+      '--config',
+      configFile,
+    ],
+    {
+      cwd: path.join(ROOT, 'packages/backend'),
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'warn',
+        ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
+        AWS_ACCESS_KEY_ID: 'bench',
+        AWS_SECRET_ACCESS_KEY: 'bench',
+      },
+      stdio: ['ignore', log, log],
+      detached: true,
+    },
+  );
+  return { process: child, logFile };
+}
+
+/** A process and its descendants (the backend's: npx → backstage-cli → node). */
+export function processTree(pid: string): string[] {
+  let children: string[] = [];
+  try {
+    children = fs
+      .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
+  } catch {
+    /* gone */
+  }
+  return [pid, ...children.flatMap(processTree)];
+}
+
+/** Sums `read(pid)` over the backend's process tree, skipping processes that are gone. */
+function sumOverTree(backend: Backend, read: (pid: string) => number) {
+  let sum = 0;
+  for (const pid of processTree(String(backend.process.pid))) {
+    try {
+      sum += read(pid);
+    } catch {
+      /* gone */
+    }
+  }
+  return sum;
+}
+
+/** CPU time (user + system) the backend's process tree has used, in ms. */
+export function cpuMs(backend: Backend): number {
+  const ticks = sumOverTree(backend, pid => {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime, stime
+  });
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
+/** Resident memory of the backend's process tree, in MiB. */
+export function rssMiB(backend: Backend): number {
+  const kb = sumOverTree(backend, pid =>
+    Number(
+      /VmRSS:\s+(\d+)/.exec(
+        fs.readFileSync(`/proc/${pid}/status`, 'utf8'),
+      )?.[1] ?? 0,
+    ),
+  );
+  return kb / 1024;
+}
+
+/** Resolves when the backend answers; rejects with its output's tail if it exits or times out. */
+export async function waitForBackend(backend: Backend): Promise<void> {
+  await Promise.race([
+    waitFor(`${BASE}/api/postgres/health`, 'the backend', 180_000),
+    new Promise((_, reject) =>
+      backend.process.once('exit', code =>
+        reject(new Error(`the backend exited with code ${code}`)),
+      ),
+    ),
+  ]).catch(e => {
+    const tail = fs.readFileSync(backend.logFile, 'utf8').slice(-4000);
+    throw new Error(`${e.message}; the backend's output ends with:\n${tail}`);
+  });
+}
+
+async function signIn() {
+  const body = await (
+    await fetch(`${BASE}/api/auth/guest/refresh?env=development`, {
+      headers: { 'x-requested-with': 'XMLHttpRequest' },
+    })
+  ).json();
+  return body.backstageIdentity as {
+    token: string;
+    identity: { ownershipEntityRefs: string[] };
+  };
+}
+
+/**
+ * Signs in as the guest once the catalog has the viewer and `lastEntity`: the guest's token
+ * then carries the group that owns the entities (its ownership refs come from the catalog's
+ * User). Returns the headers of the guest's requests.
+ */
+export async function signInWhenCatalogHas(
+  lastEntity: string,
+): Promise<Headers> {
+  for (;;) {
+    const identity = await signIn();
+    const headers = {
+      authorization: `Bearer ${identity.token}`,
+      'content-type': 'application/json',
+    };
+    const res = await fetch(
+      `${BASE}/api/catalog/entities/by-name/component/default/${lastEntity}`,
+      { headers },
+    );
+    if (
+      res.ok &&
+      identity.identity.ownershipEntityRefs.includes('group:default/bench')
+    )
+      return headers;
+    await new Promise(r => setTimeout(r, 500));
+  }
+}
+
+/** Interrupts the backend's process group and waits for it to exit. */
+export async function stopBackend(backend: Backend): Promise<void> {
+  try {
+    process.kill(-backend.process.pid!, 'SIGINT');
+    // give the backend time to shut down (and a profiler hook to write its profile)
+    await new Promise(r => backend.process.once('exit', r));
+  } catch {
+    /* gone */
+  }
+}

@@ -1,0 +1,328 @@
+/*
+ * The measurements, against a running backend signed in as the guest: the waves of views of an
+ * entity's databases (ours, the Kubernetes backend's baseline and the backend's floor), the fleet
+ * view, a scaffolder run and a sustained load.
+ */
+import { ForgeStandIn, SsmStandIn } from '@bizmatters/sandbox';
+import { Backend, BASE, cpuMs, Headers, rssMiB } from './backend';
+import {
+  CatalogEntity,
+  StandIns,
+  TTL_SECONDS,
+  upstreamRequests,
+  VIEWED,
+  VIEWER_COUNTS,
+} from './fixtures';
+
+export function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+/** Waits until the backend's caches have expired. */
+const expireCaches = () => sleep(TTL_SECONDS * 1000 + 500);
+
+/**
+ * ours: GET /api/postgres/v1/entities/…/databases; baseline: Backstage's own Kubernetes backend
+ * (POST /api/kubernetes/services/:entity); floor: the backend's cheapest route (no token, no work).
+ */
+export type Mode = 'ours' | 'baseline' | 'floor';
+
+/** What a view needs: the guest's headers and the catalog (the baseline posts the entity). */
+export type Viewer = { headers: Headers; entities: CatalogEntity[] };
+
+/** One view of `entity`'s databases. */
+export function view(
+  viewer: Viewer,
+  mode: Mode,
+  entity: string,
+): Promise<Response> {
+  const { headers, entities } = viewer;
+  switch (mode) {
+    case 'ours':
+      return fetch(
+        `${BASE}/api/postgres/v1/entities/component/default/${entity}/databases`,
+        { headers },
+      );
+    case 'baseline':
+      return fetch(`${BASE}/api/kubernetes/services/${entity}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          entity: entities.find(x => x.metadata.name === entity),
+        }),
+      });
+    case 'floor':
+      return fetch(`${BASE}/api/postgres/health`);
+  }
+}
+
+export type Row = {
+  mode: Mode;
+  viewers: number;
+  cache: 'cold' | 'warm' | 'none';
+  perView: number;
+  p50: number;
+  p95: number;
+  cpuPerView: number;
+  errors: number;
+};
+
+/** What the waves need: a viewer, the clusters to count upstream requests and the backend's CPU. */
+export type WaveContext = Viewer & { standIns: StandIns; backend: Backend };
+
+/**
+ * `viewers` concurrent views of each viewed entity in turn, repeated for `rounds` rounds.
+ * A cold wave is one round (only the first view after the TTL is cold); the others repeat
+ * until about 300 views, for stable percentiles and CPU figures.
+ */
+async function wave(
+  context: WaveContext,
+  spec: Pick<Row, 'mode' | 'viewers' | 'cache'>,
+): Promise<Row> {
+  const { mode, viewers, cache } = spec;
+  const { clusters } = context.standIns;
+  const rounds =
+    cache === 'cold'
+      ? 1
+      : Math.max(1, Math.ceil(300 / (viewers * VIEWED.length)));
+  const latencies: number[] = [];
+  let errors = 0;
+  const before = upstreamRequests(clusters);
+  const cpuBefore = cpuMs(context.backend);
+  for (let round = 0; round < rounds; round++) {
+    for (const entity of VIEWED) {
+      await Promise.all(
+        Array.from({ length: viewers }, async () => {
+          const t = performance.now();
+          const res = await view(context, mode, entity);
+          const body = await res.text();
+          latencies.push(performance.now() - t);
+          if (
+            !res.ok ||
+            (mode === 'ours' && JSON.parse(body).items.length === 0)
+          )
+            errors++;
+        }),
+      );
+    }
+  }
+  const views = latencies.length;
+  return {
+    mode,
+    viewers,
+    cache,
+    perView: (upstreamRequests(clusters) - before) / views,
+    p50: quantile(latencies, 0.5),
+    p95: quantile(latencies, 0.95),
+    cpuPerView: (cpuMs(context.backend) - cpuBefore) / views,
+    errors,
+  };
+}
+
+/**
+ * Warms up both code paths (module loading), lets the caches expire, then for each number of
+ * viewers (caches expired first): ours cold, ours warm, the baseline and the floor.
+ */
+export async function measureViews(context: WaveContext): Promise<Row[]> {
+  await (await view(context, 'ours', VIEWED[0])).text();
+  await (await view(context, 'baseline', VIEWED[0])).text();
+  await expireCaches();
+
+  const rows: Row[] = [];
+  for (const viewers of VIEWER_COUNTS) {
+    await expireCaches();
+    rows.push(await wave(context, { mode: 'ours', viewers, cache: 'cold' }));
+    rows.push(await wave(context, { mode: 'ours', viewers, cache: 'warm' }));
+    rows.push(
+      await wave(context, { mode: 'baseline', viewers, cache: 'none' }),
+    );
+    rows.push(await wave(context, { mode: 'floor', viewers, cache: 'none' }));
+  }
+  return rows;
+}
+
+export type Fleet = {
+  databases: number;
+  /** Upstream requests of the cold view. */
+  upstreamRequests: number;
+  coldMs: number;
+  warmMs: number;
+};
+
+/** The fleet view (GET /api/postgres/v1/databases), cold (caches expired first) then warm. */
+export async function measureFleet(options: {
+  headers: Headers;
+  standIns: StandIns;
+}): Promise<Fleet> {
+  const { headers } = options;
+  const { clusters } = options.standIns;
+  await expireCaches();
+  const before = upstreamRequests(clusters);
+  const t = performance.now();
+  const res = await fetch(`${BASE}/api/postgres/v1/databases`, { headers });
+  const fleet = await res.json();
+  const coldMs = performance.now() - t;
+  if (!res.ok || !Array.isArray(fleet.items)) {
+    throw new Error(
+      `the fleet view answered ${res.status}: ${JSON.stringify(fleet).slice(
+        0,
+        1000,
+      )}`,
+    );
+  }
+  const requests = upstreamRequests(clusters) - before;
+  const t2 = performance.now();
+  await (await fetch(`${BASE}/api/postgres/v1/databases`, { headers })).json();
+  const warmMs = performance.now() - t2;
+  return {
+    databases: fleet.items.length,
+    upstreamRequests: requests,
+    coldMs,
+    warmMs,
+  };
+}
+
+export type Span = { start: number; end: number };
+
+/**
+ * How calls overlapped: their summed duration, the time at least one was in flight (the
+ * critical path through them as they ran) and the most at once.
+ */
+export function analyseSpans(calls: Span[]) {
+  const spans = [...calls].sort((x, y) => x.start - y.start);
+  const callsSumMs = spans.reduce((n, x) => n + (x.end - x.start), 0);
+  let inFlightMs = 0;
+  let maxConcurrent = 0;
+  let coveredUntil = -Infinity;
+  for (const span of spans) {
+    inFlightMs += Math.max(0, span.end - Math.max(span.start, coveredUntil));
+    coveredUntil = Math.max(coveredUntil, span.end);
+    maxConcurrent = Math.max(
+      maxConcurrent,
+      spans.filter(o => o.start <= span.start && o.end > span.start).length,
+    );
+  }
+  return { callsSumMs, inFlightMs, maxConcurrent };
+}
+
+export type ScaffolderRun = ReturnType<typeof analyseSpans> & {
+  status: string;
+  wallMs: number;
+  ssmCalls: number;
+  forgeCalls: number;
+};
+
+const forgeCallCount = (forge: ForgeStandIn) =>
+  Object.values(forge.calls).reduce((a, b) => a + b, 0);
+
+/**
+ * The real template through the real scaffolder (once the catalog has it), with the stand-ins'
+ * latency on every SSM and forge call: the task's wall time, its calls and how they overlapped.
+ */
+export async function runScaffolder(options: {
+  headers: Headers;
+  ssm: SsmStandIn;
+  forge: ForgeStandIn;
+}): Promise<ScaffolderRun> {
+  const { headers, ssm, forge } = options;
+  for (;;) {
+    const res = await fetch(
+      `${BASE}/api/catalog/entities/by-name/template/default/new-postgres-db`,
+      { headers },
+    );
+    if (res.ok) break;
+    await sleep(500);
+  }
+  ssm.spans.length = 0;
+  forge.spans.length = 0;
+  const ssmBefore = ssm.log.length;
+  const forgeBefore = forgeCallCount(forge);
+  const tTask = performance.now();
+  const created = await (
+    await fetch(`${BASE}/api/scaffolder/v2/tasks`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        templateRef: 'template:default/new-postgres-db',
+        values: {
+          component: `component:default/${VIEWED[0]}`,
+          owner: 'group:default/bench',
+          size: 'small',
+          version: '16',
+          storageGB: 10,
+          environment: 'dev',
+          namespace: 'bench',
+          repoUrl: `${forge.host}?owner=platform&repo=gitops`,
+          baseBranch: 'main',
+        },
+      }),
+    })
+  ).json();
+  if (!created.id) {
+    throw new Error(
+      `the scaffolder refused the task: ${JSON.stringify(created).slice(
+        0,
+        1000,
+      )}`,
+    );
+  }
+  let status = 'processing';
+  while (status === 'processing' || status === 'open') {
+    await sleep(20);
+    status = (
+      await (
+        await fetch(`${BASE}/api/scaffolder/v2/tasks/${created.id}`, {
+          headers,
+        })
+      ).json()
+    ).status;
+  }
+  const wallMs = performance.now() - tTask;
+  return {
+    status,
+    wallMs,
+    ssmCalls: ssm.log.length - ssmBefore,
+    forgeCalls: forgeCallCount(forge) - forgeBefore,
+    ...analyseSpans([...ssm.spans, ...forge.spans]),
+  };
+}
+
+export const LOAD_VIEWERS = 200;
+
+export type Load = {
+  requests: number;
+  errors: number;
+  rssStartMiB: number;
+  rssEndMiB: number;
+};
+
+/** LOAD_VIEWERS concurrent viewers of the viewed entities (ours) for `seconds`. */
+export async function measureLoad(options: {
+  viewer: Viewer;
+  backend: Backend;
+  seconds: number;
+}): Promise<Load> {
+  const { viewer, backend, seconds } = options;
+  const rssStartMiB = rssMiB(backend);
+  let requests = 0;
+  let errors = 0;
+  const end = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: LOAD_VIEWERS }, async (_, i) => {
+      while (Date.now() < end) {
+        try {
+          const res = await view(viewer, 'ours', VIEWED[i % VIEWED.length]);
+          await res.text();
+          if (!res.ok) errors++;
+        } catch {
+          errors++;
+        }
+        requests++;
+      }
+    }),
+  );
+  return { requests, errors, rssStartMiB, rssEndMiB: rssMiB(backend) };
+}
