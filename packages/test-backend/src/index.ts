@@ -23,6 +23,9 @@ import permissionPlugin from '@backstage/plugin-permission-backend';
 import { PermissionPolicy } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 
+export { testDatabases } from './databases';
+export type { TestDatabases, TestDatabaseKind } from './databases';
+
 /** Feeds fixed entities into the real catalog, as any entity provider does. */
 export function catalogEntitiesModule(entities: Entity[]): BackendFeature {
   return createBackendModule({

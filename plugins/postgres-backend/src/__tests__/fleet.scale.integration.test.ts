@@ -18,6 +18,7 @@ import { KubernetesStandIn } from '@bizmatters/sandbox';
 import { decidePostgresPermission } from '@bizmatters/plugin-postgres-common';
 import {
   catalogAndPermissions,
+  testDatabases,
   waitForCatalog,
 } from '@bizmatters/test-backend';
 import postgresPlugin from '../index';
@@ -65,6 +66,8 @@ const policy: PermissionPolicy = {
 describe('the fleet view of an owner of 600 entities', () => {
   let k: KubernetesStandIn;
   let backend: Awaited<ReturnType<typeof startTestBackend>>;
+  // the plugins' databases: SQLite in memory, or PostgreSQL with TEST_DATABASE=postgres
+  const databases = testDatabases();
   const auth = `Bearer ${mockCredentials.user.token('user:default/owner')}`;
 
   beforeAll(async () => {
@@ -95,6 +98,7 @@ describe('the fleet view of an owner of 600 entities', () => {
       features: [
         postgresPlugin,
         kubernetesPlugin,
+        databases.factory,
         ...catalogAndPermissions({ entities, policy }),
         permissionsServiceFactory,
         mockServices.httpAuth.factory({
@@ -127,6 +131,7 @@ describe('the fleet view of an owner of 600 entities', () => {
 
   afterAll(async () => {
     await backend?.stop();
+    await databases.stop();
     await k?.stop();
   });
 

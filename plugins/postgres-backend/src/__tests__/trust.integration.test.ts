@@ -23,6 +23,7 @@ import {
 import { PermissionPolicy } from '@backstage/plugin-permission-node';
 import {
   catalogAndPermissions,
+  testDatabases,
   waitForCatalog,
 } from '@bizmatters/test-backend';
 import { KubeObject, KubernetesStandIn } from '@bizmatters/sandbox';
@@ -236,6 +237,8 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
   let a: KubernetesStandIn;
   let b: KubernetesStandIn;
   let backend: Awaited<ReturnType<typeof startTestBackend>>;
+  // the plugins' databases: SQLite in memory, or PostgreSQL with TEST_DATABASE=postgres
+  const pluginDatabases = testDatabases();
 
   async function get(path: string, user: string) {
     const res = await request(backend.server)
@@ -301,6 +304,7 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
       features: [
         postgresPlugin,
         kubernetesPlugin,
+        pluginDatabases.factory,
         ...catalogAndPermissions({ entities: ENTITIES, policy }),
         permissionsServiceFactory,
         mockServices.httpAuth.factory({
@@ -343,6 +347,7 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
 
   afterAll(async () => {
     await backend?.stop();
+    await pluginDatabases.stop();
     await a?.stop();
     await b?.stop();
   });

@@ -2,7 +2,6 @@ import fs from 'fs';
 import path from 'path';
 import request from 'supertest';
 import { parse } from 'yaml';
-import knexFactory from 'knex';
 import {
   mockCredentials,
   mockServices,
@@ -21,6 +20,7 @@ import catalogScaffolderEntityModel from '@backstage/plugin-catalog-backend-modu
 import { decidePostgresPermission } from '@bizmatters/plugin-postgres-common';
 import {
   catalogAndPermissions,
+  testDatabases,
   waitForCatalog,
 } from '@bizmatters/test-backend';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
@@ -155,33 +155,13 @@ export async function startScaffolderHarness() {
   process.env.AWS_SECRET_ACCESS_KEY = 'sandbox';
   const template = parse(fs.readFileSync(TEMPLATE_FILE, 'utf8'));
   template.metadata.namespace = 'default';
-  // The scaffolder's database (SQLite in memory) is ours, so tests can read its stored rows;
-  // every other plugin gets its own.
-  const knexes = new Map<string, ReturnType<typeof knexFactory>>();
-  const knexFor = (pluginId: string) => {
-    if (!knexes.has(pluginId)) {
-      knexes.set(
-        pluginId,
-        knexFactory({
-          client: 'better-sqlite3',
-          connection: ':memory:',
-          useNullAsDefault: true,
-        }),
-      );
-    }
-    return knexes.get(pluginId)!;
-  };
-  const knex = knexFor('scaffolder');
+  // Each plugin's own database (SQLite in memory, or PostgreSQL with TEST_DATABASE=postgres);
+  // tests read the scaffolder's stored rows.
+  const databases = testDatabases();
   const logLines: LogLine[] = [];
   const backend = await startTestBackend({
     features: [
-      createServiceFactory({
-        service: coreServices.database,
-        deps: { plugin: coreServices.pluginMetadata },
-        factory: ({ plugin }) => ({
-          getClient: async () => knexFor(plugin.getId()),
-        }),
-      }),
+      databases.factory,
       createServiceFactory({
         service: coreServices.rootLogger,
         deps: {},
@@ -257,19 +237,7 @@ export async function startScaffolderHarness() {
     /** Every line the backend logged so far. */
     logLines,
     /** Every row of every table of the scaffolder's database, one JSON line per row. */
-    async databaseRows(): Promise<{ table: string; row: string }[]> {
-      const tables: { name: string }[] = await knex
-        .select('name')
-        .from('sqlite_master')
-        .where({ type: 'table' });
-      const out: { table: string; row: string }[] = [];
-      for (const { name } of tables) {
-        for (const row of await knex.select('*').from(name)) {
-          out.push({ table: name, row: JSON.stringify(row) });
-        }
-      }
-      return out;
-    },
+    databaseRows: () => databases.rows('scaffolder'),
     /**
      * POSTs a task as `user` (default alice); returns the HTTP answer when it is refused, else
      * the finished task and its events.
@@ -323,9 +291,7 @@ export async function startScaffolderHarness() {
     },
     async stop() {
       await backend.stop();
-      for (const [pluginId, k] of knexes) {
-        if (pluginId !== 'scaffolder') await k.destroy();
-      }
+      await databases.stop();
       await ssm.stop();
       await forge.stop();
       process.env = savedEnv;
