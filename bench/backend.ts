@@ -8,6 +8,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { stringify } from 'yaml';
+import { KubernetesStandIn } from '@bizmatters/sandbox';
 import { waitFor } from '../scripts/waitFor';
 import { CatalogEntity, StandIns, TTL_SECONDS } from './fixtures';
 
@@ -67,25 +68,10 @@ export function writeBackendConfig(options: {
       ],
     },
     integrations: {
-      github: [
-        { host: forge.host, apiBaseUrl: forge.apiBaseUrl, token: 'bench' },
-      ],
+      github: [forge.backstageIntegration()],
     },
     kubernetes: {
-      serviceLocatorMethod: { type: 'multiTenant' },
-      clusterLocatorMethods: [
-        {
-          type: 'config',
-          clusters: clusters.map((c, i) => ({
-            name: `bench-${i}`,
-            url: c.url,
-            authProvider: 'serviceAccount',
-            serviceAccountToken: 'x',
-            skipTLSVerify: true,
-            skipMetricsLookup: true,
-          })),
-        },
-      ],
+      ...KubernetesStandIn.backstageConfig(clusters),
       customResources: [
         {
           group: 'database.bizmatters.io',
@@ -102,14 +88,7 @@ export function writeBackendConfig(options: {
     },
     postgres: {
       gitops: {
-        repositories: [
-          {
-            host: forge.host,
-            owner: 'platform',
-            repo: 'gitops',
-            baseBranch: 'main',
-          },
-        ],
+        repositories: [forge.gitopsRepository('platform', 'gitops')],
       },
       cache: { ttlSeconds: TTL_SECONDS },
       ssm: { region: 'eu-west-1', endpoint: ssm.url },

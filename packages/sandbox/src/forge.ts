@@ -79,6 +79,18 @@ export class ForgeStandIn extends StandInBase {
   get host() {
     return `127.0.0.1:${this.port}`;
   }
+  /** This forge as one of Backstage's `integrations.github` entries (any token is accepted). */
+  backstageIntegration() {
+    return {
+      host: this.host,
+      apiBaseUrl: this.apiBaseUrl,
+      token: 'sandbox-token',
+    };
+  }
+  /** One of this forge's repositories as an entry of `postgres.gitops.repositories`. */
+  gitopsRepository(owner: string, repo: string, baseBranch = 'main') {
+    return { host: this.host, owner, repo, baseBranch };
+  }
   get apiBaseUrl() {
     return `${this.url}/api/v3`;
   }

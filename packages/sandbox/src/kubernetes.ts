@@ -187,6 +187,19 @@ export class KubernetesStandIn extends StandInBase {
    * (`kubernetes.clusterLocatorMethods[].clusters[]`): a service account token, which the
    * stand-in accepts whatever it is.
    */
+  /**
+   * Backstage's `kubernetes` config for these clusters: the config locator with each one's
+   * {@link KubernetesStandIn.backstageCluster}, services located in every cluster.
+   */
+  static backstageConfig(clusters: KubernetesStandIn[]) {
+    return {
+      serviceLocatorMethod: { type: 'multiTenant' },
+      clusterLocatorMethods: [
+        { type: 'config', clusters: clusters.map(c => c.backstageCluster()) },
+      ],
+    };
+  }
+
   backstageCluster() {
     return {
       name: this.name,

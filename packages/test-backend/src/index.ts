@@ -171,6 +171,17 @@ export function catalogAndPermissions(options: {
 }
 
 /**
+ * The config {@link catalogAndPermissions} needs: permissions on, and catalog rules allowing
+ * the given kinds of entity.
+ */
+export function catalogAndPermissionsConfig(kinds: string[]) {
+  return {
+    permission: { enabled: true },
+    catalog: { rules: [{ allow: kinds }] },
+  };
+}
+
+/**
  * Waits until the catalog serves each `kind/namespace/name` processed and stitched (with its
  * relations), asking as `authorization` (a header value; default: the test backend's default
  * user). `describe` adds context to the error after `timeoutMs`.

@@ -18,6 +18,7 @@ import { KubernetesStandIn } from '@bizmatters/sandbox';
 import { decidePostgresPermission } from '@bizmatters/plugin-postgres-common';
 import {
   catalogAndPermissions,
+  catalogAndPermissionsConfig,
   testDatabases,
   waitForCatalog,
 } from '@bizmatters/test-backend';
@@ -107,16 +108,8 @@ describe('the fleet view of an owner of 600 entities', () => {
         mockServices.rootConfig.factory({
           data: {
             backend: { baseUrl: 'http://localhost:7007' },
-            permission: { enabled: true },
-            catalog: {
-              rules: [{ allow: ['Component', 'Group', 'User'] }],
-            },
-            kubernetes: {
-              serviceLocatorMethod: { type: 'multiTenant' },
-              clusterLocatorMethods: [
-                { type: 'config', clusters: [k.backstageCluster()] },
-              ],
-            },
+            ...catalogAndPermissionsConfig(['Component', 'Group', 'User']),
+            kubernetes: KubernetesStandIn.backstageConfig([k]),
             postgres: { kubernetes: { deadlineMs: 60_000 } },
           },
         }),

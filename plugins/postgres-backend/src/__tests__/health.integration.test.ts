@@ -141,15 +141,7 @@ describe('postgres backend through the real Kubernetes backend', () => {
         mockServices.rootConfig.factory({
           data: {
             backend: { baseUrl: 'http://localhost:7007' },
-            kubernetes: {
-              serviceLocatorMethod: { type: 'multiTenant' },
-              clusterLocatorMethods: [
-                {
-                  type: 'config',
-                  clusters: [a.backstageCluster(), b.backstageCluster()],
-                },
-              ],
-            },
+            kubernetes: KubernetesStandIn.backstageConfig([a, b]),
             postgres: {
               cache: { ttlSeconds: 1 },
               catalog: { timeoutMs: 300 },

@@ -23,6 +23,7 @@ import {
 import { PermissionPolicy } from '@backstage/plugin-permission-node';
 import {
   catalogAndPermissions,
+  catalogAndPermissionsConfig,
   testDatabases,
   waitForCatalog,
 } from '@bizmatters/test-backend';
@@ -313,19 +314,8 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
         mockServices.rootConfig.factory({
           data: {
             backend: { baseUrl: 'http://localhost:7007' },
-            permission: { enabled: true },
-            catalog: {
-              rules: [{ allow: ['Component', 'Group', 'User'] }],
-            },
-            kubernetes: {
-              serviceLocatorMethod: { type: 'multiTenant' },
-              clusterLocatorMethods: [
-                {
-                  type: 'config',
-                  clusters: [a.backstageCluster(), b.backstageCluster()],
-                },
-              ],
-            },
+            ...catalogAndPermissionsConfig(['Component', 'Group', 'User']),
+            kubernetes: KubernetesStandIn.backstageConfig([a, b]),
             postgres: {
               cache: { ttlSeconds: 1 },
               kubernetes: {
@@ -557,15 +547,7 @@ describe('postgres.claims.showUnannotated', () => {
         mockServices.rootConfig.factory({
           data: {
             backend: { baseUrl: 'http://localhost:7007' },
-            kubernetes: {
-              serviceLocatorMethod: { type: 'multiTenant' },
-              clusterLocatorMethods: [
-                {
-                  type: 'config',
-                  clusters: [k.backstageCluster()],
-                },
-              ],
-            },
+            kubernetes: KubernetesStandIn.backstageConfig([k]),
             postgres: { claims: { showUnannotated: true } },
           },
         }),

@@ -20,6 +20,7 @@ import catalogScaffolderEntityModel from '@backstage/plugin-catalog-backend-modu
 import { decidePostgresPermission } from '@bizmatters/plugin-postgres-common';
 import {
   catalogAndPermissions,
+  catalogAndPermissionsConfig,
   testDatabases,
   waitForCatalog,
 } from '@bizmatters/test-backend';
@@ -178,32 +179,20 @@ export async function startScaffolderHarness() {
       mockServices.rootConfig.factory({
         data: {
           backend: { baseUrl: 'http://localhost:7007' },
-          permission: { enabled: true },
-          catalog: {
-            rules: [
-              { allow: ['Component', 'Group', 'User', 'Template', 'Location'] },
-            ],
-          },
+          ...catalogAndPermissionsConfig([
+            'Component',
+            'Group',
+            'User',
+            'Template',
+            'Location',
+          ]),
           integrations: {
-            github: [
-              {
-                host: forge.host,
-                apiBaseUrl: forge.apiBaseUrl,
-                token: 'sandbox-token',
-              },
-            ],
+            github: [forge.backstageIntegration()],
           },
           postgres: {
             ssm: { region: 'eu-west-1', endpoint: ssm.url, maxAttempts: 3 },
             gitops: {
-              repositories: [
-                {
-                  host: forge.host,
-                  owner: 'platform',
-                  repo: 'gitops',
-                  baseBranch: 'main',
-                },
-              ],
+              repositories: [forge.gitopsRepository('platform', 'gitops')],
             },
           },
         },
