@@ -1,9 +1,14 @@
 /* eslint-disable @backstage/no-relative-monorepo-imports -- the dev runner shows the repository's shared reference fixtures */
 /*
  * `npm start` in plugins/postgres (backstage-cli package start): the card and the tab with
- * each reference example, served by a stand-in API.
+ * each reference example, served by a stand-in API, in an app on the new frontend system.
  */
-import { createDevApp } from '@backstage/dev-utils';
+import ReactDOM from 'react-dom/client';
+import { createApp } from '@backstage/frontend-defaults';
+import {
+  createFrontendModule,
+  PageBlueprint,
+} from '@backstage/frontend-plugin-api';
 import { TestApiProvider } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { Grid } from '@material-ui/core';
@@ -20,7 +25,8 @@ import example02 from '../../../fixtures/reference/examples/02-healthy-zero-touc
 import example03 from '../../../fixtures/reference/examples/03-cluster-stuck-setting-up-primary.json';
 import example04 from '../../../fixtures/reference/examples/04-externalsecret-ssm-parameter-missing.json';
 import example05 from '../../../fixtures/reference/examples/05-databaseowner-username-mismatch.json';
-import { postgresPlugin, postgresApiRef, PostgresApi } from '../src';
+import { postgresApiRef, PostgresApi } from '../src';
+import postgresPlugin from '../src/alpha';
 import { EntityPostgresCard } from '../src/components/EntityPostgresCard';
 import { EntityPostgresContent } from '../src/components/EntityPostgresContent';
 
@@ -56,29 +62,38 @@ const entity = {
   spec: { type: 'service', owner: 'team-agents', lifecycle: 'production' },
 };
 
-let app = createDevApp().registerPlugin(postgresPlugin);
-examples.forEach(([title, list], i) => {
+const pages = examples.map(([title, list], i) => {
   const api: PostgresApi = {
     getEntityDatabases: async () => responseFor(list),
     getFleet: async () => responseFor(list),
   };
-  app = app.addPage({
-    title,
-    path: `/example-${i + 1}`,
-    element: (
-      <TestApiProvider apis={[[postgresApiRef, api]]}>
-        <EntityProvider entity={entity}>
-          <Grid container spacing={3}>
-            <Grid item xs={12} md={6}>
-              <EntityPostgresCard refreshMs={0} />
+  return PageBlueprint.make({
+    name: `example-${i + 1}`,
+    params: {
+      path: `/example-${i + 1}`,
+      title,
+      loader: async () => (
+        <TestApiProvider apis={[[postgresApiRef, api]]}>
+          <EntityProvider entity={entity}>
+            <Grid container spacing={3}>
+              <Grid item xs={12} md={6}>
+                <EntityPostgresCard refreshMs={0} />
+              </Grid>
+              <Grid item xs={12}>
+                <EntityPostgresContent refreshMs={0} />
+              </Grid>
             </Grid>
-            <Grid item xs={12}>
-              <EntityPostgresContent refreshMs={0} />
-            </Grid>
-          </Grid>
-        </EntityProvider>
-      </TestApiProvider>
-    ),
+          </EntityProvider>
+        </TestApiProvider>
+      ),
+    },
   });
 });
-app.render();
+
+const app = createApp({
+  features: [
+    postgresPlugin,
+    createFrontendModule({ pluginId: 'app', extensions: pages }),
+  ],
+});
+ReactDOM.createRoot(document.getElementById('root')!).render(app.createRoot());

@@ -9,6 +9,10 @@ import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
+import {
+  createFormField,
+  FormFieldBlueprint,
+} from '@backstage/plugin-scaffolder-react/alpha';
 import { compatWrapper } from '@backstage/core-compat-api';
 import { postgresApiRef, PostgresClient } from './api/PostgresApi';
 import { isPostgresAvailable } from './isPostgresAvailable';
@@ -51,13 +55,36 @@ const postgresEntityContent = EntityContentBlueprint.make({
 });
 
 /**
+ * The template's `PostgresGitopsRepositoryPicker` field: the GitOps repositories the platform
+ * team allows (`postgres.gitops.repositories`).
+ */
+const gitopsRepositoryPickerField = FormFieldBlueprint.make({
+  name: 'gitops-repository-picker',
+  params: {
+    field: () =>
+      import('./fields/GitopsRepositoryPicker').then(m =>
+        createFormField({
+          name: 'PostgresGitopsRepositoryPicker',
+          component: m.GitopsRepositoryPicker,
+          validation: m.gitopsRepositoryValidation,
+        }),
+      ),
+  },
+});
+
+/**
  * The postgres plugin for Backstage's new frontend system.
  *
  * @alpha
  */
 const postgresPlugin: FrontendPlugin = createFrontendPlugin({
   pluginId: 'postgres',
-  extensions: [postgresApi, postgresEntityCard, postgresEntityContent],
+  extensions: [
+    postgresApi,
+    postgresEntityCard,
+    postgresEntityContent,
+    gitopsRepositoryPickerField,
+  ],
 });
 
 export default postgresPlugin;

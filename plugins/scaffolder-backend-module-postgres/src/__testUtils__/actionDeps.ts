@@ -49,9 +49,48 @@ export function unitAuthorizer(
   };
 }
 
-/** Makes a mock action context's initiator `user`. */
-export function asInitiator<T extends object>(ctx: T, user: string): T {
-  return Object.assign(ctx, {
-    getInitiatorCredentials: async () => mockCredentials.user(user),
-  });
+/** What a unit test sets on an action's context; the rest has the scaffolder's defaults. */
+export type ActionContextOptions = {
+  input: Record<string, unknown>;
+  /** The initiator, as the scaffolder's task credentials name them. */
+  user: string;
+  workspacePath?: string;
+  secrets?: Record<string, string>;
+  isDryRun?: boolean;
+  task?: string;
+};
+
+/**
+ * An action context for calling one action's handler in a unit test: `output` is a jest mock, the
+ * logger keeps its lines in `logs`, checkpoints run their function. The real scaffolder engine
+ * runs the actions in the integration tests (src/__tests__).
+ */
+export function mockActionContext(options: ActionContextOptions) {
+  const logs: string[] = [];
+  const log = (message: string, meta?: unknown) =>
+    logs.push(`${message} ${meta ? JSON.stringify(meta) : ''}`);
+  const logger = {
+    info: log,
+    warn: log,
+    error: log,
+    debug: log,
+    child: () => logger,
+  };
+  const ctx = {
+    input: options.input,
+    secrets: options.secrets,
+    isDryRun: options.isDryRun ?? false,
+    workspacePath: options.workspacePath ?? '/tmp/unused-workspace',
+    logger,
+    output: jest.fn(),
+    checkpoint: async ({ fn }: { fn: () => Promise<unknown> }) => fn(),
+    createTemporaryDirectory: async () => options.workspacePath ?? '/tmp',
+    getInitiatorCredentials: async () => mockCredentials.user(options.user),
+    task: { id: options.task ?? 'mock-task-id' },
+    templateInfo: undefined,
+    user: { ref: options.user },
+    signal: undefined,
+    each: undefined,
+  };
+  return { ctx, logs };
 }

@@ -1,6 +1,6 @@
 import { seedInput } from '../__testUtils__/seed';
 import {
-  asInitiator,
+  mockActionContext,
   GITOPS_REPO_URL,
   unitAuthorizer,
   unitSettings,
@@ -16,7 +16,6 @@ import {
   Tag,
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { parse } from 'yaml';
 import { createPostgresCredentialsWriteAction } from './credentialsWrite';
@@ -57,32 +56,24 @@ function tagsOf(
 
 function run(
   actionInput: Record<string, unknown>,
-  extra: Partial<Parameters<typeof createMockActionContext>[0]> & {
+  extra: {
+    secrets?: Record<string, string>;
     isDryRun?: boolean;
     initiator?: string;
     authorize?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
   } = {},
 ) {
-  const { initiator = ALICE, authorize, isDryRun, ...contextOptions } = extra;
+  const { initiator = ALICE, authorize, ...contextOptions } = extra;
   const action = createPostgresCredentialsWriteAction({
     settings,
     ssmClient: new SSMClient({ region: 'eu-west-1' }),
     ...unitAuthorizer(authorize),
   });
-  const logs: string[] = [];
-  const ctx = asInitiator(
-    createMockActionContext({
-      input: actionInput as any,
-      ...contextOptions,
-    }),
-    initiator,
-  );
-  // createMockActionContext drops isDryRun; set it as the scaffolder would
-  if (isDryRun) (ctx as any).isDryRun = true;
-  for (const level of ['info', 'warn', 'error', 'debug'] as const) {
-    (ctx.logger as any)[level] = (m: string, meta?: unknown) =>
-      logs.push(`${m} ${meta ? JSON.stringify(meta) : ''}`);
-  }
+  const { ctx, logs } = mockActionContext({
+    input: actionInput,
+    user: initiator,
+    ...contextOptions,
+  });
   return { promise: action.handler(ctx as any), ctx, logs };
 }
 
@@ -167,8 +158,8 @@ describe('postgres:credentials:write', () => {
       ssmClient: new SSMClient({ region: 'eu-west-1' }),
       ...unitAuthorizer(),
     });
-    await action.handler(createMockActionContext({ input }) as any);
-    await action.handler(createMockActionContext({ input }) as any);
+    await action.handler(mockActionContext({ input, user: ALICE }).ctx as any);
+    await action.handler(mockActionContext({ input, user: ALICE }).ctx as any);
     const passwords = putCalls()
       .filter(p => p.Name === PASSWORD)
       .map(p => p.Value);

@@ -3,7 +3,6 @@ import fs from 'fs';
 import path from 'path';
 import { parse } from 'yaml';
 import { createMockDirectory } from '@backstage/backend-test-utils';
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   ENTITY_REF_ANNOTATION,
@@ -11,7 +10,7 @@ import {
   renderManifests,
 } from '@bizmatters/plugin-postgres-common';
 import {
-  asInitiator,
+  mockActionContext,
   GITOPS_REPO_URL,
   unitAuthorizer,
   unitSettings,
@@ -36,13 +35,11 @@ describe('postgres:manifests:create', () => {
       settings: unitSettings(postgres),
       ...unitAuthorizer(authorize),
     });
-    const ctx = asInitiator(
-      createMockActionContext({
-        input: actionInput as any,
-        workspacePath: dir.path,
-      }),
-      'user:default/alice',
-    );
+    const { ctx } = mockActionContext({
+      input: actionInput,
+      workspacePath: dir.path,
+      user: 'user:default/alice',
+    });
     await action.handler(ctx as any);
     return ctx;
   }
