@@ -156,6 +156,30 @@ if (!bin) {
       expect(logged.filter(l => l.includes(password))).toEqual([]);
     });
 
+    it('a second cluster with a database name already taken shares that database on the one server, and logs in', async () => {
+      // as the browser test's billing-dev next to the seeded billing (both databases 'billing')
+      await create(
+        {
+          ...billing,
+          namespace: 'billing-dev',
+          service: 'billing-dev',
+          databaseOwner: 'billing',
+        },
+        'billing',
+      );
+      const config = connectionSecret('billing-dev', 'billing-dev-postgres');
+      expect(await login(config)).toEqual({
+        current_user: 'billing',
+        current_database: 'billing',
+      });
+      expect(
+        await login(connectionSecret('billing', 'billing-postgres')),
+      ).toEqual({ refused: '28P01' });
+      expect(logged.filter(l => l.includes('billing-dev/billing-db'))).toEqual([
+        `CloudNative-PG billing-dev/billing-db: database 'billing' owned by 'billing', password from the secret, on 127.0.0.1:${server.port} (shares the database 'billing' of billing/billing-db: the sandbox has one PostgreSQL server for all its clusters)`,
+      ]);
+    });
+
     it('a changed secret is applied again, as CNPG’s instance manager does', async () => {
       const before = connectionSecret('orders', 'orders-postgres');
       ssm.seed('/zerotouch/dev/orders/postgres/password', 'n'.repeat(40));

@@ -110,6 +110,8 @@ export interface BootstrapResult {
   passwordSet: boolean;
   /** What went wrong, in CNPG's words; never contains the password. */
   problem?: string;
+  /** The role or database another cluster made on this server, which this one now shares. */
+  shared?: string;
 }
 
 const SUPERUSER = 'postgres';
@@ -294,12 +296,15 @@ export class DatabaseServer {
     const db = this.admin;
     const owner = db.escapeIdentifier(b.owner);
     const database = db.escapeIdentifier(b.database);
+    const shared: string[] = [];
     const role = await db.query('select 1 from pg_roles where rolname = $1', [
       b.owner,
     ]);
     if (!role.rows.length) {
       await db.query(`create role ${owner} login`);
       this.roles.set(b.owner, b.cluster);
+    } else if (this.roles.get(b.owner) !== b.cluster) {
+      shared.push(`role '${b.owner}' of ${this.roles.get(b.owner) ?? '?'}`);
     }
     const existing = await db.query(
       'select 1 from pg_database where datname = $1',
@@ -310,19 +315,24 @@ export class DatabaseServer {
       this.databases.set(b.database, b.cluster);
     } else if (this.databases.get(b.database) !== b.cluster) {
       await db.query(`grant all on database ${database} to ${owner}`);
+      shared.push(
+        `database '${b.database}' of ${this.databases.get(b.database) ?? '?'}`,
+      );
     }
-    if (!b.credentials) return { passwordSet: false };
+    const result = shared.length ? { shared: shared.join(' and ') } : {};
+    if (!b.credentials) return { passwordSet: false, ...result };
     const { username, password } = b.credentials;
     if (username !== b.owner) {
       return {
         passwordSet: false,
         problem: `wrong username '${username}' in secret, expected '${b.owner}'`,
+        ...result,
       };
     }
     await db.query(
       `alter role ${owner} with login password ${db.escapeLiteral(password)}`,
     );
-    return { passwordSet: true };
+    return { passwordSet: true, ...result };
   }
 
   /** Drops the roles and databases made here, stops the server and removes its folder. */

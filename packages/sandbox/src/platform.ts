@@ -482,12 +482,15 @@ export class PlatformSimulator {
         credentials,
       });
       this.bootstrapped.set(cluster, fingerprint);
+      const shared = result.shared
+        ? ` (shares the ${result.shared}: the sandbox has one PostgreSQL server for all its clusters)`
+        : '';
       log(
         result.problem
-          ? `CloudNative-PG ${cluster}: database '${database}' owned by '${owner}', but no password set: ${result.problem} (the application cannot log in)`
+          ? `CloudNative-PG ${cluster}: database '${database}' owned by '${owner}', but no password set: ${result.problem} (the application cannot log in)${shared}`
           : `CloudNative-PG ${cluster}: database '${database}' owned by '${owner}'${
               result.passwordSet ? ', password from the secret' : ''
-            }, on 127.0.0.1:${server.port}`,
+            }, on 127.0.0.1:${server.port}${shared}`,
       );
       return true;
     } catch (e: any) {
