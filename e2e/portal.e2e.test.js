@@ -2,14 +2,17 @@
  * The whole flow in a real browser (Debian's Chromium driven by playwright-core) against the
  * local portal started as `npm start` starts it: fill "New Postgres DB", see the task succeed
  * with a pull request link, merge it in the forge, watch the database turn healthy on the
- * service's entity page, and see the broken service's failing hop with its hint; then type a
- * password in the form and find it in SSM and nowhere in the browser's responses or the logs.
+ * service's entity page, and see the broken service's failing hop with its hint; log in to both
+ * databases with their connection secrets, as an application would (the healthy one accepts,
+ * the broken one refuses); then type a password in the form and find it in SSM and nowhere in
+ * the browser's responses or the logs.
  * Screenshots go to artifacts/e2e/. Run with `npm run test:e2e`.
  */
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
+const net = require('node:net');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
 const { SSMClient, GetParameterCommand } = require('@aws-sdk/client-ssm');
@@ -131,17 +134,28 @@ after(async () => {
       /* gone */
     }
     // wait until the portal's ports are free, so that a next run can take them
-    for (const url of [
-      'http://localhost:7007/api/postgres/health',
-      APP,
-      'http://127.0.0.1:7020/platform/gitops/pulls',
+    const answers = url =>
+      fetch(url).then(
+        () => true,
+        () => false,
+      );
+    const listens = port =>
+      new Promise(resolve => {
+        const socket = net.connect(port, '127.0.0.1');
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+      });
+    for (const open of [
+      () => answers('http://localhost:7007/api/postgres/health'),
+      () => answers(APP),
+      () => answers('http://127.0.0.1:7020/platform/gitops/pulls'),
+      () => listens(7040), // the sandbox's PostgreSQL
     ]) {
       for (let i = 0; i < 60; i++) {
-        const open = await fetch(url).then(
-          () => true,
-          () => false,
-        );
-        if (!open) break;
+        if (!(await open())) break;
         await new Promise(r => setTimeout(r, 500));
       }
     }
@@ -268,6 +282,72 @@ test('the broken service shows its failing hop and the hint', async () => {
     /Credentials secret: The secret's username 'billing-app' differs/,
   );
   assert.match(text, /Make them equal/);
+});
+
+/**
+ * A connection secret's five keys, read from the sandbox's cluster as an application gets them
+ * (POSTGRES_HOST, _PORT, _DB, _USER and _PASSWORD from endpoint, port, database, username and
+ * password), as node-postgres' connection settings.
+ */
+async function connectionSecret(namespace, name) {
+  const res = await fetch(
+    `http://127.0.0.1:7030/api/v1/namespaces/${namespace}/secrets/${name}`,
+    { headers: { authorization: 'Bearer sandbox-token' } },
+  );
+  assert.equal(res.status, 200, `secret ${namespace}/${name}`);
+  const { data } = await res.json();
+  const value = key => Buffer.from(data[key], 'base64').toString('utf8');
+  return {
+    host: value('endpoint'),
+    port: Number(value('port')),
+    database: value('database'),
+    user: value('username'),
+    password: value('password'),
+  };
+}
+
+/** Logs in and runs a query: its row, or `{ refused: <SQLSTATE> }` (never the password). */
+async function login(config) {
+  const { Client } = require('pg');
+  const client = new Client({ ...config, connectionTimeoutMillis: 10_000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    const { rows } = await client.query(
+      'select current_user, current_database()',
+    );
+    return rows[0];
+  } catch (e) {
+    return { refused: e.code ?? e.message };
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+test("the healthy database accepts its connection secret's credentials, the broken one refuses them", async () => {
+  const logFile = path.join(artifacts, 'portal.log');
+  if (fs.existsSync(logFile)) {
+    assert.match(
+      fs.readFileSync(logFile, 'utf8'),
+      /sandbox: login check on/,
+      `the sandbox runs no PostgreSQL of its own, so nothing can log in; see ${logFile}`,
+    );
+  }
+  const orders = await connectionSecret('orders', 'orders-postgres');
+  assert.equal(orders.host, '127.0.0.1');
+  assert.deepEqual(await login(orders), {
+    current_user: orders.user,
+    current_database: orders.database,
+  });
+  assert.deepEqual(
+    await login({ ...orders, password: `${orders.password}-wrong` }),
+    { refused: '28P01' },
+  );
+
+  // billing's tab says the application cannot log in (SSM username ≠ owner): it cannot
+  const billing = await connectionSecret('billing', 'billing-postgres');
+  assert.equal(billing.user, 'billing-app');
+  assert.deepEqual(await login(billing), { refused: '28P01' });
 });
 
 test("another team's database stays theirs: not on their page, not through another entity's annotation, not in the fleet, not through the Kubernetes proxy", async () => {

@@ -2,7 +2,8 @@
 /*
  * npm start: the platform sandbox, the backend and the app together, on
  *   app http://localhost:3000, backend http://localhost:7007,
- *   sandbox SSM :7010, Git forge :7020, clusters :7030 and :7031.
+ *   sandbox SSM :7010, Git forge :7020, clusters :7030 and :7031, and its PostgreSQL :7040
+ *   for the databases it makes (it says whether this login check is on).
  * Installs dependencies first if they are missing. Ctrl-C stops everything.
  */
 const { spawn, spawnSync } = require('child_process');

@@ -7,5 +7,17 @@ export type { StandInServer } from './http';
 export { KubernetesStandIn, PLATFORM_KINDS } from './kubernetes';
 export type { KindInfo, KubeObject } from './kubernetes';
 export { PlatformSimulator } from './platform';
+export {
+  DatabaseServer,
+  DatabaseServerUnavailable,
+  findPostgresBinaries,
+  pgClient,
+} from './databaseServer';
+export type {
+  BootstrapResult,
+  ClusterBootstrap,
+  PgClient,
+  PgClientConfig,
+} from './databaseServer';
 export type { PlatformOptions } from './platform';
 export { startSandbox, SANDBOX_PORTS, GITOPS } from './main';

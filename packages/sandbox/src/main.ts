@@ -1,6 +1,8 @@
 /*
- * The platform sandbox for the local portal: AWS SSM, a Git forge, two Kubernetes API servers
- * and the platform simulator, on fixed ports of 127.0.0.1 (see app-config.sandbox.yaml).
+ * The platform sandbox for the local portal: AWS SSM, a Git forge, two Kubernetes API servers,
+ * the platform simulator and, where PostgreSQL's server programs are installed, a PostgreSQL
+ * server of its own with password authentication where the databases are really made (the
+ * login check), on fixed ports of 127.0.0.1 (see app-config.sandbox.yaml).
  * Seeds a healthy database for agent-executor, a broken one (owner ≠ username) for billing and
  * a healthy one for payments, which belongs to another team than the guest's.
  *
@@ -14,6 +16,7 @@ import {
   SEED_EXAMPLE_REQUEST,
   ssmParameterNames,
 } from '@bizmatters/plugin-postgres-common';
+import { DatabaseServer } from './databaseServer';
 import { ForgeStandIn } from './forge';
 import { KubernetesStandIn } from './kubernetes';
 import { PlatformSimulator } from './platform';
@@ -24,6 +27,8 @@ export const SANDBOX_PORTS = {
   forge: 7020,
   clusterA: 7030,
   clusterB: 7031,
+  /** the sandbox's PostgreSQL server, where the CloudNative-PG stand-in makes databases */
+  postgres: 7040,
 };
 export const GITOPS = { owner: 'platform', name: 'gitops' };
 
@@ -82,6 +87,17 @@ export async function startSandbox(
     name: 'sandbox-b',
     port: SANDBOX_PORTS.clusterB,
   });
+  let database: DatabaseServer | undefined;
+  try {
+    database = await DatabaseServer.start({ port: SANDBOX_PORTS.postgres });
+    log(
+      `sandbox: login check on: the databases are made on PostgreSQL ${database.version} at 127.0.0.1:${database.port} (password authentication), and their connection secrets point there`,
+    );
+  } catch (e: any) {
+    log(
+      `sandbox: login check off: ${e?.message}; the databases are status only, and nothing checks that their credentials log in`,
+    );
+  }
   await forge.createRepo(GITOPS.owner, GITOPS.name, {
     'README.md':
       '# GitOps\n\nArgo CD (the sandbox) applies what is merged to main.\n',
@@ -92,6 +108,8 @@ export async function startSandbox(
     forge,
     repo: GITOPS,
     stepMs: options.stepMs ?? 1500,
+    database,
+    log: m => log(`sandbox: ${m}`),
   });
 
   for (const { request, username } of seeds) {
@@ -137,13 +155,15 @@ export async function startSandbox(
     clusterA,
     clusterB,
     platform,
+    database,
     async stop() {
-      platform.stop();
+      await platform.stop();
       await Promise.all([
         ssm.stop(),
         forge.stop(),
         clusterA.stop(),
         clusterB.stop(),
+        database?.stop(),
       ]);
     },
   };
@@ -155,7 +175,16 @@ if (require.main === module) {
     log: m => process.stdout.write(`${m}\n`),
   }).then(
     sandbox => {
-      const shutdown = () => sandbox.stop().then(() => process.exit(0));
+      let stopping: Promise<void> | undefined;
+      const shutdown = () => {
+        stopping ??= sandbox.stop().then(
+          () => process.exit(0),
+          e => {
+            process.stderr.write(`sandbox: stopping failed: ${e?.message}\n`);
+            process.exit(1);
+          },
+        );
+      };
       process.on('SIGINT', shutdown);
       process.on('SIGTERM', shutdown);
     },

@@ -1,10 +1,14 @@
+import { createHash } from 'crypto';
 import { parseAllDocuments } from 'yaml';
 import { DEFAULT_POLICY } from '@bizmatters/plugin-postgres-common';
+import { DatabaseServer } from './databaseServer';
 import { ForgeStandIn } from './forge';
 import { KubeObject, KubernetesStandIn } from './kubernetes';
 import { SsmStandIn } from './ssm';
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+const unb64 = (s: unknown) =>
+  typeof s === 'string' ? Buffer.from(s, 'base64').toString('utf8') : undefined;
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 function condition(
@@ -41,6 +45,14 @@ export interface PlatformOptions {
   repo?: { owner: string; name: string; branch?: string };
   /** Delay between controller passes; 0 runs every pass at once (tests). */
   stepMs?: number;
+  /**
+   * Where CloudNative-PG's clusters really live: their roles and databases are made there from
+   * the credentials secret, and the connection secrets point there. Without it the clusters
+   * are status only and the connection secrets point at the in-cluster service names.
+   */
+  database?: DatabaseServer;
+  /** One line per event worth telling (never a password). */
+  log?: (message: string) => void;
 }
 
 /**
@@ -52,7 +64,12 @@ export interface PlatformOptions {
  */
 export class PlatformSimulator {
   private timer?: NodeJS.Timeout;
+  private wake?: () => void;
   private running?: Promise<void>;
+  private pending = false;
+  private stopped = false;
+  /** Per cluster ("namespace/name"), a hash of the credentials last applied to its database. */
+  private readonly bootstrapped = new Map<string, string>();
   /** Objects applied from Git, by "kind/namespace/name". */
   readonly applied: string[] = [];
 
@@ -114,41 +131,49 @@ export class PlatformSimulator {
   }
 
   /**
-   * Runs controller passes until nothing changes: at once when stepMs is 0, else one pass per
-   * step in the background (resolves when the platform has settled).
+   * Runs controller passes until nothing changes: one after the other when stepMs is 0, else one
+   * pass per step (resolves when the platform has settled). A call while passes run makes them
+   * go on until the new objects have been seen.
    */
   reconcile(): Promise<void> {
-    const stepMs = this.options.stepMs ?? 0;
-    if (stepMs === 0) {
-      for (let i = 0; i < 20 && this.pass(); i++);
-      return Promise.resolve();
-    }
-    if (!this.running) {
-      this.running = new Promise<void>(resolve => {
-        const tick = () => {
-          const changed = this.pass();
-          if (changed) {
-            this.timer = setTimeout(tick, stepMs);
-          } else {
-            this.running = undefined;
-            resolve();
-          }
-        };
-        this.timer = setTimeout(tick, stepMs);
-      });
-    }
+    this.pending = true;
+    this.running ??= this.passes().finally(() => {
+      this.running = undefined;
+    });
     return this.running;
   }
 
-  stop() {
+  private async passes() {
+    const stepMs = this.options.stepMs ?? 0;
+    for (let n = 0; !this.stopped; n++) {
+      if (stepMs > 0) {
+        await new Promise<void>(resolve => {
+          this.wake = resolve;
+          this.timer = setTimeout(resolve, stepMs);
+        });
+        if (this.stopped) return;
+      } else if (n >= 20) {
+        return; // without a pace, a controller that never settles must not spin for ever
+      }
+      this.pending = false;
+      const changed = await this.pass();
+      if (!changed && !this.pending) return;
+    }
+  }
+
+  /** Stops the controllers; resolves when a pass under way has finished. */
+  async stop() {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.wake?.();
+    await this.running;
   }
 
   /** One pass of every controller; true if anything changed. */
-  pass(): boolean {
+  async pass(): Promise<boolean> {
     const a = this.externalSecrets();
     const b = this.crossplane();
-    const c = this.cnpg();
+    const c = await this.cnpg();
     return a || b || c;
   }
 
@@ -298,21 +323,30 @@ export class PlatformSimulator {
         spec.credentialsSecretName,
       ) as any;
       const connectionName = spec.connectionSecretName ?? `${name}-conn`;
-      if (credentials && !kube.get('v1', 'Secret', ns, connectionName)) {
-        kube.apply({
-          apiVersion: 'v1',
-          kind: 'Secret',
-          metadata: { name: connectionName, namespace: ns },
-          type: 'Opaque',
-          data: {
-            endpoint: b64(`${name}-rw.${ns}.svc.cluster.local`),
-            port: b64('5432'),
-            database: b64(spec.databaseName ?? 'app'),
-            username: credentials.data?.username ?? '',
-            password: credentials.data?.password ?? '',
-          },
-        } as any);
-        changed = true;
+      if (credentials) {
+        // the Composition's keys (reference platform/ssm-variant-arun4infra-b88f630): endpoint,
+        // port and database set from the claim, username and password copied from the
+        // credentials secret, again whenever it changes; in the sandbox the "service" is its
+        // PostgreSQL server
+        const server = this.options.database;
+        const data = {
+          endpoint: b64(server?.host ?? `${name}-rw.${ns}.svc.cluster.local`),
+          port: b64(String(server?.port ?? 5432)),
+          database: b64(spec.databaseName ?? 'app'),
+          username: credentials.data?.username ?? '',
+          password: credentials.data?.password ?? '',
+        };
+        const existing = kube.get('v1', 'Secret', ns, connectionName) as any;
+        if (JSON.stringify(existing?.data) !== JSON.stringify(data)) {
+          kube.apply({
+            apiVersion: 'v1',
+            kind: 'Secret',
+            metadata: { name: connectionName, namespace: ns },
+            type: 'Opaque',
+            data,
+          } as any);
+          changed = true;
+        }
       }
       const ready =
         !!credentials && !!kube.get('v1', 'Secret', ns, connectionName);
@@ -341,7 +375,7 @@ export class PlatformSimulator {
     return changed;
   }
 
-  private cnpg(): boolean {
+  private async cnpg(): Promise<boolean> {
     const { kube } = this.options;
     let changed = false;
     for (const cluster of kube.list('postgresql.cnpg.io/v1', 'Cluster')) {
@@ -349,9 +383,18 @@ export class PlatformSimulator {
       const name = cluster.metadata.name;
       const ns = cluster.metadata.namespace;
       const secretName = c.spec?.bootstrap?.initdb?.secret?.name;
-      const hasSecret =
-        !secretName || !!kube.get('v1', 'Secret', ns, secretName);
+      const secret = secretName
+        ? (kube.get('v1', 'Secret', ns, secretName) as any)
+        : undefined;
+      const hasSecret = !secretName || !!secret;
       const phase = c.status?.phase;
+      if (
+        hasSecret &&
+        phase &&
+        !(await this.bootstrapDatabase(`${ns}/${name}`, c.spec, secret))
+      ) {
+        continue; // the database could not be made: the primary is not set up
+      }
       const base = {
         instances: c.spec?.instances ?? 1,
         image: c.spec?.imageName,
@@ -398,5 +441,63 @@ export class PlatformSimulator {
       }
     }
     return changed;
+  }
+
+  /**
+   * CloudNative-PG's `bootstrap.initdb` on the sandbox's PostgreSQL server (see
+   * DatabaseServer.bootstrap): once the credentials secret exists, and again whenever it changes,
+   * as CNPG's instance manager re-reads it. True when the database is there (or there is no
+   * server); false when making it failed (said in the log, and tried again on the next pass).
+   */
+  private async bootstrapDatabase(
+    cluster: string,
+    spec: any,
+    secret: any,
+  ): Promise<boolean> {
+    const server = this.options.database;
+    if (!server) return true;
+    const initdb = spec?.bootstrap?.initdb ?? {};
+    // CNPG's defaults (reference cnpg/postgresql.cnpg.io_clusters.yaml): database "app", owner
+    // the database's name
+    const database: string = initdb.database ?? 'app';
+    const owner: string = initdb.owner ?? database;
+    const username = unb64(secret?.data?.username);
+    const password = unb64(secret?.data?.password);
+    const credentials =
+      username !== undefined && password !== undefined
+        ? { username, password }
+        : undefined;
+    const fingerprint = createHash('sha256')
+      .update(
+        JSON.stringify([database, owner, username ?? null, password ?? null]),
+      )
+      .digest('hex');
+    if (this.bootstrapped.get(cluster) === fingerprint) return true;
+    const log = this.options.log ?? (() => {});
+    try {
+      const result = await server.bootstrap({
+        cluster,
+        database,
+        owner,
+        credentials,
+      });
+      this.bootstrapped.set(cluster, fingerprint);
+      const shared = result.shared
+        ? ` (shares the ${result.shared}: the sandbox has one PostgreSQL server for all its clusters)`
+        : '';
+      log(
+        result.problem
+          ? `CloudNative-PG ${cluster}: database '${database}' owned by '${owner}', but no password set: ${result.problem} (the application cannot log in)${shared}`
+          : `CloudNative-PG ${cluster}: database '${database}' owned by '${owner}'${
+              result.passwordSet ? ', password from the secret' : ''
+            }, on 127.0.0.1:${server.port}${shared}`,
+      );
+      return true;
+    } catch (e: any) {
+      log(
+        `CloudNative-PG ${cluster}: could not make database '${database}' on 127.0.0.1:${server.port}: ${e?.message}`,
+      );
+      return false;
+    }
   }
 }

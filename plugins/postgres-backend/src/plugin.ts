@@ -59,6 +59,8 @@ export const postgresPlugin = createBackendPlugin({
           client,
           cache: deps.cache,
           ttlMs: ttlSeconds * 1000,
+          // another replica waits this long for a read it started (one upstream timeout)
+          leaseMs: timeoutMs + 1000,
           logger,
           esoApiVersion: policy.externalSecret.apiVersion,
         });

@@ -35,4 +35,6 @@ export {
   MIN_PASSWORD_LENGTH,
   MAX_PASSWORD_LENGTH,
   checkSuppliedPassword,
+  checkDatabaseName,
+  checkRoleName,
 } from './names';

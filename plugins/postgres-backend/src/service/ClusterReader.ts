@@ -1,4 +1,5 @@
 import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
+import { randomUUID } from 'crypto';
 import {
   KubeObject,
   SecretSummary,
@@ -26,17 +27,28 @@ export type NamespaceKind = 'claims' | 'clusters' | 'externalSecrets';
 
 const ESO_VERSIONS = ['external-secrets.io/v1beta1', 'external-secrets.io/v1'];
 
+/** How often a replica waiting for another's read looks for its result in the shared cache. */
+const LEASE_POLL_MS = 25;
+
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
 /**
  * Cached, coalesced reads of the objects a database health view needs: one LIST per kind per
  * namespace for claims, CNPG Clusters and ExternalSecrets, and a GET of each Secret a claim
  * names (never a LIST of Secrets), shared by every viewer for the cache TTL; concurrent
  * identical reads wait for the same upstream request. Secrets are reduced to summaries as
  * soon as they are read: no secret value is cached or kept.
+ *
+ * Replicas sharing the cache (Redis) share reads too: a replica that misses the cache takes a
+ * lease on the key in it and reads; the others wait for the result to appear in the cache
+ * (until the lease is released or runs out) instead of reading the same object themselves.
  */
 export class ClusterReader {
   private readonly inflight = new TtlCache<Cached<unknown>>({
     maxEntries: 100_000,
   });
+  /** This replica, as a lease holder. */
+  private readonly id = randomUUID();
   /** ESO apiVersion that answered, per cluster. */
   private readonly esoVersion = new Map<string, string>();
 
@@ -47,6 +59,8 @@ export class ClusterReader {
       ttlMs: number;
       logger: LoggerService;
       esoApiVersion: string;
+      /** How long another replica waits for this one's read (default 6 s). */
+      leaseMs?: number;
     },
   ) {}
 
@@ -68,17 +82,27 @@ export class ClusterReader {
           | Cached<T>
           | undefined;
         if (hit) return { value: hit, expiresAt: 0 };
+        const lease = `${key}|lease`;
+        const theirs = await this.otherReplicasRead<T>(key, lease);
+        if (theirs !== 'mine' && theirs) return { value: theirs, expiresAt: 0 };
         let value: Cached<T>;
         const readAt = Date.now();
         try {
-          value = { ok: await load(), readAt };
-        } catch (e) {
-          if (!(e instanceof KubernetesReadError)) throw e;
-          value = { error: { failure: e.failure, message: e.message }, readAt };
+          try {
+            value = { ok: await load(), readAt };
+          } catch (e) {
+            if (!(e instanceof KubernetesReadError)) throw e;
+            value = {
+              error: { failure: e.failure, message: e.message },
+              readAt,
+            };
+          }
+          await this.options.cache.set(key, value as any, {
+            ttl: this.options.ttlMs,
+          });
+        } finally {
+          if (theirs === 'mine') await this.options.cache.delete(lease);
         }
-        await this.options.cache.set(key, value as any, {
-          ttl: this.options.ttlMs,
-        });
         return { value, expiresAt: 0 };
       }) as Promise<Cached<T>>;
     const result = scope ? await scope.run(cluster, shared) : await shared();
@@ -91,6 +115,34 @@ export class ClusterReader {
       );
     }
     return result.ok;
+  }
+
+  /**
+   * The result of another replica's read of `key`, if one holds the lease: polls the cache until
+   * the result is there, the lease is released without one (that read failed) or the lease runs
+   * out. 'mine' when this replica took the lease, undefined when the other's read gave nothing:
+   * either way it reads itself. The cache service has no set-if-absent, so the lease is best
+   * effort: replicas missing the same key within one cache round trip may both read.
+   */
+  private async otherReplicasRead<T>(
+    key: string,
+    lease: string,
+  ): Promise<Cached<T> | 'mine' | undefined> {
+    const { cache, leaseMs = 6000 } = this.options;
+    if ((await cache.get(lease)) === undefined) {
+      await cache.set(lease, this.id, { ttl: leaseMs });
+      if ((await cache.get(lease)) === this.id) return 'mine';
+    }
+    const until = Date.now() + leaseMs;
+    while (Date.now() < until) {
+      await sleep(LEASE_POLL_MS);
+      // the lease first: a holder stores its result before it releases the lease
+      const held = (await cache.get(lease)) !== undefined;
+      const hit = (await cache.get(key)) as Cached<T> | undefined;
+      if (hit) return hit;
+      if (!held) return undefined;
+    }
+    return undefined;
   }
 
   /** Names of the Kubernetes backend's clusters. */
