@@ -11,41 +11,18 @@ import fs from 'fs';
 import net from 'net';
 import os from 'os';
 import path from 'path';
+import { Client, ClientConfig } from 'pg';
 import {
   checkDatabaseName,
   checkRoleName,
 } from '@bizmatters/plugin-postgres-common';
 
-/** The parts of node-postgres' Client that the sandbox uses. */
-export interface PgClient {
-  connect(): Promise<void>;
-  query(
-    text: string,
-    values?: unknown[],
-  ): Promise<{ rows: Array<Record<string, any>> }>;
-  end(): Promise<void>;
-  on(event: 'error', listener: (e: Error) => void): unknown;
-  escapeIdentifier(value: string): string;
-  escapeLiteral(value: string): string;
-}
+/** A node-postgres client and its settings, as the sandbox uses them. */
+export type PgClient = Client;
+export type PgClientConfig = ClientConfig;
 
-export interface PgClientConfig {
-  host: string;
-  port: number;
-  user: string;
-  database: string;
-  password?: string;
-  connectionTimeoutMillis?: number;
-}
-
-/**
- * A node-postgres client. `pg` is installed for the workspace (packages/test-backend declares
- * it); this package's package.json is not to be changed while the Backstage upgrade is under
- * way, so it is required here rather than declared (see the report of issue #15).
- */
+/** A node-postgres client that gives up connecting after 10 s. */
 export function pgClient(config: PgClientConfig): PgClient {
-  // eslint-disable-next-line @backstage/no-undeclared-imports
-  const { Client } = require('pg');
   return new Client({ connectionTimeoutMillis: 10_000, ...config });
 }
 
