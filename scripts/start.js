@@ -37,6 +37,26 @@ if (!fs.existsSync(path.join(root, 'node_modules', '.package-lock.json'))) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+// The project runs on the Node.js of its root devDependency `node` (node_modules/.bin, which npm
+// scripts put first on PATH). On the very first start, npm ci has only just installed it: go on
+// under it.
+const projectNode = path.join(root, 'node_modules', '.bin', 'node');
+if (
+  fs.existsSync(projectNode) &&
+  fs.realpathSync(projectNode) !== fs.realpathSync(process.execPath) &&
+  !process.env.PORTAL_PROJECT_NODE
+) {
+  const r = spawnSync(projectNode, process.argv.slice(1), {
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      PORTAL_PROJECT_NODE: '1',
+      PATH: `${path.dirname(projectNode)}${path.delimiter}${process.env.PATH}`,
+    },
+  });
+  process.exit(r.status ?? 1);
+}
+
 function run(name, command, args, cwd, env = {}) {
   const child = spawn(command, args, {
     cwd: path.join(root, cwd),
