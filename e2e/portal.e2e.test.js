@@ -538,7 +538,13 @@ test(
       [],
     );
 
-    // the health backend's cluster reads are shared through Redis, and hold no password
+    // the health backend's cluster reads are shared through Redis, and hold no password; a view
+    // of billing's tab just now (the sandbox's cache entries live 2 s)
+    await page.goto(`${APP}/catalog/default/component/billing/databases`);
+    await page
+      .getByRole('list', { name: 'Health of billing-db' })
+      .first()
+      .waitFor();
     const keys = (await redis(['SELECT 5', 'KEYS *postgres*']))
       .split('\r\n')
       .filter(l => /postgres/.test(l) && !/^[$*+]/.test(l));
