@@ -10,14 +10,19 @@ export const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
 
 /** A reference to one claim. `cluster` absent means: look in every cluster. @public */
 export interface ClaimRef {
+  /** The Kubernetes cluster (as named in Backstage's `kubernetes` config). */
   cluster?: string;
+  /** The claim's namespace. */
   namespace: string;
+  /** The claim's name. */
   name: string;
 }
 
 /** The minimal entity shape read here. @public */
 export interface EntityLike {
+  /** The entity's kind, e.g. `Component`. */
   kind?: string;
+  /** The entity's name, namespace, annotations and labels. */
   metadata: {
     name: string;
     namespace?: string;
@@ -76,46 +81,57 @@ export function kubernetesIdOfEntity(entity: EntityLike): string {
   );
 }
 
-/**
- * True when an entity may have databases: it names claims in the annotation or has a
- * Kubernetes id (the template labels claims with the component's name).
- *
- * @public
- */
-export function hasPostgresInstancesAnnotation(entity: EntityLike): boolean {
-  return Boolean(entity.metadata.annotations?.[POSTGRES_INSTANCES_ANNOTATION]);
-}
-
 /** The claim fields shown to people. @public */
 export interface ClaimSpecSummary {
+  /** The size's name (a key of the policy's `sizes`). */
   size?: string;
+  /** The PostgreSQL major version. */
   version?: string;
+  /** Storage in GB. */
   storageGB?: number;
+  /** The application's database. */
   databaseName?: string;
+  /** The role that owns the database (the application's user). */
   databaseOwner?: string;
+  /** The secret the application reads its connection from. */
   connectionSecretName?: string;
+  /** The secret CNPG reads the owner's credentials from. */
   credentialsSecretName?: string;
 }
 
-/** @public */
+/** The fields of a CNPG Cluster's `status` shown to people. @public */
 export interface ClusterStatusSummary {
+  /** CNPG's phase, e.g. `Cluster in healthy state`. */
   phase?: string;
+  /** Why the cluster is in its phase, when CNPG says. */
   phaseReason?: string;
+  /** Instances the cluster has. */
   instances?: number;
+  /** Instances that are ready. */
   readyInstances?: number;
+  /** The pod that is the primary. */
   currentPrimary?: string;
+  /** The PostgreSQL container image. */
   image?: string;
 }
 
 /** One database as the health API returns it. @public */
 export interface DatabaseItem {
+  /** The Kubernetes cluster the claim was read from. */
   cluster: string;
+  /** The claim's namespace. */
   namespace: string;
+  /** The claim's name. */
   name: string;
+  /** The claim's fields shown to people. */
   spec: ClaimSpecSummary;
+  /** The verdict and the state of each hop. */
   health: DatabaseHealth;
+  /** The CNPG cluster's status; null when no cluster was found. */
   clusterStatus: ClusterStatusSummary | null;
+  /** The application's connection secret: its name, whether it exists, its key names. */
   connectionSecret: { name: string; present: boolean; keys: string[] };
+  /** The owner's credentials secret: name, presence, type, key names and the username (never the password). */
   credentialsSecret: {
     name: string;
     present: boolean;
@@ -127,13 +143,17 @@ export interface DatabaseItem {
 
 /** A cluster that could not be read (fully or in part), and why. @public */
 export interface ClusterError {
+  /** The Kubernetes cluster. */
   cluster: string;
+  /** What went wrong, without secrets. */
   message: string;
 }
 
 /** The body of `GET /api/postgres/v1/entities/:kind/:namespace/:name/databases` and `/v1/databases`. @public */
 export interface DatabasesResponse {
+  /** The databases found. */
   items: DatabaseItem[];
+  /** The clusters that could not be read (fully or in part); the items may then be incomplete. */
   errors: ClusterError[];
 }
 

@@ -7,7 +7,9 @@
 export interface GitopsRepository {
   /** Host as in Backstage's integrations and repo URLs, e.g. `github.com`. */
   host: string;
+  /** The repository's owner (organisation or user). */
   owner: string;
+  /** The repository's name. */
   repo: string;
   /** The branch pull requests target; default `main`. */
   baseBranch: string;
@@ -16,8 +18,6 @@ export interface GitopsRepository {
 /**
  * Parses a scaffolder repo URL (`host?owner=o&repo=r`, as `RepoUrlPicker` writes it); undefined
  * when it is not one.
- *
- * @public
  */
 export function parseRepoUrl(
   repoUrl: string,

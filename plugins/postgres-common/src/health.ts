@@ -23,15 +23,6 @@ export type StepId =
   | 'cluster'
   | 'connectionSecret';
 
-/** @public */
-export const STEP_IDS: readonly StepId[] = [
-  'externalSecret',
-  'credentialsSecret',
-  'claim',
-  'cluster',
-  'connectionSecret',
-];
-
 /** Titles of the hops, for people. @public */
 export const STEP_TITLES: Record<StepId, string> = {
   externalSecret: 'ExternalSecret',
@@ -41,10 +32,10 @@ export const STEP_TITLES: Record<StepId, string> = {
   connectionSecret: 'Connection secret',
 };
 
-/** @public */
+/** The state of one hop. @public */
 export type StepStatus = 'ok' | 'pending' | 'error' | 'unknown';
 
-/** @public */
+/** The state of a database as a whole, from its hops. @public */
 export type Verdict =
   | 'healthy'
   | 'progressing'
@@ -54,7 +45,9 @@ export type Verdict =
 
 /** One hop's state. @public */
 export interface Step {
+  /** Which hop. */
   id: StepId;
+  /** Its state. */
   status: StepStatus;
   /** A short machine word: the operator's reason where there is one. */
   reason: string;
@@ -64,11 +57,13 @@ export interface Step {
   hint?: string;
 }
 
-/** @public */
+/** A database's health: the verdict and why. @public */
 export interface DatabaseHealth {
+  /** The database as a whole. */
   verdict: Verdict;
   /** The hop that explains the verdict (absent when healthy). */
   failingStep?: StepId;
+  /** Every hop, in flow order (that of {@link StepId}). */
   steps: Step[];
 }
 
@@ -79,15 +74,21 @@ export interface DatabaseHealth {
  * @public
  */
 export interface DatabaseObjects {
+  /** The `PostgresInstance` claim. */
   claim?: KubeObject;
+  /** The CNPG Cluster made for it. */
   cluster?: KubeObject;
+  /** The ExternalSecret that brings the credentials from SSM. */
   externalSecret?: KubeObject;
+  /** The credentials secret the ExternalSecret writes (summary). */
   credentialsSecret?: SecretSummary;
+  /** The application's connection secret (summary). */
   connectionSecret?: SecretSummary;
+  /** Hops whose object could not be read, with the cause. */
   unreadable?: Partial<Record<StepId, string>>;
 }
 
-/** @public */
+/** Options of {@link deriveDatabaseHealth}. @public */
 export interface HealthOptions {
   /** The current time; with it, a CNPG cluster stuck in a progressing phase is reported. */
   now?: Date | number;

@@ -2,38 +2,100 @@
  * Shared rules of the self-service PostgreSQL plugins: request validation, manifest rendering,
  * SSM parameter names, database health and permissions. No I/O.
  *
+ * The entry point names every export: this is the package's public surface (see report.api.md).
+ * Helpers used only inside the package stay exported from their modules for the tests.
+ *
  * @packageDocumentation
  */
-export * from './request';
-export * from './policy';
+export {
+  resolveDatabaseRequest,
+  applyRequestDefaults,
+  claimSecretNames,
+  SEED_EXAMPLE_REQUEST,
+} from './request';
+export type {
+  DatabaseRequest,
+  DatabaseRequestField,
+  Problem,
+  ResolvedDatabaseRequest,
+} from './request';
+export { DEFAULT_POLICY, readPostgresPolicy } from './policy';
+export type {
+  PostgresPolicy,
+  PostgresPolicyInput,
+  PolicyConfigReader,
+  SizeOption,
+  SizeResources,
+} from './policy';
 export {
   validateDatabaseRequest,
   assertValidDatabaseRequest,
   DatabaseRequestError,
-  formatProblems,
 } from './validate';
-export * from './ssm';
-export * from './manifests';
-export * from './secrets';
-export * from './connection';
-export * from './health';
-export * from './select';
-export * from './entities';
-export * from './vocabulary';
-export * from './permissions';
-export * from './permissionPolicy';
-export * from './ownership';
-export * from './gitops';
+export { ssmParameterNames } from './ssm';
+export type { SsmParameterNames } from './ssm';
 export {
-  RESERVED_ROLES,
-  RESERVED_ROLE_PREFIXES,
-  RESERVED_DATABASES,
-  MAX_CLUSTER_NAME_LENGTH,
-  MAX_PG_IDENTIFIER_BYTES,
+  KUBERNETES_ID_LABEL,
+  renderManifests,
+  renderManifestFiles,
+  gitopsPath,
+} from './manifests';
+export type { KubeObject, DatabaseManifests } from './manifests';
+export { summarizeSecret } from './secrets';
+export type { SecretSummary } from './secrets';
+export { applicationEnv, applicationEnvYaml } from './connection';
+export { STEP_TITLES, deriveDatabaseHealth } from './health';
+export type {
+  StepId,
+  StepStatus,
+  Verdict,
+  Step,
+  DatabaseHealth,
+  DatabaseObjects,
+  HealthOptions,
+} from './health';
+export { selectDatabaseObjects, isPostgresInstance } from './select';
+export {
+  POSTGRES_INSTANCES_ANNOTATION,
+  KUBERNETES_ID_ANNOTATION,
+  parsePostgresInstancesAnnotation,
+  kubernetesIdOfEntity,
+  toDatabaseItem,
+} from './entities';
+export type {
+  ClaimRef,
+  EntityLike,
+  ClaimSpecSummary,
+  ClusterStatusSummary,
+  DatabaseItem,
+  ClusterError,
+  DatabasesResponse,
+} from './entities';
+export {
+  postgresDatabaseReadPermission,
+  postgresDatabaseCreatePermission,
+  postgresFleetReadPermission,
+  postgresPermissions,
+} from './permissions';
+export { decidePostgresPermission } from './permissionPolicy';
+export type { PostgresPolicyUser } from './permissionPolicy';
+export {
+  ENTITY_REF_ANNOTATION,
+  OWNER_ANNOTATION,
+  claimEntityRef,
+  claimOwnership,
+} from './ownership';
+export type { ClaimOwnership } from './ownership';
+export {
+  gitopsRepoUrl,
+  findGitopsRepository,
+  checkGitopsTarget,
+} from './gitops';
+export type { GitopsRepository } from './gitops';
+export {
   FORM_FIELD_RULES,
   isLabelValue,
   MIN_PASSWORD_LENGTH,
-  MAX_PASSWORD_LENGTH,
   checkSuppliedPassword,
   checkDatabaseName,
   checkRoleName,

@@ -11,14 +11,14 @@ import {
   normalizeEntityRef,
 } from './ownership';
 
-/** API group/version of the platform's claim. @public */
-export const POSTGRES_INSTANCE_API_VERSION = 'database.bizmatters.io/v1alpha1';
-/** Kind of the platform's claim. @public */
+/** API group/version of the platform's claim. */
+const POSTGRES_INSTANCE_API_VERSION = 'database.bizmatters.io/v1alpha1';
+/** Kind of the platform's claim. */
 export const POSTGRES_INSTANCE_KIND = 'PostgresInstance';
 /** The label that ties Kubernetes objects to a catalog entity (Backstage's convention). @public */
 export const KUBERNETES_ID_LABEL = 'backstage.io/kubernetes-id';
-/** Argo CD's sync-wave annotation. @public */
-export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+/** Argo CD's sync-wave annotation. */
+const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 
 /**
  * A minimal Kubernetes object: what this package reads and writes.
@@ -26,8 +26,11 @@ export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
  * @public
  */
 export interface KubeObject {
+  /** The object's API group and version. */
   apiVersion?: string;
+  /** The object's kind. */
   kind?: string;
+  /** Name, namespace, labels, annotations and timestamps. */
   metadata?: {
     name?: string;
     namespace?: string;
@@ -37,8 +40,11 @@ export interface KubeObject {
     deletionTimestamp?: string;
     [key: string]: unknown;
   };
+  /** The desired state, as the object's kind defines it. */
   spec?: any;
+  /** The observed state, as the object's kind defines it. */
   status?: any;
+  /** Any other top-level field (e.g. a Secret's `data`). */
   [key: string]: unknown;
 }
 
@@ -48,15 +54,15 @@ export interface KubeObject {
  * @public
  */
 export interface DatabaseManifests {
+  /** The ExternalSecret that writes the credentials secret from the SSM parameters. */
   externalSecret: KubeObject;
+  /** The `PostgresInstance` claim. */
   postgresInstance: KubeObject;
 }
 
 /**
  * The value of the `backstage.io/kubernetes-id` label: the owning component's name,
  * or the service name when no component is given.
- *
- * @public
  */
 export function kubernetesIdFor(
   request: Pick<DatabaseRequest, 'component' | 'service'>,
@@ -140,10 +146,8 @@ export function renderManifests(
 /**
  * The annotations that tie a database's objects to its catalog entity and owner group (full
  * entity refs), from the request's `component` and `owner`.
- *
- * @public
  */
-export function ownershipAnnotations(
+function ownershipAnnotations(
   request: Pick<DatabaseRequest, 'component' | 'owner'>,
 ): Record<string, string> {
   const out: Record<string, string> = {};
@@ -160,8 +164,6 @@ export function ownershipAnnotations(
 
 /**
  * YAML text of one or more objects (multi-document when several), by the `yaml` library.
- *
- * @public
  */
 export function toYaml(...objects: unknown[]): string {
   return objects
@@ -203,8 +205,8 @@ export function gitopsPath(
   return path;
 }
 
-/** File names written for one database. @public */
-export const MANIFEST_FILES = {
+/** File names written for one database. */
+const MANIFEST_FILES = {
   externalSecret: 'externalsecret.yaml',
   postgresInstance: 'postgresinstance.yaml',
   kustomization: 'kustomization.yaml',

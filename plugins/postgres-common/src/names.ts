@@ -16,26 +16,24 @@ const ENTITY_REF =
 /**
  * True when a value may stand in a Kubernetes label (at most 63 characters), e.g. an entity's
  * Kubernetes id used in a label selector.
+ *
+ * @public
  */
 export function isLabelValue(value: string): boolean {
   return value.length <= 63 && LABEL_VALUE.test(value);
 }
 
 /** Longest CNPG Cluster name (the webhook's limit, so that pod and service names fit). */
-export const MAX_CLUSTER_NAME_LENGTH = 50;
+const MAX_CLUSTER_NAME_LENGTH = 50;
 /** PostgreSQL's NAMEDATALEN - 1. */
-export const MAX_PG_IDENTIFIER_BYTES = 63;
+const MAX_PG_IDENTIFIER_BYTES = 63;
 
 /** Roles CNPG reserves for itself (pkg/postgres/roles.go). */
 export const RESERVED_ROLES = ['postgres', 'streaming_replica'] as const;
 /** Role name prefixes CNPG and PostgreSQL reserve. */
 export const RESERVED_ROLE_PREFIXES = ['cnpg_', 'pg_'] as const;
 /** Databases that exist in every cluster and must not be the application's. */
-export const RESERVED_DATABASES = [
-  'postgres',
-  'template0',
-  'template1',
-] as const;
+const RESERVED_DATABASES = ['postgres', 'template0', 'template1'] as const;
 
 function describe(value: string): string {
   return value.length > 40 ? `'${value.slice(0, 40)}…'` : `'${value}'`;
@@ -108,6 +106,12 @@ function checkPgIdentifier(value: string, what: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Rules for a PostgreSQL database name (a plain identifier, not a system database): a message
+ * that says what to change, or undefined when the name is fine.
+ *
+ * @public
+ */
 export function checkDatabaseName(value: string): string | undefined {
   const basic = checkPgIdentifier(value, 'database name');
   if (basic) return basic;
@@ -117,6 +121,12 @@ export function checkDatabaseName(value: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Rules for the role that owns the database (a plain identifier, not a role or prefix reserved
+ * for PostgreSQL and CloudNative-PG): a message that says what to change, or undefined.
+ *
+ * @public
+ */
 export function checkRoleName(value: string): string | undefined {
   const basic = checkPgIdentifier(value, 'database owner');
   if (basic) return basic;
@@ -167,16 +177,18 @@ export function checkSsmParameterName(value: string): string | undefined {
   return undefined;
 }
 
-/** Shortest password accepted or generated. */
+/** Shortest password accepted or generated. @public */
 export const MIN_PASSWORD_LENGTH = 32;
 
 /** Longest password accepted: an SSM standard parameter holds at most 4 KB. */
-export const MAX_PASSWORD_LENGTH = 4096;
+const MAX_PASSWORD_LENGTH = 4096;
 
 /**
  * The per-field rules as JSON-schema `pattern` / `minLength` / `maxLength`, for forms (the
  * template) that check as the user types. The full rules (reserved names, policy) are in
  * validateDatabaseRequest and checkSuppliedPassword.
+ *
+ * @public
  */
 export const FORM_FIELD_RULES = {
   name: { pattern: DNS1035_LABEL.source, maxLength: MAX_CLUSTER_NAME_LENGTH },
@@ -202,6 +214,8 @@ export const FORM_FIELD_RULES = {
 /**
  * Rules for a password a user supplies instead of a generated one. The message never repeats
  * the value.
+ *
+ * @public
  */
 export function checkSuppliedPassword(value: unknown): string | undefined {
   if (typeof value !== 'string') return 'The password must be text.';

@@ -21,8 +21,6 @@ export const OWNER_ANNOTATION = 'bizmatters.io/owner';
 /**
  * A full, lower-case entity ref `kind:namespace/name`, with the given default kind and the
  * namespace `default` filled in; undefined when the text is not an entity ref.
- *
- * @public
  */
 export function normalizeEntityRef(
   ref: string,
@@ -55,7 +53,11 @@ export function claimEntityRef(obj: KubeObject): string | undefined {
  */
 export type ClaimOwnership = 'ours' | 'other' | 'unannotated';
 
-/** @public */
+/**
+ * Whether a claim belongs to an entity, by its `bizmatters.io/entity-ref` annotation.
+ *
+ * @public
+ */
 export function claimOwnership(
   claim: KubeObject,
   entityRef: string,

@@ -16,6 +16,7 @@ import {
  * @public
  */
 export interface PostgresPolicyUser {
+  /** The user's entity ref and the refs it owns through (itself and its groups). */
   info: { userEntityRef: string; ownershipEntityRefs?: string[] };
 }
 

@@ -39,7 +39,7 @@ export const postgresFleetReadPermission = createPermission({
   attributes: { action: 'read' },
 });
 
-/** @public */
+/** Every permission of the postgres plugins, for the permission framework's registry. @public */
 export const postgresPermissions = [
   postgresDatabaseReadPermission,
   postgresDatabaseCreatePermission,

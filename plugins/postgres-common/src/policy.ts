@@ -6,7 +6,9 @@ import { GitopsRepository } from './gitops';
  * @public
  */
 export interface SizeResources {
+  /** What the scheduler reserves. */
   requests: { cpu: string; memory: string };
+  /** The most the database may use. */
   limits: { cpu: string; memory: string };
 }
 
@@ -16,7 +18,9 @@ export interface SizeResources {
  * @public
  */
 export interface SizeOption {
+  /** What the size is for, shown in the template. */
   description: string;
+  /** Its compute resources. */
   resources: SizeResources;
 }
 
@@ -34,6 +38,7 @@ export interface PostgresPolicy {
   environments: string[];
   /** Storage bounds in GB, inclusive. */
   storageGB: { min: number; max: number };
+  /** Where the credentials are kept in AWS SSM. */
   ssm: {
     /**
      * SSM parameter name pattern with placeholders `{environment}`, `{service}`,
@@ -41,11 +46,16 @@ export interface PostgresPolicy {
      */
     pathPattern: string;
   };
+  /** How the ExternalSecret is written. */
   externalSecret: {
+    /** apiVersion written and read for ExternalSecrets (`external-secrets.io/v1beta1` or `/v1`). */
     apiVersion: string;
+    /** The secret store the ExternalSecret reads from. */
     secretStoreRef: { name: string; kind: string };
+    /** ESO's refresh interval, e.g. `1h`. */
     refreshInterval: string;
   };
+  /** Where the manifests go. */
   gitops: {
     /** Folder in the GitOps repository, placeholders `{namespace}`, `{name}`, `{environment}`, `{service}`. */
     pathPattern: string;
@@ -120,8 +130,6 @@ export type PostgresPolicyInput = {
 
 /**
  * Merges a partial policy over the defaults.
- *
- * @public
  */
 export function resolvePolicy(input?: PostgresPolicyInput): PostgresPolicy {
   const d = DEFAULT_POLICY;
@@ -154,12 +162,19 @@ export function resolvePolicy(input?: PostgresPolicyInput): PostgresPolicy {
  * @public
  */
 export interface PolicyConfigReader {
+  /** As Backstage's `Config.getOptionalConfig`. */
   getOptionalConfig(key: string): PolicyConfigReader | undefined;
+  /** As Backstage's `Config.getOptionalString`. */
   getOptionalString(key: string): string | undefined;
+  /** As Backstage's `Config.getOptionalNumber`. */
   getOptionalNumber(key: string): number | undefined;
+  /** As Backstage's `Config.getOptionalStringArray`. */
   getOptionalStringArray(key: string): string[] | undefined;
+  /** As Backstage's `Config.getOptionalConfigArray`. */
   getOptionalConfigArray?(key: string): PolicyConfigReader[] | undefined;
+  /** As Backstage's `Config.getString`. */
   getString?(key: string): string;
+  /** As Backstage's `Config.keys`. */
   keys(): string[];
 }
 

@@ -42,8 +42,6 @@ export type DatabaseRequestField = keyof DatabaseRequest;
 
 /**
  * The fields of a request, in form order.
- *
- * @public
  */
 export const DATABASE_REQUEST_FIELDS: readonly DatabaseRequestField[] = [
   'name',
@@ -67,7 +65,9 @@ export const DATABASE_REQUEST_FIELDS: readonly DatabaseRequestField[] = [
  * @public
  */
 export interface Problem {
+  /** The field to change. */
   field: DatabaseRequestField;
+  /** What to change, in a user's words. */
   message: string;
 }
 
@@ -101,21 +101,17 @@ export function resolveDatabaseRequest(
   };
 }
 
-/** @public */
 export function defaultConnectionSecretName(service: string): string {
   return `${service}-postgres`;
 }
 
-/** @public */
 export function defaultCredentialsSecretName(name: string): string {
   return `${name}-credentials`;
 }
 
 /**
  * Suggested defaults for a service, as in the seed (`agent-executor` → `agent-executor-db`,
- * `agent_executor`, …). Used by the template form and the sandbox.
- *
- * @public
+ * `agent_executor`, …), for applyRequestDefaults.
  */
 export function suggestNamesForService(service: string): {
   name: string;
@@ -137,8 +133,8 @@ export function suggestNamesForService(service: string): {
 
 /**
  * Fills the fields a form may leave empty: `service` from the component's entity name, and
- * `name`, `databaseName`, `databaseOwner` from the service as {@link suggestNamesForService}
- * does. Other fields are left as they are; validation comes after. Accepts unknown input.
+ * `name`, `databaseName`, `databaseOwner` from the service as in the seed (`agent-executor` →
+ * `agent-executor-db`, `agent_executor`, `agent_executor`). Other fields are left as they are; validation comes after. Accepts unknown input.
  *
  * @public
  */

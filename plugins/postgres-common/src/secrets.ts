@@ -5,9 +5,13 @@
  * @public
  */
 export interface SecretSummary {
+  /** The Secret's name. */
   name: string;
+  /** The Secret's type, e.g. `kubernetes.io/basic-auth`. */
   type?: string;
+  /** The names of its keys (never the values). */
   keys: string[];
+  /** The username it holds, when it has one. */
   username?: string;
 }
 

@@ -3,10 +3,10 @@ import { KubeObject, POSTGRES_INSTANCE_KIND } from './manifests';
 import { SecretSummary, summarizeSecret } from './secrets';
 import { claimSecretNames } from './request';
 
-/** CNPG's API group. @public */
-export const CNPG_GROUP = 'postgresql.cnpg.io';
-/** External Secrets' API group. @public */
-export const ESO_GROUP = 'external-secrets.io';
+/** CNPG's API group. */
+const CNPG_GROUP = 'postgresql.cnpg.io';
+/** External Secrets' API group. */
+const ESO_GROUP = 'external-secrets.io';
 
 function groupOf(obj: KubeObject): string {
   const apiVersion = obj.apiVersion ?? '';

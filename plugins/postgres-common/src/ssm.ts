@@ -9,7 +9,9 @@ import { PostgresPolicyInput, resolvePolicy } from './policy';
  * @public
  */
 export interface SsmParameterNames {
+  /** The parameter that holds the username. */
   user: string;
+  /** The parameter that holds the password. */
   password: string;
 }
 
@@ -41,8 +43,6 @@ export function ssmParameterNames(
 
 /**
  * Checks an SSM parameter name against AWS's rules; a message, or undefined when valid.
- *
- * @public
  */
 export function validateSsmParameterName(name: string): string | undefined {
   return checkSsmParameterName(name);

@@ -272,6 +272,7 @@ export function validateDatabaseRequest(
  * @public
  */
 export class DatabaseRequestError extends InputError {
+  /** Every problem of the request. */
   readonly problems: Problem[];
   constructor(problems: Problem[]) {
     super(formatProblems(problems));
@@ -319,10 +320,8 @@ export function assertValidDatabaseRequest(
 
 /**
  * One line per problem: `field: message`.
- *
- * @public
  */
-export function formatProblems(problems: Problem[]): string {
+function formatProblems(problems: Problem[]): string {
   return `The database request is not valid:\n${problems
     .map(p => `- ${p.field}: ${p.message}`)
     .join('\n')}`;

@@ -4,10 +4,8 @@
  * A test compares these lists with the reference file.
  */
 
-/** @public */
 export const CNPG_HEALTHY_PHASE = 'Cluster in healthy state';
 
-/** @public */
 export const CNPG_PROGRESSING_PHASES: readonly string[] = [
   'Setting up primary',
   'Creating a new replica',
@@ -23,13 +21,12 @@ export const CNPG_PROGRESSING_PHASES: readonly string[] = [
   'Promoting to primary cluster',
 ];
 
-/** Phases where CNPG waits for a person. @public */
+/** Phases where CNPG waits for a person. */
 export const CNPG_ATTENTION_PHASES: readonly string[] = [
   'Waiting for user action',
   'Cluster upgrade delayed',
 ];
 
-/** @public */
 export const CNPG_FAILED_PHASES: readonly string[] = [
   'Cluster is unrecoverable and needs manual intervention',
   'Cluster is in an unrecoverable state, needs manual intervention',
@@ -41,25 +38,25 @@ export const CNPG_FAILED_PHASES: readonly string[] = [
   'Invalid cluster definition',
 ];
 
-/** ExternalSecret Ready=True reasons that mean the target secret is in place. @public */
+/** ExternalSecret Ready=True reasons that mean the target secret is in place. */
 export const ESO_SYNCED_REASONS: readonly string[] = [
   'SecretSynced',
   'SecretMissing',
   'ResourceSynced',
   'ResourceMissing',
 ];
-/** ExternalSecret reasons for a failed sync. @public */
+/** ExternalSecret reasons for a failed sync. */
 export const ESO_ERROR_REASONS: readonly string[] = [
   'SecretSyncedError',
   'ResourceSyncedError',
 ];
-/** ExternalSecret reasons for a target deleted by its DeletionPolicy. @public */
+/** ExternalSecret reasons for a target deleted by its DeletionPolicy. */
 export const ESO_DELETED_REASONS: readonly string[] = [
   'SecretDeleted',
   'ResourceDeleted',
 ];
 
-/** The keys of the connection secret the platform's Composition writes. @public */
+/** The keys of the connection secret the platform's Composition writes. */
 export const CONNECTION_SECRET_KEYS: readonly string[] = [
   'endpoint',
   'port',
@@ -68,7 +65,7 @@ export const CONNECTION_SECRET_KEYS: readonly string[] = [
   'password',
 ];
 
-/** The keys of the zero-touch variant's `<claim>-conn` secret. @public */
+/** The keys of the zero-touch variant's `<claim>-conn` secret. */
 export const ZERO_TOUCH_CONNECTION_SECRET_KEYS: readonly string[] = [
   'POSTGRES_HOST',
   'POSTGRES_PORT',
@@ -77,11 +74,10 @@ export const ZERO_TOUCH_CONNECTION_SECRET_KEYS: readonly string[] = [
   'POSTGRES_PASSWORD',
 ];
 
-/** The keys CNPG's `initdb.secret` must have. @public */
+/** The keys CNPG's `initdb.secret` must have. */
 export const CREDENTIALS_SECRET_KEYS: readonly string[] = [
   'username',
   'password',
 ];
 
-/** @public */
 export const BASIC_AUTH_SECRET_TYPE = 'kubernetes.io/basic-auth';

@@ -1,3 +1,9 @@
+/**
+ * The postgres plugin for Backstage's new frontend system: the databases card and tab of an
+ * entity, the API client, and the template's GitOps repository field.
+ *
+ * @packageDocumentation
+ */
 import {
   ApiBlueprint,
   createFrontendPlugin,

@@ -8,8 +8,8 @@ export {
   EntityPostgresCard,
   EntityPostgresContent,
   PostgresGitopsRepositoryPickerFieldExtension,
-  rootRouteRef,
 } from './plugin';
 export { isPostgresAvailable } from './isPostgresAvailable';
 export { postgresApiRef, PostgresClient } from './api/PostgresApi';
 export type { PostgresApi } from './api/PostgresApi';
+export type { EntityPostgresProps } from './components/useEntityDatabases';

@@ -9,13 +9,15 @@ import {
 } from '@backstage/core-plugin-api';
 import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
 import { postgresApiRef, PostgresClient } from './api/PostgresApi';
+import type { JSX } from 'react';
+import type { EntityPostgresProps } from './components/useEntityDatabases';
 import {
   GitopsRepositoryPicker,
   gitopsRepositoryValidation,
 } from './fields/GitopsRepositoryPicker';
 
-/** @public */
-export const rootRouteRef = createRouteRef({ id: 'postgres' });
+/** The route of the entity's "Databases" tab. */
+const rootRouteRef = createRouteRef({ id: 'postgres' });
 
 /**
  * The postgres frontend plugin (classic app).
@@ -40,24 +42,27 @@ export const postgresPlugin = createPlugin({
  *
  * @public
  */
-export const EntityPostgresCard = postgresPlugin.provide(
-  createComponentExtension({
-    name: 'EntityPostgresCard',
-    component: {
-      lazy: () =>
-        import('./components/EntityPostgresCard').then(
-          m => m.EntityPostgresCard,
-        ),
-    },
-  }),
-);
+export const EntityPostgresCard: (props: EntityPostgresProps) => JSX.Element =
+  postgresPlugin.provide(
+    createComponentExtension({
+      name: 'EntityPostgresCard',
+      component: {
+        lazy: () =>
+          import('./components/EntityPostgresCard').then(
+            m => m.EntityPostgresCard,
+          ),
+      },
+    }),
+  );
 
 /**
  * The "Databases" tab of an entity.
  *
  * @public
  */
-export const EntityPostgresContent = postgresPlugin.provide(
+export const EntityPostgresContent: (
+  props: EntityPostgresProps,
+) => JSX.Element = postgresPlugin.provide(
   createRoutableExtension({
     name: 'EntityPostgresContent',
     component: () =>

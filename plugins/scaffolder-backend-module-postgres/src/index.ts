@@ -1,16 +1,7 @@
 /**
- * Scaffolder actions for self-service PostgreSQL.
+ * Scaffolder actions for self-service PostgreSQL: `postgres:manifests:create` and
+ * `postgres:credentials:write`, registered by the module (the package's default export).
  *
  * @packageDocumentation
  */
 export { scaffolderModulePostgres as default } from './module';
-export {
-  createPostgresCredentialsWriteAction,
-  CREDENTIALS_WRITE_ACTION_ID,
-} from './actions/credentialsWrite';
-export {
-  createPostgresManifestsCreateAction,
-  MANIFESTS_CREATE_ACTION_ID,
-} from './actions/manifestsCreate';
-export { readModuleSettings, createSsmClient } from './config';
-export type { ModuleSettings } from './config';

@@ -19,7 +19,12 @@ export interface PostgresApi {
   getFleet(): Promise<DatabasesResponse>;
 }
 
-/** @public */
+/**
+ * The {@link PostgresApi} of the app: the plugin provides {@link PostgresClient}; an app may
+ * override it with its own factory.
+ *
+ * @public
+ */
 export const postgresApiRef = createApiRef<PostgresApi>({
   id: 'plugin.postgres.service',
 });
@@ -44,6 +49,7 @@ export class PostgresClient implements PostgresApi {
     return (await res.json()) as T;
   }
 
+  /** {@inheritDoc PostgresApi.getEntityDatabases} */
   getEntityDatabases(entity: CompoundEntityRef): Promise<DatabasesResponse> {
     const parts = [
       entity.kind.toLocaleLowerCase('en-US'),
@@ -53,6 +59,7 @@ export class PostgresClient implements PostgresApi {
     return this.get(`/v1/entities/${parts.join('/')}/databases`);
   }
 
+  /** {@inheritDoc PostgresApi.getFleet} */
   getFleet(): Promise<DatabasesResponse> {
     return this.get('/v1/databases');
   }

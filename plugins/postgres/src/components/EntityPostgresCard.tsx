@@ -9,7 +9,7 @@ import {
   TableRow,
   Typography,
 } from '@material-ui/core';
-import { useEntityDatabases } from './useEntityDatabases';
+import { EntityPostgresProps, useEntityDatabases } from './useEntityDatabases';
 import { VerdictStatus } from './Verdict';
 import {
   failingSummary,
@@ -24,7 +24,7 @@ import {
  *
  * @public
  */
-export function EntityPostgresCard(props: { refreshMs?: number }) {
+export function EntityPostgresCard(props: EntityPostgresProps) {
   const { entity } = useEntity();
   const { value, loading, error, retry } = useEntityDatabases(props.refreshMs);
   const body = (

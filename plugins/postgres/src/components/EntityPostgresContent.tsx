@@ -23,7 +23,7 @@ import {
   DatabaseItem,
   STEP_TITLES,
 } from '@bizmatters/plugin-postgres-common';
-import { useEntityDatabases } from './useEntityDatabases';
+import { EntityPostgresProps, useEntityDatabases } from './useEntityDatabases';
 import { StepStatusIndicator, VerdictStatus } from './Verdict';
 import {
   instancesText,
@@ -192,7 +192,7 @@ function DatabaseCard({ item }: { item: DatabaseItem }) {
  *
  * @public
  */
-export function EntityPostgresContent(props: { refreshMs?: number }) {
+export function EntityPostgresContent(props: EntityPostgresProps) {
   const { entity } = useEntity();
   const { value, loading, error, retry } = useEntityDatabases(props.refreshMs);
   const body = (

@@ -6,7 +6,17 @@ import { getCompoundEntityRef } from '@backstage/catalog-model';
 import { postgresApiRef } from '../api/PostgresApi';
 
 /** Refresh interval while the page is visible. */
-export const AUTO_REFRESH_MS = 30_000;
+const AUTO_REFRESH_MS = 30_000;
+
+/**
+ * Props of `EntityPostgresCard` and `EntityPostgresContent`.
+ *
+ * @public
+ */
+export interface EntityPostgresProps {
+  /** How often the databases are read again while the page is visible, in milliseconds (default 30 000; 0 turns it off). */
+  refreshMs?: number;
+}
 
 /**
  * The current entity's databases, refreshed every 30 s while the page is visible and on demand.
