@@ -41,9 +41,13 @@ for (const file of files) {
       const version = installedVersion(name);
       if (spec.startsWith('^') || spec.includes('||') || spec.startsWith('~')) {
         if (version && !semver.satisfies(version, spec))
-          problems.push(`${file}: ${name} "${spec}" does not accept the installed ${version}`);
+          problems.push(
+            `${file}: ${name} "${spec}" does not accept the installed ${version}`,
+          );
       } else if (!spec.startsWith('workspace:')) {
-        problems.push(`${file}: ${name} "${spec}" is pinned; a published plugin takes a range`);
+        problems.push(
+          `${file}: ${name} "${spec}" is pinned; a published plugin takes a range`,
+        );
       }
       continue;
     }
@@ -91,7 +95,11 @@ function walk(dir) {
         continue;
       if (SINGLE.some(re => re.test(name))) {
         if (!copies.has(name)) copies.set(name, []);
-        copies.get(name).push(`${readJson(pkgFile).version} at ${path.relative(root, pkgDir)}`);
+        copies
+          .get(name)
+          .push(
+            `${readJson(pkgFile).version} at ${path.relative(root, pkgDir)}`,
+          );
       }
       walk(path.join(pkgDir, 'node_modules'));
     }
@@ -104,7 +112,9 @@ let framework = 0;
 for (const [name, where] of copies) {
   framework += 1;
   if (where.length > 1)
-    problems.push(`${name} is installed ${where.length} times: ${where.join(', ')}`);
+    problems.push(
+      `${name} is installed ${where.length} times: ${where.join(', ')}`,
+    );
 }
 
 if (problems.length) {

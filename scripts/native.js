@@ -68,7 +68,9 @@ const rebuild = spawnSync('npm', ['rebuild', ...broken], {
 const still = broken.filter(name => !loads(name));
 if (rebuild.status !== 0 || still.length) {
   console.error(
-    `native addons: ${still.join(', ')} still do not load in Node.js ${process.version}`,
+    `native addons: ${still.join(', ')} still do not load in Node.js ${
+      process.version
+    }`,
   );
   process.exit(1);
 }
