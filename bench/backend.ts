@@ -18,6 +18,8 @@ export const BASE = `http://localhost:${PORT}`;
 
 export type Backend = {
   process: ChildProcess;
+  /** Where it answers, e.g. http://localhost:7107. */
+  base: string;
   /** The backend's output; its tail is printed if the bench fails. */
   logFile: string;
 };
@@ -26,24 +28,26 @@ export type Backend = {
 export type Headers = Record<string, string>;
 
 /**
- * Writes the catalog entities and the app-config that points the backend at the stand-ins into
- * `dir`; returns the app-config's path.
+ * Writes the catalog entities (into `catalogDir`, by default `dir`) and the app-config that
+ * points the backend at the stand-ins (into `dir`); returns the app-config's path.
  */
 export function writeBackendConfig(options: {
   dir: string;
   standIns: StandIns;
   entities: CatalogEntity[];
+  port?: number;
+  catalogDir?: string;
 }): string {
-  const { dir, entities } = options;
+  const { dir, entities, port = PORT, catalogDir = dir } = options;
   const { clusters, ssm, forge } = options.standIns;
   fs.writeFileSync(
-    path.join(dir, 'entities.yaml'),
+    path.join(catalogDir, 'entities.yaml'),
     entities.map(x => stringify(x)).join('---\n'),
   );
   const config = {
     backend: {
-      baseUrl: BASE,
-      listen: { port: PORT },
+      baseUrl: `http://localhost:${port}`,
+      listen: { port },
       database: { client: 'better-sqlite3', connection: ':memory:' },
     },
     auth: {
@@ -60,7 +64,7 @@ export function writeBackendConfig(options: {
         { allow: ['Component', 'Group', 'User', 'Location', 'Template'] },
       ],
       locations: [
-        { type: 'file', target: path.join(dir, 'entities.yaml') },
+        { type: 'file', target: path.join(catalogDir, 'entities.yaml') },
         {
           type: 'file',
           target: path.join(ROOT, 'templates/new-postgres-db/template.yaml'),
@@ -101,20 +105,35 @@ export function writeBackendConfig(options: {
 
 /**
  * Spawns the backend (in its own process group) with its config and the catalog entities
- * written to a new temporary directory. `nodeOptions`, e.g. `--require ./profile-hook.js` to
- * profile the backend, become its NODE_OPTIONS.
+ * written to a new temporary directory, listening on `port` (7107). `nodeOptions`, e.g.
+ * `--require ./profile-hook.js` to profile the backend, become its NODE_OPTIONS; `config` is
+ * one more app-config on top (e.g. PostgreSQL and Redis), with `{dir}` in its strings replaced
+ * by the backend's own temporary directory. Replicas sharing a catalog database must read the
+ * same catalog file (the same `catalogDir`): each replica's config locations replace the others'.
  */
 export function startBackend(options: {
   standIns: StandIns;
   entities: CatalogEntity[];
   nodeOptions?: string;
+  port?: number;
+  config?: object;
+  catalogDir?: string;
 }): Backend {
+  const { port = PORT } = options;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
   const configFile = writeBackendConfig({
     dir,
     standIns: options.standIns,
     entities: options.entities,
+    port,
+    catalogDir: options.catalogDir,
   });
+  const extraConfigs: string[] = [];
+  if (options.config) {
+    const extra = path.join(dir, 'app-config.extra.yaml');
+    fs.writeFileSync(extra, stringify(options.config).replaceAll('{dir}', dir));
+    extraConfigs.push('--config', extra);
+  }
   const logFile = path.join(dir, 'backend.log');
   const log = fs.openSync(logFile, 'w');
   const child = spawn(
@@ -127,6 +146,7 @@ export function startBackend(options: {
       '../../app-config.yaml',
       '--config',
       configFile,
+      ...extraConfigs,
     ],
     {
       cwd: path.join(ROOT, 'packages/backend'),
@@ -141,7 +161,7 @@ export function startBackend(options: {
       detached: true,
     },
   );
-  return { process: child, logFile };
+  return { process: child, base: `http://localhost:${port}`, logFile };
 }
 
 /** A process and its descendants (the backend's: npx → backstage-cli → node). */
@@ -197,7 +217,7 @@ export function rssMiB(backend: Backend): number {
 /** Resolves when the backend answers; rejects with its output's tail if it exits or times out. */
 export async function waitForBackend(backend: Backend): Promise<void> {
   await Promise.race([
-    waitFor(`${BASE}/api/postgres/health`, 'the backend', 180_000),
+    waitFor(`${backend.base}/api/postgres/health`, 'the backend', 180_000),
     new Promise((_, reject) =>
       backend.process.once('exit', code =>
         reject(new Error(`the backend exited with code ${code}`)),
@@ -209,9 +229,9 @@ export async function waitForBackend(backend: Backend): Promise<void> {
   });
 }
 
-async function signIn() {
+async function signIn(base: string) {
   const body = await (
-    await fetch(`${BASE}/api/auth/guest/refresh?env=development`, {
+    await fetch(`${base}/api/auth/guest/refresh?env=development`, {
       headers: { 'x-requested-with': 'XMLHttpRequest' },
     })
   ).json();
@@ -228,15 +248,16 @@ async function signIn() {
  */
 export async function signInWhenCatalogHas(
   lastEntity: string,
+  base: string = BASE,
 ): Promise<Headers> {
   for (;;) {
-    const identity = await signIn();
+    const identity = await signIn(base);
     const headers = {
       authorization: `Bearer ${identity.token}`,
       'content-type': 'application/json',
     };
     const res = await fetch(
-      `${BASE}/api/catalog/entities/by-name/component/default/${lastEntity}`,
+      `${base}/api/catalog/entities/by-name/component/default/${lastEntity}`,
       { headers },
     );
     if (

@@ -6,9 +6,13 @@
  * Kubernetes backend fetching the entity's objects with the same custom resources
  * (POST /api/kubernetes/services/:entity). Prints markdown tables.
  *
- * BENCH_CLAIMS: claims (1000); BENCH_ONLY=views: only the first table; BENCH_LOAD_SECONDS: the
- * load's duration (60); BENCH_BACKEND_NODE_OPTIONS: the backend's NODE_OPTIONS, e.g.
- * `--require ./profile-hook.js` to profile it.
+ * Then two replicas on PostgreSQL and Redis (replicas.ts).
+ *
+ * BENCH_CLAIMS: claims (1000); BENCH_ONLY=views: only the first table; BENCH_ONLY=replicas (or
+ * `npm run bench -- --replicas`): only the replicas' tables; BENCH_LOAD_SECONDS: the load's
+ * duration (60); BENCH_REPLICA_SECONDS: each replica load's duration (30);
+ * BENCH_BACKEND_NODE_OPTIONS: the backend's NODE_OPTIONS, e.g. `--require ./profile-hook.js` to
+ * profile it.
  */
 import {
   rssMiB,
@@ -19,8 +23,10 @@ import {
 } from './backend';
 import {
   CLAIMS,
+  CatalogEntity,
   catalogEntities,
   entityName,
+  StandIns,
   startStandIns,
   stopStandIns,
 } from './fixtures';
@@ -34,17 +40,20 @@ import {
   fleetTable,
   loadTable,
   printTables,
+  replicasTables,
   scaffolderTable,
   viewsTable,
 } from './report';
+import { measureReplicas } from './replicas';
 
-async function main() {
-  const claims = Number(process.env.BENCH_CLAIMS ?? CLAIMS);
+/** The bench on one backend (SQLite, memory cache): views, fleet, a scaffolder run, load. */
+async function singleBackend(
+  standIns: StandIns,
+  entities: CatalogEntity[],
+  claims: number,
+): Promise<string[]> {
   const loadSeconds = Number(process.env.BENCH_LOAD_SECONDS ?? 60);
-
-  const standIns = await startStandIns({ claims });
   const { entityCount } = standIns;
-  const entities = catalogEntities(entityCount);
   const backend = startBackend({
     standIns,
     entities,
@@ -57,10 +66,7 @@ async function main() {
 
     const rows = await measureViews({ ...viewer, standIns, backend });
     const views = viewsTable({ rows, claims, entityCount });
-    if (process.env.BENCH_ONLY === 'views') {
-      printTables([views]);
-      return;
-    }
+    if (process.env.BENCH_ONLY === 'views') return [views];
 
     const fleet = await measureFleet({ headers, standIns });
     const run = await runScaffolder({
@@ -69,15 +75,40 @@ async function main() {
       forge: standIns.forge,
     });
     const load = await measureLoad({ viewer, backend, seconds: loadSeconds });
-    printTables([
+    return [
       views,
       // the fleet's RSS is read when the tables are printed, after the load
       fleetTable({ ...fleet, rssMiB: rssMiB(backend) }),
       scaffolderTable(run),
       loadTable({ ...load, seconds: loadSeconds }),
-    ]);
+    ];
   } finally {
     await stopBackend(backend);
+  }
+}
+
+async function main() {
+  const claims = Number(process.env.BENCH_CLAIMS ?? CLAIMS);
+  const only =
+    process.env.BENCH_ONLY ??
+    (process.argv.includes('--replicas') ? 'replicas' : undefined);
+  const standIns = await startStandIns({ claims });
+  const entities = catalogEntities(standIns.entityCount);
+  try {
+    const tables =
+      only === 'replicas'
+        ? []
+        : await singleBackend(standIns, entities, claims);
+    if (only !== 'views') {
+      const replicas = await measureReplicas({
+        standIns,
+        entities,
+        seconds: Number(process.env.BENCH_REPLICA_SECONDS ?? 30),
+      });
+      tables.push(...replicasTables(replicas));
+    }
+    printTables(tables);
+  } finally {
     await stopStandIns(standIns);
   }
 }

@@ -30,8 +30,15 @@ const expireCaches = () => sleep(TTL_SECONDS * 1000 + 500);
  */
 export type Mode = 'ours' | 'baseline' | 'floor';
 
-/** What a view needs: the guest's headers and the catalog (the baseline posts the entity). */
-export type Viewer = { headers: Headers; entities: CatalogEntity[] };
+/**
+ * What a view needs: the guest's headers, the catalog (the baseline posts the entity) and the
+ * backend it asks (BASE unless given).
+ */
+export type Viewer = {
+  headers: Headers;
+  entities: CatalogEntity[];
+  base?: string;
+};
 
 /** One view of `entity`'s databases. */
 export function view(
@@ -39,15 +46,15 @@ export function view(
   mode: Mode,
   entity: string,
 ): Promise<Response> {
-  const { headers, entities } = viewer;
+  const { headers, entities, base = BASE } = viewer;
   switch (mode) {
     case 'ours':
       return fetch(
-        `${BASE}/api/postgres/v1/entities/component/default/${entity}/databases`,
+        `${base}/api/postgres/v1/entities/component/default/${entity}/databases`,
         { headers },
       );
     case 'baseline':
-      return fetch(`${BASE}/api/kubernetes/services/${entity}`, {
+      return fetch(`${base}/api/kubernetes/services/${entity}`, {
         method: 'POST',
         headers,
         body: JSON.stringify({
@@ -55,7 +62,7 @@ export function view(
         }),
       });
     case 'floor':
-      return fetch(`${BASE}/api/postgres/health`);
+      return fetch(`${base}/api/postgres/health`);
   }
 }
 
@@ -218,37 +225,38 @@ export type ScaffolderRun = ReturnType<typeof analyseSpans> & {
 const forgeCallCount = (forge: ForgeStandIn) =>
   Object.values(forge.calls).reduce((a, b) => a + b, 0);
 
-/**
- * The real template through the real scaffolder (once the catalog has it), with the stand-ins'
- * latency on every SSM and forge call: the task's wall time, its calls and how they overlapped.
- */
-export async function runScaffolder(options: {
-  headers: Headers;
-  ssm: SsmStandIn;
-  forge: ForgeStandIn;
-}): Promise<ScaffolderRun> {
-  const { headers, ssm, forge } = options;
+/** Resolves once the catalog of the backend at `base` has the template. */
+export async function templateReady(headers: Headers, base = BASE) {
   for (;;) {
     const res = await fetch(
-      `${BASE}/api/catalog/entities/by-name/template/default/new-postgres-db`,
+      `${base}/api/catalog/entities/by-name/template/default/new-postgres-db`,
       { headers },
     );
-    if (res.ok) break;
+    if (res.ok) return;
     await sleep(500);
   }
-  ssm.spans.length = 0;
-  forge.spans.length = 0;
-  const ssmBefore = ssm.log.length;
-  const forgeBefore = forgeCallCount(forge);
-  const tTask = performance.now();
+}
+
+/**
+ * Starts a task of the real template at the backend at `base` for a database of `component`
+ * (the first viewed entity unless given; its SSM names and claim follow from it); resolves
+ * with the task's id.
+ */
+export async function startTask(options: {
+  headers: Headers;
+  forge: ForgeStandIn;
+  base?: string;
+  component?: string;
+}): Promise<string> {
+  const { headers, forge, base = BASE, component = VIEWED[0] } = options;
   const created = await (
-    await fetch(`${BASE}/api/scaffolder/v2/tasks`, {
+    await fetch(`${base}/api/scaffolder/v2/tasks`, {
       method: 'POST',
       headers,
       body: JSON.stringify({
         templateRef: 'template:default/new-postgres-db',
         values: {
-          component: `component:default/${VIEWED[0]}`,
+          component: `component:default/${component}`,
           owner: 'group:default/bench',
           size: 'small',
           version: '16',
@@ -269,16 +277,46 @@ export async function runScaffolder(options: {
       )}`,
     );
   }
+  return created.id;
+}
+
+/** A task's status, asked of the backend at `base`. */
+export async function taskStatus(
+  headers: Headers,
+  id: string,
+  base = BASE,
+): Promise<string> {
+  const res = await fetch(`${base}/api/scaffolder/v2/tasks/${id}`, {
+    headers,
+  });
+  return (await res.json()).status;
+}
+
+/** Until a task has left open and processing. */
+export const isRunning = (status: string) =>
+  status === 'processing' || status === 'open';
+
+/**
+ * The real template through the real scaffolder (once the catalog has it), with the stand-ins'
+ * latency on every SSM and forge call: the task's wall time, its calls and how they overlapped.
+ */
+export async function runScaffolder(options: {
+  headers: Headers;
+  ssm: SsmStandIn;
+  forge: ForgeStandIn;
+}): Promise<ScaffolderRun> {
+  const { headers, ssm, forge } = options;
+  await templateReady(headers);
+  ssm.spans.length = 0;
+  forge.spans.length = 0;
+  const ssmBefore = ssm.log.length;
+  const forgeBefore = forgeCallCount(forge);
+  const tTask = performance.now();
+  const id = await startTask({ headers, forge });
   let status = 'processing';
-  while (status === 'processing' || status === 'open') {
+  while (isRunning(status)) {
     await sleep(20);
-    status = (
-      await (
-        await fetch(`${BASE}/api/scaffolder/v2/tasks/${created.id}`, {
-          headers,
-        })
-      ).json()
-    ).status;
+    status = await taskStatus(headers, id);
   }
   const wallMs = performance.now() - tTask;
   return {

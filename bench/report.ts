@@ -1,6 +1,14 @@
 /* The bench's markdown tables (the root README quotes them). */
 import { CLUSTERS, LATENCY_MS, TTL_SECONDS, VIEWER_COUNTS } from './fixtures';
 import { Fleet, Load, LOAD_VIEWERS, Row, ScaffolderRun } from './measure';
+import {
+  GRACE_SECONDS,
+  LoadRun,
+  Replicas,
+  STALE_SECONDS,
+  STOP_LATENCY_MS,
+  TaskOutcome,
+} from './replicas';
 
 const fmt = (n: number) =>
   Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : '–';
@@ -163,4 +171,104 @@ export function loadTable(load: Load & { seconds: number }): string {
       ],
     ],
   );
+}
+
+/** 1 replica vs 2, and 2 with replica 2 stopped mid-load; its tasks. */
+export function replicasTables(r: Replicas): string[] {
+  const perTtl = (run: LoadRun) =>
+    run.upstreamRequests / (run.seconds / TTL_SECONDS);
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const row = (label: string, run: LoadRun) => [
+    label,
+    run.views,
+    fmt(run.views / run.seconds),
+    run.upstreamRequests,
+    fmt(perTtl(run)),
+    fmt(run.p50),
+    fmt(run.p95),
+    run.errors.join(' / '),
+    fmt(perTtl(run) / perTtl(r.one)),
+    fmt(run.p95 / r.one.p95),
+    fmt(run.views / run.seconds / (r.one.views / r.one.seconds)),
+  ];
+  const step = (t: TaskOutcome, id: string) => t.stepStarts[id] ?? 0;
+  const { stop } = r;
+  return [
+    table(
+      `Replicas — ${LOAD_VIEWERS} viewers for ${r.one.seconds} s each, round-robin over the replicas; backend on PostgreSQL, cache on Redis (shared); cache TTL ${TTL_SECONDS} s`,
+      [
+        'replicas',
+        'views',
+        'views/s',
+        'upstream reads',
+        `upstream reads per TTL window`,
+        'p50 ms',
+        'p95 ms',
+        'failed views (replica 1 / 2)',
+        'ratio reads per TTL (vs 1 replica)',
+        'ratio p95 (vs 1 replica)',
+        'ratio views/s (vs 1 replica)',
+      ],
+      [
+        row('1', r.one),
+        row('2', r.two),
+        row(`2, replica 2 stopped at ${fmt(stop.atMs / 1000)} s`, r.stopped),
+      ],
+    ),
+    table(
+      `Replica 2 stopped mid-load — SIGTERM to its process tree, SIGKILL after ${GRACE_SECONDS} s; scaffolder task recovery on (stale after ${STALE_SECONDS} s), graceful shutdown on`,
+      [
+        'views sent to replica 2',
+        'failed views at replica 2: in flight at SIGTERM',
+        'sent after SIGTERM (until the balancer dropped it)',
+        'failed views at replica 1',
+        'SIGTERM → balancer dropped it ms',
+        'SIGTERM → process tree gone ms',
+        'killed after grace period',
+        'SIGTERM → every task final ms',
+      ],
+      [
+        [
+          r.stopped.sent[1],
+          stop.failedHeld,
+          stop.failedAfter,
+          r.stopped.errors[0],
+          stop.droppedAfterMs,
+          stop.exitMs,
+          stop.killed ? 'yes' : 'no',
+          r.settledMs,
+        ],
+      ],
+    ),
+    table(
+      `Scaffolder tasks started just before the stop (${STOP_LATENCY_MS} ms on every SSM and forge call), as read through replica 1`,
+      [
+        'task',
+        'posted to replica',
+        'final status',
+        'recovered events',
+        'starts of credentials / manifests / pr',
+        'PutParameter per SSM name',
+        'pull requests opened',
+        'completion',
+      ],
+      r.tasks.map(t => [
+        t.component,
+        t.postedTo,
+        t.status,
+        t.recovered,
+        `${step(t, 'credentials')} / ${step(t, 'manifests')} / ${step(
+          t,
+          'pr',
+        )}`,
+        Object.values(t.puts).join(', ') || '0',
+        t.pulls,
+        t.completion.replace(/\|/g, '\\|').slice(0, 160),
+      ]),
+    ).concat(
+      `\n\nTasks: ${r.tasks.length}; PutParameter calls in all: ${sum(
+        r.tasks.map(t => sum(Object.values(t.puts))),
+      )}.`,
+    ),
+  ];
 }

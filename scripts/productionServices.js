@@ -39,7 +39,8 @@ function redis(commands) {
   });
 }
 
-async function prepareProductionServices(log) {
+/** Drops the databases whose names start with `prefix`; resolves with how many. */
+async function dropDatabases(prefix) {
   const { Client } = require('pg');
   const client = new Client(PG);
   try {
@@ -52,33 +53,55 @@ async function prepareProductionServices(log) {
   try {
     const { rows } = await client.query(
       'select datname from pg_database where datname like $1',
-      [`${PREFIX}%`],
+      [`${prefix.replace(/[_%\\]/g, c => `\\${c}`)}%`],
     );
     for (const { datname } of rows) {
       await client.query(
         `drop database "${datname.replace(/"/g, '""')}" with (force)`,
       );
     }
-    log(
-      `PostgreSQL ${PG.host}:${PG.port}: ${rows.length} database(s) of an earlier run dropped`,
-    );
+    return rows.length;
   } finally {
     await client.end();
   }
+}
+
+/** Empties Redis database `db`. */
+async function flushRedis(db) {
   let reply;
   try {
-    reply = await redis([`SELECT ${REDIS.db}`, 'FLUSHDB']);
+    reply = await redis([`SELECT ${db}`, 'FLUSHDB']);
   } catch (e) {
     throw new Error(
       `Redis does not answer at ${REDIS.host}:${REDIS.port} (${e.message}); the production shape needs it`,
     );
   }
   if (!/^\+OK\r\n\+OK/.test(reply)) {
-    throw new Error(
-      `Redis refused to empty database ${REDIS.db}: ${reply.trim()}`,
-    );
+    throw new Error(`Redis refused to empty database ${db}: ${reply.trim()}`);
   }
-  log(`Redis ${REDIS.host}:${REDIS.port}/${REDIS.db}: emptied`);
 }
 
-module.exports = { prepareProductionServices, redis, PG, REDIS, PREFIX };
+/**
+ * Empties what an earlier run left: the databases named `prefix`* and Redis database `redisDb`
+ * (by default the portal's own, portal_sandbox_* and 5).
+ */
+async function prepareProductionServices(
+  log,
+  { prefix = PREFIX, redisDb = REDIS.db } = {},
+) {
+  const dropped = await dropDatabases(prefix);
+  log(
+    `PostgreSQL ${PG.host}:${PG.port}: ${dropped} database(s) of an earlier run dropped`,
+  );
+  await flushRedis(redisDb);
+  log(`Redis ${REDIS.host}:${REDIS.port}/${redisDb}: emptied`);
+}
+
+module.exports = {
+  prepareProductionServices,
+  dropDatabases,
+  redis,
+  PG,
+  REDIS,
+  PREFIX,
+};
