@@ -245,7 +245,7 @@ export function replicasTables(r: Replicas): string[] {
       `Scaffolder tasks started just before the stop, one every ${TASK_SPACING_MS} ms (${STOP_LATENCY_MS} ms on every SSM and forge call), as read through replica 1; a failed task retried once (recovered events count retries too)`,
       [
         'task',
-        'posted to replica',
+        'posted to replica (either may run it)',
         'final status',
         'why',
         'retried (through replica 1)',
