@@ -229,16 +229,22 @@ export async function waitForBackend(backend: Backend): Promise<void> {
   });
 }
 
+/** The guest's identity, or why the backend did not give one (e.g. while it starts). */
 async function signIn(base: string) {
-  const body = await (
-    await fetch(`${base}/api/auth/guest/refresh?env=development`, {
-      headers: { 'x-requested-with': 'XMLHttpRequest' },
-    })
-  ).json();
-  return body.backstageIdentity as {
-    token: string;
-    identity: { ownershipEntityRefs: string[] };
-  };
+  const res = await fetch(`${base}/api/auth/guest/refresh?env=development`, {
+    headers: { 'x-requested-with': 'XMLHttpRequest' },
+  });
+  const text = await res.text();
+  try {
+    if (res.ok)
+      return JSON.parse(text).backstageIdentity as {
+        token: string;
+        identity: { ownershipEntityRefs: string[] };
+      };
+  } catch {
+    /* not JSON */
+  }
+  return { refused: `${res.status} ${text.slice(0, 300)}` };
 }
 
 /**
@@ -250,8 +256,14 @@ export async function signInWhenCatalogHas(
   lastEntity: string,
   base: string = BASE,
 ): Promise<Headers> {
-  for (;;) {
+  for (let tries = 0; ; tries++) {
     const identity = await signIn(base);
+    if ('refused' in identity) {
+      if (tries >= 120)
+        throw new Error(`guest sign-in at ${base}: ${identity.refused}`);
+      await new Promise(r => setTimeout(r, 500));
+      continue;
+    }
     const headers = {
       authorization: `Bearer ${identity.token}`,
       'content-type': 'application/json',

@@ -49,8 +49,12 @@ const REDIS_DB = 6;
 export const STALE_SECONDS = 10;
 /** From SIGTERM to SIGKILL (Kubernetes' terminationGracePeriodSeconds). */
 export const GRACE_SECONDS = 10;
-/** Scaffolder tasks started just before the stop, alternately at each replica. */
-const TASKS = 4;
+/**
+ * Scaffolder tasks started just before the stop, alternately at each replica, one every
+ * TASK_SPACING_MS: at the stop, replica 2's are at different steps of their runs.
+ */
+const TASKS = 6;
+export const TASK_SPACING_MS = 750;
 /** SSM and forge latency while those tasks run, so that they are mid-run at the stop. */
 export const STOP_LATENCY_MS = 1000;
 
@@ -233,8 +237,9 @@ export type TaskOutcome = {
   stepStarts: Record<string, number>;
   /** PutParameter calls per SSM parameter name of this task. */
   puts: Record<string, number>;
-  /** Pull requests opened for its branch. */
+  /** Pull requests opened for its branch, and the files each changes. */
   pulls: number;
+  pullFiles: number[];
   /** The message of the task's completion event, or its error's. */
   completion: string;
 };
@@ -259,6 +264,9 @@ async function outcome(
 ): Promise<TaskOutcome> {
   const list = await events(base, headers, task.id);
   const completion = list.filter(e => e.type === 'completion').pop();
+  const pulls = standIns.forge.pulls.filter(p =>
+    new RegExp(`/${task.component}(-|$)`).test(p.head),
+  );
   const stepStarts: Record<string, number> = {};
   for (const e of list) {
     if (e.type === 'log' && e.body.stepId && e.body.status === 'processing')
@@ -277,12 +285,29 @@ async function outcome(
     recovered: list.filter(e => e.type === 'recovered').length,
     stepStarts,
     puts,
-    pulls: standIns.forge.pulls.filter(p =>
-      new RegExp(`/${task.component}(-|$)`).test(p.head),
-    ).length,
+    pulls: pulls.length,
+    pullFiles: await Promise.all(
+      pulls.map(async p => (await standIns.forge.pullFiles(p)).length),
+    ),
     completion:
       completion?.body.error?.message ?? completion?.body.message ?? '',
   };
+}
+
+/** Waits until no task is open or processing (or a deadline); resolves with their statuses. */
+async function settle(
+  tasks: Array<{ id: string }>,
+  headers: Headers,
+  base: string,
+): Promise<string[]> {
+  const deadline = Date.now() + (STALE_SECONDS + 60) * 1000 + TASKS * 20_000;
+  for (;;) {
+    const statuses = await Promise.all(
+      tasks.map(x => taskStatus(headers, x.id, base)),
+    );
+    if (!statuses.some(isRunning) || Date.now() > deadline) return statuses;
+    await sleep(500);
+  }
 }
 
 export type Replicas = {
@@ -290,7 +315,14 @@ export type Replicas = {
   two: LoadRun;
   stopped: LoadRun;
   stop: Stop;
-  tasks: TaskOutcome[];
+  /** After failed tasks were retried once; first*: before that. */
+  tasks: Array<
+    TaskOutcome & {
+      firstStatus: string;
+      firstCompletion: string;
+      retried: boolean;
+    }
+  >;
   /** Ms from the stop until every task had reached a final state. */
   settledMs: number;
 };
@@ -384,22 +416,27 @@ export async function measureReplicas(options: {
       seconds,
       stopped,
       during: async startedAt => {
-        await sleep((seconds * 1000) / 3 - 2 * STOP_LATENCY_MS);
+        const stopAt = startedAt + (seconds * 1000) / 3;
+        await sleep(stopAt - TASKS * TASK_SPACING_MS - Date.now());
         standIns.ssm.latencyMs = STOP_LATENCY_MS;
         standIns.forge.latencyMs = STOP_LATENCY_MS;
+        const posts = [];
         for (let i = 0; i < TASKS; i++) {
           const postedTo = i % 2;
           // components no other part of the bench creates a database for
           const component = entityName(VIEWED.length + 20 + i);
-          const id = await startTask({
-            headers,
-            forge: standIns.forge,
-            base: replicas[postedTo].backend.base,
-            component,
-          });
-          tasks.push({ id, postedTo: postedTo + 1, component });
+          posts.push(
+            startTask({
+              headers,
+              forge: standIns.forge,
+              base: replicas[postedTo].backend.base,
+              component,
+            }).then(id => ({ id, postedTo: postedTo + 1, component })),
+          );
+          await sleep(TASK_SPACING_MS);
         }
-        await sleep(2 * STOP_LATENCY_MS);
+        tasks.push(...(await Promise.all(posts)));
+        await sleep(Math.max(0, stopAt - Date.now()));
         stopped.at = Date.now();
         atMs = stopped.at - startedAt;
         log(`SIGTERM to replica 2 at ${atMs} ms`);
@@ -410,18 +447,29 @@ export async function measureReplicas(options: {
     });
     standIns.ssm.latencyMs = latency.ssm;
     standIns.forge.latencyMs = latency.forge;
-    const t = Date.now();
-    const deadline = t + (STALE_SECONDS + 60) * 1000 + TASKS * 20_000;
-    for (;;) {
-      const statuses = await Promise.all(
-        tasks.map(x => taskStatus(headers, x.id, first.base)),
-      );
-      if (!statuses.some(isRunning) || Date.now() > deadline) break;
-      await sleep(500);
-    }
+    const statuses = await settle(tasks, headers, first.base);
     const settledMs = Date.now() - stopped.at;
-    const outcomes = await Promise.all(
+    const before = await Promise.all(
       tasks.map(x => outcome(x, first.base, headers, standIns)),
+    );
+    // what the user would do with a failed task: retry it (through the surviving replica)
+    const failed = tasks.filter((_, i) => statuses[i] === 'failed');
+    for (const x of failed) {
+      const res = await fetch(
+        `${first.base}/api/scaffolder/v2/tasks/${x.id}/retry`,
+        { method: 'POST', headers, body: JSON.stringify({ secrets: {} }) },
+      );
+      if (!res.ok)
+        throw new Error(`retrying ${x.id}: ${res.status} ${await res.text()}`);
+    }
+    await settle(tasks, headers, first.base);
+    const outcomes = await Promise.all(
+      tasks.map(async (x, i) => ({
+        ...(await outcome(x, first.base, headers, standIns)),
+        firstStatus: before[i].status,
+        firstCompletion: before[i].completion,
+        retried: failed.includes(x),
+      })),
     );
     const stop: Stop = {
       atMs,

@@ -7,6 +7,7 @@ import {
   Replicas,
   STALE_SECONDS,
   STOP_LATENCY_MS,
+  TASK_SPACING_MS,
   TaskOutcome,
 } from './replicas';
 
@@ -241,20 +242,26 @@ export function replicasTables(r: Replicas): string[] {
       ],
     ),
     table(
-      `Scaffolder tasks started just before the stop (${STOP_LATENCY_MS} ms on every SSM and forge call), as read through replica 1`,
+      `Scaffolder tasks started just before the stop, one every ${TASK_SPACING_MS} ms (${STOP_LATENCY_MS} ms on every SSM and forge call), as read through replica 1; a failed task retried once (recovered events count retries too)`,
       [
         'task',
-        'posted to replica',
+        'posted to replica (either may run it)',
         'final status',
+        'why',
+        'retried (through replica 1)',
+        'status after',
         'recovered events',
         'starts of credentials / manifests / pr',
         'PutParameter per SSM name',
         'pull requests opened',
-        'completion',
+        'files in each',
       ],
       r.tasks.map(t => [
         t.component,
         t.postedTo,
+        t.firstStatus,
+        t.firstCompletion.replace(/\|/g, '\\|').slice(0, 160),
+        t.retried ? 'yes' : 'no',
         t.status,
         t.recovered,
         `${step(t, 'credentials')} / ${step(t, 'manifests')} / ${step(
@@ -263,7 +270,7 @@ export function replicasTables(r: Replicas): string[] {
         )}`,
         Object.values(t.puts).join(', ') || '0',
         t.pulls,
-        t.completion.replace(/\|/g, '\\|').slice(0, 160),
+        t.pullFiles.join(', ') || '–',
       ]),
     ).concat(
       `\n\nTasks: ${r.tasks.length}; PutParameter calls in all: ${sum(
