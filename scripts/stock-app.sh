@@ -124,7 +124,7 @@ export YARN_TS_ENABLE_AUTO_TYPES=false
 echo "create-app $(node -p "require('$ca/package.json').version"), yarn $(yarn --version), registry $YARN_NPM_REGISTRY_SERVER"
 
 # ---------------------------------------------------------------------------------------------
-step "npx @backstage/create-app (app name stock-app) in $WORK"
+step "@backstage/create-app --skip-install (app name stock-app, as npx @backstage/create-app makes it) in $WORK"
 (cd "$WORK" && BACKSTAGE_APP_NAME=stock-app "$WORK/create-app/node_modules/.bin/backstage-create-app" --skip-install)
 echo "Backstage release $(node -p "require('$APP/backstage.json').version")"
 cd "$APP"
