@@ -14,9 +14,9 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
 const { SSMClient, GetParameterCommand } = require('@aws-sdk/client-ssm');
 const { waitFor, waitForGuestSignIn } = require('../scripts/waitFor');
+const { launchChromium } = require('../scripts/chromium');
 
 const root = path.resolve(__dirname, '..');
 const PRODUCTION = Boolean(process.env.E2E_PRODUCTION);
@@ -26,7 +26,6 @@ const artifacts = path.join(
   PRODUCTION ? 'e2e-production' : 'e2e',
 );
 const APP = 'http://localhost:3000';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let portal;
 let browser;
@@ -92,19 +91,7 @@ async function startedAndSignedIn() {
   );
   await waitForGuestSignIn('http://localhost:7007', 300_000);
   await waitFor(APP, 'the app', 300_000);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   page.setDefaultTimeout(Number(process.env.E2E_TIMEOUT_MS ?? 60_000));
   page.on('request', req => {
