@@ -97,7 +97,7 @@ export function clusterStep(ctx: Context, claimOk: boolean): Finding {
       }'. No self-healing and no failover while it is; the status it last wrote${
         phase ? ` ('${phaseText}', ${counts})` : ''
       } may be out of date.`,
-      values,
+      { ...values, annotation: suspendedBy },
     );
   }
   const hibernation = conditionOf(status, CNPG_HIBERNATION_CONDITION);

@@ -648,6 +648,9 @@ describe('the issue’s cases', () => {
     expect(step(o, 'cluster').message).toContain(
       'k8s.enterprisedb.io/reconciliationLoop',
     );
+    expect(step(o, 'cluster').hint).toContain(
+      'k8s.enterprisedb.io/reconciliationLoop-',
+    );
     // any other value leaves the loop on (IsReconciliationDisabled compares with "disabled")
     const on = cluster(
       ssm(),

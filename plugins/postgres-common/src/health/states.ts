@@ -349,7 +349,7 @@ export const STATES = {
     severity: 'degraded',
     reason: 'ReconciliationSuspended',
     when: 'annotation `cnpg.io/reconciliationLoop: disabled` (before CNPG 1.15 `k8s.enterprisedb.io/reconciliationLoop`): the operator is not acting on it — no self-healing, no failover; its status is frozen',
-    hint: 'When the manual work is done, remove the annotation: kubectl annotate cluster {cluster} -n {namespace} cnpg.io/reconciliationLoop-',
+    hint: 'When the manual work is done, remove the annotation: kubectl annotate cluster {cluster} -n {namespace} {annotation}-',
     source:
       'CNPG pkg/utils/labels_annotations.go IsReconciliationDisabled; docs failure_modes.md',
   },
