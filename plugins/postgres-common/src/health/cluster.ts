@@ -222,12 +222,15 @@ export function clusterStep(ctx: Context, claimOk: boolean): Finding {
       str(status.targetPrimaryTimestamp),
       str(conditionOf(status, 'Ready')?.lastTransitionTime),
     ]);
-    const primaries =
-      str(status.currentPrimary) &&
-      str(status.targetPrimary) &&
-      status.currentPrimary !== status.targetPrimary
-        ? `; primary ${status.currentPrimary} → ${status.targetPrimary}`
-        : '';
+    // targetPrimary "pending" (cluster_types.go PendingFailoverMarker): no new primary chosen yet
+    const current = str(status.currentPrimary);
+    const target = str(status.targetPrimary);
+    let primaries = '';
+    if (current && target === 'pending') {
+      primaries = `; primary ${current} lost, a new one not chosen yet`;
+    } else if (current && target && current !== target) {
+      primaries = `; primary ${current} → ${target}`;
+    }
     const text = `${phaseText}${primaries}; ${counts}.`;
     const age = stuckFor(ctx, since);
     return age !== undefined

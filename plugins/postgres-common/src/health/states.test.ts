@@ -637,6 +637,17 @@ describe('the issue’s cases', () => {
     );
   });
 
+  it('a failover with no new primary chosen yet says so (targetPrimary "pending")', () => {
+    const o = phase('Failing over', {
+      phaseReason: 'Initiating a failover from agent-executor-db-1',
+      currentPrimary: 'agent-executor-db-1',
+      targetPrimary: 'pending',
+    });
+    expect(step(o, 'cluster', soon).message).toContain(
+      'primary agent-executor-db-1 lost, a new one not chosen yet',
+    );
+  });
+
   it('a suspended cluster is not healthy even though its frozen phase says so', () => {
     const o = cluster(
       ssm(),
