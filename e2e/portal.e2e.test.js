@@ -271,6 +271,30 @@ test('the broken service shows its failing hop and the hint', async () => {
   assert.match(text, /Make them equal/);
 });
 
+test('a hibernated database and one failing over say what they are and what to do', async () => {
+  // inventory: cnpg.io/hibernation=on; CNPG keeps "Cluster in healthy state" with no pod
+  await page.goto(`${APP}/catalog/default/component/inventory/databases`);
+  const inventory = page.getByRole('list', { name: 'Health of inventory-db' });
+  await inventory
+    .getByText(/Hibernated on purpose/)
+    .waitFor({ timeout: 90_000 });
+  await shot('13-inventory-hibernated');
+  let text = await page.locator('body').textContent();
+  assert.match(text, /Degraded/);
+  assert.match(await inventory.textContent(), /cnpg\.io\/hibernation-/);
+  assert.doesNotMatch(text, /Healthy/);
+
+  // search: three instances, the primary lost, the failover not finished
+  await page.goto(`${APP}/catalog/default/component/search/databases`);
+  const search = page.getByRole('list', { name: 'Health of search-db' });
+  await search.getByText(/Failing over/).waitFor({ timeout: 90_000 });
+  await shot('14-search-failing-over');
+  text = await search.textContent();
+  assert.match(text, /FailingOver/);
+  assert.match(text, /Writes fail until a new primary is up/);
+  assert.match(await page.locator('body').textContent(), /Degraded/);
+});
+
 /**
  * A connection secret's five keys, read from the sandbox's cluster as an application gets them
  * (POSTGRES_HOST, _PORT, _DB, _USER and _PASSWORD from endpoint, port, database, username and
@@ -439,10 +463,12 @@ test('no network response and no portal log line carries a password', async () =
     'dev/billing', // typed in the form
     'prod/agent-executor', // seeded
     'prod/billing',
+    'prod/inventory', // seeded, hibernated
+    'prod/search', // seeded, failing over
   ]) {
     passwords.push(await ssmPassword(service));
   }
-  assert.equal(passwords.length, 4);
+  assert.equal(passwords.length, 6);
   assert.ok(passwords.includes(TYPED_PASSWORD));
   assert.ok(bodies.length > 20, `only ${bodies.length} responses recorded`);
   const all = bodies.join('\n');

@@ -3,8 +3,10 @@
  * the platform simulator and, where PostgreSQL's server programs are installed, a PostgreSQL
  * server of its own with password authentication where the databases are really made (the
  * login check), on fixed ports of 127.0.0.1 (see app-config.sandbox.yaml).
- * Seeds a healthy database for agent-executor, a broken one (owner ≠ username) for billing and
- * a healthy one for payments, which belongs to another team than the guest's.
+ * Seeds a healthy database for agent-executor, a broken one (owner ≠ username) for billing, a
+ * healthy one for payments, which belongs to another team than the guest's, one hibernated on
+ * purpose for inventory (annotation cnpg.io/hibernation=on) and one failing over for search
+ * (three instances, the primary lost, the failover held: degraded, then stuck after 15 minutes).
  *
  *   node --require @backstage/cli/config/nodeTransform.cjs packages/sandbox/src/main.ts
  */
@@ -19,7 +21,7 @@ import {
 import { DatabaseServer } from './databaseServer';
 import { ForgeStandIn } from './forge';
 import { KubernetesStandIn } from './kubernetes';
-import { PlatformSimulator } from './platform';
+import { ClusterOperation, PlatformSimulator } from './platform';
 import { SsmStandIn } from './ssm';
 
 export const SANDBOX_PORTS = {
@@ -32,7 +34,12 @@ export const SANDBOX_PORTS = {
 };
 export const GITOPS = { owner: 'platform', name: 'gitops' };
 
-const seeds: Array<{ request: DatabaseRequest; username: string }> = [
+const seeds: Array<{
+  request: DatabaseRequest;
+  username: string;
+  /** What happens to its CNPG Cluster once made (see ClusterOperation). */
+  operation?: ClusterOperation;
+}> = [
   {
     request: { ...SEED_EXAMPLE_REQUEST, owner: 'group:default/team-agents' },
     username: 'agent_executor',
@@ -70,6 +77,42 @@ const seeds: Array<{ request: DatabaseRequest; username: string }> = [
       owner: 'group:default/team-payments',
     },
     username: 'payments',
+  },
+  {
+    // hibernated on purpose: CNPG deletes its pods and keeps its volumes
+    request: {
+      name: 'inventory-db',
+      namespace: 'inventory',
+      service: 'inventory',
+      environment: 'prod',
+      size: 'small',
+      version: '16',
+      storageGB: 10,
+      databaseName: 'inventory',
+      databaseOwner: 'inventory',
+      component: 'component:default/inventory',
+      owner: 'group:default/team-agents',
+    },
+    username: 'inventory',
+    operation: { annotations: { 'cnpg.io/hibernation': 'on' } },
+  },
+  {
+    // three instances; the primary is lost and the failover cannot finish
+    request: {
+      name: 'search-db',
+      namespace: 'search',
+      service: 'search',
+      environment: 'prod',
+      size: 'small',
+      version: '16',
+      storageGB: 10,
+      databaseName: 'search',
+      databaseOwner: 'search',
+      component: 'component:default/search',
+      owner: 'group:default/team-agents',
+    },
+    username: 'search',
+    operation: { instances: 3, losePrimary: 'hold' },
   },
 ];
 
@@ -145,6 +188,14 @@ export async function startSandbox(
     );
   }
   await platform.syncFromGit();
+  for (const { request, operation } of seeds) {
+    if (!operation) continue;
+    platform
+      .operate(request.namespace, request.name, operation)
+      .catch(e =>
+        log(`sandbox: ${request.namespace}/${request.name}: ${e?.message}`),
+      );
+  }
   log(
     `sandbox: SSM ${ssm.url}, forge ${forge.url} (pull requests: ${forge.url}/${GITOPS.owner}/${GITOPS.name}/pulls), clusters ${clusterA.url} and ${clusterB.url}`,
   );

@@ -5,6 +5,7 @@ import {
   renderManifestFiles,
   selectDatabaseObjects,
   DatabaseRequest,
+  HealthOptions,
 } from '@bizmatters/plugin-postgres-common';
 import { ForgeStandIn } from './forge';
 import { KubernetesStandIn } from './kubernetes';
@@ -95,7 +96,7 @@ describe('PlatformSimulator', () => {
     });
   }
 
-  function health() {
+  function health(options?: HealthOptions) {
     const claim = kube.get(
       'database.bizmatters.io/v1alpha1',
       'PostgresInstance',
@@ -109,6 +110,7 @@ describe('PlatformSimulator', () => {
     ];
     return deriveDatabaseHealth(
       selectDatabaseObjects(claim as any, all as any),
+      options,
     );
   }
 
@@ -177,5 +179,97 @@ describe('PlatformSimulator', () => {
     verdicts.push(health().verdict);
     expect(verdicts[verdicts.length - 1]).toBe('healthy');
     expect(verdicts).toContain('progressing');
+  });
+
+  describe('what people and the cluster do to a CNPG Cluster', () => {
+    const cluster = () =>
+      kube.get(
+        'postgresql.cnpg.io/v1',
+        'Cluster',
+        'payments',
+        'orders-db',
+      ) as any;
+    const clusterStep = () => health().steps.find(s => s.id === 'cluster')!;
+
+    beforeEach(async () => {
+      ssm.seed('/zerotouch/dev/orders/postgres/user', 'orders_app');
+      ssm.seed('/zerotouch/dev/orders/postgres/password', 'p'.repeat(40));
+      await openAndMerge(renderManifestFiles(request));
+      const { verdict } = health();
+      if (verdict !== 'healthy') throw new Error(`set-up is ${verdict}`);
+    });
+
+    it('cnpg.io/hibernation=on hibernates it (not healthy, says how to wake it); removing it wakes it', async () => {
+      await platform.operate('payments', 'orders-db', {
+        annotations: { 'cnpg.io/hibernation': 'on' },
+      });
+      expect(cluster().status).toMatchObject({
+        phase: 'Cluster in healthy state',
+        readyInstances: 0,
+      });
+      expect(health().verdict).toBe('degraded');
+      expect(clusterStep()).toMatchObject({ reason: 'Hibernated' });
+      expect(clusterStep().hint).toContain('cnpg.io/hibernation-');
+      await platform.operate('payments', 'orders-db', {
+        annotations: { 'cnpg.io/hibernation': null },
+      });
+      expect(health().verdict).toBe('healthy');
+    });
+
+    it('cnpg.io/reconciliationLoop=disabled freezes it: a scale-up is not acted on, and it is not healthy', async () => {
+      await platform.operate('payments', 'orders-db', {
+        annotations: { 'cnpg.io/reconciliationLoop': 'disabled' },
+        instances: 3,
+      });
+      expect(cluster().status).toMatchObject({
+        phase: 'Cluster in healthy state',
+        readyInstances: 1,
+      });
+      expect(clusterStep()).toMatchObject({
+        status: 'error',
+        reason: 'ReconciliationSuspended',
+      });
+      await platform.operate('payments', 'orders-db', {
+        annotations: { 'cnpg.io/reconciliationLoop': null },
+      });
+      expect(cluster().status).toMatchObject({ readyInstances: 3 });
+      expect(health().verdict).toBe('healthy');
+    });
+
+    it('a lost primary with replicas fails over to one of them', async () => {
+      await platform.operate('payments', 'orders-db', { instances: 3 });
+      expect(cluster().status).toMatchObject({ readyInstances: 3 });
+      await platform.operate('payments', 'orders-db', {
+        losePrimary: 'complete',
+      });
+      expect(cluster().status).toMatchObject({
+        phase: 'Cluster in healthy state',
+        currentPrimary: 'orders-db-2',
+        readyInstances: 3,
+      });
+      expect(health().verdict).toBe('healthy');
+    });
+
+    it('a failover that cannot finish is degraded while it lasts, failed once stuck', async () => {
+      await platform.operate('payments', 'orders-db', {
+        instances: 3,
+        losePrimary: 'hold',
+      });
+      expect(cluster().status).toMatchObject({
+        phase: 'Failing over',
+        phaseReason: 'Initiating a failover from orders-db-1',
+        readyInstances: 2,
+      });
+      expect(health()).toMatchObject({
+        verdict: 'degraded',
+        failingStep: 'cluster',
+      });
+      expect(clusterStep().reason).toBe('FailingOver');
+      // 20 minutes on, past the default 15 minutes
+      expect(health({ now: Date.now() + 20 * 60_000 })).toMatchObject({
+        verdict: 'failed',
+        failingStep: 'cluster',
+      });
+    });
   });
 });

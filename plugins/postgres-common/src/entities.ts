@@ -1,4 +1,4 @@
-import { DatabaseHealth, DatabaseObjects } from './health';
+import { DatabaseHealth, DatabaseObjects } from './health/types';
 import { KubeObject } from './manifests';
 import { DNS1123_LABEL } from './names';
 import { claimSecretNames } from './request';

@@ -44,7 +44,8 @@ export type { KubeObject, DatabaseManifests } from './manifests';
 export { summarizeSecret } from './secrets';
 export type { SecretSummary } from './secrets';
 export { applicationEnv, applicationEnvYaml } from './connection';
-export { STEP_TITLES, deriveDatabaseHealth } from './health';
+export { deriveDatabaseHealth } from './health/derive';
+export { STEP_TITLES } from './health/types';
 export type {
   StepId,
   StepStatus,
@@ -53,7 +54,7 @@ export type {
   DatabaseHealth,
   DatabaseObjects,
   HealthOptions,
-} from './health';
+} from './health/types';
 export { selectDatabaseObjects, isPostgresInstance } from './select';
 export {
   POSTGRES_INSTANCES_ANNOTATION,

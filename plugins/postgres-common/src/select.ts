@@ -1,4 +1,4 @@
-import { DatabaseObjects } from './health';
+import { DatabaseObjects } from './health/types';
 import { KubeObject, POSTGRES_INSTANCE_KIND } from './manifests';
 import { SecretSummary, summarizeSecret } from './secrets';
 import { claimSecretNames } from './request';

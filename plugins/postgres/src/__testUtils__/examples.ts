@@ -31,6 +31,28 @@ export function exampleItems(): Record<string, DatabaseItem> {
     const objects = selectDatabaseObjects(claim, items);
     const health = deriveDatabaseHealth(objects);
     out[file.slice(0, 2)] = toDatabaseItem('cluster-a', claim, objects, health);
+    if (file.startsWith('01')) {
+      // 01 hibernated on purpose, as CNPG's docs show it (declarative_hibernation.md)
+      const cluster = JSON.parse(JSON.stringify(objects.cluster));
+      cluster.metadata.annotations = { 'cnpg.io/hibernation': 'on' };
+      cluster.status.readyInstances = 0;
+      cluster.status.conditions = [
+        {
+          type: 'cnpg.io/hibernation',
+          status: 'True',
+          reason: 'Hibernated',
+          message: 'Cluster has been hibernated',
+          lastTransitionTime: '2023-03-05T16:43:35Z',
+        },
+      ];
+      const hibernated = { ...objects, cluster };
+      out.hibernated = toDatabaseItem(
+        'cluster-a',
+        claim,
+        hibernated,
+        deriveDatabaseHealth(hibernated),
+      );
+    }
   }
   return out;
 }

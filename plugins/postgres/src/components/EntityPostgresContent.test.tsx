@@ -111,6 +111,19 @@ describe('EntityPostgresContent', () => {
     expect(rows[3]).toHaveTextContent('Cluster in healthy state');
   });
 
+  it('shows a degraded hop (hibernated on purpose) as a warning, not an error', async () => {
+    await render(['hibernated']);
+    const steps = await screen.findByRole('list', {
+      name: 'Health of agent-executor-db',
+    });
+    const cluster = within(steps).getAllByRole('listitem')[3];
+    expect(cluster).toHaveAttribute('aria-current', 'step');
+    expect(cluster).toHaveTextContent('Degraded');
+    expect(cluster).not.toHaveTextContent('Error');
+    expect(cluster).toHaveTextContent('Hibernated on purpose');
+    expect(cluster).toHaveTextContent('cnpg.io/hibernation-');
+  });
+
   it('shows the claim, CNPG status and the connection secret key names', async () => {
     await render(['01']);
     expect(

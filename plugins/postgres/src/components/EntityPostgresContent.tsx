@@ -58,7 +58,10 @@ function Steps({ item }: { item: DatabaseItem }) {
                 <Typography variant="subtitle2">
                   {index + 1}. {STEP_TITLES[step.id]}
                 </Typography>
-                <StepStatusIndicator status={step.status} />
+                <StepStatusIndicator
+                  status={step.status}
+                  verdict={item.health.verdict}
+                />
                 <Typography variant="caption" color="textSecondary">
                   {step.reason}
                 </Typography>

@@ -39,9 +39,22 @@ const STEP_LABELS: Record<StepStatus, string> = {
   unknown: 'Unknown',
 };
 
-/** A step's status as a status dot and word. */
-export function StepStatusIndicator({ status }: { status: StepStatus }) {
+/**
+ * A step's status as a status dot and word. Under a `degraded` verdict every `error` step is a
+ * degraded one (a failed step would make the verdict `failed`): it shows as a warning, not as
+ * an error, e.g. a cluster hibernated on purpose or failing over.
+ */
+export function StepStatusIndicator({
+  status,
+  verdict,
+}: {
+  status: StepStatus;
+  verdict?: Verdict;
+}) {
   const label = STEP_LABELS[status];
+  if (status === 'error' && verdict === 'degraded') {
+    return <StatusWarning>{VERDICT_LABELS.degraded}</StatusWarning>;
+  }
   switch (status) {
     case 'ok':
       return <StatusOK>{label}</StatusOK>;
