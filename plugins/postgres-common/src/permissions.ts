@@ -1,4 +1,7 @@
-import { createPermission } from '@backstage/plugin-permission-common';
+import {
+  createPermission,
+  Permission,
+} from '@backstage/plugin-permission-common';
 
 /** The catalog's resource type: postgres permissions on entities are decided like catalog ones. */
 const CATALOG_ENTITY = 'catalog-entity';
@@ -40,7 +43,7 @@ export const postgresFleetReadPermission = createPermission({
 });
 
 /** Every permission of the postgres plugins, for the permission framework's registry. @public */
-export const postgresPermissions = [
+export const postgresPermissions: Permission[] = [
   postgresDatabaseReadPermission,
   postgresDatabaseCreatePermission,
   postgresFleetReadPermission,
