@@ -19,8 +19,9 @@ export type {
   Problem,
   ResolvedDatabaseRequest,
 } from './request';
-export { DEFAULT_POLICY, readPostgresPolicy } from './policy';
+export { DEFAULT_POLICY, readPostgresPolicy, policyChoices } from './policy';
 export type {
+  PostgresChoices,
   PostgresPolicy,
   PostgresPolicyInput,
   PolicyConfigReader,
@@ -29,6 +30,7 @@ export type {
 } from './policy';
 export {
   validateDatabaseRequest,
+  checkRequestField,
   assertValidDatabaseRequest,
   DatabaseRequestError,
 } from './validate';
