@@ -41,6 +41,7 @@ export {
   renderManifests,
   renderManifestFiles,
   gitopsPath,
+  claimManifestPath,
 } from './manifests';
 export type { KubeObject, DatabaseManifests } from './manifests';
 export { summarizeSecret } from './secrets';
