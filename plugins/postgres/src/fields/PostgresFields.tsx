@@ -190,7 +190,10 @@ export function PostgresNameField(props: FieldExtensionComponentProps<string>) {
       value={formData ?? ''}
       onChange={e => onChange(e.target.value || undefined)}
       error={!!problem || (rawErrors?.length ?? 0) > 0}
-      helperText={problem ?? schema.description}
+      // once "Next" has shown the same message under the field, it is not repeated here
+      helperText={
+        problem && !rawErrors?.includes(problem) ? problem : schema.description
+      }
       inputProps={{ 'aria-label': title }}
     />
   );
