@@ -4,7 +4,8 @@
  * with a pull request link, merge it in the forge, watch the database turn healthy on the
  * service's entity page, and see the broken service's failing hop with its hint; log in to both
  * databases with their connection secrets, as an application would (the healthy one accepts,
- * the broken one refuses); then type a password in the form and find it in SSM and nowhere in
+ * the broken one refuses); the form's choices come from the backend and a reserved owner is
+ * refused at its field; then type a password in the form and find it in SSM and nowhere in
  * the browser's responses or the logs.
  * Screenshots go to artifacts/e2e/. Run with `npm run test:e2e`.
  */
@@ -190,7 +191,49 @@ test('sign in as guest', async () => {
 });
 
 test('fill "New Postgres DB", submit, see the task succeed with a pull request link', async () => {
+  const policy = page.waitForResponse(
+    r => r.url().endsWith('/api/postgres/v1/policy') && r.status() === 200,
+  );
   await openFormFor('orders');
+
+  // the size, version and environment lists come from the backend's policy route (app-config)
+  await page.getByRole('button', { name: /^Size/ }).click();
+  await page
+    .getByRole('option', {
+      name: /Medium: 500m–2000m CPU.*reserves 500m CPU and 512Mi memory/,
+    })
+    .waitFor();
+  await page.keyboard.press('Escape');
+  // the form asked the backend's policy route for them; it serves app-config's lists
+  assert.deepEqual((await (await policy).json()).versions, [
+    '14',
+    '15',
+    '16',
+    '17',
+    '18',
+  ]);
+
+  // a reserved owner is refused at the field, as typed, and "Next" stays on this page
+  const owner = page.getByRole('textbox', { name: 'Database owner' });
+  await owner.fill('postgres');
+  await page
+    .getByText(/'postgres' is reserved for CloudNative-PG/)
+    .first()
+    .waitFor();
+  await page.getByRole('button', { name: 'Next' }).click();
+  // the form's error at the field, from the field's validation on "Next"
+  await page
+    .locator('#root_databaseOwner__error', {
+      hasText: "'postgres' is reserved for CloudNative-PG",
+    })
+    .waitFor();
+  assert.equal(
+    await page.getByRole('textbox', { name: /Namespace/ }).count(),
+    0,
+    '"Next" went on with a reserved owner',
+  );
+  await shot('01-form-reserved-owner');
+  await owner.fill('');
 
   await page.getByRole('spinbutton', { name: /Storage/ }).fill('10');
   await shot('01-form-database');

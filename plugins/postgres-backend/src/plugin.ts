@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
+  policyChoices,
   postgresPermissions,
   readPostgresPolicy,
 } from '@bizmatters/plugin-postgres-common';
@@ -93,6 +94,7 @@ export const postgresPlugin = createBackendPlugin({
             catalogTimeoutMs: config.getOptionalNumber(
               'postgres.catalog.timeoutMs',
             ),
+            choices: policyChoices(policy),
           }),
         );
         deps.httpRouter.addAuthPolicy({

@@ -19,8 +19,9 @@ export type {
   Problem,
   ResolvedDatabaseRequest,
 } from './request';
-export { DEFAULT_POLICY, readPostgresPolicy } from './policy';
+export { DEFAULT_POLICY, readPostgresPolicy, policyChoices } from './policy';
 export type {
+  PostgresChoices,
   PostgresPolicy,
   PostgresPolicyInput,
   PolicyConfigReader,
@@ -29,6 +30,7 @@ export type {
 } from './policy';
 export {
   validateDatabaseRequest,
+  checkRequestField,
   assertValidDatabaseRequest,
   DatabaseRequestError,
 } from './validate';
@@ -39,6 +41,7 @@ export {
   renderManifests,
   renderManifestFiles,
   gitopsPath,
+  claimManifestPath,
 } from './manifests';
 export type { KubeObject, DatabaseManifests } from './manifests';
 export { summarizeSecret } from './secrets';

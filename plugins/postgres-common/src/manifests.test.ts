@@ -6,6 +6,7 @@ import {
   renderManifestFiles,
   toYaml,
   gitopsPath,
+  claimManifestPath,
   kubernetesIdFor,
   KubeObject,
 } from './manifests';
@@ -334,6 +335,17 @@ describe('renderManifestFiles and toYaml', () => {
     expect(() =>
       gitopsPath(seedRequest, { gitops: { pathPattern: '{unknown}/x' } }),
     ).toThrow();
+  });
+
+  it('names the claim file among the files written', () => {
+    const claim = claimManifestPath(seedRequest);
+    expect(claim).toBe(
+      'databases/databases/agent-executor-db/postgresinstance.yaml',
+    );
+    const file = claim.slice(gitopsPath(seedRequest).length + 1);
+    expect(parse(renderManifestFiles(seedRequest)[file]).kind).toBe(
+      'PostgresInstance',
+    );
   });
 });
 

@@ -213,6 +213,24 @@ const MANIFEST_FILES = {
 } as const;
 
 /**
+ * Where one database's claim (`PostgresInstance`) is written in the GitOps repository: its
+ * file in the folder {@link gitopsPath} gives. A database exists there when this file does.
+ *
+ * @public
+ */
+export function claimManifestPath(
+  request: Pick<
+    DatabaseRequest,
+    'namespace' | 'name' | 'environment' | 'service'
+  >,
+  policyInput?: PostgresPolicyInput,
+): string {
+  return `${gitopsPath(request, policyInput)}/${
+    MANIFEST_FILES.postgresInstance
+  }`;
+}
+
+/**
  * The files of one database's folder in the GitOps repository: the two manifests and a
  * kustomization listing them. Keys are file names relative to {@link gitopsPath}.
  *

@@ -108,6 +108,28 @@ export const DEFAULT_POLICY: PostgresPolicy = Object.freeze({
 }) as PostgresPolicy;
 
 /**
+ * The choices a form offers, as the postgres backend serves them (`GET /v1/policy`): the
+ * policy's sizes, versions, environments and storage bounds, nothing else (no SSM or GitOps
+ * settings).
+ *
+ * @public
+ */
+export type PostgresChoices = Pick<
+  PostgresPolicy,
+  'sizes' | 'versions' | 'environments' | 'storageGB'
+>;
+
+/**
+ * The part of a policy that a form may show: {@link PostgresChoices}.
+ *
+ * @public
+ */
+export function policyChoices(policy: PostgresPolicy): PostgresChoices {
+  const { sizes, versions, environments, storageGB } = policy;
+  return { sizes, versions, environments, storageGB };
+}
+
+/**
  * A partial policy, as a caller may pass it; missing parts take the defaults.
  *
  * @public

@@ -3,6 +3,7 @@ import { SEED_EXAMPLE_REQUEST } from './request';
 import {
   validateDatabaseRequest,
   assertValidDatabaseRequest,
+  checkRequestField,
   DatabaseRequestError,
 } from './validate';
 import { checkSuppliedPassword } from './names';
@@ -353,6 +354,42 @@ describe('assertValidDatabaseRequest', () => {
     expect(r.version).toBe('16');
     expect(r).not.toHaveProperty('connectionSecretName');
     expect(r).not.toHaveProperty('extra');
+  });
+});
+
+describe('checkRequestField', () => {
+  it('gives the message the whole request check gives for that field, and nothing for others', () => {
+    for (const [field, value] of [
+      ['databaseOwner', 'postgres'],
+      ['databaseOwner', 'pg_app'],
+      ['databaseName', 'template1'],
+      ['name', 'a'.repeat(51)],
+      ['namespace', 'kube-system'],
+      ['size', 'huge'],
+    ] as const) {
+      const whole = validateDatabaseRequest(with_({ [field]: value }));
+      expect(whole).toHaveLength(1);
+      expect(checkRequestField(field, value)).toBe(whole[0].message);
+    }
+    expect(checkRequestField('databaseOwner', 'orders_app')).toBeUndefined();
+    expect(checkRequestField('name', 'a'.repeat(50))).toBeUndefined();
+  });
+
+  it('leaves an empty value to the form and the defaults', () => {
+    expect(checkRequestField('databaseOwner', '')).toBeUndefined();
+    expect(checkRequestField('size', undefined)).toBeUndefined();
+  });
+
+  it('checks choices against the given policy', () => {
+    expect(checkRequestField('size', 'huge')).toMatch(/not an offered size/);
+    expect(
+      checkRequestField('size', 'huge', {
+        sizes: { huge: resolvePolicy().sizes.large },
+      }),
+    ).toBeUndefined();
+    expect(
+      checkRequestField('version', '16', { versions: ['17', '18'] }),
+    ).toMatch(/choose one of '17', '18'/);
   });
 });
 

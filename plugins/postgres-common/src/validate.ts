@@ -266,6 +266,25 @@ export function validateDatabaseRequest(
 }
 
 /**
+ * The rules of one field on its own, for a form that checks as the user types: the message
+ * {@link validateDatabaseRequest} gives for `field` (the same rules the actions run), or
+ * undefined when the value is fine. An empty value is not checked (the form's `required` and
+ * the actions' defaults decide about it).
+ *
+ * @public
+ */
+export function checkRequestField(
+  field: DatabaseRequestField,
+  value: unknown,
+  policy?: PostgresPolicyInput,
+): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  return validateDatabaseRequest({ [field]: value }, policy).find(
+    p => p.field === field,
+  )?.message;
+}
+
+/**
  * Thrown for an invalid request: an `InputError`, so Backstage's error handling answers 400
  * and the scaffolder shows the message; `problems` carries the details.
  *

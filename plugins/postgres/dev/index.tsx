@@ -14,9 +14,11 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { Grid } from '@material-ui/core';
 import {
   DatabasesResponse,
+  DEFAULT_POLICY,
   deriveDatabaseHealth,
   isPostgresInstance,
   KubeObject,
+  policyChoices,
   selectDatabaseObjects,
   toDatabaseItem,
 } from '@bizmatters/plugin-postgres-common';
@@ -66,6 +68,7 @@ const pages = examples.map(([title, list], i) => {
   const api: PostgresApi = {
     getEntityDatabases: async () => responseFor(list),
     getFleet: async () => responseFor(list),
+    getPolicy: async () => policyChoices(DEFAULT_POLICY),
   };
   return PageBlueprint.make({
     name: `example-${i + 1}`,

@@ -79,6 +79,39 @@ const gitopsRepositoryPickerField = FormFieldBlueprint.make({
 });
 
 /**
+ * The template's `PostgresChoicePicker` field: sizes, versions or environments as the postgres
+ * backend serves them from app-config.
+ */
+const choicePickerField = FormFieldBlueprint.make({
+  name: 'choice-picker',
+  params: {
+    field: () =>
+      import('./fields/PostgresFields').then(m =>
+        createFormField({
+          name: 'PostgresChoicePicker',
+          component: m.PostgresChoicePicker,
+          validation: m.postgresChoiceValidation,
+        }),
+      ),
+  },
+});
+
+/** The template's `PostgresNameField`: a name checked as the user types, with the actions' rules. */
+const nameField = FormFieldBlueprint.make({
+  name: 'name-field',
+  params: {
+    field: () =>
+      import('./fields/PostgresFields').then(m =>
+        createFormField({
+          name: 'PostgresNameField',
+          component: m.PostgresNameField,
+          validation: m.postgresNameValidation,
+        }),
+      ),
+  },
+});
+
+/**
  * The postgres plugin for Backstage's new frontend system.
  *
  * @alpha
@@ -90,6 +123,8 @@ const postgresPlugin: FrontendPlugin = createFrontendPlugin({
     postgresEntityCard,
     postgresEntityContent,
     gitopsRepositoryPickerField,
+    choicePickerField,
+    nameField,
   ],
 });
 

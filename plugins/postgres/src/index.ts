@@ -8,6 +8,8 @@ export {
   EntityPostgresCard,
   EntityPostgresContent,
   PostgresGitopsRepositoryPickerFieldExtension,
+  PostgresChoicePickerFieldExtension,
+  PostgresNameFieldExtension,
 } from './plugin';
 export { isPostgresAvailable } from './isPostgresAvailable';
 export { postgresApiRef, PostgresClient } from './api/PostgresApi';

@@ -15,6 +15,12 @@ import {
   GitopsRepositoryPicker,
   gitopsRepositoryValidation,
 } from './fields/GitopsRepositoryPicker';
+import {
+  PostgresChoicePicker,
+  postgresChoiceValidation,
+  PostgresNameField,
+  postgresNameValidation,
+} from './fields/PostgresFields';
 
 /** The route of the entity's "Databases" tab. */
 const rootRouteRef = createRouteRef({ id: 'postgres' });
@@ -88,3 +94,35 @@ export const PostgresGitopsRepositoryPickerFieldExtension =
       validation: gitopsRepositoryValidation,
     }),
   );
+
+/**
+ * The scaffolder field `PostgresChoicePicker`: one of the platform's lists
+ * (`ui:options.choices`: `sizes`, `versions` or `environments`) as the postgres backend serves
+ * it from app-config, each option with what it means; a value not offered is refused before
+ * "Next". Register it inside the app's `<ScaffolderFieldExtensions>`.
+ *
+ * @public
+ */
+export const PostgresChoicePickerFieldExtension = postgresPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'PostgresChoicePicker',
+    component: PostgresChoicePicker,
+    validation: postgresChoiceValidation,
+  }),
+);
+
+/**
+ * The scaffolder field `PostgresNameField`: a name of the request (`ui:options.rule`: `name`,
+ * `namespace`, `databaseName` or `databaseOwner`) checked as the user types with the rules the
+ * actions run (lengths, reserved roles and databases); "Next" is blocked with the message.
+ * Register it inside the app's `<ScaffolderFieldExtensions>`.
+ *
+ * @public
+ */
+export const PostgresNameFieldExtension = postgresPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'PostgresNameField',
+    component: PostgresNameField,
+    validation: postgresNameValidation,
+  }),
+);

@@ -4,9 +4,11 @@ import {
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { ScmIntegrations } from '@backstage/integration';
 import { createSsmClient, readModuleSettings } from './config';
 import { createPostgresCredentialsWriteAction } from './actions/credentialsWrite';
 import { createPostgresManifestsCreateAction } from './actions/manifestsCreate';
+import { GithubFileReader } from './existingClaims';
 
 /**
  * Registers `postgres:credentials:write` and `postgres:manifests:create` with the scaffolder.
@@ -27,17 +29,21 @@ export const scaffolderModulePostgres = createBackendModule({
       async init({ scaffolder, config, permissions, catalog }) {
         const settings = readModuleSettings(config);
         const ssmClient = createSsmClient(settings.ssm);
+        // whether a claim is already in the GitOps repository, read with the integration's credentials
+        const gitops = new GithubFileReader(ScmIntegrations.fromConfig(config));
         scaffolder.addActions(
           createPostgresCredentialsWriteAction({
             settings,
             ssmClient,
             permissions,
             catalog,
+            gitops,
           }),
           createPostgresManifestsCreateAction({
             settings,
             permissions,
             catalog,
+            gitops,
           }),
         );
       },

@@ -16,6 +16,7 @@ import {
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   EntityLike,
+  PostgresChoices,
   postgresDatabaseReadPermission,
   postgresFleetReadPermission,
 } from '@bizmatters/plugin-postgres-common';
@@ -114,6 +115,8 @@ export async function createRouter(options: {
   maxEntities?: number;
   /** How long the catalog may take to answer; default 10,000 ms. */
   catalogTimeoutMs?: number;
+  /** What the template's form offers (app-config `postgres.*`), served at `/v1/policy`. */
+  choices: PostgresChoices;
 }): Promise<express.Router> {
   const { httpAuth, permissions, catalog, databases, entityTtlMs } = options;
   const catalogTimeoutMs = options.catalogTimeoutMs ?? 10_000;
@@ -171,6 +174,13 @@ export async function createRouter(options: {
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
+  });
+
+  // The form's choices: what the actions enforce, to any signed-in user or service.
+  router.get('/v1/policy', async (req, res) => {
+    await credentialsOf(req);
+    res.setHeader('Cache-Control', 'private, no-cache');
+    res.json(options.choices);
   });
 
   router.get(

@@ -5,7 +5,10 @@ import {
 } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import { CompoundEntityRef } from '@backstage/catalog-model';
-import type { DatabasesResponse } from '@bizmatters/plugin-postgres-common';
+import type {
+  DatabasesResponse,
+  PostgresChoices,
+} from '@bizmatters/plugin-postgres-common';
 
 /**
  * Reads database health from the postgres backend.
@@ -17,6 +20,8 @@ export interface PostgresApi {
   getEntityDatabases(entity: CompoundEntityRef): Promise<DatabasesResponse>;
   /** Every database in every cluster (the platform team's fleet view). */
   getFleet(): Promise<DatabasesResponse>;
+  /** The choices the template's form offers: sizes, versions, environments, storage bounds. */
+  getPolicy(): Promise<PostgresChoices>;
 }
 
 /**
@@ -62,5 +67,10 @@ export class PostgresClient implements PostgresApi {
   /** {@inheritDoc PostgresApi.getFleet} */
   getFleet(): Promise<DatabasesResponse> {
     return this.get('/v1/databases');
+  }
+
+  /** {@inheritDoc PostgresApi.getPolicy} */
+  getPolicy(): Promise<PostgresChoices> {
+    return this.get('/v1/policy');
   }
 }

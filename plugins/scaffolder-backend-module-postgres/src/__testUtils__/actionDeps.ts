@@ -26,8 +26,8 @@ export function unitSettings(postgres: Record<string, unknown> = {}) {
 
 /**
  * An in-memory catalog with the seed's component (owned by group team-agents) and orders (owned
- * by group orders), and a permission
- * service answering `result` to every request. The real catalog and permission backend run in
+ * by group orders), a permission service answering `result` to every request, and a GitOps
+ * repository that has no claim yet. The real catalog and permission backend run in
  * the integration tests (src/__tests__).
  */
 export function unitAuthorizer(
@@ -46,6 +46,8 @@ export function unitAuthorizer(
       })),
     }),
     permissions: mockServices.permissions({ result }),
+    // a GitOps repository without the claim; src/__tests__ read the sandbox forge over HTTP
+    gitops: { findFile: async () => undefined },
   };
 }
 

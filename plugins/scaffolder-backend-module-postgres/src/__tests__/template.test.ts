@@ -248,4 +248,39 @@ describe('New Postgres DB template through the real scaffolder', () => {
       ssm.parameters.has('/zerotouch/dev/agent-executor/postgres/password'),
     ).toBe(true);
   });
+
+  it('a database that exists (its pull request merged): the task refuses with a clear message, nothing written, no pull request', async () => {
+    const existing = { ...values, namespace: 'existing', repoUrl: repoUrl() };
+    const first = await runTask({ values: existing });
+    expect(first.task.status).toBe('completed');
+    const pr = forge.pulls[forge.pulls.length - 1];
+    expect(pr.head).toBe('postgres/existing/agent-executor-db');
+    await forge.merge('platform', 'gitops', pr.number);
+
+    const writes = ssm.writes;
+    const pulls = forge.pulls.length;
+    const contentReads =
+      forge.calls['GET /repos/:owner/:repo/contents/:path'] ?? 0;
+    const { task, events } = await runTask({ values: existing });
+    expect(task.status).toBe('failed');
+    const messages = events
+      .map((e: any) => e.body?.message ?? e.body?.error?.message ?? '')
+      .join('\n');
+    expect(messages).toContain(
+      `The database existing/agent-executor-db already exists: its claim databases/existing/agent-executor-db/postgresinstance.yaml is on main of ${forge.host}/platform/gitops`,
+    );
+    expect(messages).toContain('Nothing was written');
+    // read through the real integration (token from integrations.github) over HTTP
+    expect(forge.calls['GET /repos/:owner/:repo/contents/:path']).toBe(
+      contentReads + 1,
+    );
+    expect(ssm.writes).toBe(writes);
+    expect(forge.pulls).toHaveLength(pulls);
+
+    // another database of the same service in the same namespace is not refused for it
+    const other = await runTask({
+      values: { ...existing, environment: 'staging', name: 'second-db' },
+    });
+    expect(other.task.status).toBe('completed');
+  });
 });

@@ -46,17 +46,45 @@ describe('the template form mirrors the shared rules', () => {
     ).not.toContain('postgresPassword');
   });
 
-  it('offers the default policy: sizes with their descriptions, versions, environments, storage bounds', () => {
-    expect(properties.size.enum).toEqual(Object.keys(DEFAULT_POLICY.sizes));
-    expect(properties.size.enumNames).toEqual(
-      Object.values(DEFAULT_POLICY.sizes).map(s => s.description),
+  it('carries no copy of the sizes, versions or environments: their fields offer what the backend serves', () => {
+    for (const [field, choices] of [
+      ['size', 'sizes'],
+      ['version', 'versions'],
+      ['environment', 'environments'],
+    ]) {
+      expect(properties[field]).toMatchObject({
+        type: 'string',
+        'ui:field': 'PostgresChoicePicker',
+        'ui:options': { choices },
+      });
+      expect(properties[field].enum).toBeUndefined();
+      expect(properties[field].enumNames).toBeUndefined();
+    }
+    const text = JSON.stringify(template.spec.parameters);
+    for (const size of Object.values(DEFAULT_POLICY.sizes)) {
+      expect(text).not.toContain(size.resources.limits.cpu);
+    }
+    // the defaults are offered by the seed's policy
+    expect(Object.keys(DEFAULT_POLICY.sizes)).toContain(
+      properties.size.default,
     );
-    expect(properties.version.enum).toEqual(DEFAULT_POLICY.versions);
-    expect(properties.environment.enum).toEqual(DEFAULT_POLICY.environments);
+    expect(DEFAULT_POLICY.versions).toContain(properties.version.default);
+    expect(DEFAULT_POLICY.environments).toContain(
+      properties.environment.default,
+    );
     expect([
       properties.storageGB.minimum,
       properties.storageGB.maximum,
     ]).toEqual([DEFAULT_POLICY.storageGB.min, DEFAULT_POLICY.storageGB.max]);
+  });
+
+  it('checks the names as the user types, with the rules the actions run', () => {
+    for (const rule of ['name', 'namespace', 'databaseName', 'databaseOwner']) {
+      expect(properties[rule]).toMatchObject({
+        'ui:field': 'PostgresNameField',
+        'ui:options': { rule },
+      });
+    }
   });
 
   it('no description has a <placeholder> outside a code span (the form renders Markdown and would drop it)', () => {

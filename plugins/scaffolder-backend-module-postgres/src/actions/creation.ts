@@ -17,6 +17,10 @@ import {
   authorizeDatabaseCreation,
   CreationAuthorizer,
 } from '../authorize';
+import { assertClaimNotInGitops, GitopsFileReader } from '../existingClaims';
+
+/** What the actions check a creation with: the catalog, the permissions, the GitOps repository. */
+export type CreationChecks = CreationAuthorizer & { gitops: GitopsFileReader };
 
 type Z = typeof zod;
 
@@ -57,7 +61,7 @@ export interface CheckedCreation {
 export async function checkCreation(
   input: Record<string, unknown>,
   settings: ModuleSettings,
-  authorizer: CreationAuthorizer,
+  checks: CreationChecks,
   credentials: () => Promise<BackstageCredentials>,
 ): Promise<CheckedCreation> {
   const { repoUrl, baseBranch, owner: _owner, ...fields } = input;
@@ -91,7 +95,7 @@ export async function checkCreation(
 
   const validated = assertValidDatabaseRequest(withDefaults, settings.policy);
   const creation = await authorizeDatabaseCreation(
-    authorizer,
+    checks,
     validated.component!,
     await credentials(),
   );
@@ -109,6 +113,7 @@ export async function checkCreation(
   );
 
   const match = findGitopsRepository(repoUrl as string, repositories)!;
+  await assertClaimNotInGitops(checks.gitops, request, match, settings.policy);
   return {
     request,
     creation,

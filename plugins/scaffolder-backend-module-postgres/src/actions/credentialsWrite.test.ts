@@ -352,6 +352,49 @@ describe('postgres:credentials:write', () => {
     expect(ssm.calls()).toHaveLength(0);
   });
 
+  it('a claim already on the GitOps repository’s branch: ConflictError naming and linking it, no SSM call', async () => {
+    const findFile = jest.fn(async () => ({
+      url: 'https://github.com/platform/gitops/blob/main/databases/databases/agent-executor-db/postgresinstance.yaml',
+    }));
+    const action = createPostgresCredentialsWriteAction({
+      settings,
+      ssmClient: new SSMClient({ region: 'eu-west-1' }),
+      ...unitAuthorizer(),
+      gitops: { findFile },
+    });
+    const error = await Promise.resolve(
+      action.handler(mockActionContext({ input, user: ALICE }).ctx as any),
+    ).catch(e => e);
+    expect(error.name).toBe('ConflictError');
+    expect(error.message).toContain(
+      'The database databases/agent-executor-db already exists: its claim databases/databases/agent-executor-db/postgresinstance.yaml is on main of github.com/platform/gitops (https://github.com/platform/gitops/blob/main/',
+    );
+    expect(findFile).toHaveBeenCalledWith(
+      settings.policy.gitops.repositories[0],
+      'databases/databases/agent-executor-db/postgresinstance.yaml',
+    );
+    expect(ssm.calls()).toHaveLength(0);
+  });
+
+  it('the GitOps repository cannot be read: an error saying nothing was written, no SSM call', async () => {
+    const action = createPostgresCredentialsWriteAction({
+      settings,
+      ssmClient: new SSMClient({ region: 'eu-west-1' }),
+      ...unitAuthorizer(),
+      gitops: {
+        findFile: async () => {
+          throw new Error('Bad credentials');
+        },
+      },
+    });
+    await expect(
+      action.handler(mockActionContext({ input, user: ALICE }).ctx as any),
+    ).rejects.toThrow(
+      /Could not check whether the database databases\/agent-executor-db already exists in github.com\/platform\/gitops; nothing was written: Bad credentials/,
+    );
+    expect(ssm.calls()).toHaveLength(0);
+  });
+
   it('a component that is not in the catalog: NotFoundError, no SSM call', async () => {
     const { promise } = run({
       ...input,

@@ -8,9 +8,12 @@ import {
 import { ModuleSettings } from '../config';
 import { generatePassword } from '../password';
 import { SsmCredentialsWriter } from '../ssmCredentials';
-import { CreationAuthorizer } from '../authorize';
 import { requestInputSchema } from './requestSchema';
-import { checkCreation, gitopsTargetInputSchema } from './creation';
+import {
+  checkCreation,
+  CreationChecks,
+  gitopsTargetInputSchema,
+} from './creation';
 import { examples } from './credentialsWrite.examples';
 
 export const CREDENTIALS_WRITE_ACTION_ID = 'postgres:credentials:write';
@@ -25,7 +28,7 @@ export function createPostgresCredentialsWriteAction(
   options: {
     settings: ModuleSettings;
     ssmClient: SSMClient;
-  } & CreationAuthorizer,
+  } & CreationChecks,
 ) {
   const { settings, ssmClient } = options;
   return createTemplateAction({

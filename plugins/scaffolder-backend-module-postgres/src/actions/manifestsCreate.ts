@@ -8,9 +8,12 @@ import {
   renderManifestFiles,
 } from '@bizmatters/plugin-postgres-common';
 import { ModuleSettings } from '../config';
-import { CreationAuthorizer } from '../authorize';
 import { requestInputSchema } from './requestSchema';
-import { checkCreation, gitopsTargetInputSchema } from './creation';
+import {
+  checkCreation,
+  CreationChecks,
+  gitopsTargetInputSchema,
+} from './creation';
 import { examples } from './manifestsCreate.examples';
 
 export const MANIFESTS_CREATE_ACTION_ID = 'postgres:manifests:create';
@@ -25,7 +28,7 @@ export const MANIFESTS_CREATE_ACTION_ID = 'postgres:manifests:create';
 export function createPostgresManifestsCreateAction(
   options: {
     settings: ModuleSettings;
-  } & CreationAuthorizer,
+  } & CreationChecks,
 ) {
   const { settings } = options;
   return createTemplateAction({
