@@ -246,7 +246,8 @@ export function validateDatabaseChange(
       }
       break;
     }
-    case 'decommission': {
+    default: {
+      // decommission
       const value = input.confirmName;
       if (typeof value !== 'string' || value.trim() !== current.name) {
         add(
@@ -373,7 +374,7 @@ export function fileDiff(
       ops.push({ kind: '-', line: a[i++] });
     }
   }
-  const keep = ops.map((op, k) =>
+  const keep = ops.map((_op, k) =>
     ops
       .slice(Math.max(0, k - context), k + context + 1)
       .some(o => o.kind !== ' '),

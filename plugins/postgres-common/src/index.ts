@@ -57,6 +57,7 @@ export {
   renderManifestFiles,
   gitopsPath,
   claimManifestPath,
+  manifestFileNames,
 } from './manifests';
 export type { KubeObject, DatabaseManifests } from './manifests';
 export { summarizeSecret } from './secrets';

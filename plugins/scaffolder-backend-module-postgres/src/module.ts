@@ -8,10 +8,12 @@ import { ScmIntegrations } from '@backstage/integration';
 import { createSsmClient, readModuleSettings } from './config';
 import { createPostgresCredentialsWriteAction } from './actions/credentialsWrite';
 import { createPostgresManifestsCreateAction } from './actions/manifestsCreate';
+import { createPostgresDatabaseChangeAction } from './actions/databaseChange';
 import { GithubFileReader } from './existingClaims';
 
 /**
- * Registers `postgres:credentials:write` and `postgres:manifests:create` with the scaffolder.
+ * Registers `postgres:credentials:write`, `postgres:manifests:create` and
+ * `postgres:database:change` with the scaffolder.
  *
  * @public
  */
@@ -40,6 +42,12 @@ export const scaffolderModulePostgres = createBackendModule({
             gitops,
           }),
           createPostgresManifestsCreateAction({
+            settings,
+            permissions,
+            catalog,
+            gitops,
+          }),
+          createPostgresDatabaseChangeAction({
             settings,
             permissions,
             catalog,

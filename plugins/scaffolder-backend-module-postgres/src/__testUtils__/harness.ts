@@ -36,6 +36,10 @@ const TEMPLATE_FILE = path.resolve(
   __dirname,
   '../../../../templates/new-postgres-db/template.yaml',
 );
+const CHANGE_TEMPLATE_FILE = path.resolve(
+  __dirname,
+  '../../../../templates/change-postgres-db/template.yaml',
+);
 
 /** One line of the backend's log output, as its root logger received it (nothing redacted). */
 export interface LogLine {
@@ -156,6 +160,8 @@ export async function startScaffolderHarness() {
   process.env.AWS_SECRET_ACCESS_KEY = 'sandbox';
   const template = parse(fs.readFileSync(TEMPLATE_FILE, 'utf8'));
   template.metadata.namespace = 'default';
+  const changeTemplate = parse(fs.readFileSync(CHANGE_TEMPLATE_FILE, 'utf8'));
+  changeTemplate.metadata.namespace = 'default';
   // Each plugin's own database (SQLite in memory, or PostgreSQL with TEST_DATABASE=postgres);
   // tests read the scaffolder's stored rows.
   const databases = testDatabases();
@@ -169,7 +175,7 @@ export async function startScaffolderHarness() {
         factory: () => new CapturingLogger(logLines),
       }),
       ...catalogAndPermissions({
-        entities: [...CATALOG_ENTITIES, template],
+        entities: [...CATALOG_ENTITIES, template, changeTemplate],
         policy: testPolicy,
       }),
       catalogScaffolderEntityModel,
@@ -206,6 +212,7 @@ export async function startScaffolderHarness() {
         e => `${e.kind.toLowerCase()}/default/${e.metadata.name}`,
       ),
       'template/default/new-postgres-db',
+      'template/default/change-postgres-db',
     ],
     {
       describe: () =>
@@ -222,6 +229,7 @@ export async function startScaffolderHarness() {
     forge,
     backend,
     template,
+    changeTemplate,
     repoUrl: () => `${forge.host}?owner=platform&repo=gitops`,
     /** Every line the backend logged so far. */
     logLines,
@@ -267,16 +275,22 @@ export async function startScaffolderHarness() {
         events: events as any[],
       };
     },
-    /** POSTs a dry run of the template as `user` (default alice). */
+    /** POSTs a dry run of a template (default "New Postgres DB") as `user` (default alice). */
     async dryRun(
       values: Record<string, unknown>,
       secrets: Record<string, string> = {},
       user: string = USERS.alice,
+      dryRunTemplate: unknown = template,
     ) {
       return request(backend.server)
         .post('/api/scaffolder/v2/dry-run')
         .set('Authorization', mockCredentials.user.header(user))
-        .send({ template, values, secrets, directoryContents: [] });
+        .send({
+          template: dryRunTemplate,
+          values,
+          secrets,
+          directoryContents: [],
+        });
     },
     async stop() {
       await backend.stop();
