@@ -26,7 +26,14 @@ import {
 } from '@bizmatters/test-backend';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import githubModule from '@backstage/plugin-scaffolder-backend-module-github';
-import { ForgeStandIn, SsmStandIn } from '@bizmatters/sandbox';
+import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
+import postgresBackendPlugin from '@bizmatters/plugin-postgres-backend';
+import {
+  ForgeStandIn,
+  KubernetesStandIn,
+  PlatformSimulator,
+  SsmStandIn,
+} from '@bizmatters/sandbox';
 import postgresModule from '../index';
 
 type Meta = Parameters<LoggerService['info']>[1];
@@ -39,6 +46,10 @@ const TEMPLATE_FILE = path.resolve(
 const CHANGE_TEMPLATE_FILE = path.resolve(
   __dirname,
   '../../../../templates/change-postgres-db/template.yaml',
+);
+const REMOVE_TEMPLATE_FILE = path.resolve(
+  __dirname,
+  '../../../../templates/remove-postgres-credentials/template.yaml',
 );
 
 /** One line of the backend's log output, as its root logger received it (nothing redacted). */
@@ -150,11 +161,29 @@ const testPolicy = {
  * (permissions on, a policy delegating to postgres-common's rules), talking to the sandbox's SSM
  * and forge stand-ins on 127.0.0.1. Requests are made as alice unless another user is named.
  */
-export async function startScaffolderHarness() {
+export async function startScaffolderHarness(
+  options: {
+    /**
+     * Also a cluster (the Kubernetes stand-in) that the sandbox's platform keeps in step with
+     * the GitOps repository's main branch, and the real postgres and Kubernetes backends
+     * reading it.
+     */
+    platform?: boolean;
+  } = {},
+) {
   const ssm = await SsmStandIn.start();
   const forge = await ForgeStandIn.start();
   await forge.createRepo('platform', 'gitops', { 'README.md': '# GitOps\n' });
   await forge.createRepo('platform', 'other', { 'README.md': '# Other\n' });
+  const kube = options.platform ? await KubernetesStandIn.start() : undefined;
+  const platform = kube
+    ? new PlatformSimulator({
+        kube,
+        ssm,
+        forge,
+        repo: { owner: 'platform', name: 'gitops' },
+      })
+    : undefined;
   const savedEnv = { ...process.env };
   process.env.AWS_ACCESS_KEY_ID = 'sandbox';
   process.env.AWS_SECRET_ACCESS_KEY = 'sandbox';
@@ -162,6 +191,8 @@ export async function startScaffolderHarness() {
   template.metadata.namespace = 'default';
   const changeTemplate = parse(fs.readFileSync(CHANGE_TEMPLATE_FILE, 'utf8'));
   changeTemplate.metadata.namespace = 'default';
+  const removeTemplate = parse(fs.readFileSync(REMOVE_TEMPLATE_FILE, 'utf8'));
+  removeTemplate.metadata.namespace = 'default';
   // Each plugin's own database (SQLite in memory, or PostgreSQL with TEST_DATABASE=postgres);
   // tests read the scaffolder's stored rows.
   const databases = testDatabases();
@@ -175,13 +206,19 @@ export async function startScaffolderHarness() {
         factory: () => new CapturingLogger(logLines),
       }),
       ...catalogAndPermissions({
-        entities: [...CATALOG_ENTITIES, template, changeTemplate],
+        entities: [
+          ...CATALOG_ENTITIES,
+          template,
+          changeTemplate,
+          removeTemplate,
+        ],
         policy: testPolicy,
       }),
       catalogScaffolderEntityModel,
       scaffolderPlugin,
       githubModule,
       postgresModule,
+      ...(kube ? [postgresBackendPlugin, kubernetesPlugin] : []),
       mockServices.rootConfig.factory({
         data: {
           backend: { baseUrl: 'http://localhost:7007' },
@@ -195,7 +232,11 @@ export async function startScaffolderHarness() {
           integrations: {
             github: [forge.backstageIntegration()],
           },
+          ...(kube
+            ? { kubernetes: KubernetesStandIn.backstageConfig([kube]) }
+            : {}),
           postgres: {
+            ...(kube ? { cache: { ttlSeconds: 1 } } : {}),
             ssm: { region: 'eu-west-1', endpoint: ssm.url, maxAttempts: 3 },
             gitops: {
               repositories: [forge.gitopsRepository('platform', 'gitops')],
@@ -213,6 +254,7 @@ export async function startScaffolderHarness() {
       ),
       'template/default/new-postgres-db',
       'template/default/change-postgres-db',
+      'template/default/remove-postgres-credentials',
     ],
     {
       describe: () =>
@@ -227,6 +269,8 @@ export async function startScaffolderHarness() {
   const harness = {
     ssm,
     forge,
+    kube,
+    platform,
     backend,
     template,
     changeTemplate,
@@ -293,6 +337,8 @@ export async function startScaffolderHarness() {
         });
     },
     async stop() {
+      await platform?.stop();
+      await kube?.stop();
       await backend.stop();
       await databases.stop();
       await ssm.stop();
