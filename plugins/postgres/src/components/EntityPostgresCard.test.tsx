@@ -9,11 +9,11 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { newDatabaseRouteRef } from '../routes';
-import { ResponseError } from '@backstage/errors';
 import type { DatabasesResponse } from '@bizmatters/plugin-postgres-common';
 import { PostgresApi, postgresApiRef } from '../api/PostgresApi';
 import { EntityPostgresCard } from './EntityPostgresCard';
 import { exampleItems } from '../__testUtils__/examples';
+import { errorResponse } from '../__testUtils__/errorResponse';
 
 const componentNamed = (name: string) => ({
   apiVersion: 'backstage.io/v1alpha1',
@@ -142,15 +142,6 @@ describe('EntityPostgresCard', () => {
       screen.getByText(/bizmatters.io\/postgres-instances/),
     ).toBeInTheDocument();
   });
-
-  const errorResponse = (status: number, name: string, message: string) =>
-    ResponseError.fromResponse(
-      new Response(JSON.stringify({ error: { name, message } }), {
-        status,
-        statusText: String(status),
-        headers: { 'content-type': 'application/json' },
-      }) as any,
-    );
 
   it('tells a caller who may not read the databases who may, not a raw error', async () => {
     const error = await errorResponse(

@@ -8,7 +8,6 @@ import {
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { ResponseError } from '@backstage/errors';
 import type {
   DatabaseItem,
   DatabasesResponse,
@@ -17,6 +16,7 @@ import type {
 import { PostgresApi, postgresApiRef } from '../api/PostgresApi';
 import { PostgresFleetPage } from './PostgresFleetPage';
 import { exampleItems } from '../__testUtils__/examples';
+import { errorResponse } from '../__testUtils__/errorResponse';
 
 const examples = exampleItems();
 
@@ -291,15 +291,6 @@ describe('PostgresFleetPage', () => {
     ).toBeInTheDocument();
     expect(screen.getByText('5 of 5 databases')).toBeInTheDocument();
   });
-
-  const errorResponse = (status: number, name: string, message: string) =>
-    ResponseError.fromResponse(
-      new Response(JSON.stringify({ error: { name, message } }), {
-        status,
-        statusText: String(status),
-        headers: { 'content-type': 'application/json' },
-      }) as any,
-    );
 
   it('tells a caller the backend refuses that they may not, not a raw error', async () => {
     const error = await errorResponse(
