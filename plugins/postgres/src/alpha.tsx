@@ -15,6 +15,7 @@ import {
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
+import type { ExternalRouteRef, RouteRef } from '@backstage/core-plugin-api';
 import StorageIcon from '@material-ui/icons/Storage';
 import {
   EntityCardBlueprint,
@@ -144,11 +145,21 @@ const nameField = FormFieldBlueprint.make({
 });
 
 /**
- * The postgres plugin for Backstage's new frontend system.
+ * The postgres plugin for Backstage's new frontend system. Routes: `root` (the entity's tab),
+ * `fleet` (the fleet page); external route `newDatabase` ("New database"), bound by default
+ * to `scaffolder.selectedTemplate`.
  *
  * @alpha
  */
-const postgresPlugin: FrontendPlugin = createFrontendPlugin({
+const postgresPlugin: FrontendPlugin<
+  { root: RouteRef<undefined>; fleet: RouteRef<undefined> },
+  {
+    newDatabase: ExternalRouteRef<
+      { namespace: string; templateName: string },
+      true
+    >;
+  }
+> = createFrontendPlugin({
   pluginId: 'postgres',
   routes: { root: rootRouteRef, fleet: fleetRouteRef },
   externalRoutes: { newDatabase: newDatabaseRouteRef },
