@@ -11,6 +11,9 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { parse } from 'yaml';
 import { applicationEnv } from '@bizmatters/plugin-postgres-common';
 import { postgresApiRef } from '../api/PostgresApi';
+import { newDatabaseRouteRef } from '../routes';
+import { configApiRef } from '@backstage/core-plugin-api';
+import type { JsonObject } from '@backstage/types';
 import { EntityPostgresContent } from './EntityPostgresContent';
 import { exampleItems } from '../__testUtils__/examples';
 
@@ -27,6 +30,7 @@ async function render(
   ids: string[],
   mayCreate = true,
   entity = componentNamed('agent-executor'),
+  config: JsonObject = {},
 ) {
   const items = exampleItems();
   await renderInTestApp(
@@ -44,6 +48,7 @@ async function render(
             },
           }),
         ],
+        [configApiRef, mockApis.config({ data: config })],
         [
           postgresApiRef,
           {
@@ -59,6 +64,11 @@ async function render(
         <EntityPostgresContent refreshMs={0} />
       </EntityProvider>
     </TestApiProvider>,
+    {
+      mountedRoutes: {
+        '/create/templates/:namespace/:templateName': newDatabaseRouteRef,
+      },
+    },
   );
 }
 
@@ -74,6 +84,16 @@ describe('EntityPostgresContent', () => {
       permission: 'postgres.database.create',
       resourceRef: 'component:default/agent-executor',
     });
+  });
+
+  it('opens the template app-config names (postgres.entityPage.template)', async () => {
+    await render(['01'], true, componentNamed('billing'), {
+      postgres: { entityPage: { template: 'template:platform/pg-ha' } },
+    });
+    const button = await screen.findByRole('button', { name: 'New database' });
+    expect(decodeURIComponent(button.getAttribute('href')!)).toBe(
+      '/create/templates/platform/pg-ha?formData={"component":"component:default/billing"}',
+    );
   });
 
   it('offers no "New database" to those who may not create one', async () => {

@@ -1,5 +1,10 @@
 import { ReactNode } from 'react';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { configApiRef, useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
   EmptyState,
@@ -19,28 +24,51 @@ import {
   postgresDatabaseCreatePermission,
   STEP_TITLES,
 } from '@bizmatters/plugin-postgres-common';
+import { newDatabaseRouteRef } from '../routes';
 
-/** Where the curated template lives in the scaffolder. */
-export const NEW_DATABASE_PATH = '/create/templates/default/new-postgres-db';
+/** The template "New database" opens unless `postgres.entityPage.template` names another. */
+const DEFAULT_TEMPLATE = 'template:default/new-postgres-db';
+
+/**
+ * The template's page in the scaffolder with `entityRef` as its component, through the app's
+ * binding of `newDatabase`; undefined when the app binds it nowhere.
+ */
+function useNewDatabaseLink(entityRef: string): string | undefined {
+  const link = useRouteRef(newDatabaseRouteRef);
+  const config = useApi(configApiRef);
+  if (!link) return undefined;
+  const template = parseEntityRef(
+    config.getOptionalString('postgres.entityPage.template') ??
+      DEFAULT_TEMPLATE,
+    { defaultKind: 'template', defaultNamespace: 'default' },
+  );
+  const formData = encodeURIComponent(JSON.stringify({ component: entityRef }));
+  return `${link({
+    namespace: template.namespace,
+    templateName: template.name,
+  })}?formData=${formData}`;
+}
 
 /**
  * "New database", for those who may create one for this entity (`postgres.database.create`),
  * opening the template with the entity already chosen.
  */
-export function NewDatabaseButton({ entity }: { entity: Entity }) {
+export function NewDatabaseButton({
+  entity,
+  size,
+}: {
+  entity: Entity;
+  size?: 'small' | 'medium';
+}) {
   const entityRef = stringifyEntityRef(entity);
   const { allowed } = usePermission({
     permission: postgresDatabaseCreatePermission,
     resourceRef: entityRef,
   });
-  if (!allowed) return null;
-  const formData = encodeURIComponent(JSON.stringify({ component: entityRef }));
+  const to = useNewDatabaseLink(entityRef);
+  if (!allowed || !to) return null;
   return (
-    <LinkButton
-      to={`${NEW_DATABASE_PATH}?formData=${formData}`}
-      variant="contained"
-      color="primary"
-    >
+    <LinkButton to={to} variant="contained" color="primary" size={size}>
       New database
     </LinkButton>
   );
@@ -139,7 +167,7 @@ export function instancesText(item: DatabaseItem): string {
 }
 
 /** True for the backend's answer to a caller who may not read this entity's databases. */
-function isNotAllowed(error: Error): boolean {
+export function isNotAllowed(error: Error): boolean {
   const e = error as Error & {
     statusCode?: number;
     response?: { status?: number };
