@@ -32,6 +32,13 @@ export interface Config {
        * @visibility frontend
        */
       template?: string;
+      /**
+       * The template each database's "Change" menu opens (grow storage, change size, upgrade,
+       * decommission), through the same binding, as an entity ref.
+       * Default: `template:default/change-postgres-db`.
+       * @visibility frontend
+       */
+      changeTemplate?: string;
     };
   };
 }

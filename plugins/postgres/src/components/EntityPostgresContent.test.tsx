@@ -107,6 +107,45 @@ describe('EntityPostgresContent', () => {
     });
   });
 
+  it("offers each database's day-2 operations with the database and its current values filled in", async () => {
+    const item = exampleItems()['01'];
+    await render(['01'], true, componentNamed('orders'));
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Change…' }),
+    );
+    const menu = await screen.findByRole('menu');
+    const links = within(menu)
+      .getAllByRole('menuitem')
+      .map(m => [m.textContent, decodeURIComponent(m.getAttribute('href')!)]);
+    const component = item.entityRef ?? 'component:default/orders';
+    const formData = (operation: string) =>
+      `/create/templates/default/change-postgres-db?formData=${JSON.stringify({
+        component,
+        namespace: item.namespace,
+        name: item.name,
+        storageGB: item.spec.storageGB,
+        size: item.spec.size,
+        version: item.spec.version,
+        operation,
+      })}`;
+    expect(links).toEqual([
+      ['Grow storage', formData('growStorage')],
+      ['Change size', formData('changeSize')],
+      ['Upgrade PostgreSQL', formData('upgradeVersion')],
+      ['Decommission…', formData('decommission')],
+    ]);
+    expect(authorized).toContainEqual({
+      permission: 'postgres.database.change',
+      resourceRef: component,
+    });
+  });
+
+  it('offers no "Change…" to those who may not change the databases', async () => {
+    await render(['01'], false, componentNamed('inventory'));
+    await screen.findByText('Cluster in healthy state');
+    expect(screen.queryByRole('button', { name: 'Change…' })).toBeNull();
+  });
+
   it('shows the five hops with status, reason, message and hint; marks the failing one', async () => {
     await render(['05']);
     const steps = await screen.findByRole('list', {
