@@ -297,6 +297,49 @@ test('the new database reaches "healthy" on the service entity page', async () =
   assert.deepEqual(clipped, []);
 });
 
+test('day-2 from the Databases tab: grow orders-db to 30 GB, merge, see it', async () => {
+  await page.goto(`${APP}/catalog/default/component/orders/databases`);
+  await page.getByRole('list', { name: 'Health of orders-db' }).waitFor();
+  await page.getByRole('button', { name: 'Change…' }).click();
+  await page.getByRole('menuitem', { name: 'Grow storage' }).click();
+  // the change template, with the service, the database and its current values filled in
+  await page
+    .getByRole('textbox', { name: /Database name \(claim\)/ })
+    .waitFor();
+  assert.equal(
+    await page
+      .getByRole('textbox', { name: /Database name \(claim\)/ })
+      .inputValue(),
+    'orders-db',
+  );
+  await pickGitopsRepository();
+  await shot('20-change-form-database');
+  await page.getByRole('button', { name: 'Next' }).click();
+  const storage = page.getByRole('spinbutton', { name: /New storage/ });
+  await storage.waitFor();
+  assert.equal(await storage.inputValue(), '10');
+  await storage.fill('30');
+  await shot('21-change-form-grow');
+  await page.getByRole('button', { name: 'Review' }).click();
+  await page.getByRole('button', { name: 'Create' }).click();
+  const prLink = page.getByRole('link', { name: 'Pull request' });
+  await prLink.waitFor({ timeout: 120_000 });
+  await page.getByText(/storageGB: 30/).first().waitFor();
+  await shot('22-change-task-completed');
+  await page.goto(await prLink.getAttribute('href'));
+  await page
+    .getByText('Grow storage of orders/orders-db from 10 GB to 30 GB')
+    .first()
+    .waitFor();
+  await page.getByRole('button', { name: 'Merge pull request' }).click();
+  await page.getByText('Merged', { exact: true }).waitFor();
+
+  await page.goto(`${APP}/catalog/default/component/orders/databases`);
+  await page.getByRole('list', { name: 'Health of orders-db' }).waitFor();
+  await page.getByText('30 GB', { exact: true }).waitFor({ timeout: 90_000 });
+  await shot('23-orders-grown');
+});
+
 test('the broken service shows its failing hop and the hint', async () => {
   await page.goto(`${APP}/catalog/default/component/billing`);
   const table = page.getByRole('table', { name: 'PostgreSQL databases' });
