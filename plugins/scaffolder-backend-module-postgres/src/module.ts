@@ -3,6 +3,7 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { scaffolderWorkspaceProviderExtensionPoint } from '@backstage/plugin-scaffolder-node/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { ScmIntegrations } from '@backstage/integration';
 import { createSsmClient, readModuleSettings } from './config';
@@ -13,10 +14,16 @@ import { createPostgresCredentialsDeleteAction } from './actions/credentialsDele
 import { PostgresBackendClusterClaims } from './clusterClaims';
 import { SsmCredentialsWriter } from './ssmCredentials';
 import { GithubFileReader } from './existingClaims';
+import {
+  TASK_ROW_WORKSPACE_PROVIDER,
+  TaskRowWorkspaceProvider,
+} from './taskRowWorkspace';
 
 /**
  * Registers `postgres:credentials:write`, `postgres:manifests:create`,
- * `postgres:database:change` and `postgres:credentials:delete` with the scaffolder.
+ * `postgres:database:change` and `postgres:credentials:delete` with the scaffolder, and the
+ * `taskRow` workspace provider (used when `scaffolder.taskRecovery.workspaceProvider` names it),
+ * which keeps a task's workspace in its row so that a recovered task resumes with its files.
  *
  * @public
  */
@@ -27,6 +34,8 @@ export const scaffolderModulePostgres = createBackendModule({
     reg.registerInit({
       deps: {
         scaffolder: scaffolderActionsExtensionPoint,
+        workspaces: scaffolderWorkspaceProviderExtensionPoint,
+        database: coreServices.database,
         config: coreServices.rootConfig,
         permissions: coreServices.permissions,
         catalog: catalogServiceRef,
@@ -35,6 +44,8 @@ export const scaffolderModulePostgres = createBackendModule({
       },
       async init({
         scaffolder,
+        workspaces,
+        database,
         config,
         permissions,
         catalog,
@@ -74,6 +85,11 @@ export const scaffolderModulePostgres = createBackendModule({
             ssm: logger => new SsmCredentialsWriter(ssmClient, logger),
           }),
         );
+        workspaces.addProviders({
+          [TASK_ROW_WORKSPACE_PROVIDER]: new TaskRowWorkspaceProvider(
+            await database.getClient(),
+          ),
+        });
       },
     });
   },

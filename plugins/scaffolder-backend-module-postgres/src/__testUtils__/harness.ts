@@ -169,6 +169,8 @@ export async function startScaffolderHarness(
      * reading it.
      */
     platform?: boolean;
+    /** The scaffolder's own configuration (e.g. task recovery). */
+    scaffolder?: JsonObject;
   } = {},
 ) {
   const ssm = await SsmStandIn.start();
@@ -235,6 +237,7 @@ export async function startScaffolderHarness(
           ...(kube
             ? { kubernetes: KubernetesStandIn.backstageConfig([kube]) }
             : {}),
+          ...(options.scaffolder ? { scaffolder: options.scaffolder } : {}),
           postgres: {
             ...(kube ? { cache: { ttlSeconds: 1 } } : {}),
             ssm: { region: 'eu-west-1', endpoint: ssm.url, maxAttempts: 3 },
@@ -266,6 +269,26 @@ export async function startScaffolderHarness(
     },
   );
 
+  /** Waits until the task is completed or failed; returns it and its events. */
+  async function finish(id: string, user: string = USERS.alice) {
+    let task: any;
+    for (let i = 0; i < 600; i++) {
+      task = (
+        await request(backend.server)
+          .get(`/api/scaffolder/v2/tasks/${id}`)
+          .set('Authorization', mockCredentials.user.header(user))
+      ).body;
+      if (task.status === 'completed' || task.status === 'failed') break;
+      await new Promise(r => setTimeout(r, 50));
+    }
+    const events = (
+      await request(backend.server)
+        .get(`/api/scaffolder/v2/tasks/${id}/events`)
+        .set('Authorization', mockCredentials.user.header(user))
+    ).body;
+    return { task, events: events as any[] };
+  }
+
   const harness = {
     ssm,
     forge,
@@ -296,28 +319,24 @@ export async function startScaffolderHarness(
           events: [] as any[],
         };
       }
-      const id = created.body.id;
-      let task: any;
-      for (let i = 0; i < 600; i++) {
-        task = (
-          await request(backend.server)
-            .get(`/api/scaffolder/v2/tasks/${id}`)
-            .set('Authorization', mockCredentials.user.header(user))
-        ).body;
-        if (task.status === 'completed' || task.status === 'failed') break;
-        await new Promise(r => setTimeout(r, 50));
-      }
-      const events = (
-        await request(backend.server)
-          .get(`/api/scaffolder/v2/tasks/${id}/events`)
-          .set('Authorization', mockCredentials.user.header(user))
-      ).body;
       return {
         status: created.status,
         body: created.body,
-        task,
-        events: events as any[],
+        ...(await finish(created.body.id, user)),
       };
+    },
+    finish,
+    /** Retries a failed task as `user` (default alice), as the task page's "Retry" does. */
+    async retry(id: string, user: string = USERS.alice) {
+      const res = await request(backend.server)
+        .post(`/api/scaffolder/v2/tasks/${id}/retry`)
+        .set('Authorization', mockCredentials.user.header(user))
+        .send({ secrets: {} });
+      if (res.status !== 201 && res.status !== 200)
+        throw new Error(
+          `retry ${id}: ${res.status} ${JSON.stringify(res.body)}`,
+        );
+      return finish(id, user);
     },
     /** POSTs a dry run of a template (default "New Postgres DB") as `user` (default alice). */
     async dryRun(
