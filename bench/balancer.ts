@@ -42,6 +42,13 @@ async function ready(base: string): Promise<boolean> {
 export async function startBalancer(upstreams: Upstream[]) {
   let next = 0;
   let stopped = false;
+  /** Requests it could not forward (the replica's connection failed or was reset). */
+  const failures: Array<{
+    at: number;
+    to: string;
+    request: string;
+    error: string;
+  }> = [];
   const probes = (async () => {
     while (!stopped) {
       await Promise.all(
@@ -65,13 +72,21 @@ export async function startBalancer(upstreams: Upstream[]) {
     const target = live[next++ % live.length];
     const forward = http.request(
       new URL(req.url ?? '/', target.base),
-      { method: req.method, headers: req.headers },
+      // a connection per request: a kept-alive one that the replica closes for idleness just
+      // as a request is sent on it would fail that request (a race of proxies, not of replicas)
+      { method: req.method, headers: req.headers, agent: false },
       answer => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       },
     );
     forward.on('error', e => {
+      failures.push({
+        at: Date.now(),
+        to: target.base,
+        request: `${req.method} ${req.url}`,
+        error: String(e),
+      });
       if (!res.headersSent) res.writeHead(502);
       res.end(String(e));
     });
@@ -80,6 +95,7 @@ export async function startBalancer(upstreams: Upstream[]) {
   await new Promise<void>(r => server.listen(BALANCER_PORT, r));
   return {
     url: `http://localhost:${BALANCER_PORT}`,
+    failures,
     async stop() {
       stopped = true;
       await probes;

@@ -479,6 +479,12 @@ export async function measureReplicas(options: {
         log(`SIGTERM to replica 2 at ${atMs} ms`);
         exit = await terminate(second);
         log(`replica 2 gone after ${exit.exitMs} ms (killed: ${exit.killed})`);
+        for (const f of balancer.failures)
+          log(
+            `balancer: ${f.request} to ${f.to} failed ${
+              f.at - stopped.at
+            } ms after the SIGTERM: ${f.error}`,
+          );
       },
     });
     standIns.ssm.latencyMs = latency.ssm;
