@@ -239,7 +239,11 @@ const ENTITIES = [
   component('legacy', 'group:default/team-orders'),
   component('bloated', 'group:default/team-orders'),
   // orders-db's Resource, as the provider emits it
-  resource(ORDERS_DB, 'group:default/team-orders', 'cluster-a/orders/orders-db'),
+  resource(
+    ORDERS_DB,
+    'group:default/team-orders',
+    'cluster-a/orders/orders-db',
+  ),
   // made by hand by team-orders: another name, pointing at payments' claim
   resource(
     'snoop-db',
