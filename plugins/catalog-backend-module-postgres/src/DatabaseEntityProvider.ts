@@ -210,7 +210,7 @@ export class DatabaseEntityProvider implements EntityProvider {
       entities: emitted.length,
       unread: Object.fromEntries(failed),
     };
-    logger.info(
+    logger.debug(
       `Database Resources refreshed (${summary.mutation}): ${summary.entities} from ${listed.length} clusters, ${failed.size} not read`,
     );
     return summary;
