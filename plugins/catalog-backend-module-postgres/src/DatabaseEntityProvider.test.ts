@@ -2,7 +2,9 @@ import http from 'http';
 import { AddressInfo } from 'net';
 import { mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { Entity } from '@backstage/catalog-model';
 import {
+  CatalogService,
   EntityProviderConnection,
   EntityProviderMutation,
 } from '@backstage/plugin-catalog-node';
@@ -37,7 +39,39 @@ const claim = (name: string, owner = 'group:default/team-a') => ({
   owner,
 });
 
-function setup() {
+const ORDERS = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'orders', namespace: 'default' },
+  spec: { owner: 'team-orders', system: 'shop' },
+};
+
+/** A database Resource as the catalog holds it, managed by `location`. */
+const stored = (
+  name: string,
+  location: string,
+  annotations: Record<string, string> = {},
+): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Resource',
+  metadata: {
+    name,
+    namespace: 'default',
+    annotations: {
+      'backstage.io/managed-by-location': location,
+      'backstage.io/managed-by-origin-location': location,
+      ...annotations,
+    },
+  },
+  spec: { type: 'database', owner: 'group:default/team-a' },
+});
+
+function setup(
+  inCatalog: Entity[] = [],
+  catalog: CatalogService = catalogServiceMock({
+    entities: [ORDERS, ...inCatalog],
+  }),
+) {
   const mutations: EntityProviderMutation[] = [];
   const connection: EntityProviderConnection = {
     applyMutation: async m => {
@@ -52,30 +86,30 @@ function setup() {
       getExternalBaseUrl: async (id: string) => `${baseUrl}/${id}`,
     },
     auth: mockServices.auth(),
-    catalog: catalogServiceMock({
-      entities: [
-        {
-          apiVersion: 'backstage.io/v1alpha1',
-          kind: 'Component',
-          metadata: { name: 'orders', namespace: 'default' },
-          spec: { owner: 'team-orders', system: 'shop' },
-        },
-      ],
-    }),
+    catalog,
     logger,
     scheduler: mockServices.scheduler(),
     schedule: { frequency: { minutes: 1 }, timeout: { minutes: 1 } },
   });
-  const names = (m: EntityProviderMutation) =>
-    (m.type === 'full' ? m.entities : m.added)
-      .map(d => d.entity.metadata.name)
-      .sort();
-  return { provider, connection, mutations, logger, names };
+  const full = (i: number) => {
+    const m = mutations[i];
+    if (m.type !== 'full') throw new Error(`mutation ${i} is ${m.type}`);
+    return Object.fromEntries(
+      m.entities.map(d => [d.entity.metadata.name, d.entity]),
+    );
+  };
+  return { provider, connection, mutations, logger, full };
 }
 
+const UNREAD = 'bizmatters.io/claims-unread-since';
+const WHY = 'bizmatters.io/claims-unread-reason';
+
 describe('DatabaseEntityProvider', () => {
-  it('a cluster never read since start: only adds what is read and removes nothing (delta)', async () => {
-    const { provider, connection, mutations, names, logger } = setup();
+  it('a cluster not read keeps what the catalog has of it, marked unread; Resources of others are not touched', async () => {
+    const { provider, connection, full, logger } = setup([
+      stored('old.ns.b', 'postgres-claims:b'),
+      stored('by-hand', 'url:https://example.com/catalog-info.yaml'),
+    ]);
     await provider.connect(connection);
     answer = {
       clusters: [
@@ -84,111 +118,103 @@ describe('DatabaseEntityProvider', () => {
       ],
     };
     expect(await provider.refresh()).toEqual({
-      mutation: 'delta',
-      entities: 1,
+      entities: 2,
       unread: { b: 'cluster b did not answer within 5000 ms' },
+      kept: { b: 1 },
     });
-    expect(mutations[0]).toMatchObject({ type: 'delta', removed: [] });
-    expect(names(mutations[0])).toEqual(['one.ns.a']);
+    const emitted = full(0);
+    expect(Object.keys(emitted).sort()).toEqual(['old.ns.b', 'one.ns.a']);
+    expect(emitted['one.ns.a'].metadata.annotations![UNREAD]).toBeUndefined();
+    expect(emitted['old.ns.b'].metadata.annotations).toMatchObject({
+      [UNREAD]: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      [WHY]: 'cluster b did not answer within 5000 ms',
+    });
     expect(logger.warn).toHaveBeenCalledWith(
       expect.stringContaining(
-        'Cluster b: its PostgresInstance claims could not be read (cluster b did not answer within 5000 ms) and were not read since this backend started',
+        'Cluster b: its PostgresInstance claims could not be read (cluster b did not answer within 5000 ms); its 1 database Resources are kept as last read',
       ),
     );
-    // a claim of a goes: removed, though b is still unknown
-    answer = {
-      clusters: [
-        { cluster: 'a', claims: [claim('two')] },
-        { cluster: 'b', error: 'down' },
-      ],
-    };
-    await provider.refresh();
-    expect(mutations[1]).toEqual({
-      type: 'delta',
-      added: [expect.objectContaining({ locationKey: 'postgres-claims:a' })],
-      removed: [
-        {
-          entityRef: 'resource:default/one.ns.a',
-          locationKey: 'postgres-claims:a',
-        },
-      ],
+  });
+
+  it('the mark does not change while the cluster stays unread, whoever refreshes (no churn)', async () => {
+    const marked = stored('old.ns.b', 'postgres-claims:b', {
+      [UNREAD]: '2026-01-01T00:00:00.000Z',
+      [WHY]: 'connection refused',
     });
-    // b answers: from now on full, and b's Resources kept when it fails again
+    const { provider, connection, full } = setup([marked]);
+    await provider.connect(connection);
+    answer = { clusters: [{ cluster: 'b', error: 'another reason' }] };
+    await provider.refresh();
+    expect(full(0)['old.ns.b']).toEqual(marked);
+  });
+
+  it('a claim removed, or its cluster gone from the Kubernetes backend: its Resource goes', async () => {
+    const { provider, connection, full } = setup();
+    await provider.connect(connection);
     answer = {
       clusters: [
-        { cluster: 'a', claims: [claim('two')] },
+        { cluster: 'a', claims: [claim('one'), claim('two')] },
         { cluster: 'b', claims: [claim('three')] },
       ],
     };
-    expect((await provider.refresh()).mutation).toBe('full');
-    expect(names(mutations[2])).toEqual(['three.ns.b', 'two.ns.a']);
-    answer = {
-      clusters: [
-        { cluster: 'a', claims: [] },
-        { cluster: 'b', error: 'connection refused' },
-      ],
-    };
-    expect((await provider.refresh()).mutation).toBe('full');
-    expect(names(mutations[3])).toEqual(['three.ns.b']);
-    const kept = (mutations[3] as any).entities[0].entity;
-    expect(kept.metadata.annotations).toMatchObject({
-      'bizmatters.io/claims-unread-reason': 'connection refused',
-    });
-    const since =
-      kept.metadata.annotations['bizmatters.io/claims-unread-since'];
-    // the mark does not change while the cluster stays unread (no churn in the catalog)
-    answer = {
-      clusters: [
-        { cluster: 'a', claims: [] },
-        { cluster: 'b', error: 'another reason' },
-      ],
-    };
-    await new Promise(r => setTimeout(r, 5));
     await provider.refresh();
-    expect((mutations[4] as any).entities[0].entity).toEqual(kept);
-    expect(since).toMatch(/^\d{4}-\d\d-\d\dT/);
-  });
-
-  it('the postgres backend unreachable: everything last known is kept; before any read, nothing is touched', async () => {
-    const { provider, connection, mutations } = setup();
-    await provider.connect(connection);
-    answer = 503;
-    const first = await provider.refresh();
-    expect(first.mutation).toBe('delta');
-    expect(mutations[0]).toEqual({ type: 'delta', added: [], removed: [] });
+    expect(Object.keys(full(0)).sort()).toEqual([
+      'one.ns.a',
+      'three.ns.b',
+      'two.ns.a',
+    ]);
     answer = { clusters: [{ cluster: 'a', claims: [claim('one')] }] };
     await provider.refresh();
-    answer = 503;
-    const down = await provider.refresh();
-    expect(down.mutation).toBe('full');
-    expect(down.unread.a).toMatch(
-      /^the postgres backend did not list the claims: .*503/,
-    );
-    const [kept] = (mutations[2] as any).entities;
-    expect(kept.entity.metadata.name).toBe('one.ns.a');
-    expect(
-      kept.entity.metadata.annotations['bizmatters.io/claims-unread-since'],
-    ).toBeDefined();
+    expect(Object.keys(full(1))).toEqual(['one.ns.a']);
   });
 
-  it('a cluster gone from the Kubernetes backend’s list takes its Resources with it', async () => {
-    const { provider, connection, mutations, names } = setup();
+  it('a cluster the catalog has not processed yet: this replica’s last read is kept', async () => {
+    const { provider, connection, full } = setup();
+    await provider.connect(connection);
+    answer = { clusters: [{ cluster: 'b', claims: [claim('three')] }] };
+    await provider.refresh();
+    answer = { clusters: [{ cluster: 'b', error: 'down' }] };
+    expect((await provider.refresh()).kept).toEqual({ b: 1 });
+    expect(full(1)['three.ns.b'].metadata.annotations![WHY]).toBe('down');
+  });
+
+  it('the postgres backend unreachable: every Resource of ours in the catalog is kept', async () => {
+    const { provider, connection, full } = setup([
+      stored('x.ns.a', 'postgres-claims:a'),
+      stored('y.ns.b', 'postgres-claims:b'),
+      stored('by-hand', 'url:https://example.com/catalog-info.yaml'),
+    ]);
+    await provider.connect(connection);
+    answer = 503;
+    const summary = await provider.refresh();
+    expect(summary.kept).toEqual({ a: 1, b: 1 });
+    expect(summary.unread.a).toMatch(
+      /^the postgres backend did not list the claims: .*503/,
+    );
+    expect(Object.keys(full(0)).sort()).toEqual(['x.ns.a', 'y.ns.b']);
+  });
+
+  it('the catalog unreadable while a cluster is not read: nothing is applied', async () => {
+    const failing = catalogServiceMock.mock({
+      getEntities: async () => {
+        throw new Error('catalog down');
+      },
+      getEntitiesByRefs: async () => ({ items: [] }),
+    });
+    const { provider, connection, mutations } = setup([], failing);
     await provider.connect(connection);
     answer = {
       clusters: [
         { cluster: 'a', claims: [claim('one')] },
-        { cluster: 'b', claims: [claim('two')] },
+        { cluster: 'b', error: 'down' },
       ],
     };
-    await provider.refresh();
-    answer = { clusters: [{ cluster: 'a', claims: [claim('one')] }] };
-    await provider.refresh();
-    expect(mutations[1].type).toBe('full');
-    expect(names(mutations[1])).toEqual(['one.ns.a']);
+    await expect(provider.refresh()).rejects.toThrow('catalog down');
+    expect(mutations).toEqual([]);
   });
 
   it('owner: the claim’s, else its component’s; a claim with neither is left out and counted', async () => {
-    const { provider, connection, mutations, logger } = setup();
+    const { provider, connection, full, logger } = setup();
     await provider.connect(connection);
     answer = {
       clusters: [
@@ -208,10 +234,7 @@ describe('DatabaseEntityProvider', () => {
     };
     await provider.refresh();
     const specs = Object.fromEntries(
-      (mutations[0] as any).entities.map((d: any) => [
-        d.entity.metadata.name,
-        d.entity.spec,
-      ]),
+      Object.entries(full(0)).map(([name, e]) => [name, e.spec]),
     );
     expect(specs).toEqual({
       'owned.ns.a': {

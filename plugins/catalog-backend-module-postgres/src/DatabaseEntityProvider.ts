@@ -5,7 +5,7 @@ import {
   SchedulerService,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { ANNOTATION_LOCATION, Entity } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import {
   CatalogService,
@@ -13,9 +13,15 @@ import {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
-import { ClaimsResponse } from '@bizmatters/plugin-postgres-common';
 import {
+  ClaimsResponse,
+  DATABASE_RESOURCE_TYPE,
+} from '@bizmatters/plugin-postgres-common';
+import {
+  CLAIMS_UNREAD_REASON_ANNOTATION,
+  CLAIMS_UNREAD_SINCE_ANNOTATION,
   clusterLocation,
+  clusterOfLocation,
   ComponentFields,
   componentFields,
   databaseEntity,
@@ -29,12 +35,12 @@ const CLAIMS_TIMEOUT_MS = 60_000;
 
 /** What one refresh did, for logs and tests. */
 export interface RefreshSummary {
-  /** `full`: every cluster's Resources are known and replace the catalog's; `delta`: some cluster was never read, its Resources are left as they are. */
-  mutation: 'full' | 'delta';
-  /** Resources emitted. */
+  /** Resources emitted (read now, and kept). */
   entities: number;
   /** Clusters whose claims could not be read, and why. */
   unread: Record<string, string>;
+  /** Per unread cluster: how many of its last known Resources were kept. */
+  kept: Record<string, number>;
 }
 
 /**
@@ -43,23 +49,17 @@ export interface RefreshSummary {
  * /api/postgres/v1/claims`, as a service), which reads the clusters through Backstage's
  * Kubernetes backend with the same cached reads as the Databases tab and the fleet.
  *
- * Each refresh replaces the provider's Resources (a deleted claim's Resource goes away), except
- * that a cluster whose claims cannot be read keeps its last known Resources, marked with
- * `bizmatters.io/claims-unread-since` and `-reason`, and is logged. A cluster never read since
- * this backend started has no last known Resources here: the refresh then only adds and
- * updates (a delta) and removes nothing of that cluster's.
+ * Each refresh replaces the provider's Resources (a full mutation: a deleted claim's Resource
+ * goes away), except that a cluster whose claims cannot be read keeps its last known Resources,
+ * marked with `bizmatters.io/claims-unread-since` and `-reason`, and is logged. The last known
+ * Resources are read back from the catalog, which every replica shares and which outlives a
+ * restart (this replica's own last read stands in for a cluster the catalog has not processed
+ * yet); when the catalog cannot be read either, nothing is applied.
  */
 export class DatabaseEntityProvider implements EntityProvider {
   private connection?: EntityProviderConnection;
-  /** The clusters of the last successful listing. */
-  private listed?: string[];
-  /** Per cluster: the Resources of its last successful read. */
-  private readonly lastGood = new Map<string, Entity[]>();
-  /** Per cluster whose claims cannot be read: since when and why (the first failed refresh). */
-  private readonly unread = new Map<
-    string,
-    { since: string; reason: string }
-  >();
+  /** Per cluster: the Resources of this replica's last successful read. */
+  private readonly lastRead = new Map<string, Entity[]>();
 
   constructor(
     private readonly options: {
@@ -94,16 +94,11 @@ export class DatabaseEntityProvider implements EntityProvider {
       throw new Error('The postgres database provider is not connected');
     }
     const response = await this.readClaims();
-    const now = new Date().toISOString();
-    const listed = response.error
-      ? this.listed ?? []
-      : response.clusters.map(c => c.cluster);
     const failed = new Map<string, string>();
-    if (response.error) for (const c of listed) failed.set(c, response.error);
-    const read = response.clusters.filter(c => c.claims);
     for (const c of response.clusters) {
       if (!c.claims) failed.set(c.cluster, c.error ?? 'not read');
     }
+    const read = response.clusters.filter(c => c.claims);
     const components = await this.readComponents(
       read.flatMap(c =>
         c.claims!.flatMap(k => (k.entityRef ? [k.entityRef] : [])),
@@ -131,89 +126,95 @@ export class DatabaseEntityProvider implements EntityProvider {
       );
     }
 
-    // Complete when every listed cluster is read now or has a last known state.
-    const complete =
-      (!response.error || this.listed !== undefined) &&
-      [...failed.keys()].every(c => this.lastGood.has(c));
-    const emitted: DeferredEntity[] = [];
-    for (const cluster of listed) {
-      const locationKey = clusterLocation(cluster);
-      const fresh = current.get(cluster);
-      if (fresh) {
-        this.unread.delete(cluster);
-        emitted.push(...fresh.map(entity => ({ entity, locationKey })));
-        continue;
-      }
-      const reason = failed.get(cluster) ?? 'not read';
-      const state = this.unread.get(cluster) ?? { since: now, reason };
-      this.unread.set(cluster, state);
-      const kept = this.lastGood.get(cluster);
-      if (kept) {
-        logger.warn(
-          `Cluster ${cluster}: its PostgresInstance claims could not be read (${reason}); its ${kept.length} database Resources are kept as last read before ${state.since}`,
+    // The clusters not read keep what the catalog has of them (all of ours when the postgres
+    // backend did not answer), marked as unread since the first refresh that missed them.
+    const kept = new Map<string, Entity[]>();
+    if (response.error || failed.size) {
+      const inCatalog = await this.readOwnEntities();
+      const clusters = response.error
+        ? new Set([...inCatalog.keys(), ...this.lastRead.keys()])
+        : new Set(failed.keys());
+      const now = new Date().toISOString();
+      for (const cluster of clusters) {
+        const reason = response.error ?? failed.get(cluster) ?? 'not read';
+        if (response.error) failed.set(cluster, reason);
+        const last = inCatalog.get(cluster) ?? this.lastRead.get(cluster) ?? [];
+        const marked = last.find(
+          e => e.metadata.annotations?.[CLAIMS_UNREAD_SINCE_ANNOTATION],
+        )?.metadata.annotations;
+        const since = marked?.[CLAIMS_UNREAD_SINCE_ANNOTATION] ?? now;
+        const why = marked?.[CLAIMS_UNREAD_REASON_ANNOTATION] ?? reason;
+        kept.set(
+          cluster,
+          last.map(e => markUnread(e, since, why)),
         );
-        emitted.push(
-          ...kept.map(entity => ({
-            entity: markUnread(entity, state.since, state.reason),
-            locationKey,
-          })),
-        );
-      } else {
         logger.warn(
-          `Cluster ${cluster}: its PostgresInstance claims could not be read (${reason}) and were not read since this backend started; its database Resources in the catalog, if any, are left as they are`,
+          `Cluster ${cluster}: its PostgresInstance claims could not be read (${reason}); its ${last.length} database Resources are kept as last read, marked unread since ${since}`,
         );
       }
-    }
-    if (response.error && this.listed === undefined) {
-      logger.warn(
-        `The PostgresInstance claims could not be read (${response.error}); the database Resources in the catalog are left as they are`,
-      );
     }
 
-    if (complete) {
-      await this.connection.applyMutation({ type: 'full', entities: emitted });
-    } else {
-      // Only what is known: the Resources read (and kept), and the removal of those whose
-      // claims are gone from clusters read both before and now.
-      const removed: { entityRef: string; locationKey: string }[] = [];
-      for (const [cluster, entities] of current) {
-        const currentRefs = new Set(entities.map(e => stringifyEntityRef(e)));
-        for (const before of this.lastGood.get(cluster) ?? []) {
-          const ref = stringifyEntityRef(before);
-          if (!currentRefs.has(ref))
-            removed.push({
-              entityRef: ref,
-              locationKey: clusterLocation(cluster),
-            });
-        }
-      }
-      await this.connection.applyMutation({
-        type: 'delta',
-        added: emitted,
-        removed,
-      });
+    const emitted: DeferredEntity[] = [];
+    for (const [cluster, entities] of [...current, ...kept]) {
+      const locationKey = clusterLocation(cluster);
+      emitted.push(...entities.map(entity => ({ entity, locationKey })));
     }
+    await this.connection.applyMutation({ type: 'full', entities: emitted });
 
     for (const [cluster, entities] of current)
-      this.lastGood.set(cluster, entities);
+      this.lastRead.set(cluster, entities);
     if (!response.error) {
-      this.listed = listed;
-      for (const cluster of [...this.lastGood.keys()]) {
-        if (!listed.includes(cluster)) this.lastGood.delete(cluster);
-      }
-      for (const cluster of [...this.unread.keys()]) {
-        if (!listed.includes(cluster)) this.unread.delete(cluster);
+      for (const cluster of [...this.lastRead.keys()]) {
+        if (!current.has(cluster) && !failed.has(cluster))
+          this.lastRead.delete(cluster);
       }
     }
     const summary: RefreshSummary = {
-      mutation: complete ? 'full' : 'delta',
       entities: emitted.length,
       unread: Object.fromEntries(failed),
+      kept: Object.fromEntries([...kept].map(([c, e]) => [c, e.length])),
     };
     logger.debug(
-      `Database Resources refreshed (${summary.mutation}): ${summary.entities} from ${listed.length} clusters, ${failed.size} not read`,
+      `Database Resources refreshed: ${summary.entities} from ${
+        current.size + kept.size
+      } clusters, ${failed.size} not read`,
     );
     return summary;
+  }
+
+  /**
+   * The Resources of this provider the catalog has, per cluster, as emitted (the fields the
+   * provider writes). Throws when the catalog does not answer: the refresh then applies nothing.
+   */
+  private async readOwnEntities(): Promise<Map<string, Entity[]>> {
+    const { auth, catalog } = this.options;
+    const { items } = await catalog.getEntities(
+      {
+        filter: { kind: 'Resource', 'spec.type': DATABASE_RESOURCE_TYPE },
+        fields: [
+          'apiVersion',
+          'kind',
+          'metadata.name',
+          'metadata.namespace',
+          'metadata.title',
+          'metadata.description',
+          'metadata.annotations',
+          'metadata.tags',
+          'spec',
+        ],
+      },
+      { credentials: await auth.getOwnServiceCredentials() },
+    );
+    const out = new Map<string, Entity[]>();
+    for (const entity of items) {
+      const cluster = clusterOfLocation(
+        entity.metadata.annotations?.[ANNOTATION_LOCATION],
+      );
+      if (cluster === undefined) continue; // not ours (a Resource registered otherwise)
+      if (!out.has(cluster)) out.set(cluster, []);
+      out.get(cluster)!.push(entity);
+    }
+    return out;
   }
 
   /** Every cluster's claims from the postgres backend; a failure to ask becomes `error`. */
