@@ -275,6 +275,12 @@ const policy: PermissionPolicy = {
   },
 };
 
+/** The `errors` entry for a claim an entity's annotation names that belongs to another entity. */
+const belongsToAnother = (cluster: string, claim: string) => ({
+  cluster,
+  message: `The annotation bizmatters.io/postgres-instances names the PostgresInstance ${claim}, which belongs to another entity: it is not shown.`,
+});
+
 const responses: string[] = [];
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
@@ -428,16 +434,8 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
     expect(res.status).toBe(200);
     expect(res.body.items).toEqual([]);
     expect(res.body.errors).toEqual([
-      {
-        cluster: 'cluster-a',
-        message:
-          'The annotation bizmatters.io/postgres-instances names the PostgresInstance payments/payments-db, which belongs to another entity: it is not shown.',
-      },
-      {
-        cluster: 'cluster-b',
-        message:
-          'The annotation bizmatters.io/postgres-instances names the PostgresInstance payments/payments-db2, which belongs to another entity: it is not shown.',
-      },
+      belongsToAnother('cluster-a', 'payments/payments-db'),
+      belongsToAnother('cluster-b', 'payments/payments-db2'),
     ]);
     for (const leak of [
       'team-payments',
@@ -483,11 +481,7 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
     expect(res.status).toBe(200);
     expect(res.body.items).toEqual([]);
     expect(res.body.errors).toEqual([
-      {
-        cluster: 'cluster-a',
-        message:
-          'The annotation bizmatters.io/postgres-instances names the PostgresInstance payments/payments-db, which belongs to another entity: it is not shown.',
-      },
+      belongsToAnother('cluster-a', 'payments/payments-db'),
     ]);
     for (const leak of ['team-payments', 'payments_db_owner', 'healthy']) {
       expect(res.text).not.toContain(leak);
