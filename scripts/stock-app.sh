@@ -311,10 +311,11 @@ check "GET /api/postgres/v1/entities/component/default/orders/databases as guest
   "${auth[@]}" "$base/api/postgres/v1/entities/component/default/orders/databases"
 grep -q '"cluster":"stock-cluster"' "$WORK/body" || fail "no answer about stock-cluster through the Kubernetes backend"
 check "GET /api/scaffolder/v2/actions as guest" 200 "${auth[@]}" "$base/api/scaffolder/v2/actions"
-for action in postgres:credentials:write postgres:manifests:create; do
+actions="postgres:credentials:write postgres:manifests:create postgres:database:change postgres:credentials:delete"
+for action in $actions; do
   grep -q "\"$action\"" "$WORK/body" || fail "the scaffolder has no $action action"
 done
-echo "scaffolder actions: postgres:credentials:write, postgres:manifests:create"
+echo "scaffolder actions: $actions"
 # the database provider: its claims route is for services only, and its refresh is scheduled
 check "GET /api/postgres/v1/claims as guest (services only)" 403 "${auth[@]}" "$base/api/postgres/v1/claims"
 grep -q 'postgres-databases:refresh' "$WORK/backend.log" || fail "the catalog has no postgres-databases:refresh task"

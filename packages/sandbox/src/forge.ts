@@ -644,9 +644,10 @@ export class ForgeStandIn extends StandInBase {
       (m = pathname.match(
         new RegExp(`^/repos/${seg}/${seg}/contents/(.+)$`),
       )) &&
-      method === 'GET'
+      // HEAD as GitHub answers it: whether the file exists (the pull request plugin asks before deleting)
+      (method === 'GET' || method === 'HEAD')
     ) {
-      this.count('GET /repos/:owner/:repo/contents/:path');
+      this.count(`${method} /repos/:owner/:repo/contents/:path`);
       const dir = this.repoDir(m[1], m[2]);
       const ref = url.searchParams.get('ref') ?? 'main';
       const files = await readTree(dir, ref);

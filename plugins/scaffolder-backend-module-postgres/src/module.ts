@@ -8,10 +8,15 @@ import { ScmIntegrations } from '@backstage/integration';
 import { createSsmClient, readModuleSettings } from './config';
 import { createPostgresCredentialsWriteAction } from './actions/credentialsWrite';
 import { createPostgresManifestsCreateAction } from './actions/manifestsCreate';
+import { createPostgresDatabaseChangeAction } from './actions/databaseChange';
+import { createPostgresCredentialsDeleteAction } from './actions/credentialsDelete';
+import { PostgresBackendClusterClaims } from './clusterClaims';
+import { SsmCredentialsWriter } from './ssmCredentials';
 import { GithubFileReader } from './existingClaims';
 
 /**
- * Registers `postgres:credentials:write` and `postgres:manifests:create` with the scaffolder.
+ * Registers `postgres:credentials:write`, `postgres:manifests:create`,
+ * `postgres:database:change` and `postgres:credentials:delete` with the scaffolder.
  *
  * @public
  */
@@ -25,8 +30,17 @@ export const scaffolderModulePostgres = createBackendModule({
         config: coreServices.rootConfig,
         permissions: coreServices.permissions,
         catalog: catalogServiceRef,
+        discovery: coreServices.discovery,
+        auth: coreServices.auth,
       },
-      async init({ scaffolder, config, permissions, catalog }) {
+      async init({
+        scaffolder,
+        config,
+        permissions,
+        catalog,
+        discovery,
+        auth,
+      }) {
         const settings = readModuleSettings(config);
         const ssmClient = createSsmClient(settings.ssm);
         // whether a claim is already in the GitOps repository, read with the integration's credentials
@@ -44,6 +58,20 @@ export const scaffolderModulePostgres = createBackendModule({
             permissions,
             catalog,
             gitops,
+          }),
+          createPostgresDatabaseChangeAction({
+            settings,
+            permissions,
+            catalog,
+            gitops,
+          }),
+          createPostgresCredentialsDeleteAction({
+            settings,
+            permissions,
+            catalog,
+            gitops,
+            clusters: new PostgresBackendClusterClaims(discovery, auth),
+            ssm: logger => new SsmCredentialsWriter(ssmClient, logger),
           }),
         );
       },
