@@ -96,6 +96,11 @@ export function writeBackendConfig(options: {
       },
       cache: { ttlSeconds: TTL_SECONDS },
       ssm: { region: 'eu-west-1', endpoint: ssm.url },
+      // the database provider never runs by itself during the measurements (its catalog rules
+      // leave Resources out anyway); bench/provider.ts triggers it through the scheduler API
+      catalog: {
+        refresh: { frequency: { trigger: 'manual' }, timeout: { minutes: 10 } },
+      },
     },
   };
   const configFile = path.join(dir, 'app-config.bench.yaml');

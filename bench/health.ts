@@ -8,7 +8,8 @@
  *
  * Then two replicas on PostgreSQL and Redis (replicas.ts).
  *
- * BENCH_CLAIMS: claims (1000); BENCH_ONLY=views: only the first table; BENCH_ONLY=replicas (or
+ * BENCH_CLAIMS: claims (1000); BENCH_ONLY=views: only the first table; BENCH_ONLY=provider: only
+ * the database provider's table (provider.ts); BENCH_ONLY=replicas (or
  * `npm run bench -- --replicas`): only the replicas' tables; BENCH_LOAD_SECONDS: the load's
  * duration (60); BENCH_REPLICA_SECONDS: each replica load's duration (30);
  * BENCH_BACKEND_NODE_OPTIONS: the backend's NODE_OPTIONS, e.g. `--require ./profile-hook.js` to
@@ -45,6 +46,7 @@ import {
   viewsTable,
 } from './report';
 import { measureReplicas } from './replicas';
+import { measureProvider, providerTable } from './provider';
 
 /** The bench on one backend (SQLite, memory cache): views, fleet, a scaffolder run, load. */
 async function singleBackend(
@@ -92,6 +94,15 @@ async function main() {
   const only =
     process.env.BENCH_ONLY ??
     (process.argv.includes('--replicas') ? 'replicas' : undefined);
+  if (only === 'provider') {
+    const runs = [];
+    for (const n of (process.env.BENCH_PROVIDER_CLAIMS ?? '1000,10000').split(
+      ',',
+    ))
+      runs.push(await measureProvider(Number(n)));
+    printTables([providerTable(runs)]);
+    return;
+  }
   const standIns = await startStandIns({ claims });
   const entities = catalogEntities(standIns.entityCount);
   try {

@@ -13,11 +13,11 @@ import {
   TaskOutcome,
 } from './replicas';
 
-const fmt = (n: number) =>
+export const fmt = (n: number) =>
   Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : '–';
 
 /** A markdown table under a `##` title. */
-function table(
+export function table(
   title: string,
   columns: string[],
   rows: Array<Array<string | number>>,

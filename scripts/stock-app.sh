@@ -44,7 +44,7 @@ case "$WORK" in "$ROOT"/*) fail "the temporary folder $WORK is inside the reposi
 step "pack the plugins (tsc, backstage-cli package build, npm pack) into $PACKS"
 mkdir -p "$PACKS"
 (cd "$ROOT" && npm run tsc --silent)
-for p in postgres-common postgres-backend scaffolder-backend-module-postgres postgres; do
+for p in postgres-common postgres-backend scaffolder-backend-module-postgres catalog-backend-module-postgres postgres; do
   dir="$ROOT/plugins/$p"
   cp "$dir/package.json" "$WORK/$p.package.json"
   # npm pack runs the package's prepack/postpack (backstage-cli rewrites package.json for
@@ -142,11 +142,13 @@ echo "the app's @backstage/backend-defaults: $(node -p "require('./packages/back
 # ---------------------------------------------------------------------------------------------
 # From here on, each command and each file edit is one of the READMEs' install steps, with the
 # package name replaced by its tarball: plugins/scaffolder-backend-module-postgres/README.md,
-# plugins/postgres-backend/README.md and plugins/postgres/README.md.
+# plugins/postgres-backend/README.md, plugins/catalog-backend-module-postgres/README.md and
+# plugins/postgres/README.md.
 step "backend: yarn --cwd packages/backend add the backend plugins (READMEs' Install)"
 yarn --cwd packages/backend add \
   "@bizmatters/plugin-scaffolder-backend-module-postgres@file:$(tgz plugin-scaffolder-backend-module-postgres)" \
-  "@bizmatters/plugin-postgres-backend@file:$(tgz plugin-postgres-backend)"
+  "@bizmatters/plugin-postgres-backend@file:$(tgz plugin-postgres-backend)" \
+  "@bizmatters/plugin-catalog-backend-module-postgres@file:$(tgz plugin-catalog-backend-module-postgres)"
 # the permission policy of plugins/postgres-backend/README.md#permission-policy, as it is there
 yarn --cwd packages/backend add \
   "@bizmatters/plugin-postgres-common@file:$(tgz plugin-postgres-common)" \
@@ -165,6 +167,7 @@ edit packages/backend/src/index.ts \
 edit packages/backend/src/index.ts '\nbackend\.start\(\);' "
 backend.add(import('@bizmatters/plugin-scaffolder-backend-module-postgres'));
 backend.add(import('@bizmatters/plugin-postgres-backend'));
+backend.add(import('@bizmatters/plugin-catalog-backend-module-postgres'));
 
 backend.start();"
 git --no-pager diff --stat
@@ -199,11 +202,13 @@ const checks = {
   '@backstage/plugin-catalog-react': ['packages/app', '@backstage/plugin-catalog', ['@bizmatters/plugin-postgres']],
   '@backstage/plugin-scaffolder-react': ['packages/app', '@backstage/plugin-scaffolder', ['@bizmatters/plugin-postgres']],
   '@backstage/backend-plugin-api': ['packages/backend', '@backstage/backend-defaults',
-    ['@bizmatters/plugin-postgres-backend', '@bizmatters/plugin-scaffolder-backend-module-postgres']],
+    ['@bizmatters/plugin-postgres-backend', '@bizmatters/plugin-scaffolder-backend-module-postgres',
+     '@bizmatters/plugin-catalog-backend-module-postgres']],
   '@backstage/plugin-scaffolder-node': ['packages/backend', '@backstage/plugin-scaffolder-backend',
     ['@bizmatters/plugin-scaffolder-backend-module-postgres']],
   '@backstage/plugin-catalog-node': ['packages/backend', '@backstage/plugin-catalog-backend',
-    ['@bizmatters/plugin-postgres-backend', '@bizmatters/plugin-scaffolder-backend-module-postgres']],
+    ['@bizmatters/plugin-postgres-backend', '@bizmatters/plugin-scaffolder-backend-module-postgres',
+     '@bizmatters/plugin-catalog-backend-module-postgres']],
   '@backstage/plugin-permission-common': ['packages/backend', '@backstage/plugin-permission-backend',
     ['@bizmatters/plugin-postgres-backend', '@bizmatters/plugin-scaffolder-backend-module-postgres', '@bizmatters/plugin-postgres-common']],
   '@backstage/plugin-permission-node': ['packages/backend', '@backstage/plugin-permission-backend',
@@ -311,6 +316,10 @@ for action in $actions; do
   grep -q "\"$action\"" "$WORK/body" || fail "the scaffolder has no $action action"
 done
 echo "scaffolder actions: $actions"
+# the database provider: its claims route is for services only, and its refresh is scheduled
+check "GET /api/postgres/v1/claims as guest (services only)" 403 "${auth[@]}" "$base/api/postgres/v1/claims"
+grep -q 'postgres-databases:refresh' "$WORK/backend.log" || fail "the catalog has no postgres-databases:refresh task"
+echo "catalog: the postgres-databases provider's refresh is scheduled"
 check "GET / (the built app)" 200 "$base/"
 backend_ok=1
 

@@ -21,5 +21,7 @@ backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
 backend.add(import('@bizmatters/plugin-scaffolder-backend-module-postgres'));
 backend.add(import('@backstage/plugin-kubernetes-backend'));
 backend.add(import('@bizmatters/plugin-postgres-backend'));
+// every claim of every cluster as a Resource of type database, read from the postgres backend
+backend.add(import('@bizmatters/plugin-catalog-backend-module-postgres'));
 
 backend.start();

@@ -12,6 +12,8 @@ import { KubernetesProxyClient } from './service/KubernetesProxyClient';
 import { ClusterReader } from './service/ClusterReader';
 import { DatabaseService } from './service/DatabaseService';
 import { createRouter } from './service/router';
+import { readClaimSummaries } from './service/claimSummaries';
+import { ReadScope } from './service/ReadScope';
 
 /**
  * The postgres backend plugin: database health of catalog entities, read through Backstage's
@@ -65,6 +67,10 @@ export const postgresPlugin = createBackendPlugin({
           logger,
           esoApiVersion: policy.externalSecret.apiVersion,
         });
+        const concurrency =
+          config.getOptionalNumber('postgres.kubernetes.concurrency') ?? 8;
+        const deadlineMs =
+          config.getOptionalNumber('postgres.kubernetes.deadlineMs') ?? 15_000;
         const databases = new DatabaseService({
           reader,
           logger,
@@ -76,11 +82,8 @@ export const postgresPlugin = createBackendPlugin({
             maxRefsPerEntity:
               config.getOptionalNumber('postgres.claims.maxRefsPerEntity') ??
               20,
-            concurrency:
-              config.getOptionalNumber('postgres.kubernetes.concurrency') ?? 8,
-            deadlineMs:
-              config.getOptionalNumber('postgres.kubernetes.deadlineMs') ??
-              15_000,
+            concurrency,
+            deadlineMs,
           },
         });
         deps.httpRouter.use(
@@ -95,6 +98,11 @@ export const postgresPlugin = createBackendPlugin({
               'postgres.catalog.timeoutMs',
             ),
             choices: policyChoices(policy),
+            claims: () =>
+              readClaimSummaries(
+                reader,
+                new ReadScope({ concurrency, deadlineMs }),
+              ),
           }),
         );
         deps.httpRouter.addAuthPolicy({

@@ -108,6 +108,20 @@ export {
 } from './ownership';
 export type { ClaimOwnership } from './ownership';
 export {
+  DATABASE_RESOURCE_NAMESPACE,
+  DATABASE_RESOURCE_TYPE,
+  databaseResourceName,
+  databaseResourceRef,
+  claimSummary,
+  claimOwnershipInCluster,
+} from './resources';
+export type {
+  ClaimLocation,
+  ClaimSummary,
+  ClusterClaims,
+  ClaimsResponse,
+} from './resources';
+export {
   gitopsRepoUrl,
   findGitopsRepository,
   checkGitopsTarget,

@@ -29,6 +29,7 @@ import {
 } from '@bizmatters/test-backend';
 import { KubeObject, KubernetesStandIn } from '@bizmatters/sandbox';
 import {
+  databaseResourceName,
   decidePostgresPermission,
   DatabasesResponse,
 } from '@bizmatters/plugin-postgres-common';
@@ -183,6 +184,30 @@ function component(
   };
 }
 
+/** A database Resource as the catalog's provider makes it (or as anyone may register one). */
+function resource(name: string, owner: string, instances: string) {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: { 'bizmatters.io/postgres-instances': instances },
+    },
+    spec: { type: 'database', owner },
+  };
+}
+const ORDERS_DB = databaseResourceName({
+  cluster: 'cluster-a',
+  namespace: 'orders',
+  name: 'orders-db',
+});
+const PAYMENTS_DB = databaseResourceName({
+  cluster: 'cluster-a',
+  namespace: 'payments',
+  name: 'payments-db',
+});
+
 const MANY_REFS = Array.from(
   { length: 25 },
   (_, i) => `ns-${i + 1}/db-${i + 1}`,
@@ -213,6 +238,25 @@ const ENTITIES = [
   }),
   component('legacy', 'group:default/team-orders'),
   component('bloated', 'group:default/team-orders'),
+  // orders-db's Resource, as the provider emits it
+  resource(
+    ORDERS_DB,
+    'group:default/team-orders',
+    'cluster-a/orders/orders-db',
+  ),
+  // made by hand by team-orders: another name, pointing at payments' claim
+  resource(
+    'snoop-db',
+    'group:default/team-orders',
+    'cluster-a/payments/payments-db',
+  ),
+  // payments-db's Resource name, but owned by team-orders (registered by hand before the
+  // provider, or its claim's owner annotation naming another team than its component's)
+  resource(
+    PAYMENTS_DB,
+    'group:default/team-orders',
+    'cluster-a/payments/payments-db',
+  ),
   component('many', 'group:default/team-orders', {
     'bizmatters.io/postgres-instances': MANY_REFS.join(', '),
   }),
@@ -230,6 +274,12 @@ const policy: PermissionPolicy = {
     return { result: AuthorizeResult.ALLOW };
   },
 };
+
+/** The `errors` entry for a claim an entity's annotation names that belongs to another entity. */
+const belongsToAnother = (cluster: string, claim: string) => ({
+  cluster,
+  message: `The annotation bizmatters.io/postgres-instances names the PostgresInstance ${claim}, which belongs to another entity: it is not shown.`,
+});
 
 const responses: string[] = [];
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
@@ -314,7 +364,12 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
         mockServices.rootConfig.factory({
           data: {
             backend: { baseUrl: 'http://localhost:7007' },
-            ...catalogAndPermissionsConfig(['Component', 'Group', 'User']),
+            ...catalogAndPermissionsConfig([
+              'Component',
+              'Group',
+              'User',
+              'Resource',
+            ]),
             kubernetes: KubernetesStandIn.backstageConfig([a, b]),
             postgres: {
               cache: { ttlSeconds: 1 },
@@ -379,16 +434,8 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
     expect(res.status).toBe(200);
     expect(res.body.items).toEqual([]);
     expect(res.body.errors).toEqual([
-      {
-        cluster: 'cluster-a',
-        message:
-          'The annotation bizmatters.io/postgres-instances names the PostgresInstance payments/payments-db, which belongs to another entity: it is not shown.',
-      },
-      {
-        cluster: 'cluster-b',
-        message:
-          'The annotation bizmatters.io/postgres-instances names the PostgresInstance payments/payments-db2, which belongs to another entity: it is not shown.',
-      },
+      belongsToAnother('cluster-a', 'payments/payments-db'),
+      belongsToAnother('cluster-b', 'payments/payments-db2'),
     ]);
     for (const leak of [
       'team-payments',
@@ -414,6 +461,73 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
           "The PostgresInstance legacy/legacy-db in cluster cluster-a is not shown: it does not say which entity it belongs to. Add the annotation 'bizmatters.io/entity-ref: component:default/legacy' to it and to its ExternalSecret in Git, or ask the platform team to set postgres.claims.showUnannotated.",
       },
     ]);
+  });
+
+  const onResource = (name: string, user: string) =>
+    get(`/api/postgres/v1/entities/resource/default/${name}/databases`, user);
+
+  it('a database Resource shows its own database to who may read its component', async () => {
+    const res = await onResource(ORDERS_DB, 'alice');
+    expect(res.status).toBe(200);
+    expect(res.body.errors).toEqual([]);
+    expect(names(res.body)).toEqual(['cluster-a/orders/orders-db']);
+    expect(res.body.items[0].health.verdict).toBe('healthy');
+    // another team's member may not read the Resource (owned by team-orders)
+    expect((await onResource(ORDERS_DB, 'bob')).status).toBe(403);
+  });
+
+  it('a hand-made Resource pointing at another team’s claim shows nothing of it', async () => {
+    const res = await onResource('snoop-db', 'alice');
+    expect(res.status).toBe(200);
+    expect(res.body.items).toEqual([]);
+    expect(res.body.errors).toEqual([
+      belongsToAnother('cluster-a', 'payments/payments-db'),
+    ]);
+    for (const leak of ['team-payments', 'payments_db_owner', 'healthy']) {
+      expect(res.text).not.toContain(leak);
+    }
+  });
+
+  it('on the claim’s own Resource, a caller without read on the component the claim names sees nothing', async () => {
+    // alice owns the Resource, not the component (payments) its claim names
+    const res = await onResource(PAYMENTS_DB, 'alice');
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toBe(
+      'Not allowed: postgres.database.read on component:default/payments',
+    );
+    for (const leak of ['payments_db_owner', 'healthy', 'payments-db-']) {
+      expect(res.text).not.toContain(leak);
+    }
+    // a fleet reader may read payments: the same Resource shows the database to them
+    const carol = await onResource(PAYMENTS_DB, 'carol');
+    expect(carol.status).toBe(200);
+    expect(names(carol.body)).toEqual(['cluster-a/payments/payments-db']);
+  });
+
+  it('the claims of every cluster are served to services only, without spec, status or secrets', async () => {
+    const user = await get('/api/postgres/v1/claims', 'carol');
+    expect(user.status).toBe(403);
+    const res = await request(backend.server)
+      .get('/api/postgres/v1/claims')
+      .set('authorization', `Bearer ${mockCredentials.service.token()}`);
+    responses.push(res.text);
+    expect(res.status).toBe(200);
+    expect(res.body.clusters.map((c: any) => c.cluster)).toEqual([
+      'cluster-a',
+      'cluster-b',
+    ]);
+    expect(res.body.clusters[0].claims).toContainEqual({
+      namespace: 'payments',
+      name: 'payments-db',
+      entityRef: PAYMENTS,
+      owner: 'group:default/team-payments',
+    });
+    expect(res.body.clusters[0].claims).toContainEqual({
+      namespace: 'legacy',
+      name: 'legacy-db',
+    });
+    expect(res.text).not.toContain('credentials');
+    expect(res.text).not.toContain('operator message');
   });
 
   it('the fleet answer is filtered per caller', async () => {

@@ -9,7 +9,7 @@ import {
   KubeObject,
   StepId,
   claimEntityRef,
-  claimOwnership,
+  claimOwnershipInCluster,
   claimSecretNames,
   deriveDatabaseHealth,
   ENTITY_REF_ANNOTATION,
@@ -37,6 +37,18 @@ export interface SerializedAnswer {
   json: string;
   gzip: Buffer;
   etag: string;
+}
+
+/**
+ * An entity's answer as sent and, on a Resource, what a caller must be allowed to read for it
+ * to be sent: a Resource may be registered by anyone, so its claims are shown only to callers
+ * who may read the components they name.
+ */
+export interface EntityAnswer extends SerializedAnswer {
+  /** On a Resource: the components (normalized refs) its shown claims name. */
+  components?: string[];
+  /** On a Resource: true when a shown claim names no component (nobody may see it there). */
+  unnamed?: boolean;
 }
 
 /** What each kind is, for error messages. */
@@ -139,7 +151,7 @@ export class DatabaseService {
    * Answers as sent, per entity, served until the oldest read behind them expires: a warm view
    * costs no upstream read, no health derivation, no serialization and no compression.
    */
-  private readonly answers: TtlCache<SerializedAnswer>;
+  private readonly answers: TtlCache<EntityAnswer>;
   private readonly fleets = new TtlCache<FleetSnapshot>({ maxEntries: 1 });
   private readonly limits: ReadLimits;
 
@@ -182,13 +194,23 @@ export class DatabaseService {
   }
 
   /** {@link DatabaseService.forEntity}, serialized, from the answer cache when it is fresh. */
-  forEntityAnswer(entity: EntityLike): Promise<SerializedAnswer> {
+  forEntityAnswer(entity: EntityLike): Promise<EntityAnswer> {
     const key = `entity|${entityRefOf(entity)}|${kubernetesIdOfEntity(
       entity,
     )}|${entity.metadata.annotations?.[POSTGRES_INSTANCES_ANNOTATION] ?? ''}`;
     return this.answers.get(key, async () => {
       const scope = this.scope();
-      const value = serialize(await this.forEntity(entity, scope));
+      const { entries, errors } = await this.entityEntries(entity, scope);
+      const value: EntityAnswer = serialize({
+        items: entries.map(e => e.item),
+        errors,
+      });
+      if (isResource(entity)) {
+        value.components = [
+          ...new Set(entries.flatMap(e => (e.entityRef ? [e.entityRef] : []))),
+        ];
+        value.unnamed = entries.some(e => !e.entityRef);
+      }
       return { value, expiresAt: this.expiry(scope) };
     });
   }
@@ -264,6 +286,15 @@ export class DatabaseService {
     entity: EntityLike,
     scope: ReadScope = this.scope(),
   ): Promise<DatabasesResponse> {
+    const { entries, errors } = await this.entityEntries(entity, scope);
+    return { items: entries.map(e => e.item), errors };
+  }
+
+  /** {@link DatabaseService.forEntity} with the entity each shown claim names. */
+  private async entityEntries(
+    entity: EntityLike,
+    scope: ReadScope,
+  ): Promise<{ entries: FleetEntry[]; errors: ClusterError[] }> {
     const { reader, showUnannotated } = this.options;
     const entityRef = entityRefOf(entity);
     const errors: ScopedError[] = [];
@@ -290,7 +321,7 @@ export class DatabaseService {
       clusters = await reader.clusters(scope);
     } catch (e) {
       errors.push({ cluster: '', message: describe(e, 'claims', '') });
-      return { items: [], errors: dedupe(errors.map(publicError)) };
+      return { entries: [], errors: dedupe(errors.map(publicError)) };
     }
     for (const ref of refs) {
       if (ref.cluster && !clusters.includes(ref.cluster)) {
@@ -300,7 +331,8 @@ export class DatabaseService {
         });
       }
     }
-    const useLabel = isLabelValue(kubernetesId);
+    // claims carry components' Kubernetes ids, never a Resource's
+    const useLabel = !isResource(entity) && isLabelValue(kubernetesId);
     const found = new Set<string>();
     const unread = new Set<string>();
     const perCluster = await Promise.all(
@@ -369,7 +401,11 @@ export class DatabaseService {
           for (const [key, { claim, named }] of candidates) {
             found.add(`${cluster}/${key}`);
             found.add(key);
-            const ownership = claimOwnership(claim, entityRef);
+            const ownership = claimOwnershipInCluster(
+              cluster,
+              claim,
+              entityRef,
+            );
             if (
               ownership === 'ours' ||
               (ownership === 'unannotated' && showUnannotated)
@@ -388,9 +424,7 @@ export class DatabaseService {
               });
             }
           }
-          return (await this.itemsFor(cluster, shown, errors, scope)).map(
-            e => e.item,
-          );
+          return await this.itemsFor(cluster, shown, errors, scope);
         } catch (e) {
           unread.add(cluster);
           errors.push({ cluster, message: describe(e, 'claims', cluster) });
@@ -420,7 +454,7 @@ export class DatabaseService {
       }
     }
     return {
-      items: perCluster.flat(),
+      entries: perCluster.flat(),
       errors: dedupe(errors.map(publicError)),
     };
   }
@@ -581,6 +615,10 @@ export class DatabaseService {
         ),
       );
   }
+}
+
+function isResource(entity: EntityLike): boolean {
+  return entity.kind?.toLocaleLowerCase('en-US') === 'resource';
 }
 
 function serialize(body: DatabasesResponse): SerializedAnswer {

@@ -15,6 +15,7 @@ import {
 } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
+  ClaimsResponse,
   EntityLike,
   PostgresChoices,
   postgresDatabaseReadPermission,
@@ -117,6 +118,8 @@ export async function createRouter(options: {
   catalogTimeoutMs?: number;
   /** What the template's form offers (app-config `postgres.*`), served at `/v1/policy`. */
   choices: PostgresChoices;
+  /** Every claim of every cluster, served to services (the catalog's provider) at `/v1/claims`. */
+  claims: () => Promise<ClaimsResponse>;
 }): Promise<express.Router> {
   const { httpAuth, permissions, catalog, databases, entityTtlMs } = options;
   const catalogTimeoutMs = options.catalogTimeoutMs ?? 10_000;
@@ -237,9 +240,36 @@ export async function createRouter(options: {
           `Not allowed: ${postgresDatabaseReadPermission.name} on ${kind}:${namespace}/${name}`,
         );
       }
-      send(req, res, await databases.forEntityAnswer(access.entity));
+      const answer = await databases.forEntityAnswer(access.entity);
+      // A database Resource shows its claim only to callers who may read the databases of the
+      // component the claim names: anyone may register a Resource, so it proves nothing itself.
+      if (answer.components) {
+        const readable = await withTimeout(
+          readableEntities(answer.components, credentials),
+          catalogTimeoutMs,
+          `The catalog did not answer which components ${kind}:${namespace}/${name} belongs to`,
+        );
+        const unreadable = answer.components.filter(c => !readable.has(c));
+        if (unreadable.length || answer.unnamed) {
+          throw new NotAllowedError(
+            `Not allowed: ${postgresDatabaseReadPermission.name} on ${
+              unreadable.length
+                ? unreadable.join(', ')
+                : 'the component of this database (its claim names none)'
+            }`,
+          );
+        }
+      }
+      send(req, res, answer);
     },
   );
+
+  // Every claim of every cluster, without spec, status or secrets: for the catalog's entity
+  // provider (a service principal), never for users (they have the fleet route).
+  router.get('/v1/claims', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['service'] });
+    res.json(await options.claims());
+  });
 
   router.get('/v1/databases', async (req, res) => {
     const credentials = await credentialsOf(req);
