@@ -324,7 +324,10 @@ test('day-2 from the Databases tab: grow orders-db to 30 GB, merge, see it', asy
   await page.getByRole('button', { name: 'Create' }).click();
   const prLink = page.getByRole('link', { name: 'Pull request' });
   await prLink.waitFor({ timeout: 120_000 });
-  await page.getByText(/storageGB: 30/).first().waitFor();
+  await page
+    .getByText(/storageGB: 30/)
+    .first()
+    .waitFor();
   await shot('22-change-task-completed');
   await page.goto(await prLink.getAttribute('href'));
   await page
@@ -338,6 +341,38 @@ test('day-2 from the Databases tab: grow orders-db to 30 GB, merge, see it', asy
   await page.getByRole('list', { name: 'Health of orders-db' }).waitFor();
   await page.getByText('30 GB', { exact: true }).waitFor({ timeout: 90_000 });
   await shot('23-orders-grown');
+});
+
+test('the merged database is a catalog Resource, owned by the team and a dependency of orders', async () => {
+  const ref = 'resource:default/orders-db.orders.sandbox-a';
+  // the provider refreshes every 15 s in the sandbox
+  let entity;
+  for (let i = 0; i < 60 && !entity; i++) {
+    const res = await fetch(
+      'http://localhost:7007/api/catalog/entities/by-name/resource/default/orders-db.orders.sandbox-a',
+      { headers: { authorization: `Bearer ${userToken}` } },
+    );
+    if (res.ok) entity = await res.json();
+    else await new Promise(r => setTimeout(r, 1000));
+  }
+  assert.ok(entity, `${ref} did not appear in the catalog`);
+  assert.equal(entity.spec.type, 'database');
+  assert.equal(entity.spec.owner, 'group:default/team-agents');
+  assert.deepEqual(entity.spec.dependencyOf, ['component:default/orders']);
+  assert.ok(
+    entity.relations.some(
+      r =>
+        r.type === 'dependencyOf' && r.targetRef === 'component:default/orders',
+    ),
+  );
+  // its page has the Databases card, with the database's verdict
+  await page.goto(`${APP}/catalog/default/resource/orders-db.orders.sandbox-a`);
+  const table = page.getByRole('table', { name: 'PostgreSQL databases' });
+  await table.waitFor();
+  await table
+    .getByText('Healthy', { exact: true })
+    .waitFor({ timeout: 60_000 });
+  await shot('24-orders-db-resource');
 });
 
 test('the broken service shows its failing hop and the hint', async () => {
