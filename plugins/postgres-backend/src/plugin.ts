@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { ScmIntegrations } from '@backstage/integration';
 import {
   policyChoices,
   postgresPermissions,
@@ -12,6 +13,9 @@ import { KubernetesProxyClient } from './service/KubernetesProxyClient';
 import { ClusterReader } from './service/ClusterReader';
 import { DatabaseService } from './service/DatabaseService';
 import { createRouter } from './service/router';
+import { RequestStore } from './service/RequestStore';
+import { PullRequestReader } from './service/PullRequestReader';
+import { RequestTracker } from './service/RequestTracker';
 
 /**
  * The postgres backend plugin: database health of catalog entities, read through Backstage's
@@ -31,6 +35,7 @@ export const postgresPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         cache: coreServices.cache,
+        database: coreServices.database,
         config: coreServices.rootConfig,
         logger: coreServices.logger,
         catalog: catalogServiceRef,
@@ -83,6 +88,19 @@ export const postgresPlugin = createBackendPlugin({
               15_000,
           },
         });
+        // database requests: stored in this plugin's database, their pull requests read from
+        // the forge through Backstage's GitHub integrations at most once per TTL and repository
+        const requests = new RequestTracker({
+          store: await RequestStore.create(deps.database),
+          pulls: new PullRequestReader({
+            integrations: ScmIntegrations.fromConfig(config),
+            cache: deps.cache,
+            ttlMs: ttlSeconds * 1000,
+          }),
+          repositories: policy.gitops.repositories,
+          ttlMs: ttlSeconds * 1000,
+          logger,
+        });
         deps.httpRouter.use(
           await createRouter({
             httpAuth: deps.httpAuth,
@@ -95,6 +113,7 @@ export const postgresPlugin = createBackendPlugin({
               'postgres.catalog.timeoutMs',
             ),
             choices: policyChoices(policy),
+            requests,
           }),
         );
         deps.httpRouter.addAuthPolicy({

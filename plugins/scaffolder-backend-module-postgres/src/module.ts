@@ -8,10 +8,12 @@ import { ScmIntegrations } from '@backstage/integration';
 import { createSsmClient, readModuleSettings } from './config';
 import { createPostgresCredentialsWriteAction } from './actions/credentialsWrite';
 import { createPostgresManifestsCreateAction } from './actions/manifestsCreate';
+import { createPostgresRequestRegisterAction } from './actions/requestRegister';
 import { GithubFileReader } from './existingClaims';
 
 /**
- * Registers `postgres:credentials:write` and `postgres:manifests:create` with the scaffolder.
+ * Registers `postgres:credentials:write`, `postgres:manifests:create` and
+ * `postgres:request:register` with the scaffolder.
  *
  * @public
  */
@@ -25,8 +27,17 @@ export const scaffolderModulePostgres = createBackendModule({
         config: coreServices.rootConfig,
         permissions: coreServices.permissions,
         catalog: catalogServiceRef,
+        discovery: coreServices.discovery,
+        auth: coreServices.auth,
       },
-      async init({ scaffolder, config, permissions, catalog }) {
+      async init({
+        scaffolder,
+        config,
+        permissions,
+        catalog,
+        discovery,
+        auth,
+      }) {
         const settings = readModuleSettings(config);
         const ssmClient = createSsmClient(settings.ssm);
         // whether a claim is already in the GitOps repository, read with the integration's credentials
@@ -45,6 +56,7 @@ export const scaffolderModulePostgres = createBackendModule({
             catalog,
             gitops,
           }),
+          createPostgresRequestRegisterAction({ discovery, auth }),
         );
       },
     });

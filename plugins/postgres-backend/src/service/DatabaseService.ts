@@ -583,7 +583,7 @@ export class DatabaseService {
   }
 }
 
-function serialize(body: DatabasesResponse): SerializedAnswer {
+export function serialize(body: DatabasesResponse): SerializedAnswer {
   const json = JSON.stringify(body);
   return {
     json,

@@ -26,7 +26,15 @@ import {
 } from '@bizmatters/test-backend';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import githubModule from '@backstage/plugin-scaffolder-backend-module-github';
-import { ForgeStandIn, SsmStandIn } from '@bizmatters/sandbox';
+import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
+// the test backend runs the plugin that postgres:request:register calls (a dev dependency)
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import postgresBackend from '@bizmatters/plugin-postgres-backend';
+import {
+  ForgeStandIn,
+  KubernetesStandIn,
+  SsmStandIn,
+} from '@bizmatters/sandbox';
 import postgresModule from '../index';
 
 type Meta = Parameters<LoggerService['info']>[1];
@@ -144,9 +152,13 @@ const testPolicy = {
  * The real scaffolder backend (with its GitHub module and ours) running the real template, with
  * the real catalog (users, groups, components of two teams) and the real permission backend
  * (permissions on, a policy delegating to postgres-common's rules), talking to the sandbox's SSM
- * and forge stand-ins on 127.0.0.1. Requests are made as alice unless another user is named.
+ * and forge stand-ins on 127.0.0.1, and the postgres backend (where `postgres:request:register`
+ * registers requests; with `clusters`, it reads them through the real Kubernetes backend).
+ * Requests are made as alice unless another user is named.
  */
-export async function startScaffolderHarness() {
+export async function startScaffolderHarness(
+  options: { clusters?: KubernetesStandIn[]; ttlSeconds?: number } = {},
+) {
   const ssm = await SsmStandIn.start();
   const forge = await ForgeStandIn.start();
   await forge.createRepo('platform', 'gitops', { 'README.md': '# GitOps\n' });
@@ -160,45 +172,59 @@ export async function startScaffolderHarness() {
   // tests read the scaffolder's stored rows.
   const databases = testDatabases();
   const logLines: LogLine[] = [];
-  const backend = await startTestBackend({
-    features: [
-      databases.factory,
-      createServiceFactory({
-        service: coreServices.rootLogger,
-        deps: {},
-        factory: () => new CapturingLogger(logLines),
-      }),
-      ...catalogAndPermissions({
-        entities: [...CATALOG_ENTITIES, template],
-        policy: testPolicy,
-      }),
-      catalogScaffolderEntityModel,
-      scaffolderPlugin,
-      githubModule,
-      postgresModule,
-      mockServices.rootConfig.factory({
-        data: {
-          backend: { baseUrl: 'http://localhost:7007' },
-          ...catalogAndPermissionsConfig([
-            'Component',
-            'Group',
-            'User',
-            'Template',
-            'Location',
-          ]),
-          integrations: {
-            github: [forge.backstageIntegration()],
-          },
-          postgres: {
-            ssm: { region: 'eu-west-1', endpoint: ssm.url, maxAttempts: 3 },
-            gitops: {
-              repositories: [forge.gitopsRepository('platform', 'gitops')],
+  const start = () =>
+    startTestBackend({
+      features: [
+        databases.factory,
+        createServiceFactory({
+          service: coreServices.rootLogger,
+          deps: {},
+          factory: () => new CapturingLogger(logLines),
+        }),
+        ...catalogAndPermissions({
+          entities: [...CATALOG_ENTITIES, template],
+          policy: testPolicy,
+        }),
+        catalogScaffolderEntityModel,
+        scaffolderPlugin,
+        githubModule,
+        postgresModule,
+        postgresBackend,
+        ...(options.clusters ? [kubernetesPlugin] : []),
+        mockServices.rootConfig.factory({
+          data: {
+            backend: { baseUrl: 'http://localhost:7007' },
+            ...catalogAndPermissionsConfig([
+              'Component',
+              'Group',
+              'User',
+              'Template',
+              'Location',
+            ]),
+            integrations: {
+              github: [forge.backstageIntegration()],
+            },
+            ...(options.clusters
+              ? {
+                  kubernetes: KubernetesStandIn.backstageConfig(
+                    options.clusters,
+                  ),
+                }
+              : {}),
+            postgres: {
+              ssm: { region: 'eu-west-1', endpoint: ssm.url, maxAttempts: 3 },
+              gitops: {
+                repositories: [forge.gitopsRepository('platform', 'gitops')],
+              },
+              ...(options.ttlSeconds !== undefined
+                ? { cache: { ttlSeconds: options.ttlSeconds } }
+                : {}),
             },
           },
-        },
-      }),
-    ],
-  });
+        }),
+      ],
+    });
+  let backend = await start();
   await waitForCatalog(
     backend.server,
     [
@@ -220,13 +246,17 @@ export async function startScaffolderHarness() {
   const harness = {
     ssm,
     forge,
-    backend,
+    get backend() {
+      return backend;
+    },
     template,
     repoUrl: () => `${forge.host}?owner=platform&repo=gitops`,
     /** Every line the backend logged so far. */
     logLines,
     /** Every row of every table of the scaffolder's database, one JSON line per row. */
     databaseRows: () => databases.rows('scaffolder'),
+    /** Every row of every table of the postgres backend's database (its requests). */
+    postgresRows: () => databases.rows('postgres'),
     /**
      * POSTs a task as `user` (default alice); returns the HTTP answer when it is refused, else
      * the finished task and its events.
@@ -277,6 +307,11 @@ export async function startScaffolderHarness() {
         .post('/api/scaffolder/v2/dry-run')
         .set('Authorization', mockCredentials.user.header(user))
         .send({ template, values, secrets, directoryContents: [] });
+    },
+    /** Stops the backend and starts a new one on the same plugin databases (a restart). */
+    async restart() {
+      await backend.stop();
+      backend = await start();
     },
     async stop() {
       await backend.stop();
