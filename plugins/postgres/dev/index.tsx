@@ -69,6 +69,7 @@ const pages = examples.map(([title, list], i) => {
     getEntityDatabases: async () => responseFor(list),
     getFleet: async () => responseFor(list),
     getPolicy: async () => policyChoices(DEFAULT_POLICY),
+    dismissRequest: async () => {},
   };
   return PageBlueprint.make({
     name: `example-${i + 1}`,
