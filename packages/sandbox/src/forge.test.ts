@@ -271,6 +271,32 @@ describe('ForgeStandIn', () => {
     ).rejects.toMatchObject({ status: 422 });
   });
 
+  it('opens a pull request from files, as a person would, that merges into main', async () => {
+    const pr = await forge.openPullRequest('platform', 'gitops', {
+      head: 'by-hand',
+      files: { 'by-hand.yaml': 'h: 1\n' },
+      title: 'By hand',
+    });
+    const read = await octokit.rest.pulls.get({
+      owner: 'platform',
+      repo: 'gitops',
+      pull_number: pr.number,
+    });
+    expect(read.data).toMatchObject({
+      state: 'open',
+      title: 'By hand',
+      head: { ref: 'by-hand' },
+      base: { ref: 'main' },
+    });
+    expect((await forge.pullFiles(pr)).map(f => f.filename)).toEqual([
+      'by-hand.yaml',
+    ]);
+    await forge.merge('platform', 'gitops', pr.number);
+    expect((await forge.readFiles('platform', 'gitops'))['by-hand.yaml']).toBe(
+      'h: 1\n',
+    );
+  });
+
   it('refuses an existing ref and paths that escape the tree', async () => {
     const {
       data: [latest],

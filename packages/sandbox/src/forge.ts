@@ -163,6 +163,72 @@ export class ForgeStandIn extends StandInBase {
     return sha;
   }
 
+  /**
+   * Opens a pull request from a new branch `head`, made from `base` with `files` committed on
+   * top (as a person would with git and the forge's page); returns it.
+   */
+  async openPullRequest(
+    owner: string,
+    repo: string,
+    options: {
+      head: string;
+      files: Record<string, string>;
+      title: string;
+      base?: string;
+    },
+  ): Promise<PullRequest> {
+    const base = options.base ?? 'main';
+    const dir = this.repoDir(owner, repo);
+    const baseSha = await revParse(dir, `refs/heads/${base}`);
+    if (!baseSha) throw new HttpError(422, `No branch ${base}`);
+    await git(dir, ['update-ref', `refs/heads/${options.head}`, baseSha]);
+    const headSha = await this.commitFiles(
+      owner,
+      repo,
+      options.files,
+      options.title,
+      options.head,
+    );
+    return this.addPull({
+      owner,
+      repo,
+      title: options.title,
+      body: '',
+      head: options.head,
+      base,
+      headSha,
+      draft: false,
+    });
+  }
+
+  /** A new open pull request, numbered after the last, opened by the forge's one account. */
+  private addPull(
+    fields: Pick<
+      PullRequest,
+      | 'owner'
+      | 'repo'
+      | 'title'
+      | 'body'
+      | 'head'
+      | 'base'
+      | 'headSha'
+      | 'draft'
+    >,
+  ): PullRequest {
+    const at = new Date().toISOString();
+    const pr: PullRequest = {
+      ...fields,
+      number: this.pulls.length + 1,
+      state: 'open',
+      merged: false,
+      user: 'sandbox-bot',
+      createdAt: at,
+      updatedAt: at,
+    };
+    this.pulls.push(pr);
+    return pr;
+  }
+
   /** Files of a branch (path → text). */
   async readFiles(
     owner: string,
@@ -708,9 +774,7 @@ export class ForgeStandIn extends StandInBase {
             422,
             `Validation Failed: head ${head} does not exist`,
           );
-        const at = new Date().toISOString();
-        const pr: PullRequest = {
-          number: this.pulls.length + 1,
+        const pr = this.addPull({
           owner,
           repo,
           title: String(body.title ?? ''),
@@ -718,14 +782,8 @@ export class ForgeStandIn extends StandInBase {
           head,
           base: String(body.base ?? 'main'),
           headSha,
-          state: 'open',
-          merged: false,
           draft: !!body.draft,
-          user: 'sandbox-bot',
-          createdAt: at,
-          updatedAt: at,
-        };
-        this.pulls.push(pr);
+        });
         return { status: 201, body: this.pullJson(pr) };
       },
     },
