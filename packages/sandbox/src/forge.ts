@@ -565,6 +565,28 @@ export class ForgeStandIn extends StandInBase {
     };
   }
 
+  /** A file of a branch as `GET /repos/{owner}/{repo}/contents/{path}` answers it. */
+  private async fileContents({
+    params: { owner, repo, path: file },
+    url,
+  }: RouteContext): Promise<ApiResult> {
+    const dir = this.repoDir(owner, repo);
+    const ref = url.searchParams.get('ref') ?? 'main';
+    const files = await readTree(dir, ref);
+    const entry = files.get(file);
+    if (!entry) throw new HttpError(404, 'Not Found');
+    const content = (await git(dir, ['cat-file', 'blob', entry.sha])).stdout;
+    return {
+      body: {
+        type: 'file',
+        path: file,
+        sha: entry.sha,
+        encoding: 'base64',
+        content: Buffer.from(content).toString('base64'),
+      },
+    };
+  }
+
   /** The GitHub REST (and GraphQL) subset the scaffolder's GitHub actions and our plugins use. */
   private readonly apiRoutes: Array<Route<ApiResult>> = [
     {
@@ -815,6 +837,12 @@ export class ForgeStandIn extends StandInBase {
         }
         if (typeof body.title === 'string') pr.title = body.title;
         if (typeof body.body === 'string') pr.body = body.body;
+        // publish:github:pull-request with `update` pushes to the branch, then sends this
+        pr.headSha =
+          (await revParse(
+            this.repoDir(owner, repo),
+            `refs/heads/${pr.head}`,
+          )) ?? pr.headSha;
         return { body: this.pullJson(pr) };
       },
     },
@@ -848,24 +876,13 @@ export class ForgeStandIn extends StandInBase {
     {
       method: 'GET',
       pattern: '/repos/:owner/:repo/contents/:path+',
-      handler: async ({ params: { owner, repo, path: file }, url }) => {
-        const dir = this.repoDir(owner, repo);
-        const ref = url.searchParams.get('ref') ?? 'main';
-        const files = await readTree(dir, ref);
-        const entry = files.get(file);
-        if (!entry) throw new HttpError(404, 'Not Found');
-        const content = (await git(dir, ['cat-file', 'blob', entry.sha]))
-          .stdout;
-        return {
-          body: {
-            type: 'file',
-            path: file,
-            sha: entry.sha,
-            encoding: 'base64',
-            content: Buffer.from(content).toString('base64'),
-          },
-        };
-      },
+      handler: ctx => this.fileContents(ctx),
+    },
+    {
+      // as GitHub answers it: whether the file exists (the pull request plugin asks before deleting)
+      method: 'HEAD',
+      pattern: '/repos/:owner/:repo/contents/:path+',
+      handler: ctx => this.fileContents(ctx),
     },
   ];
 
