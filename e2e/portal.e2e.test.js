@@ -346,7 +346,10 @@ test('day-2 from the Databases tab: grow orders-db to 30 GB, merge, see it', asy
   await page.getByRole('button', { name: 'Create' }).click();
   const prLink = page.getByRole('link', { name: 'Pull request' });
   await prLink.waitFor({ timeout: 120_000 });
-  await page.getByText(/storageGB: 30/).first().waitFor();
+  await page
+    .getByText(/storageGB: 30/)
+    .first()
+    .waitFor();
   await shot('22-change-task-completed');
   await page.goto(await prLink.getAttribute('href'));
   await page
