@@ -42,6 +42,7 @@ import {
   loadTable,
   printTables,
   replicasTables,
+  requestTrackingTable,
   scaffolderTable,
   viewsTable,
 } from './report';
@@ -76,13 +77,19 @@ async function singleBackend(
       ssm: standIns.ssm,
       forge: standIns.forge,
     });
-    const load = await measureLoad({ viewer, backend, seconds: loadSeconds });
+    const load = await measureLoad({
+      viewer,
+      backend,
+      seconds: loadSeconds,
+      forge: standIns.forge,
+    });
     return [
       views,
       // the fleet's RSS is read when the tables are printed, after the load
       fleetTable({ ...fleet, rssMiB: rssMiB(backend) }),
       scaffolderTable(run),
       loadTable({ ...load, seconds: loadSeconds }),
+      requestTrackingTable({ ...load, seconds: loadSeconds }),
     ];
   } finally {
     await stopBackend(backend);

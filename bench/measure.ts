@@ -335,26 +335,46 @@ export type Load = {
   errors: number;
   rssStartMiB: number;
   rssEndMiB: number;
+  /** Views of the entity with the scaffolder run's request (its pull request open). */
+  requestViews: number;
+  /** Pull request reads the request tracking made during the load: lists and single reads. */
+  pullListCalls: number;
+  pullGetCalls: number;
 };
 
-/** LOAD_VIEWERS concurrent viewers of the viewed entities (ours) for `seconds`. */
+/** Forge calls that read pull requests (the request tracking's; the scaffolder reads none). */
+const pullReads = (forge: ForgeStandIn) => ({
+  list: forge.calls['GET /repos/:owner/:repo/pulls'] ?? 0,
+  get: forge.calls['GET /repos/:owner/:repo/pulls/:number'] ?? 0,
+});
+
+/**
+ * LOAD_VIEWERS concurrent viewers of the viewed entities (ours) for `seconds`; the first viewed
+ * entity has the scaffolder run's request, whose pull request the backend follows on `forge`.
+ */
 export async function measureLoad(options: {
   viewer: Viewer;
   backend: Backend;
   seconds: number;
+  forge: ForgeStandIn;
 }): Promise<Load> {
-  const { viewer, backend, seconds } = options;
+  const { viewer, backend, seconds, forge } = options;
   const rssStartMiB = rssMiB(backend);
   let requests = 0;
   let errors = 0;
+  let requestViews = 0;
+  const pullsBefore = pullReads(forge);
   const end = Date.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: LOAD_VIEWERS }, async (_, i) => {
+      const entity = VIEWED[i % VIEWED.length];
       while (Date.now() < end) {
         try {
-          const res = await view(viewer, 'ours', VIEWED[i % VIEWED.length]);
-          await res.text();
+          const res = await view(viewer, 'ours', entity);
+          const body = await res.text();
           if (!res.ok) errors++;
+          else if (entity === VIEWED[0] && JSON.parse(body).requests?.length)
+            requestViews++;
         } catch {
           errors++;
         }
@@ -362,5 +382,14 @@ export async function measureLoad(options: {
       }
     }),
   );
-  return { requests, errors, rssStartMiB, rssEndMiB: rssMiB(backend) };
+  const pullsAfter = pullReads(forge);
+  return {
+    requests,
+    errors,
+    rssStartMiB,
+    rssEndMiB: rssMiB(backend),
+    requestViews,
+    pullListCalls: pullsAfter.list - pullsBefore.list,
+    pullGetCalls: pullsAfter.get - pullsBefore.get,
+  };
 }

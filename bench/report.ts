@@ -176,6 +176,37 @@ export function loadTable(load: Load & { seconds: number }): string {
   );
 }
 
+/**
+ * The request tracking under the load: forge calls per TTL while the viewers look at an entity
+ * whose request's pull request is open, against one forge read per view (what a tab asking the
+ * forge itself would cost).
+ */
+export function requestTrackingTable(load: Load & { seconds: number }): string {
+  const ttls = load.seconds / TTL_SECONDS;
+  const calls = load.pullListCalls + load.pullGetCalls;
+  return table(
+    `Request tracking — ${LOAD_VIEWERS} concurrent viewers for ${load.seconds} s, one entity with an open request; cache TTL ${TTL_SECONDS} s`,
+    [
+      'views showing the request',
+      'forge calls: pull request lists',
+      'forge calls: single pull requests',
+      'forge calls per TTL',
+      'baseline: one forge read per view, per TTL',
+      'ours / baseline',
+    ],
+    [
+      [
+        load.requestViews,
+        load.pullListCalls,
+        load.pullGetCalls,
+        fmt(calls / ttls),
+        fmt(load.requestViews / ttls),
+        load.requestViews ? fmt(calls / load.requestViews) : '–',
+      ],
+    ],
+  );
+}
+
 /** 1 replica vs 2, and 2 with replica 2 stopped mid-load; its tasks. */
 export function replicasTables(r: Replicas): string[] {
   const perTtl = (run: LoadRun) =>

@@ -260,6 +260,18 @@ test('fill "New Postgres DB", submit, see the task succeed with a pull request l
   prUrl = href;
 });
 
+test("before the merge, the service's tab shows the request with its pull request link", async () => {
+  await page.goto(`${APP}/catalog/default/component/orders/databases`);
+  const requests = page.getByRole('list', { name: 'Requested databases' });
+  await requests.waitFor({ timeout: 60_000 });
+  await requests.getByText('orders-db', { exact: true }).waitFor();
+  await requests.getByText(/^Requested — pull request #\d+ open$/).waitFor();
+  await requests.getByText(/Requested by guest/).waitFor();
+  const link = requests.getByRole('link', { name: /^Pull request #\d+/ });
+  assert.equal(await link.getAttribute('href'), prUrl);
+  await shot('04b-orders-requested');
+});
+
 test('merge the pull request in the forge', async () => {
   await page.goto(prUrl);
   await page
@@ -280,6 +292,16 @@ test('the new database reaches "healthy" on the service entity page', async () =
     .getByText('Healthy', { exact: true })
     .first()
     .waitFor({ timeout: 90_000 });
+  // the request's times, with the time from "Create" to healthy
+  await page
+    .getByLabel('Request of orders-db')
+    .getByText(/time to healthy \d+/)
+    .waitFor({ timeout: 60_000 });
+  assert.equal(
+    await page.getByRole('list', { name: 'Requested databases' }).count(),
+    0,
+    'the request is still listed apart from its database',
+  );
   await shot('06-orders-databases-healthy');
   const text = await steps.textContent();
   assert.match(text, /Cluster in healthy state/);

@@ -4,7 +4,9 @@ export interface Config {
       /**
        * How long upstream reads, and the answers built from them, are shared between viewers,
        * in seconds; default 10. It also bounds how long the catalog's answer to "may this
-       * caller see this entity" is reused for the same caller.
+       * caller see this entity" is reused for the same caller, and how often the open pull
+       * requests of a GitOps repository with tracked database requests are listed (once per
+       * TTL for all viewers and replicas).
        */
       ttlSeconds?: number;
     };

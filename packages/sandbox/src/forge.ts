@@ -1,10 +1,15 @@
-/* eslint-disable no-cond-assign -- the router matches and captures in one step: if ((m = path.match(re)) && …) */
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import http from 'http';
 import { readBody, sendJson, sleep, StandInBase } from './http';
 import { git, hashBlob, readTree, revParse, TreeEntry, writeTree } from './git';
+import {
+  notFoundPage,
+  Page,
+  pullRequestListPage,
+  pullRequestPage,
+} from './forgePages';
 
 export interface PullRequest {
   number: number;
@@ -19,7 +24,13 @@ export interface PullRequest {
   merged: boolean;
   mergeSha?: string;
   draft: boolean;
+  /** The login of who opened it (the forge's one account, `sandbox-bot`). */
+  user: string;
   createdAt: string;
+  updatedAt: string;
+  /** When it was closed, merged or not. */
+  closedAt?: string;
+  mergedAt?: string;
 }
 
 export interface MergeEvent {
@@ -35,15 +46,6 @@ class HttpError extends Error {
     super(message);
   }
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    c =>
-      ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[
-        c
-      ]!),
-  );
 
 /**
  * A Git forge stand-in: the GitHub REST subset that `publish:github:pull-request`
@@ -161,6 +163,72 @@ export class ForgeStandIn extends StandInBase {
     return sha;
   }
 
+  /**
+   * Opens a pull request from a new branch `head`, made from `base` with `files` committed on
+   * top (as a person would with git and the forge's page); returns it.
+   */
+  async openPullRequest(
+    owner: string,
+    repo: string,
+    options: {
+      head: string;
+      files: Record<string, string>;
+      title: string;
+      base?: string;
+    },
+  ): Promise<PullRequest> {
+    const base = options.base ?? 'main';
+    const dir = this.repoDir(owner, repo);
+    const baseSha = await revParse(dir, `refs/heads/${base}`);
+    if (!baseSha) throw new HttpError(422, `No branch ${base}`);
+    await git(dir, ['update-ref', `refs/heads/${options.head}`, baseSha]);
+    const headSha = await this.commitFiles(
+      owner,
+      repo,
+      options.files,
+      options.title,
+      options.head,
+    );
+    return this.addPull({
+      owner,
+      repo,
+      title: options.title,
+      body: '',
+      head: options.head,
+      base,
+      headSha,
+      draft: false,
+    });
+  }
+
+  /** A new open pull request, numbered after the last, opened by the forge's one account. */
+  private addPull(
+    fields: Pick<
+      PullRequest,
+      | 'owner'
+      | 'repo'
+      | 'title'
+      | 'body'
+      | 'head'
+      | 'base'
+      | 'headSha'
+      | 'draft'
+    >,
+  ): PullRequest {
+    const at = new Date().toISOString();
+    const pr: PullRequest = {
+      ...fields,
+      number: this.pulls.length + 1,
+      state: 'open',
+      merged: false,
+      user: 'sandbox-bot',
+      createdAt: at,
+      updatedAt: at,
+    };
+    this.pulls.push(pr);
+    return pr;
+  }
+
   /** Files of a branch (path → text). */
   async readFiles(
     owner: string,
@@ -213,10 +281,7 @@ export class ForgeStandIn extends StandInBase {
     repo: string,
     number: number,
   ): Promise<PullRequest> {
-    const pr = this.pulls.find(
-      p => p.owner === owner && p.repo === repo && p.number === number,
-    );
-    if (!pr) throw new HttpError(404, 'Not Found');
+    const pr = this.pull(owner, repo, number);
     if (pr.state !== 'open')
       throw new HttpError(405, 'Pull Request is not mergeable');
     const dir = this.gitDir(owner, repo);
@@ -243,9 +308,13 @@ export class ForgeStandIn extends StandInBase {
       ])
     ).stdout.trim();
     await git(dir, ['update-ref', `refs/heads/${pr.base}`, commit, baseSha]);
+    const at = new Date().toISOString();
     pr.state = 'closed';
     pr.merged = true;
     pr.mergeSha = commit;
+    pr.mergedAt = at;
+    pr.closedAt = at;
+    pr.updatedAt = at;
     for (const listener of this.mergeListeners) {
       await listener({
         owner,
@@ -258,29 +327,87 @@ export class ForgeStandIn extends StandInBase {
     return pr;
   }
 
+  /**
+   * Closes an open pull request without merging it, or reopens a closed one that was not
+   * merged (GitHub's `PATCH /repos/{owner}/{repo}/pulls/{n}` with `state`).
+   */
+  setState(
+    owner: string,
+    repo: string,
+    number: number,
+    state: 'open' | 'closed',
+  ): PullRequest {
+    const pr = this.pull(owner, repo, number);
+    if (pr.merged && state === 'open') {
+      throw new HttpError(
+        422,
+        'Validation Failed: cannot reopen a merged pull request',
+      );
+    }
+    if (pr.state !== state) {
+      const at = new Date().toISOString();
+      pr.state = state;
+      pr.closedAt = state === 'closed' ? at : undefined;
+      pr.updatedAt = at;
+    }
+    return pr;
+  }
+
   htmlUrl(pr: PullRequest) {
     return `${this.url}/${pr.owner}/${pr.repo}/pull/${pr.number}`;
   }
 
-  private pullJson(pr: PullRequest) {
+  private pull(owner: string, repo: string, number: number): PullRequest {
+    const pr = this.pulls.find(
+      p => p.owner === owner && p.repo === repo && p.number === number,
+    );
+    if (!pr) throw new HttpError(404, 'Not Found');
+    return pr;
+  }
+
+  /**
+   * A pull request as GitHub's list answers it (`pull-request-simple`: `merged_at`, no
+   * `merged`); {@link ForgeStandIn.pullJson} adds what a single read has.
+   */
+  private pullSimpleJson(pr: PullRequest) {
+    const repoJson = {
+      name: pr.repo,
+      full_name: `${pr.owner}/${pr.repo}`,
+      owner: { login: pr.owner },
+    };
     return {
       number: pr.number,
       id: pr.number,
       state: pr.state,
-      merged: pr.merged,
-      merge_commit_sha: pr.mergeSha ?? null,
+      locked: false,
       title: pr.title,
       body: pr.body,
       draft: pr.draft,
+      user: { login: pr.user, type: 'User' },
       html_url: this.htmlUrl(pr),
       url: `${this.apiBaseUrl}/repos/${pr.owner}/${pr.repo}/pulls/${pr.number}`,
       created_at: pr.createdAt,
-      head: { ref: pr.head, sha: pr.headSha, label: `${pr.owner}:${pr.head}` },
-      base: {
-        ref: pr.base,
-        label: `${pr.owner}:${pr.base}`,
-        repo: { name: pr.repo, owner: { login: pr.owner } },
+      updated_at: pr.updatedAt,
+      closed_at: pr.closedAt ?? null,
+      merged_at: pr.mergedAt ?? null,
+      merge_commit_sha: pr.mergeSha ?? null,
+      head: {
+        ref: pr.head,
+        sha: pr.headSha,
+        label: `${pr.owner}:${pr.head}`,
+        repo: repoJson,
       },
+      base: { ref: pr.base, label: `${pr.owner}:${pr.base}`, repo: repoJson },
+    };
+  }
+
+  /** A pull request as GitHub's `GET /repos/{owner}/{repo}/pulls/{n}` answers it. */
+  private pullJson(pr: PullRequest) {
+    return {
+      ...this.pullSimpleJson(pr),
+      merged: pr.merged,
+      mergeable: pr.state === 'open' ? true : null,
+      merged_by: pr.merged ? { login: 'sandbox-bot', type: 'User' } : null,
     };
   }
 
@@ -305,10 +432,20 @@ export class ForgeStandIn extends StandInBase {
       body = {};
     }
     if (this.latencyMs) await sleep(this.latencyMs);
+    if (!api) {
+      await this.servePage(method, pathname, res);
+      return;
+    }
     try {
-      const result = await this.route(method, pathname, url, body, api, res);
-      if (result !== undefined)
-        sendJson(res, result.status ?? 200, result.body, result.headers);
+      const match = matchRoute(this.apiRoutes, method, pathname);
+      if (!match) throw new HttpError(404, 'Not Found');
+      this.count(match.key);
+      const result = await match.route.handler({
+        params: match.params,
+        url,
+        body,
+      });
+      sendJson(res, result.status ?? 200, result.body, result.headers);
     } catch (e: any) {
       const status = e instanceof HttpError ? e.status : 500;
       sendJson(res, status, {
@@ -316,6 +453,38 @@ export class ForgeStandIn extends StandInBase {
         documentation_url: 'https://docs.github.com/rest',
       });
     }
+  }
+
+  private async servePage(
+    method: string,
+    pathname: string,
+    res: http.ServerResponse,
+  ) {
+    let result: PageResult;
+    try {
+      const match = matchRoute(this.pageRoutes, method, pathname);
+      result = match
+        ? await match.route.handler({
+            params: match.params,
+            url: new URL(pathname, 'http://sandbox'),
+            body: {},
+          })
+        : notFoundPage();
+    } catch (e: any) {
+      result =
+        e instanceof HttpError && e.status === 404
+          ? notFoundPage('Pull request not found')
+          : { status: e?.status ?? 500, html: String(e?.message ?? e) };
+    }
+    if ('redirect' in result) {
+      res.writeHead(303, { location: result.redirect });
+      res.end();
+      return;
+    }
+    res.writeHead(result.status, {
+      'content-type': 'text/html; charset=utf-8',
+    });
+    res.end(result.html);
   }
 
   private count(route: string) {
@@ -339,443 +508,489 @@ export class ForgeStandIn extends StandInBase {
     return dir;
   }
 
-  private async route(
-    method: string,
-    pathname: string,
-    url: URL,
-    body: any,
-    api: boolean,
-    res: http.ServerResponse,
-  ): Promise<
-    | { status?: number; body: unknown; headers?: Record<string, string> }
-    | undefined
-  > {
-    let m: RegExpMatchArray | null;
-    const seg = '([^/]+)';
-
-    if (method === 'POST' && pathname === '/graphql') {
-      this.count('POST /graphql');
-      const { owner, repo, head } = body.variables ?? {};
-      const dir = this.repoDir(owner, repo);
-      const exists = await revParse(dir, `refs/heads/${head}`);
-      const open = this.pulls.find(
+  /** The pull requests of a repository as `GET /repos/{owner}/{repo}/pulls` filters and pages them. */
+  private listPulls({ params, url }: RouteContext): ApiResult {
+    const { owner, repo } = params;
+    this.repoDir(owner, repo);
+    const q = url.searchParams;
+    const state = q.get('state') ?? 'open';
+    if (!['open', 'closed', 'all'].includes(state)) {
+      throw new HttpError(422, `Validation Failed: state ${state}`);
+    }
+    // head is `user:ref-name` (or `organization:ref-name`)
+    const head = q.get('head');
+    const [headOwner, headRef] = head?.includes(':')
+      ? head.split(/:(.*)/s)
+      : [head ?? undefined, undefined];
+    const base = q.get('base');
+    const sort = q.get('sort') ?? 'created';
+    const direction =
+      q.get('direction') ??
+      (sort === 'created' || !q.get('sort') ? 'desc' : 'asc');
+    const perPage = Math.min(Math.max(Number(q.get('per_page') ?? 30), 1), 100);
+    const page = Math.max(Number(q.get('page') ?? 1), 1);
+    const key = (p: PullRequest) =>
+      sort === 'updated' ? p.updatedAt : p.createdAt;
+    const matching = this.pulls
+      .filter(
         p =>
           p.owner === owner &&
           p.repo === repo &&
-          p.head === head &&
-          p.state === 'open',
+          (state === 'all' || p.state === state) &&
+          (!headOwner || headOwner === p.owner) &&
+          (headRef === undefined || headRef === p.head) &&
+          (!base || base === p.base),
+      )
+      .sort((a, b) => {
+        const order = key(a).localeCompare(key(b)) || a.number - b.number;
+        return direction === 'asc' ? order : -order;
+      });
+    const last = Math.max(Math.ceil(matching.length / perPage), 1);
+    const headers: Record<string, string> = {};
+    if (page < last) {
+      const next = new URL(
+        `${this.apiBaseUrl}/repos/${owner}/${repo}/pulls${url.search}`,
       );
-      return {
-        body: {
-          data: {
-            repository: {
-              ref: exists
-                ? {
-                    associatedPullRequests: {
-                      edges: open
-                        ? [
-                            {
-                              node: {
-                                id: `PR_${open.number}`,
-                                number: open.number,
-                                url: this.htmlUrl(open),
-                              },
-                            },
-                          ]
-                        : [],
-                    },
-                  }
-                : null,
-            },
-          },
-        },
-      };
+      next.searchParams.set('page', String(page + 1));
+      next.searchParams.set('per_page', String(perPage));
+      const lastUrl = new URL(next);
+      lastUrl.searchParams.set('page', String(last));
+      headers.link = `<${next}>; rel="next", <${lastUrl}>; rel="last"`;
     }
-    if (method === 'GET' && pathname === '/user') {
-      this.count('GET /user');
-      return { body: { login: 'sandbox-bot', id: 1, type: 'User' } };
-    }
-    if (
-      (m = pathname.match(new RegExp(`^/repos/${seg}/${seg}$`))) &&
-      method === 'GET'
-    ) {
-      this.count('GET /repos/:owner/:repo');
-      this.repoDir(m[1], m[2]);
-      return {
-        body: {
-          id: 1,
-          name: m[2],
-          full_name: `${m[1]}/${m[2]}`,
-          owner: { login: m[1], type: 'Organization' },
-          private: true,
-          default_branch: 'main',
-          html_url: `${this.url}/${m[1]}/${m[2]}`,
-          permissions: {
-            admin: true,
-            maintain: true,
-            push: true,
-            triage: true,
-            pull: true,
-          },
-        },
-        headers: { 'x-oauth-scopes': 'repo' },
-      };
-    }
-    if (
-      (m = pathname.match(new RegExp(`^/repos/${seg}/${seg}/commits$`))) &&
-      method === 'GET'
-    ) {
-      this.count('GET /repos/:owner/:repo/commits');
-      const dir = this.repoDir(m[1], m[2]);
-      const ref = url.searchParams.get('sha') ?? 'main';
-      const sha =
-        (await revParse(dir, `refs/heads/${ref}`)) ??
-        (await revParse(dir, ref));
-      if (!sha) throw new HttpError(404, `No commit found for SHA: ${ref}`);
-      const tree = (
-        await git(dir, ['rev-parse', `${sha}^{tree}`])
-      ).stdout.trim();
-      return { body: [{ sha, commit: { tree: { sha: tree }, message: '' } }] };
-    }
-    if (
-      (m = pathname.match(new RegExp(`^/repos/${seg}/${seg}/git/blobs$`))) &&
-      method === 'POST'
-    ) {
-      this.count('POST /repos/:owner/:repo/git/blobs');
-      const dir = this.repoDir(m[1], m[2]);
-      const content = Buffer.from(
-        String(body.content ?? ''),
-        body.encoding === 'base64' ? 'base64' : 'utf8',
-      );
-      return { status: 201, body: { sha: await hashBlob(dir, content) } };
-    }
-    if (
-      (m = pathname.match(new RegExp(`^/repos/${seg}/${seg}/git/trees$`))) &&
-      method === 'POST'
-    ) {
-      this.count('POST /repos/:owner/:repo/git/trees');
-      const dir = this.repoDir(m[1], m[2]);
-      const files = body.base_tree
-        ? await readTree(dir, body.base_tree)
-        : new Map<string, TreeEntry>();
-      for (const item of body.tree ?? []) {
-        const p = String(item.path);
-        if (
-          !p ||
-          p
-            .split('/')
-            .some(
-              (s: string) =>
-                s === '' || s === '.' || s === '..' || s === '.git',
-            )
-        ) {
-          throw new HttpError(422, `Invalid tree path ${p}`);
-        }
-        if (item.sha === null) {
-          files.delete(p);
-        } else if (typeof item.content === 'string') {
-          files.set(p, {
-            mode: item.mode ?? '100644',
-            type: 'blob',
-            sha: await hashBlob(dir, Buffer.from(item.content)),
-          });
-        } else {
-          files.set(p, {
-            mode: item.mode ?? '100644',
-            type: item.type ?? 'blob',
-            sha: item.sha,
-          });
-        }
-      }
-      return { status: 201, body: { sha: await writeTree(dir, files) } };
-    }
-    if (
-      (m = pathname.match(new RegExp(`^/repos/${seg}/${seg}/git/commits$`))) &&
-      method === 'POST'
-    ) {
-      this.count('POST /repos/:owner/:repo/git/commits');
-      const dir = this.repoDir(m[1], m[2]);
-      const args = [
-        'commit-tree',
-        String(body.tree),
-        '-m',
-        String(body.message ?? ''),
-      ];
-      for (const parent of body.parents ?? []) args.push('-p', String(parent));
-      const env: Record<string, string> = {};
-      if (body.author?.name) env.GIT_AUTHOR_NAME = body.author.name;
-      if (body.author?.email) env.GIT_AUTHOR_EMAIL = body.author.email;
-      const sha = (await git(dir, args, { env })).stdout.trim();
-      return {
-        status: 201,
-        body: { sha, tree: { sha: body.tree }, message: body.message },
-      };
-    }
-    if (
-      (m = pathname.match(new RegExp(`^/repos/${seg}/${seg}/git/refs$`))) &&
-      method === 'POST'
-    ) {
-      this.count('POST /repos/:owner/:repo/git/refs');
-      const dir = this.repoDir(m[1], m[2]);
-      const ref = String(body.ref ?? '');
-      if (!/^refs\/heads\/[\w./-]+$/.test(ref) || ref.includes('..'))
-        throw new HttpError(422, 'Reference name is invalid');
-      if (await revParse(dir, ref))
-        throw new HttpError(422, 'Reference already exists');
-      await git(dir, ['update-ref', ref, String(body.sha)]);
-      return {
-        status: 201,
-        body: { ref, object: { sha: body.sha, type: 'commit' } },
-      };
-    }
-    if (
-      (m = pathname.match(
-        new RegExp(`^/repos/${seg}/${seg}/git/refs/heads/(.+)$`),
-      )) &&
-      method === 'PATCH'
-    ) {
-      this.count('PATCH /repos/:owner/:repo/git/refs/:ref');
-      const dir = this.repoDir(m[1], m[2]);
-      await git(dir, ['update-ref', `refs/heads/${m[3]}`, String(body.sha)]);
-      return {
-        body: {
-          ref: `refs/heads/${m[3]}`,
-          object: { sha: body.sha, type: 'commit' },
-        },
-      };
-    }
-    if (
-      (m = pathname.match(new RegExp(`^/repos/${seg}/${seg}/pulls$`))) &&
-      method === 'POST'
-    ) {
-      this.count('POST /repos/:owner/:repo/pulls');
-      const dir = this.repoDir(m[1], m[2]);
-      const head = String(body.head ?? '')
-        .split(':')
-        .pop()!;
-      const headSha = await revParse(dir, `refs/heads/${head}`);
-      if (!headSha)
-        throw new HttpError(
-          422,
-          `Validation Failed: head ${head} does not exist`,
-        );
-      const pr: PullRequest = {
-        number: this.pulls.length + 1,
-        owner: m[1],
-        repo: m[2],
-        title: String(body.title ?? ''),
-        body: String(body.body ?? ''),
-        head,
-        base: String(body.base ?? 'main'),
-        headSha,
-        state: 'open',
-        merged: false,
-        draft: !!body.draft,
-        createdAt: new Date().toISOString(),
-      };
-      this.pulls.push(pr);
-      return { status: 201, body: this.pullJson(pr) };
-    }
-    if (
-      (m = pathname.match(new RegExp(`^/repos/${seg}/${seg}/pulls$`))) &&
-      method === 'GET'
-    ) {
-      this.count('GET /repos/:owner/:repo/pulls');
-      const state = url.searchParams.get('state') ?? 'open';
-      return {
-        body: this.pulls
-          .filter(
-            p =>
-              p.owner === m![1] &&
-              p.repo === m![2] &&
-              (state === 'all' || p.state === state),
-          )
-          .map(p => this.pullJson(p)),
-      };
-    }
-    if (
-      (m = pathname.match(new RegExp(`^/repos/${seg}/${seg}/pulls/(\\d+)$`))) &&
-      method === 'GET'
-    ) {
-      this.count('GET /repos/:owner/:repo/pulls/:number');
-      const pr = this.pulls.find(
-        p =>
-          p.owner === m![1] && p.repo === m![2] && p.number === Number(m![3]),
-      );
-      if (!pr) throw new HttpError(404, 'Not Found');
-      return { body: this.pullJson(pr) };
-    }
-    if (
-      (m = pathname.match(new RegExp(`^/repos/${seg}/${seg}/pulls/(\\d+)$`))) &&
-      method === 'PATCH'
-    ) {
-      // what publish:github:pull-request with `update` sends for an open pull request
-      this.count('PATCH /repos/:owner/:repo/pulls/:number');
-      const pr = this.pulls.find(
-        p =>
-          p.owner === m![1] && p.repo === m![2] && p.number === Number(m![3]),
-      );
-      if (!pr) throw new HttpError(404, 'Not Found');
-      if (body.title !== undefined) pr.title = String(body.title);
-      if (body.body !== undefined) pr.body = String(body.body);
-      pr.headSha =
-        (await revParse(this.repoDir(m[1], m[2]), `refs/heads/${pr.head}`)) ??
-        pr.headSha;
-      return { body: this.pullJson(pr) };
-    }
-    if (
-      (m = pathname.match(
-        new RegExp(`^/repos/${seg}/${seg}/pulls/(\\d+)/files$`),
-      )) &&
-      method === 'GET'
-    ) {
-      this.count('GET /repos/:owner/:repo/pulls/:number/files');
-      const pr = this.pulls.find(
-        p =>
-          p.owner === m![1] && p.repo === m![2] && p.number === Number(m![3]),
-      );
-      if (!pr) throw new HttpError(404, 'Not Found');
-      return {
-        body: (await this.pullFiles(pr)).map(({ filename, status }) => ({
-          filename,
-          status,
-        })),
-      };
-    }
-    if (
-      (m = pathname.match(
-        new RegExp(`^/repos/${seg}/${seg}/pulls/(\\d+)/merge$`),
-      )) &&
-      method === 'PUT'
-    ) {
-      this.count('PUT /repos/:owner/:repo/pulls/:number/merge');
-      const pr = await this.merge(m[1], m[2], Number(m[3]));
-      return {
-        body: {
-          merged: true,
-          sha: pr.mergeSha,
-          message: 'Pull Request successfully merged',
-        },
-      };
-    }
-    if (
-      (m = pathname.match(
-        new RegExp(`^/repos/${seg}/${seg}/contents/(.+)$`),
-      )) &&
-      // HEAD as GitHub answers it: whether the file exists (the pull request plugin asks before deleting)
-      (method === 'GET' || method === 'HEAD')
-    ) {
-      this.count(`${method} /repos/:owner/:repo/contents/:path`);
-      const dir = this.repoDir(m[1], m[2]);
-      const ref = url.searchParams.get('ref') ?? 'main';
-      const files = await readTree(dir, ref);
-      const entry = files.get(decodeURIComponent(m[3]));
-      if (!entry) throw new HttpError(404, 'Not Found');
-      const content = (await git(dir, ['cat-file', 'blob', entry.sha])).stdout;
-      return {
-        body: {
-          type: 'file',
-          path: m[3],
-          sha: entry.sha,
-          encoding: 'base64',
-          content: Buffer.from(content).toString('base64'),
-        },
-      };
-    }
-    if (!api) return this.page(method, pathname, res);
-    throw new HttpError(404, 'Not Found');
+    return {
+      body: matching
+        .slice((page - 1) * perPage, page * perPage)
+        .map(p => this.pullSimpleJson(p)),
+      headers,
+    };
   }
 
-  /** The HTML pages: a pull request with its files and a Merge button; a list of pull requests. */
-  private async page(
-    method: string,
-    pathname: string,
-    res: http.ServerResponse,
-  ) {
-    let m: RegExpMatchArray | null;
-    const html = (status: number, title: string, content: string) => {
-      const text = `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(
-        title,
-      )}</title>
-<style>body{font-family:sans-serif;margin:2rem;max-width:60rem}pre{background:#f6f8fa;padding:1rem;overflow:auto}
-.state{display:inline-block;padding:.2rem .6rem;border-radius:1rem;color:#fff;background:#1f883d}.merged{background:#8250df}
-button{background:#1f883d;color:#fff;border:0;padding:.5rem 1rem;border-radius:.4rem;font-size:1rem;cursor:pointer}</style>
-</head><body>${content}</body></html>`;
-      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(text);
-      return undefined;
+  /** A file of a branch as `GET /repos/{owner}/{repo}/contents/{path}` answers it. */
+  private async fileContents({
+    params: { owner, repo, path: file },
+    url,
+  }: RouteContext): Promise<ApiResult> {
+    const dir = this.repoDir(owner, repo);
+    const ref = url.searchParams.get('ref') ?? 'main';
+    const files = await readTree(dir, ref);
+    const entry = files.get(file);
+    if (!entry) throw new HttpError(404, 'Not Found');
+    const content = (await git(dir, ['cat-file', 'blob', entry.sha])).stdout;
+    return {
+      body: {
+        type: 'file',
+        path: file,
+        sha: entry.sha,
+        encoding: 'base64',
+        content: Buffer.from(content).toString('base64'),
+      },
     };
-    if (
-      (m = pathname.match(/^\/([^/]+)\/([^/]+)\/pull\/(\d+)\/merge$/)) &&
-      method === 'POST'
-    ) {
-      await this.merge(m[1], m[2], Number(m[3]));
-      res.writeHead(303, { location: `/${m[1]}/${m[2]}/pull/${m[3]}` });
-      res.end();
-      return undefined;
-    }
-    if (
-      (m = pathname.match(/^\/([^/]+)\/([^/]+)\/pull\/(\d+)$/)) &&
-      method === 'GET'
-    ) {
-      const pr = this.pulls.find(
-        p =>
-          p.owner === m![1] && p.repo === m![2] && p.number === Number(m![3]),
-      );
-      if (!pr) return html(404, 'Not found', '<h1>Pull request not found</h1>');
-      const files = await this.pullFiles(pr);
-      const state = pr.merged
-        ? '<span class="state merged">Merged</span>'
-        : `<span class="state">${
-            pr.state === 'open' ? 'Open' : 'Closed'
-          }</span>`;
-      const merge =
-        pr.state === 'open'
-          ? `<form method="post" action="/${pr.owner}/${pr.repo}/pull/${pr.number}/merge"><button type="submit">Merge pull request</button></form>`
-          : '';
-      return html(
-        200,
-        `${pr.title} #${pr.number}`,
-        `<h1>${escapeHtml(pr.title)} <small>#${pr.number}</small></h1>
-<p>${state} <code>${escapeHtml(pr.head)}</code> → <code>${escapeHtml(
-          pr.base,
-        )}</code> in ${escapeHtml(pr.owner)}/${escapeHtml(pr.repo)}</p>
-<pre>${escapeHtml(pr.body)}</pre>${merge}
-<h2>Files changed (${files.length})</h2>
-${files
-  .map(
-    f =>
-      `<h3>${escapeHtml(f.filename)} <small>${
-        f.status
-      }</small></h3><pre>${escapeHtml(f.content ?? '')}</pre>`,
-  )
-  .join('\n')}`,
-      );
-    }
-    if (
-      (m = pathname.match(/^\/([^/]+)\/([^/]+)\/pulls$/)) &&
-      method === 'GET'
-    ) {
-      const list = this.pulls.filter(
-        p => p.owner === m![1] && p.repo === m![2],
-      );
-      return html(
-        200,
-        'Pull requests',
-        `<h1>Pull requests of ${escapeHtml(m[1])}/${escapeHtml(
-          m[2],
-        )}</h1><ul>${list
-          .map(
-            p =>
-              `<li><a href="/${p.owner}/${p.repo}/pull/${p.number}">#${
-                p.number
-              } ${escapeHtml(p.title)}</a> (${
-                p.merged ? 'merged' : p.state
-              })</li>`,
-          )
-          .join('')}</ul>`,
-      );
-    }
-    return html(404, 'Not found', '<h1>Not found</h1>');
   }
+
+  /** The GitHub REST (and GraphQL) subset the scaffolder's GitHub actions and our plugins use. */
+  private readonly apiRoutes: Array<Route<ApiResult>> = [
+    {
+      method: 'POST',
+      pattern: '/graphql',
+      handler: async ({ body }) => {
+        const { owner, repo, head } = body.variables ?? {};
+        const dir = this.repoDir(owner, repo);
+        const exists = await revParse(dir, `refs/heads/${head}`);
+        const open = this.pulls.find(
+          p =>
+            p.owner === owner &&
+            p.repo === repo &&
+            p.head === head &&
+            p.state === 'open',
+        );
+        const edges = open
+          ? [
+              {
+                node: {
+                  id: `PR_${open.number}`,
+                  number: open.number,
+                  url: this.htmlUrl(open),
+                },
+              },
+            ]
+          : [];
+        return {
+          body: {
+            data: {
+              repository: {
+                ref: exists ? { associatedPullRequests: { edges } } : null,
+              },
+            },
+          },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/user',
+      handler: async () => ({
+        body: { login: 'sandbox-bot', id: 1, type: 'User' },
+      }),
+    },
+    {
+      method: 'GET',
+      pattern: '/repos/:owner/:repo',
+      handler: async ({ params: { owner, repo } }) => {
+        this.repoDir(owner, repo);
+        return {
+          body: {
+            id: 1,
+            name: repo,
+            full_name: `${owner}/${repo}`,
+            owner: { login: owner, type: 'Organization' },
+            private: true,
+            default_branch: 'main',
+            html_url: `${this.url}/${owner}/${repo}`,
+            permissions: {
+              admin: true,
+              maintain: true,
+              push: true,
+              triage: true,
+              pull: true,
+            },
+          },
+          headers: { 'x-oauth-scopes': 'repo' },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/repos/:owner/:repo/commits',
+      handler: async ({ params: { owner, repo }, url }) => {
+        const dir = this.repoDir(owner, repo);
+        const ref = url.searchParams.get('sha') ?? 'main';
+        const sha =
+          (await revParse(dir, `refs/heads/${ref}`)) ??
+          (await revParse(dir, ref));
+        if (!sha) throw new HttpError(404, `No commit found for SHA: ${ref}`);
+        const tree = (
+          await git(dir, ['rev-parse', `${sha}^{tree}`])
+        ).stdout.trim();
+        return {
+          body: [{ sha, commit: { tree: { sha: tree }, message: '' } }],
+        };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/repos/:owner/:repo/git/blobs',
+      handler: async ({ params: { owner, repo }, body }) => {
+        const dir = this.repoDir(owner, repo);
+        const content = Buffer.from(
+          String(body.content ?? ''),
+          body.encoding === 'base64' ? 'base64' : 'utf8',
+        );
+        return { status: 201, body: { sha: await hashBlob(dir, content) } };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/repos/:owner/:repo/git/trees',
+      handler: async ({ params: { owner, repo }, body }) => {
+        const dir = this.repoDir(owner, repo);
+        const files = body.base_tree
+          ? await readTree(dir, body.base_tree)
+          : new Map<string, TreeEntry>();
+        for (const item of body.tree ?? []) {
+          const p = String(item.path);
+          if (
+            !p ||
+            p
+              .split('/')
+              .some(
+                (s: string) =>
+                  s === '' || s === '.' || s === '..' || s === '.git',
+              )
+          ) {
+            throw new HttpError(422, `Invalid tree path ${p}`);
+          }
+          if (item.sha === null) {
+            files.delete(p);
+          } else if (typeof item.content === 'string') {
+            files.set(p, {
+              mode: item.mode ?? '100644',
+              type: 'blob',
+              sha: await hashBlob(dir, Buffer.from(item.content)),
+            });
+          } else {
+            files.set(p, {
+              mode: item.mode ?? '100644',
+              type: item.type ?? 'blob',
+              sha: item.sha,
+            });
+          }
+        }
+        return { status: 201, body: { sha: await writeTree(dir, files) } };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/repos/:owner/:repo/git/commits',
+      handler: async ({ params: { owner, repo }, body }) => {
+        const dir = this.repoDir(owner, repo);
+        const args = [
+          'commit-tree',
+          String(body.tree),
+          '-m',
+          String(body.message ?? ''),
+        ];
+        for (const parent of body.parents ?? [])
+          args.push('-p', String(parent));
+        const env: Record<string, string> = {};
+        if (body.author?.name) env.GIT_AUTHOR_NAME = body.author.name;
+        if (body.author?.email) env.GIT_AUTHOR_EMAIL = body.author.email;
+        const sha = (await git(dir, args, { env })).stdout.trim();
+        return {
+          status: 201,
+          body: { sha, tree: { sha: body.tree }, message: body.message },
+        };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/repos/:owner/:repo/git/refs',
+      handler: async ({ params: { owner, repo }, body }) => {
+        const dir = this.repoDir(owner, repo);
+        const ref = String(body.ref ?? '');
+        if (!/^refs\/heads\/[\w./-]+$/.test(ref) || ref.includes('..'))
+          throw new HttpError(422, 'Reference name is invalid');
+        if (await revParse(dir, ref))
+          throw new HttpError(422, 'Reference already exists');
+        await git(dir, ['update-ref', ref, String(body.sha)]);
+        return {
+          status: 201,
+          body: { ref, object: { sha: body.sha, type: 'commit' } },
+        };
+      },
+    },
+    {
+      method: 'PATCH',
+      pattern: '/repos/:owner/:repo/git/refs/heads/:ref+',
+      handler: async ({ params: { owner, repo, ref }, body }) => {
+        const dir = this.repoDir(owner, repo);
+        await git(dir, ['update-ref', `refs/heads/${ref}`, String(body.sha)]);
+        return {
+          body: {
+            ref: `refs/heads/${ref}`,
+            object: { sha: body.sha, type: 'commit' },
+          },
+        };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/repos/:owner/:repo/pulls',
+      handler: async ({ params: { owner, repo }, body }) => {
+        const dir = this.repoDir(owner, repo);
+        const head = String(body.head ?? '')
+          .split(':')
+          .pop()!;
+        const headSha = await revParse(dir, `refs/heads/${head}`);
+        if (!headSha)
+          throw new HttpError(
+            422,
+            `Validation Failed: head ${head} does not exist`,
+          );
+        const pr = this.addPull({
+          owner,
+          repo,
+          title: String(body.title ?? ''),
+          body: String(body.body ?? ''),
+          head,
+          base: String(body.base ?? 'main'),
+          headSha,
+          draft: !!body.draft,
+        });
+        return { status: 201, body: this.pullJson(pr) };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/repos/:owner/:repo/pulls',
+      handler: async ctx => this.listPulls(ctx),
+    },
+    {
+      method: 'GET',
+      pattern: '/repos/:owner/:repo/pulls/:number',
+      handler: async ({ params: { owner, repo, number } }) => ({
+        body: this.pullJson(this.pull(owner, repo, Number(number))),
+      }),
+    },
+    {
+      method: 'PATCH',
+      pattern: '/repos/:owner/:repo/pulls/:number',
+      handler: async ({ params: { owner, repo, number }, body }) => {
+        const pr = this.pull(owner, repo, Number(number));
+        if (body.state !== undefined) {
+          if (body.state !== 'open' && body.state !== 'closed') {
+            throw new HttpError(
+              422,
+              `Validation Failed: state must be open or closed`,
+            );
+          }
+          this.setState(owner, repo, pr.number, body.state);
+        }
+        if (typeof body.title === 'string') pr.title = body.title;
+        if (typeof body.body === 'string') pr.body = body.body;
+        // publish:github:pull-request with `update` pushes to the branch, then sends this
+        pr.headSha =
+          (await revParse(
+            this.repoDir(owner, repo),
+            `refs/heads/${pr.head}`,
+          )) ?? pr.headSha;
+        return { body: this.pullJson(pr) };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/repos/:owner/:repo/pulls/:number/files',
+      handler: async ({ params: { owner, repo, number } }) => {
+        const pr = this.pull(owner, repo, Number(number));
+        return {
+          body: (await this.pullFiles(pr)).map(({ filename, status }) => ({
+            filename,
+            status,
+          })),
+        };
+      },
+    },
+    {
+      method: 'PUT',
+      pattern: '/repos/:owner/:repo/pulls/:number/merge',
+      handler: async ({ params: { owner, repo, number } }) => {
+        const pr = await this.merge(owner, repo, Number(number));
+        return {
+          body: {
+            merged: true,
+            sha: pr.mergeSha,
+            message: 'Pull Request successfully merged',
+          },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/repos/:owner/:repo/contents/:path+',
+      handler: ctx => this.fileContents(ctx),
+    },
+    {
+      // as GitHub answers it: whether the file exists (the pull request plugin asks before deleting)
+      method: 'HEAD',
+      pattern: '/repos/:owner/:repo/contents/:path+',
+      handler: ctx => this.fileContents(ctx),
+    },
+  ];
+
+  /** The HTML pages: a pull request with Merge and Close buttons; a repository's pull requests. */
+  private readonly pageRoutes: Array<Route<PageResult>> = [
+    {
+      method: 'POST',
+      pattern: '/:owner/:repo/pull/:number/merge',
+      handler: async ({ params: { owner, repo, number } }) => {
+        await this.merge(owner, repo, Number(number));
+        return { redirect: `/${owner}/${repo}/pull/${number}` };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/:owner/:repo/pull/:number/close',
+      handler: async ({ params: { owner, repo, number } }) => {
+        this.setState(owner, repo, Number(number), 'closed');
+        return { redirect: `/${owner}/${repo}/pull/${number}` };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/:owner/:repo/pull/:number',
+      handler: async ({ params: { owner, repo, number } }) => {
+        const pr = this.pull(owner, repo, Number(number));
+        return pullRequestPage(pr, await this.pullFiles(pr));
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/:owner/:repo/pulls',
+      handler: async ({ params: { owner, repo } }) =>
+        pullRequestListPage(
+          owner,
+          repo,
+          this.pulls
+            .filter(p => p.owner === owner && p.repo === repo)
+            .reverse(),
+        ),
+    },
+  ];
+}
+
+interface RouteContext {
+  /** The pattern's `:name` captures, decoded. */
+  params: Record<string, string>;
+  url: URL;
+  body: any;
+}
+
+interface ApiResult {
+  status?: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+type PageResult = Page | { redirect: string };
+
+/**
+ * One route: `pattern` is a path whose `:name` segments capture one segment and whose
+ * `:name+` captures the rest of the path. `METHOD pattern` (without `+`) names the route in
+ * {@link ForgeStandIn.calls} and {@link ForgeStandIn.failNext}.
+ */
+interface Route<R> {
+  method: string;
+  pattern: string;
+  handler: (ctx: RouteContext) => Promise<R>;
+}
+
+const compiled = new Map<string, { re: RegExp; names: string[] }>();
+
+function compile(pattern: string) {
+  let c = compiled.get(pattern);
+  if (!c) {
+    const names: string[] = [];
+    const source = pattern
+      .split('/')
+      .map(part => {
+        const m = /^:(\w+)(\+?)$/.exec(part);
+        if (!m) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        names.push(m[1]);
+        return m[2] ? '(.+)' : '([^/]+)';
+      })
+      .join('/');
+    c = { re: new RegExp(`^${source}$`), names };
+    compiled.set(pattern, c);
+  }
+  return c;
+}
+
+function matchRoute<R>(
+  routes: Array<Route<R>>,
+  method: string,
+  pathname: string,
+) {
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const { re, names } = compile(route.pattern);
+    const m = re.exec(pathname);
+    if (!m) continue;
+    const params: Record<string, string> = {};
+    names.forEach((name, i) => (params[name] = m[i + 1]));
+    return {
+      route,
+      params,
+      key: `${route.method} ${route.pattern.replace(/\+$/, '')}`,
+    };
+  }
+  return undefined;
 }

@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { ScmIntegrations } from '@backstage/integration';
 import {
   policyChoices,
   postgresPermissions,
@@ -14,6 +15,9 @@ import { DatabaseService } from './service/DatabaseService';
 import { createRouter } from './service/router';
 import { readClaimSummaries } from './service/claimSummaries';
 import { ReadScope } from './service/ReadScope';
+import { RequestStore } from './service/RequestStore';
+import { PullRequestReader } from './service/PullRequestReader';
+import { RequestTracker } from './service/RequestTracker';
 
 /**
  * The postgres backend plugin: database health of catalog entities, read through Backstage's
@@ -33,6 +37,7 @@ export const postgresPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         cache: coreServices.cache,
+        database: coreServices.database,
         config: coreServices.rootConfig,
         logger: coreServices.logger,
         catalog: catalogServiceRef,
@@ -86,6 +91,19 @@ export const postgresPlugin = createBackendPlugin({
             deadlineMs,
           },
         });
+        // database requests: stored in this plugin's database, their pull requests read from
+        // the forge through Backstage's GitHub integrations at most once per TTL and repository
+        const requests = new RequestTracker({
+          store: await RequestStore.create(deps.database),
+          pulls: new PullRequestReader({
+            integrations: ScmIntegrations.fromConfig(config),
+            cache: deps.cache,
+            ttlMs: ttlSeconds * 1000,
+          }),
+          repositories: policy.gitops.repositories,
+          ttlMs: ttlSeconds * 1000,
+          logger,
+        });
         deps.httpRouter.use(
           await createRouter({
             httpAuth: deps.httpAuth,
@@ -103,6 +121,7 @@ export const postgresPlugin = createBackendPlugin({
                 reader,
                 new ReadScope({ concurrency, deadlineMs }),
               ),
+            requests,
           }),
         );
         deps.httpRouter.addAuthPolicy({

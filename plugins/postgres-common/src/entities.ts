@@ -1,3 +1,4 @@
+import type { DatabaseRequestStatus } from './requests';
 import { DatabaseHealth, DatabaseObjects } from './health/types';
 import { KubeObject } from './manifests';
 import { DNS1123_LABEL } from './names';
@@ -148,6 +149,8 @@ export interface DatabaseItem {
     keys: string[];
     username?: string;
   };
+  /** The request that made this database, when it was made through the portal. */
+  request?: DatabaseRequestStatus;
 }
 
 /** A cluster that could not be read (fully or in part), and why. @public */
@@ -164,6 +167,12 @@ export interface DatabasesResponse {
   items: DatabaseItem[];
   /** The clusters that could not be read (fully or in part); the items may then be incomplete. */
   errors: ClusterError[];
+  /**
+   * Requests of this entity whose claim is not in a cluster (yet): pull request open, merged
+   * and waiting for Argo CD, or closed without merge (abandoned, until dismissed). Absent from
+   * answers of backends without request tracking and from the fleet.
+   */
+  requests?: DatabaseRequestStatus[];
 }
 
 function pick<T extends object>(from: any, keys: Array<keyof T>): T {

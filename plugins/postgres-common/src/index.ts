@@ -92,6 +92,20 @@ export type {
   DatabasesResponse,
 } from './entities';
 export {
+  pullRequestState,
+  deriveRequestPhase,
+  timeToHealthySeconds,
+  formatDuration,
+  REQUEST_PHASE_TITLES,
+  isDismissable,
+} from './requests';
+export type {
+  PullRequestState,
+  RequestPhase,
+  RequestTimeline,
+  DatabaseRequestStatus,
+} from './requests';
+export {
   postgresDatabaseReadPermission,
   postgresDatabaseCreatePermission,
   postgresDatabaseChangePermission,

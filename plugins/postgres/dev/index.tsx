@@ -71,6 +71,7 @@ const pages = examples.map(([title, list], i) => {
     getEntityDatabases: async () => responseFor(list),
     getFleet: async () => responseFor(list),
     getPolicy: async () => policyChoices(DEFAULT_POLICY),
+    dismissRequest: async () => {},
   };
   return PageBlueprint.make({
     name: `example-${i + 1}`,
@@ -105,6 +106,7 @@ const fleetApi: PostgresApi = {
     ],
   }),
   getPolicy: async () => policyChoices(DEFAULT_POLICY),
+  dismissRequest: async () => {},
 };
 const fleetPage = PageBlueprint.make({
   name: 'example-fleet',

@@ -9,6 +9,7 @@ import { ScmIntegrations } from '@backstage/integration';
 import { createSsmClient, readModuleSettings } from './config';
 import { createPostgresCredentialsWriteAction } from './actions/credentialsWrite';
 import { createPostgresManifestsCreateAction } from './actions/manifestsCreate';
+import { createPostgresRequestRegisterAction } from './actions/requestRegister';
 import { createPostgresDatabaseChangeAction } from './actions/databaseChange';
 import { createPostgresCredentialsDeleteAction } from './actions/credentialsDelete';
 import { PostgresBackendClusterClaims } from './clusterClaims';
@@ -21,9 +22,10 @@ import {
 
 /**
  * Registers `postgres:credentials:write`, `postgres:manifests:create`,
- * `postgres:database:change` and `postgres:credentials:delete` with the scaffolder, and the
- * `taskRow` workspace provider (used when `scaffolder.taskRecovery.workspaceProvider` names it),
- * which keeps a task's workspace in its row so that a recovered task resumes with its files.
+ * `postgres:request:register`, `postgres:database:change` and `postgres:credentials:delete`
+ * with the scaffolder, and the `taskRow` workspace provider (used when
+ * `scaffolder.taskRecovery.workspaceProvider` names it), which keeps a task's workspace in its
+ * row so that a recovered task resumes with its files.
  *
  * @public
  */
@@ -84,6 +86,7 @@ export const scaffolderModulePostgres = createBackendModule({
             clusters: new PostgresBackendClusterClaims(discovery, auth),
             ssm: logger => new SsmCredentialsWriter(ssmClient, logger),
           }),
+          createPostgresRequestRegisterAction({ discovery, auth }),
         );
         workspaces.addProviders({
           [TASK_ROW_WORKSPACE_PROVIDER]: new TaskRowWorkspaceProvider(

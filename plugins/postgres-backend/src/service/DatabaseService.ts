@@ -621,7 +621,7 @@ function isResource(entity: EntityLike): boolean {
   return entity.kind?.toLocaleLowerCase('en-US') === 'resource';
 }
 
-function serialize(body: DatabasesResponse): SerializedAnswer {
+export function serialize(body: DatabasesResponse): SerializedAnswer {
   const json = JSON.stringify(body);
   return {
     json,

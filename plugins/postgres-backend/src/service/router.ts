@@ -18,6 +18,7 @@ import {
   ClaimsResponse,
   EntityLike,
   PostgresChoices,
+  postgresDatabaseCreatePermission,
   postgresDatabaseReadPermission,
   postgresFleetReadPermission,
 } from '@bizmatters/plugin-postgres-common';
@@ -27,6 +28,7 @@ import {
   SerializedAnswer,
 } from './DatabaseService';
 import { TtlCache } from './TtlCache';
+import { RequestTracker } from './RequestTracker';
 
 /** Sends a cached answer, gzipped when the client accepts it (the compression middleware then leaves it alone). */
 function send(
@@ -85,6 +87,15 @@ function principalKey(credentials: BackstageCredentials): string {
   return `${p.type}:${p.userEntityRef ?? p.subject ?? ''}`;
 }
 
+/** An InputError unless the path's kind, namespace and name can be an entity's. */
+function checkEntityParams(params: Record<string, string>) {
+  for (const [k, v] of Object.entries(params)) {
+    if (!/^[A-Za-z0-9][-A-Za-z0-9_.]{0,252}$/.test(v)) {
+      throw new InputError(`Invalid entity ${k}`);
+    }
+  }
+}
+
 /** Entity refs per catalog lookup and per permission batch. */
 const BATCH_SIZE = 100;
 
@@ -120,6 +131,8 @@ export async function createRouter(options: {
   choices: PostgresChoices;
   /** Every claim of every cluster, served to services (the catalog's provider) at `/v1/claims`. */
   claims: () => Promise<ClaimsResponse>;
+  /** Database requests: shown with an entity's databases, registered and dismissed here. */
+  requests?: RequestTracker;
 }): Promise<express.Router> {
   const { httpAuth, permissions, catalog, databases, entityTtlMs } = options;
   const catalogTimeoutMs = options.catalogTimeoutMs ?? 10_000;
@@ -190,11 +203,7 @@ export async function createRouter(options: {
     '/v1/entities/:kind/:namespace/:name/databases',
     async (req, res) => {
       const { kind, namespace, name } = req.params;
-      for (const [k, v] of Object.entries({ kind, namespace, name })) {
-        if (!/^[A-Za-z0-9][-A-Za-z0-9_.]{0,252}$/.test(v)) {
-          throw new InputError(`Invalid entity ${k}`);
-        }
-      }
+      checkEntityParams({ kind, namespace, name });
       const credentials = await credentialsOf(req);
       // The catalog answers with the caller's credentials: an entity they may not read is not
       // found. Then `postgres.database.read` on that entity (a policy can grant it to its
@@ -260,7 +269,16 @@ export async function createRouter(options: {
           );
         }
       }
-      send(req, res, answer);
+      send(
+        req,
+        res,
+        options.requests
+          ? await options.requests.withRequests(
+              entityRefOf(access.entity),
+              answer,
+            )
+          : answer,
+      );
     },
   );
 
@@ -270,6 +288,65 @@ export async function createRouter(options: {
     await httpAuth.credentials(req, { allow: ['service'] });
     res.json(await options.claims());
   });
+
+  /**
+   * The entity of `req`'s path and the user asking, when the catalog shows it to them and
+   * `postgres.database.create` is allowed on it (creating a database, or dismissing a request).
+   */
+  async function entityForCreate(req: express.Request) {
+    const { kind, namespace, name } = req.params;
+    checkEntityParams({ kind, namespace, name });
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const entity = await withTimeout(
+      catalog.getEntityByRef({ kind, namespace, name }, { credentials }),
+      catalogTimeoutMs,
+      `The catalog did not answer for ${kind}:${namespace}/${name}`,
+    );
+    if (!entity) {
+      throw new NotFoundError(`No entity ${kind}:${namespace}/${name}`);
+    }
+    const entityRef = entityRefOf(entity);
+    const [decision] = await permissions.authorize(
+      [
+        {
+          permission: postgresDatabaseCreatePermission,
+          resourceRef: entityRef,
+        },
+      ],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `Not allowed: ${postgresDatabaseCreatePermission.name} on ${entityRef}`,
+      );
+    }
+    return { entityRef, user: credentials.principal.userEntityRef };
+  }
+
+  const tracker = options.requests;
+  if (tracker) {
+    // postgres:request:register, on behalf of the user who ran the template
+    router.post(
+      '/v1/entities/:kind/:namespace/:name/requests',
+      async (req, res) => {
+        const { entityRef, user } = await entityForCreate(req);
+        const { request, created } = await tracker.register(
+          entityRef,
+          user,
+          req.body,
+        );
+        res.status(created ? 201 : 200).json(request);
+      },
+    );
+    router.delete(
+      '/v1/entities/:kind/:namespace/:name/requests/:id',
+      async (req, res) => {
+        const { entityRef } = await entityForCreate(req);
+        await tracker.dismiss(entityRef, req.params.id);
+        res.status(204).end();
+      },
+    );
+  }
 
   router.get('/v1/databases', async (req, res) => {
     const credentials = await credentialsOf(req);

@@ -27,6 +27,21 @@ describe('PostgresClient', () => {
     );
   });
 
+  it('dismisses a request with a DELETE on the entity, escaping its id', async () => {
+    const fetch = jest
+      .fn()
+      .mockResolvedValue(new Response(null, { status: 204 }));
+    const client = new PostgresClient({ discoveryApi, fetchApi: { fetch } });
+    await client.dismissRequest(
+      { kind: 'Component', namespace: 'default', name: 'orders' },
+      'a/b',
+    );
+    expect(fetch).toHaveBeenCalledWith(
+      'http://backend/api/postgres/v1/entities/component/default/orders/requests/a%2Fb',
+      { method: 'DELETE' },
+    );
+  });
+
   it('turns an error response into a ResponseError with the server message', async () => {
     const fetch = jest.fn().mockResolvedValue(
       new Response(

@@ -22,6 +22,18 @@ export interface PostgresApi {
   getFleet(): Promise<DatabasesResponse>;
   /** The choices the template's form offers: sizes, versions, environments, storage bounds. */
   getPolicy(): Promise<PostgresChoices>;
+  /** Dismisses an abandoned database request of an entity (pull request closed without merge). */
+  dismissRequest(entity: CompoundEntityRef, id: string): Promise<void>;
+}
+
+/** The backend's path of an entity: `/v1/entities/kind/namespace/name`. */
+function entityPath(entity: CompoundEntityRef): string {
+  const parts = [
+    entity.kind.toLocaleLowerCase('en-US'),
+    entity.namespace,
+    entity.name,
+  ].map(encodeURIComponent);
+  return `/v1/entities/${parts.join('/')}`;
 }
 
 /**
@@ -56,12 +68,17 @@ export class PostgresClient implements PostgresApi {
 
   /** {@inheritDoc PostgresApi.getEntityDatabases} */
   getEntityDatabases(entity: CompoundEntityRef): Promise<DatabasesResponse> {
-    const parts = [
-      entity.kind.toLocaleLowerCase('en-US'),
-      entity.namespace,
-      entity.name,
-    ].map(encodeURIComponent);
-    return this.get(`/v1/entities/${parts.join('/')}/databases`);
+    return this.get(`${entityPath(entity)}/databases`);
+  }
+
+  /** {@inheritDoc PostgresApi.dismissRequest} */
+  async dismissRequest(entity: CompoundEntityRef, id: string): Promise<void> {
+    const base = await this.options.discoveryApi.getBaseUrl('postgres');
+    const res = await this.options.fetchApi.fetch(
+      `${base}${entityPath(entity)}/requests/${encodeURIComponent(id)}`,
+      { method: 'DELETE' },
+    );
+    if (!res.ok) throw await ResponseError.fromResponse(res);
   }
 
   /** {@inheritDoc PostgresApi.getFleet} */

@@ -19,6 +19,7 @@ import {
   RefreshButton,
   DatabasesState,
 } from './shared';
+import { PullRequestLink, RequestPhase, RequestTimelineText } from './Requests';
 
 /**
  * Overview card: one row per database with its verdict, size, version and ready instances;
@@ -34,6 +35,35 @@ export function EntityPostgresCard(props: EntityPostgresProps) {
       value={value}
       error={error}
       entityName={entity.metadata.name}
+      requests={requests => (
+        <Table size="small" aria-label="Requested databases">
+          <TableBody>
+            {requests.map(request => (
+              <TableRow key={request.id}>
+                <TableCell>
+                  <Typography variant="body2">{request.name}</Typography>
+                  <Typography variant="caption" color="textSecondary">
+                    {request.namespace}
+                  </Typography>
+                </TableCell>
+                <TableCell>
+                  <RequestPhase request={request} />
+                  <Typography variant="caption" display="block">
+                    <PullRequestLink request={request} />
+                  </Typography>
+                  <Typography
+                    variant="caption"
+                    color="textSecondary"
+                    display="block"
+                  >
+                    <RequestTimelineText request={request} />
+                  </Typography>
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
     >
       {items => (
         <Table size="small" aria-label="PostgreSQL databases">
@@ -66,6 +96,15 @@ export function EntityPostgresCard(props: EntityPostgresProps) {
                     <TableCell>{item.spec.version ?? '–'}</TableCell>
                     <TableCell>{instancesText(item)}</TableCell>
                   </TableRow>
+                  {item.request?.timeToHealthySeconds !== undefined ? (
+                    <TableRow>
+                      <TableCell colSpan={5}>
+                        <Typography variant="caption" color="textSecondary">
+                          <RequestTimelineText request={item.request} />
+                        </Typography>
+                      </TableCell>
+                    </TableRow>
+                  ) : null}
                   {summary ? (
                     <TableRow>
                       <TableCell colSpan={5}>

@@ -33,6 +33,11 @@ import {
   RefreshButton,
   DatabasesState,
 } from './shared';
+import {
+  PendingRequests,
+  PullRequestLink,
+  RequestTimelineText,
+} from './Requests';
 
 /** The five hops, each with status, reason, message and hint. */
 function Steps({ item }: { item: DatabaseItem }) {
@@ -190,6 +195,19 @@ function DatabaseCard({
             </Typography>
           </Box>
         </Grid>
+        {item.request ? (
+          <Grid item xs={12}>
+            <Typography
+              variant="body2"
+              color="textSecondary"
+              aria-label={`Request of ${item.name}`}
+            >
+              <PullRequestLink request={item.request} />
+              {' · '}
+              <RequestTimelineText request={item.request} />
+            </Typography>
+          </Grid>
+        ) : null}
         <Grid item xs={12}>
           <EnvBlock item={item} />
         </Grid>
@@ -212,6 +230,11 @@ export function EntityPostgresContent(props: EntityPostgresProps) {
       value={value}
       error={error}
       entityName={entity.metadata.name}
+      requests={requests => (
+        <Box mb={3}>
+          <PendingRequests requests={requests} onChange={retry} />
+        </Box>
+      )}
     >
       {items => (
         <Grid container spacing={3}>

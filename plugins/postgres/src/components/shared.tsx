@@ -27,6 +27,7 @@ import RefreshIcon from '@material-ui/icons/Refresh';
 import {
   ClusterError,
   DatabaseItem,
+  DatabaseRequestStatus,
   DatabasesResponse,
   ENTITY_REF_ANNOTATION,
   POSTGRES_INSTANCES_ANNOTATION,
@@ -304,23 +305,29 @@ export function DatabasesNotAllowed({ entityName }: { entityName: string }) {
 
 /**
  * The states both views share: an error panel, progress, per-cluster warnings, the empty
- * state; `children` renders the databases that answered.
+ * state; `requests` renders the requests whose database is not in a cluster yet, `children`
+ * the databases that answered.
  */
 export function DatabasesState(props: {
   value?: DatabasesResponse;
   error?: Error;
   entityName: string;
   children: (items: DatabaseItem[]) => ReactNode;
+  requests?: (requests: DatabaseRequestStatus[]) => ReactNode;
 }) {
   const { value, error, entityName, children } = props;
   if (error && isNotAllowed(error))
     return <DatabasesNotAllowed entityName={entityName} />;
   if (error) return <ResponseErrorPanel error={error} />;
   if (!value) return <Progress />;
+  const requests = value.requests ?? [];
   return (
     <>
       <ClusterErrors errors={value.errors} />
-      {value.items.length === 0 && value.errors.length === 0 ? (
+      {requests.length > 0 && props.requests ? props.requests(requests) : null}
+      {value.items.length === 0 &&
+      value.errors.length === 0 &&
+      requests.length === 0 ? (
         <NoDatabases entityName={entityName} />
       ) : null}
       {value.items.length > 0 ? children(value.items) : null}

@@ -38,6 +38,7 @@ function apiAnswering(choices: PostgresChoices): PostgresApi {
     getEntityDatabases: async () => ({ items: [], errors: [] }),
     getFleet: async () => ({ items: [], errors: [] }),
     getPolicy: jest.fn(async () => choices),
+    dismissRequest: async () => {},
   };
 }
 

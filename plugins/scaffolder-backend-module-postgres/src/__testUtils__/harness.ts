@@ -27,6 +27,8 @@ import {
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import githubModule from '@backstage/plugin-scaffolder-backend-module-github';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
+// the test backend runs the plugin that postgres:request:register calls (a dev dependency)
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import postgresBackendPlugin from '@bizmatters/plugin-postgres-backend';
 import {
   ForgeStandIn,
@@ -169,6 +171,13 @@ export async function startScaffolderHarness(
      * reading it.
      */
     platform?: boolean;
+    /**
+     * Clusters (Kubernetes stand-ins) the real Kubernetes backend reads, without a platform
+     * following the GitOps repository: a test applies what it wants, when it wants.
+     */
+    clusters?: KubernetesStandIn[];
+    /** `postgres.cache.ttlSeconds` (1 with a platform or clusters). */
+    ttlSeconds?: number;
     /** The scaffolder's own configuration (e.g. task recovery). */
     scaffolder?: JsonObject;
   } = {},
@@ -199,56 +208,62 @@ export async function startScaffolderHarness(
   // tests read the scaffolder's stored rows.
   const databases = testDatabases();
   const logLines: LogLine[] = [];
-  const backend = await startTestBackend({
-    features: [
-      databases.factory,
-      createServiceFactory({
-        service: coreServices.rootLogger,
-        deps: {},
-        factory: () => new CapturingLogger(logLines),
-      }),
-      ...catalogAndPermissions({
-        entities: [
-          ...CATALOG_ENTITIES,
-          template,
-          changeTemplate,
-          removeTemplate,
-        ],
-        policy: testPolicy,
-      }),
-      catalogScaffolderEntityModel,
-      scaffolderPlugin,
-      githubModule,
-      postgresModule,
-      ...(kube ? [postgresBackendPlugin, kubernetesPlugin] : []),
-      mockServices.rootConfig.factory({
-        data: {
-          backend: { baseUrl: 'http://localhost:7007' },
-          ...catalogAndPermissionsConfig([
-            'Component',
-            'Group',
-            'User',
-            'Template',
-            'Location',
-          ]),
-          integrations: {
-            github: [forge.backstageIntegration()],
-          },
-          ...(kube
-            ? { kubernetes: KubernetesStandIn.backstageConfig([kube]) }
-            : {}),
-          ...(options.scaffolder ? { scaffolder: options.scaffolder } : {}),
-          postgres: {
-            ...(kube ? { cache: { ttlSeconds: 1 } } : {}),
-            ssm: { region: 'eu-west-1', endpoint: ssm.url, maxAttempts: 3 },
-            gitops: {
-              repositories: [forge.gitopsRepository('platform', 'gitops')],
+  const clusters = [...(kube ? [kube] : []), ...(options.clusters ?? [])];
+  const ttlSeconds = options.ttlSeconds ?? (clusters.length ? 1 : undefined);
+  // the postgres backend is always there: the template's last step registers its request there
+  const start = () =>
+    startTestBackend({
+      features: [
+        databases.factory,
+        createServiceFactory({
+          service: coreServices.rootLogger,
+          deps: {},
+          factory: () => new CapturingLogger(logLines),
+        }),
+        ...catalogAndPermissions({
+          entities: [
+            ...CATALOG_ENTITIES,
+            template,
+            changeTemplate,
+            removeTemplate,
+          ],
+          policy: testPolicy,
+        }),
+        catalogScaffolderEntityModel,
+        scaffolderPlugin,
+        githubModule,
+        postgresModule,
+        postgresBackendPlugin,
+        ...(clusters.length ? [kubernetesPlugin] : []),
+        mockServices.rootConfig.factory({
+          data: {
+            backend: { baseUrl: 'http://localhost:7007' },
+            ...catalogAndPermissionsConfig([
+              'Component',
+              'Group',
+              'User',
+              'Template',
+              'Location',
+            ]),
+            integrations: {
+              github: [forge.backstageIntegration()],
+            },
+            ...(clusters.length
+              ? { kubernetes: KubernetesStandIn.backstageConfig(clusters) }
+              : {}),
+            ...(options.scaffolder ? { scaffolder: options.scaffolder } : {}),
+            postgres: {
+              ...(ttlSeconds !== undefined ? { cache: { ttlSeconds } } : {}),
+              ssm: { region: 'eu-west-1', endpoint: ssm.url, maxAttempts: 3 },
+              gitops: {
+                repositories: [forge.gitopsRepository('platform', 'gitops')],
+              },
             },
           },
-        },
-      }),
-    ],
-  });
+        }),
+      ],
+    });
+  let backend = await start();
   await waitForCatalog(
     backend.server,
     [
@@ -294,7 +309,9 @@ export async function startScaffolderHarness(
     forge,
     kube,
     platform,
-    backend,
+    get backend() {
+      return backend;
+    },
     template,
     changeTemplate,
     repoUrl: () => `${forge.host}?owner=platform&repo=gitops`,
@@ -302,6 +319,8 @@ export async function startScaffolderHarness(
     logLines,
     /** Every row of every table of the scaffolder's database, one JSON line per row. */
     databaseRows: () => databases.rows('scaffolder'),
+    /** Every row of every table of the postgres backend's database (its requests). */
+    postgresRows: () => databases.rows('postgres'),
     /**
      * POSTs a task as `user` (default alice); returns the HTTP answer when it is refused, else
      * the finished task and its events.
@@ -354,6 +373,11 @@ export async function startScaffolderHarness(
           secrets,
           directoryContents: [],
         });
+    },
+    /** Stops the backend and starts a new one on the same plugin databases (a restart). */
+    async restart() {
+      await backend.stop();
+      backend = await start();
     },
     async stop() {
       await platform?.stop();

@@ -81,8 +81,12 @@ describe('New Postgres DB template through the real scaffolder', () => {
       'credentials',
       'manifests',
       'pr',
+      'request',
     ]);
     expect(log).toContain('would-create');
+    expect(log).toContain(
+      'Dry run: would register the request for databases/agent-executor-db',
+    );
     expect(ssm.writes).toBe(0);
     expect(forge.branchesCreated).toBe(0);
     expect(forge.pulls).toHaveLength(0);

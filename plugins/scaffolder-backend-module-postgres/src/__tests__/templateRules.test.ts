@@ -98,12 +98,20 @@ describe('the template form mirrors the shared rules', () => {
     expect(bare).toEqual([]);
   });
 
-  it('chains the two actions and the GitHub pull request, in that order', () => {
+  it('chains the two actions, the GitHub pull request and the request registration, in that order', () => {
     expect(template.spec.steps.map((s: any) => s.action)).toEqual([
       'postgres:credentials:write',
       'postgres:manifests:create',
       'publish:github:pull-request',
+      'postgres:request:register',
     ]);
+    const register = template.spec.steps[3];
+    expect(register.input.pullRequestNumber).toBe(
+      '${{ steps.pr.output.pullRequestNumber }}',
+    );
+    expect(register.input.repoUrl).toBe(
+      '${{ steps.credentials.output.repoUrl }}',
+    );
   });
 });
 

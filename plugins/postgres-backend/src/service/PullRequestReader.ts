@@ -1,0 +1,156 @@
+import { CacheService } from '@backstage/backend-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import {
+  DefaultGithubCredentialsProvider,
+  GithubCredentialsProvider,
+  ScmIntegrationRegistry,
+} from '@backstage/integration';
+import {
+  pullRequestState,
+  PullRequestState,
+} from '@bizmatters/plugin-postgres-common';
+import type { RepositoryRef } from './RequestStore';
+import { TtlCache } from './TtlCache';
+
+/** A pull request as the tracking needs it (GitHub's fields, renamed). */
+export interface PullRequestInfo {
+  number: number;
+  url: string;
+  state: PullRequestState;
+  baseRef: string;
+  author?: string;
+  createdAt: string;
+  mergedAt?: string;
+  closedAt?: string;
+}
+
+/** The open pull requests of a repository, and when the forge was asked. */
+export interface OpenPulls {
+  readAt: number;
+  numbers: number[];
+}
+
+interface GithubPull {
+  number: number;
+  html_url: string;
+  state: string;
+  merged_at?: string | null;
+  merged?: boolean;
+  closed_at?: string | null;
+  created_at: string;
+  user?: { login?: string } | null;
+  base?: { ref?: string };
+}
+
+const TIMEOUT_MS = 10_000;
+/** GitHub's largest page; open pull requests beyond it take one more call per 100. */
+const PER_PAGE = 100;
+/** Pages of open pull requests read at the most per repository (10,000 open pull requests). */
+const MAX_PAGES = 100;
+
+/**
+ * Reads GitOps pull requests from GitHub (github.com or Enterprise) with the integration's
+ * credentials (`integrations.github`), as the scaffolder's GitHub actions do. The open pull
+ * requests of a repository are listed at most once per TTL for every viewer and every replica
+ * sharing the cache; a single pull request is read when it has left that list (once in its
+ * life, as its end is stored) or to prove it exists when a request is registered.
+ */
+export class PullRequestReader {
+  private readonly credentials: GithubCredentialsProvider;
+  private readonly inflight = new TtlCache<OpenPulls>({ maxEntries: 1000 });
+  /** Calls made to the forge, by kind (for tests and the bench). */
+  readonly calls = { list: 0, get: 0 };
+
+  constructor(
+    private readonly options: {
+      integrations: ScmIntegrationRegistry;
+      cache: CacheService;
+      ttlMs: number;
+    },
+  ) {
+    this.credentials = DefaultGithubCredentialsProvider.fromIntegrations(
+      options.integrations,
+    );
+  }
+
+  private async get(
+    repository: RepositoryRef,
+    path: string,
+  ): Promise<{ body: unknown; next?: string }> {
+    const { host, owner, repo } = repository;
+    const integration = this.options.integrations.github.byHost(host);
+    if (!integration?.config.apiBaseUrl) {
+      throw new Error(
+        `No GitHub integration with an API URL for ${host} (integrations.github); cannot read pull requests of ${host}/${owner}/${repo}`,
+      );
+    }
+    const { headers } = await this.credentials.getCredentials({
+      url: `https://${host}/${owner}/${repo}`,
+    });
+    const url = path.startsWith('http')
+      ? path
+      : `${integration.config.apiBaseUrl}/repos/${encodeURIComponent(
+          owner,
+        )}/${encodeURIComponent(repo)}${path}`;
+    const res = await fetch(url, {
+      headers: { accept: 'application/vnd.github+json', ...headers },
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    if (!res.ok) throw await ResponseError.fromResponse(res);
+    const next = /<([^>]+)>;\s*rel="next"/.exec(
+      res.headers.get('link') ?? '',
+    )?.[1];
+    // only follow a next page on the same API
+    const sameApi =
+      next && next.startsWith(integration.config.apiBaseUrl) ? next : undefined;
+    return { body: await res.json(), next: sameApi };
+  }
+
+  /** One pull request, as the forge says now. */
+  async pull(
+    repository: RepositoryRef,
+    number: number,
+  ): Promise<PullRequestInfo> {
+    this.calls.get++;
+    const { body } = await this.get(repository, `/pulls/${number}`);
+    const pr = body as GithubPull;
+    return {
+      number: pr.number,
+      url: pr.html_url,
+      state: pullRequestState(pr),
+      baseRef: pr.base?.ref ?? '',
+      author: pr.user?.login ?? undefined,
+      createdAt: pr.created_at,
+      mergedAt: pr.merged_at ?? undefined,
+      closedAt: pr.closed_at ?? undefined,
+    };
+  }
+
+  /**
+   * The numbers of the repository's open pull requests: from the shared cache while fresh, else
+   * listed (`GET /repos/{o}/{r}/pulls?state=open`, page by page) by one caller per process.
+   */
+  openPulls(repository: RepositoryRef): Promise<OpenPulls> {
+    const key = `requests:open-pulls:${repository.host}/${repository.owner}/${repository.repo}`;
+    return this.inflight.get(key, async () => {
+      const cached = (await this.options.cache.get(key)) as
+        | OpenPulls
+        | undefined;
+      if (cached && cached.readAt + this.options.ttlMs > Date.now()) {
+        return { value: cached, expiresAt: cached.readAt + this.options.ttlMs };
+      }
+      const readAt = Date.now();
+      const numbers: number[] = [];
+      let path: string | undefined = `/pulls?state=open&per_page=${PER_PAGE}`;
+      for (let page = 0; path && page < MAX_PAGES; page++) {
+        this.calls.list++;
+        const { body, next } = await this.get(repository, path);
+        numbers.push(...(body as GithubPull[]).map(p => p.number));
+        path = next;
+      }
+      const value = { readAt, numbers };
+      await this.options.cache.set(key, value, { ttl: this.options.ttlMs });
+      return { value, expiresAt: readAt + this.options.ttlMs };
+    });
+  }
+}

@@ -1,0 +1,217 @@
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import type {
+  DatabaseRequestStatus,
+  DatabasesResponse,
+} from '@bizmatters/plugin-postgres-common';
+import { PostgresApi, postgresApiRef } from '../api/PostgresApi';
+import { EntityPostgresContent } from './EntityPostgresContent';
+import { EntityPostgresCard } from './EntityPostgresCard';
+import { exampleItems } from '../__testUtils__/examples';
+
+const PR = 'http://forge.example/platform/gitops/pull';
+
+function request(
+  overrides: Partial<DatabaseRequestStatus> & { id: string; name: string },
+): DatabaseRequestStatus {
+  return {
+    namespace: 'orders',
+    requestedBy: 'user:default/alice',
+    phase: 'requested',
+    pullRequest: { number: 7, url: `${PR}/7`, state: 'open' },
+    timeline: { requestedAt: '2026-11-29T10:00:00Z' },
+    ...overrides,
+  };
+}
+
+const REQUESTED = request({ id: 'r1', name: 'orders-db' });
+const MERGED = request({
+  id: 'r2',
+  name: 'orders-reports',
+  phase: 'merged',
+  pullRequest: { number: 8, url: `${PR}/8`, state: 'merged' },
+  timeline: {
+    requestedAt: '2026-11-29T10:00:00Z',
+    mergedAt: '2026-11-29T10:02:00Z',
+  },
+});
+const ABANDONED = request({
+  id: 'r3',
+  name: 'orders-old',
+  phase: 'abandoned',
+  pullRequest: { number: 9, url: `${PR}/9`, state: 'closed' },
+  timeline: {
+    requestedAt: '2026-11-29T10:00:00Z',
+    closedAt: '2026-11-29T10:01:00Z',
+  },
+});
+
+function answer(): DatabasesResponse {
+  const healthy = exampleItems()['01'];
+  return {
+    items: [
+      {
+        ...healthy,
+        request: request({
+          id: 'r0',
+          name: healthy.name,
+          phase: 'healthy',
+          pullRequest: { number: 3, url: `${PR}/3`, state: 'merged' },
+          timeline: {
+            requestedAt: '2026-11-29T10:00:00Z',
+            mergedAt: '2026-11-29T10:01:00Z',
+            claimSeenAt: '2026-11-29T10:02:00Z',
+            healthyAt: '2026-11-29T10:03:20Z',
+          },
+          timeToHealthySeconds: 200,
+        }),
+      },
+    ],
+    errors: [],
+    requests: [REQUESTED, MERGED, ABANDONED],
+  };
+}
+
+const entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'orders', namespace: 'default' },
+  spec: {},
+};
+
+async function render(
+  view: 'tab' | 'card',
+  options: { mayCreate?: boolean; name?: string } = {},
+) {
+  let current = answer();
+  const api: PostgresApi = {
+    getEntityDatabases: jest.fn(async () => current),
+    getFleet: async () => ({ items: [], errors: [] }),
+    getPolicy: async () => {
+      throw new Error('unused');
+    },
+    dismissRequest: jest.fn(async (_entity, id) => {
+      current = {
+        ...current,
+        requests: current.requests!.filter(r => r.id !== id),
+      };
+    }),
+  };
+  await renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [
+          permissionApiRef,
+          mockApis.permission({
+            authorize: () =>
+              options.mayCreate === false
+                ? AuthorizeResult.DENY
+                : AuthorizeResult.ALLOW,
+          }),
+        ],
+        [postgresApiRef, api],
+      ]}
+    >
+      <EntityProvider
+        entity={{
+          ...entity,
+          metadata: { ...entity.metadata, name: options.name ?? 'orders' },
+        }}
+      >
+        {view === 'tab' ? (
+          <EntityPostgresContent refreshMs={0} />
+        ) : (
+          <EntityPostgresCard refreshMs={0} />
+        )}
+      </EntityProvider>
+    </TestApiProvider>,
+  );
+  return api;
+}
+
+describe('requests on the Databases tab', () => {
+  it('shows each request with its phase, pull request link, who and when', async () => {
+    await render('tab');
+    const list = await screen.findByRole('list', {
+      name: 'Requested databases',
+    });
+    const rows = within(list).getAllByRole('listitem');
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toHaveTextContent('orders-db');
+    expect(rows[0]).toHaveTextContent('Requested — pull request #7 open');
+    expect(rows[0]).toHaveTextContent('Requested by alice');
+    expect(
+      within(rows[0]).getByRole('link', { name: /^Pull request #7/ }),
+    ).toHaveAttribute('href', `${PR}/7`);
+    expect(rows[1]).toHaveTextContent('Merged — waiting for Argo CD');
+    expect(rows[1]).toHaveTextContent(
+      `merged ${new Date('2026-11-29T10:02:00Z').toLocaleString()}`,
+    );
+    expect(rows[2]).toHaveTextContent(
+      'Abandoned — pull request #9 closed without merge',
+    );
+    // requests are not "no databases"
+    expect(screen.queryByText('No PostgreSQL databases found')).toBeNull();
+  });
+
+  it('shows the request of a database in a cluster, with its time to healthy', async () => {
+    await render('tab', { name: 'orders-2' });
+    const line = await screen.findByLabelText(/^Request of /);
+    expect(line).toHaveTextContent('Pull request #3');
+    expect(line).toHaveTextContent('time to healthy 3 min 20 s');
+  });
+
+  it('dismisses an abandoned request, and only that one, then reads the tab again', async () => {
+    const api = await render('tab', { name: 'orders-3' });
+    const list = await screen.findByRole('list', {
+      name: 'Requested databases',
+    });
+    expect(
+      within(list).getAllByRole('button', { name: /Dismiss/ }),
+    ).toHaveLength(1);
+    await userEvent.click(
+      within(list).getByRole('button', {
+        name: 'Dismiss the request for orders-old',
+      }),
+    );
+    expect(api.dismissRequest).toHaveBeenCalledWith(
+      { kind: 'Component', namespace: 'default', name: 'orders-3' },
+      'r3',
+    );
+    await screen.findByText(/Merged — waiting for Argo CD/);
+    expect(screen.queryByText(/Abandoned/)).toBeNull();
+    expect(api.getEntityDatabases).toHaveBeenCalledTimes(2);
+  });
+
+  it('offers no Dismiss to those who may not create a database for the entity', async () => {
+    await render('tab', { mayCreate: false, name: 'orders-4' });
+    await screen.findByText(/Abandoned — pull request #9/);
+    expect(screen.queryByRole('button', { name: /Dismiss/ })).toBeNull();
+  });
+});
+
+describe('requests on the overview card', () => {
+  it('lists them above the databases, with their pull request links', async () => {
+    await render('card', { name: 'orders-5' });
+    const table = await screen.findByRole('table', {
+      name: 'Requested databases',
+    });
+    expect(table).toHaveTextContent('Requested — pull request #7 open');
+    expect(table).toHaveTextContent('Merged — waiting for Argo CD');
+    expect(
+      within(table).getByRole('link', { name: /^Pull request #8/ }),
+    ).toHaveAttribute('href', `${PR}/8`);
+    const databases = screen.getByRole('table', {
+      name: 'PostgreSQL databases',
+    });
+    expect(databases).toHaveTextContent('time to healthy 3 min 20 s');
+  });
+});
