@@ -88,6 +88,29 @@ function EntityCell({ entityRef }: { entityRef?: string }) {
   );
 }
 
+/** The failing hop and what to do, in two lines at most; the whole text on hover. */
+function Problem({ item }: { item: DatabaseItem }) {
+  const summary = failingSummary(item);
+  if (!summary) return null;
+  return (
+    <Typography
+      variant="caption"
+      color="textSecondary"
+      component="div"
+      title={summary}
+      style={{
+        maxWidth: 420,
+        display: '-webkit-box',
+        WebkitLineClamp: 2,
+        WebkitBoxOrient: 'vertical',
+        overflow: 'hidden',
+      }}
+    >
+      {summary}
+    </Typography>
+  );
+}
+
 const columns: TableColumn<Row>[] = [
   {
     title: 'Database',
@@ -96,18 +119,21 @@ const columns: TableColumn<Row>[] = [
     render: ({ item }) => (
       <>
         <Typography variant="body2">{item.name}</Typography>
-        {item.spec.databaseName && item.spec.databaseName !== item.name ? (
-          <Typography variant="caption" color="textSecondary">
-            database {item.spec.databaseName}
-          </Typography>
-        ) : null}
+        <Typography variant="caption" color="textSecondary">
+          {item.cluster} · {item.namespace}
+        </Typography>
       </>
     ),
   },
   {
     title: 'Status',
     field: 'item.health.verdict',
-    render: ({ item }) => <VerdictStatus verdict={item.health.verdict} />,
+    render: ({ item }) => (
+      <>
+        <VerdictStatus verdict={item.health.verdict} />
+        <Problem item={item} />
+      </>
+    ),
   },
   {
     title: 'Entity',
@@ -119,8 +145,6 @@ const columns: TableColumn<Row>[] = [
     field: 'item.owner',
     render: ({ item }) => (item.owner ? shortRef(item.owner) : '–'),
   },
-  { title: 'Cluster', field: 'item.cluster' },
-  { title: 'Namespace', field: 'item.namespace' },
   {
     title: 'Version',
     field: 'item.spec.version',
@@ -135,16 +159,6 @@ const columns: TableColumn<Row>[] = [
     title: 'Ready',
     sorting: false,
     render: ({ item }) => instancesText(item),
-  },
-  {
-    title: 'What is wrong',
-    sorting: false,
-    width: '30%',
-    render: ({ item }) => (
-      <Typography variant="body2" color="textSecondary">
-        {failingSummary(item) ?? ''}
-      </Typography>
-    ),
   },
 ];
 
@@ -208,7 +222,7 @@ function FilterBar(props: {
       <TextField
         id="postgres-fleet-search"
         label="Search"
-        placeholder="name, namespace, entity, owner…"
+        placeholder="name, entity, owner…"
         variant="outlined"
         size="small"
         InputLabelProps={{ shrink: true }}
