@@ -150,9 +150,10 @@ describe('PostgresFleetPage', () => {
       'inventory-db',
       'legacy-db',
     ]);
-    expect(
-      screen.getByRole('link', { name: 'component:default/billing' }),
-    ).toHaveAttribute('href', '/catalog/default/component/billing');
+    expect(screen.getByRole('link', { name: 'billing' })).toHaveAttribute(
+      'href',
+      '/catalog/default/component/billing',
+    );
     // a claim naming no entity says so instead of linking anywhere
     const legacy = screen.getByRole('row', { name: /legacy-db/ });
     expect(legacy).toHaveTextContent('names no entity');

@@ -63,10 +63,15 @@ const FACET_LABELS: Record<Facet, string> = {
   version: 'Version',
 };
 
-/** `group:default/team-a` as `team-a`; refs in other namespaces stay whole. */
-function shortRef(ref: string): string {
+/**
+ * An entity ref as people read it: without the namespace `default`, and without the kind the
+ * column implies (`group:default/team-a` as `team-a` among owners, `component:default/orders`
+ * as `orders` among entities).
+ */
+function shortRef(ref: string, impliedKind: string): string {
   const { kind, namespace, name } = parseEntityRef(ref);
-  return namespace === 'default' && kind === 'group' ? name : ref;
+  const where = namespace === 'default' ? name : `${namespace}/${name}`;
+  return kind === impliedKind ? where : `${kind}:${where}`;
 }
 
 /** A table row: a fresh object per render of the data (the table writes its own state into rows). */
@@ -84,7 +89,9 @@ function EntityCell({ entityRef }: { entityRef?: string }) {
     );
   }
   return (
-    <Link to={entityRoute(entityRouteParams(entityRef))}>{entityRef}</Link>
+    <Link to={entityRoute(entityRouteParams(entityRef))} title={entityRef}>
+      {shortRef(entityRef, 'component')}
+    </Link>
   );
 }
 
@@ -128,6 +135,7 @@ const columns: TableColumn<Row>[] = [
   {
     title: 'Status',
     field: 'item.health.verdict',
+    width: '36%',
     render: ({ item }) => (
       <>
         <VerdictStatus verdict={item.health.verdict} />
@@ -143,20 +151,23 @@ const columns: TableColumn<Row>[] = [
   {
     title: 'Owner',
     field: 'item.owner',
-    render: ({ item }) => (item.owner ? shortRef(item.owner) : '–'),
+    render: ({ item }) => (item.owner ? shortRef(item.owner, 'group') : '–'),
   },
   {
     title: 'Version',
+    width: '8%',
     field: 'item.spec.version',
     render: ({ item }) => item.spec.version ?? '–',
   },
   {
     title: 'Size',
+    width: '8%',
     field: 'item.spec.size',
     render: ({ item }) => item.spec.size ?? '–',
   },
   {
     title: 'Ready',
+    width: '8%',
     sorting: false,
     render: ({ item }) => instancesText(item),
   },
@@ -273,7 +284,7 @@ function FilterBar(props: {
           <MenuItem value="">All</MenuItem>
           {options[facet].map(v => (
             <MenuItem key={v} value={v}>
-              {facet === 'owner' ? shortRef(v) : v}
+              {facet === 'owner' ? shortRef(v, 'group') : v}
             </MenuItem>
           ))}
         </TextField>
