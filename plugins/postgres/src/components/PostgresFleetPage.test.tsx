@@ -276,10 +276,14 @@ describe('PostgresFleetPage', () => {
     expect(names()[0]).toBe('db-00000');
     await userEvent.click(screen.getByRole('button', { name: 'Next Page' }));
     expect(names()[0]).toBe('db-00025');
+    await userEvent.click(screen.getByRole('button', { name: /25 rows/ }));
+    await userEvent.click(screen.getByRole('option', { name: '50' }));
+    expect(names()).toHaveLength(50);
     await choose('Cluster All', 'cluster-1');
     expect(screen.getByText('3333 of 10000 databases')).toBeInTheDocument();
-    // a new filter starts on the first page
+    // a new filter starts on the first page, and keeps the rows per page
     expect(names()[0]).toBe('db-00001');
+    expect(names()).toHaveLength(50);
     expect(count('Failed')).toBe(333);
   }, 60_000);
 

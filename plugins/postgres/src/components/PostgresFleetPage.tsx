@@ -301,6 +301,8 @@ function FilterBar(props: {
 /** The fleet once it has answered: counts, filters, warnings and one page of rows. */
 function Fleet({ value }: { value: DatabasesResponse }) {
   const [filters, setFilters] = useState<FleetFilters>({});
+  // kept here: the table starts again (on its first page) at each new filter
+  const [pageSize, setPageSize] = useState(PAGE_SIZE);
   // the searched text of each item, computed once per fleet answer
   const texts = useMemo(
     () => new WeakMap<DatabaseItem, string>(),
@@ -351,12 +353,13 @@ function Fleet({ value }: { value: DatabasesResponse }) {
           data={data}
           options={{
             paging: true,
-            pageSize: PAGE_SIZE,
+            pageSize,
             pageSizeOptions: [PAGE_SIZE, 50, 100],
             search: false,
             padding: 'dense',
             emptyRowsWhenPaging: false,
           }}
+          onRowsPerPageChange={setPageSize}
           localization={{
             body: {
               emptyDataSourceMessage: 'No database matches these filters',
