@@ -252,6 +252,26 @@ describe('PostgresFleetPage', () => {
     expect(names()).toEqual(['agent-executor-db', 'billing-db']);
   });
 
+  it('says when no cluster could be read, rather than "nothing matches"', async () => {
+    await render(
+      respond({
+        items: [],
+        errors: [
+          { cluster: 'sandbox-a', message: 'sandbox-a: connection refused' },
+          { cluster: 'sandbox-b', message: 'sandbox-b: connection refused' },
+        ],
+      }),
+    );
+    expect(
+      await screen.findByText(/Not everything could be shown \(2 notes\)/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'No database could be read: see the clusters named above',
+      ),
+    ).toBeInTheDocument();
+  });
+
   it('renders one page of 10,000 databases, pages on, and filters them all', async () => {
     const many: DatabaseItem[] = [];
     for (let i = 0; i < 10_000; i++) {

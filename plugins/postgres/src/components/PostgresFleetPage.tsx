@@ -362,7 +362,9 @@ function Fleet({ value }: { value: DatabasesResponse }) {
           onRowsPerPageChange={setPageSize}
           localization={{
             body: {
-              emptyDataSourceMessage: 'No database matches these filters',
+              emptyDataSourceMessage: value.items.length
+                ? 'No database matches these filters'
+                : 'No database could be read: see the clusters named above',
             },
           }}
         />
