@@ -324,7 +324,10 @@ test('day-2 from the Databases tab: grow orders-db to 30 GB, merge, see it', asy
   await page.getByRole('button', { name: 'Create' }).click();
   const prLink = page.getByRole('link', { name: 'Pull request' });
   await prLink.waitFor({ timeout: 120_000 });
-  await page.getByText(/storageGB: 30/).first().waitFor();
+  await page
+    .getByText(/storageGB: 30/)
+    .first()
+    .waitFor();
   await shot('22-change-task-completed');
   await page.goto(await prLink.getAttribute('href'));
   await page
@@ -462,6 +465,16 @@ test('the fleet page (nav "Databases") lists every database the guest may see wi
     .sort();
   assert.ok(claims.some(c => c.name === 'payments-db'));
   assert.ok(expected.length >= 5, expected.join(', '));
+  // (orders-db was just grown: Refresh until the sandbox's controllers have settled it)
+  for (let i = 0; i < 60; i++) {
+    const status = (await fleetRows()).find(
+      r => r.name === 'orders-db',
+    )?.status;
+    if (status === 'Healthy') break;
+    await page.waitForTimeout(1000);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByText(/ of \d+ databases$/).waitFor();
+  }
   let rows = await fleetRows();
   assert.deepEqual(
     rows.map(r => `${r.cluster}/${r.namespace}/${r.name}`).sort(),
