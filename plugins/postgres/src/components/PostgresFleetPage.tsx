@@ -118,6 +118,9 @@ function Problem({ item }: { item: DatabaseItem }) {
   );
 }
 
+/** Short values keep to one line; the failing hop takes the room. */
+const NO_WRAP = { whiteSpace: 'nowrap' } as const;
+
 const columns: TableColumn<Row>[] = [
   {
     title: 'Database',
@@ -150,24 +153,25 @@ const columns: TableColumn<Row>[] = [
   },
   {
     title: 'Owner',
+    cellStyle: NO_WRAP,
     field: 'item.owner',
     render: ({ item }) => (item.owner ? shortRef(item.owner, 'group') : '–'),
   },
   {
     title: 'Version',
-    width: '8%',
+    cellStyle: NO_WRAP,
     field: 'item.spec.version',
     render: ({ item }) => item.spec.version ?? '–',
   },
   {
     title: 'Size',
-    width: '8%',
+    cellStyle: NO_WRAP,
     field: 'item.spec.size',
     render: ({ item }) => item.spec.size ?? '–',
   },
   {
     title: 'Ready',
-    width: '8%',
+    cellStyle: NO_WRAP,
     sorting: false,
     render: ({ item }) => instancesText(item),
   },
