@@ -150,9 +150,10 @@ describe('PostgresFleetPage', () => {
       'inventory-db',
       'legacy-db',
     ]);
-    expect(
-      screen.getByRole('link', { name: 'component:default/billing' }),
-    ).toHaveAttribute('href', '/catalog/default/component/billing');
+    expect(screen.getByRole('link', { name: 'billing' })).toHaveAttribute(
+      'href',
+      '/catalog/default/component/billing',
+    );
     // a claim naming no entity says so instead of linking anywhere
     const legacy = screen.getByRole('row', { name: /legacy-db/ });
     expect(legacy).toHaveTextContent('names no entity');
@@ -251,6 +252,26 @@ describe('PostgresFleetPage', () => {
     expect(names()).toEqual(['agent-executor-db', 'billing-db']);
   });
 
+  it('says when no cluster could be read, rather than "nothing matches"', async () => {
+    await render(
+      respond({
+        items: [],
+        errors: [
+          { cluster: 'sandbox-a', message: 'sandbox-a: connection refused' },
+          { cluster: 'sandbox-b', message: 'sandbox-b: connection refused' },
+        ],
+      }),
+    );
+    expect(
+      await screen.findByText(/Not everything could be shown \(2 notes\)/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'No database could be read: see the clusters named above',
+      ),
+    ).toBeInTheDocument();
+  });
+
   it('renders one page of 10,000 databases, pages on, and filters them all', async () => {
     const many: DatabaseItem[] = [];
     for (let i = 0; i < 10_000; i++) {
@@ -275,10 +296,14 @@ describe('PostgresFleetPage', () => {
     expect(names()[0]).toBe('db-00000');
     await userEvent.click(screen.getByRole('button', { name: 'Next Page' }));
     expect(names()[0]).toBe('db-00025');
+    await userEvent.click(screen.getByRole('button', { name: /25 rows/ }));
+    await userEvent.click(screen.getByRole('option', { name: '50' }));
+    expect(names()).toHaveLength(50);
     await choose('Cluster All', 'cluster-1');
     expect(screen.getByText('3333 of 10000 databases')).toBeInTheDocument();
-    // a new filter starts on the first page
+    // a new filter starts on the first page, and keeps the rows per page
     expect(names()[0]).toBe('db-00001');
+    expect(names()).toHaveLength(50);
     expect(count('Failed')).toBe(333);
   }, 60_000);
 

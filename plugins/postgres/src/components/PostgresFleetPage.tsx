@@ -63,10 +63,15 @@ const FACET_LABELS: Record<Facet, string> = {
   version: 'Version',
 };
 
-/** `group:default/team-a` as `team-a`; refs in other namespaces stay whole. */
-function shortRef(ref: string): string {
+/**
+ * An entity ref as people read it: without the namespace `default`, and without the kind the
+ * column implies (`group:default/team-a` as `team-a` among owners, `component:default/orders`
+ * as `orders` among entities).
+ */
+function shortRef(ref: string, impliedKind: string): string {
   const { kind, namespace, name } = parseEntityRef(ref);
-  return namespace === 'default' && kind === 'group' ? name : ref;
+  const where = namespace === 'default' ? name : `${namespace}/${name}`;
+  return kind === impliedKind ? where : `${kind}:${where}`;
 }
 
 /** A table row: a fresh object per render of the data (the table writes its own state into rows). */
@@ -84,9 +89,37 @@ function EntityCell({ entityRef }: { entityRef?: string }) {
     );
   }
   return (
-    <Link to={entityRoute(entityRouteParams(entityRef))}>{entityRef}</Link>
+    <Link to={entityRoute(entityRouteParams(entityRef))} title={entityRef}>
+      {shortRef(entityRef, 'component')}
+    </Link>
   );
 }
+
+/** The failing hop and what to do, in two lines at most; the whole text on hover. */
+function Problem({ item }: { item: DatabaseItem }) {
+  const summary = failingSummary(item);
+  if (!summary) return null;
+  return (
+    <Typography
+      variant="caption"
+      color="textSecondary"
+      component="div"
+      title={summary}
+      style={{
+        maxWidth: 420,
+        display: '-webkit-box',
+        WebkitLineClamp: 2,
+        WebkitBoxOrient: 'vertical',
+        overflow: 'hidden',
+      }}
+    >
+      {summary}
+    </Typography>
+  );
+}
+
+/** Short values keep to one line; the failing hop takes the room. */
+const NO_WRAP = { whiteSpace: 'nowrap' } as const;
 
 const columns: TableColumn<Row>[] = [
   {
@@ -96,18 +129,22 @@ const columns: TableColumn<Row>[] = [
     render: ({ item }) => (
       <>
         <Typography variant="body2">{item.name}</Typography>
-        {item.spec.databaseName && item.spec.databaseName !== item.name ? (
-          <Typography variant="caption" color="textSecondary">
-            database {item.spec.databaseName}
-          </Typography>
-        ) : null}
+        <Typography variant="caption" color="textSecondary">
+          {item.cluster} · {item.namespace}
+        </Typography>
       </>
     ),
   },
   {
     title: 'Status',
     field: 'item.health.verdict',
-    render: ({ item }) => <VerdictStatus verdict={item.health.verdict} />,
+    width: '36%',
+    render: ({ item }) => (
+      <>
+        <VerdictStatus verdict={item.health.verdict} />
+        <Problem item={item} />
+      </>
+    ),
   },
   {
     title: 'Entity',
@@ -116,35 +153,27 @@ const columns: TableColumn<Row>[] = [
   },
   {
     title: 'Owner',
+    cellStyle: NO_WRAP,
     field: 'item.owner',
-    render: ({ item }) => (item.owner ? shortRef(item.owner) : '–'),
+    render: ({ item }) => (item.owner ? shortRef(item.owner, 'group') : '–'),
   },
-  { title: 'Cluster', field: 'item.cluster' },
-  { title: 'Namespace', field: 'item.namespace' },
   {
     title: 'Version',
+    cellStyle: NO_WRAP,
     field: 'item.spec.version',
     render: ({ item }) => item.spec.version ?? '–',
   },
   {
     title: 'Size',
+    cellStyle: NO_WRAP,
     field: 'item.spec.size',
     render: ({ item }) => item.spec.size ?? '–',
   },
   {
     title: 'Ready',
+    cellStyle: NO_WRAP,
     sorting: false,
     render: ({ item }) => instancesText(item),
-  },
-  {
-    title: 'What is wrong',
-    sorting: false,
-    width: '30%',
-    render: ({ item }) => (
-      <Typography variant="body2" color="textSecondary">
-        {failingSummary(item) ?? ''}
-      </Typography>
-    ),
   },
 ];
 
@@ -208,7 +237,7 @@ function FilterBar(props: {
       <TextField
         id="postgres-fleet-search"
         label="Search"
-        placeholder="name, namespace, entity, owner…"
+        placeholder="name, entity, owner…"
         variant="outlined"
         size="small"
         InputLabelProps={{ shrink: true }}
@@ -259,7 +288,7 @@ function FilterBar(props: {
           <MenuItem value="">All</MenuItem>
           {options[facet].map(v => (
             <MenuItem key={v} value={v}>
-              {facet === 'owner' ? shortRef(v) : v}
+              {facet === 'owner' ? shortRef(v, 'group') : v}
             </MenuItem>
           ))}
         </TextField>
@@ -276,6 +305,8 @@ function FilterBar(props: {
 /** The fleet once it has answered: counts, filters, warnings and one page of rows. */
 function Fleet({ value }: { value: DatabasesResponse }) {
   const [filters, setFilters] = useState<FleetFilters>({});
+  // kept here: the table starts again (on its first page) at each new filter
+  const [pageSize, setPageSize] = useState(PAGE_SIZE);
   // the searched text of each item, computed once per fleet answer
   const texts = useMemo(
     () => new WeakMap<DatabaseItem, string>(),
@@ -326,15 +357,18 @@ function Fleet({ value }: { value: DatabasesResponse }) {
           data={data}
           options={{
             paging: true,
-            pageSize: PAGE_SIZE,
+            pageSize,
             pageSizeOptions: [PAGE_SIZE, 50, 100],
             search: false,
             padding: 'dense',
             emptyRowsWhenPaging: false,
           }}
+          onRowsPerPageChange={setPageSize}
           localization={{
             body: {
-              emptyDataSourceMessage: 'No database matches these filters',
+              emptyDataSourceMessage: value.items.length
+                ? 'No database matches these filters'
+                : 'No database could be read: see the clusters named above',
             },
           }}
         />
