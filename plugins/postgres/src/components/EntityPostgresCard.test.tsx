@@ -194,6 +194,25 @@ describe('EntityPostgresCard', () => {
     expect(screen.queryByRole('button', { name: 'New database' })).toBeNull();
   });
 
+  it('offers no "New database" on a database Resource\'s own page (a database belongs to a Component)', async () => {
+    await render(respond({ items: [items['01']], errors: [] }), {
+      mayCreate: true,
+      entity: {
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Resource',
+        metadata: { name: 'orders-db.orders.sandbox-a', namespace: 'default' },
+        spec: { type: 'database' },
+      } as any,
+    });
+    await screen.findByRole('table', { name: 'PostgreSQL databases' });
+    await waitFor(() =>
+      expect(authorized).toContain(
+        'resource:default/orders-db.orders.sandbox-a',
+      ),
+    );
+    expect(screen.queryByRole('button', { name: 'New database' })).toBeNull();
+  });
+
   it('refreshes on demand', async () => {
     const api = respond({ items: [items['01']], errors: [] });
     await render(api);

@@ -82,7 +82,10 @@ export function NewDatabaseButton({
     resourceRef: entityRef,
   });
   const to = useTemplateLink('template', { component: entityRef });
-  if (!allowed || !to) return null;
+  // a database belongs to a Component (the actions refuse any other kind): no "New database"
+  // on a database Resource's own page, nor on a System
+  if (!allowed || !to || entity.kind.toLocaleLowerCase('en-US') !== 'component')
+    return null;
   return (
     <LinkButton to={to} variant="contained" color="primary" size={size}>
       New database
