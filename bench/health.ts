@@ -8,7 +8,8 @@
  *
  * Then two replicas on PostgreSQL and Redis (replicas.ts).
  *
- * BENCH_CLAIMS: claims (1000); BENCH_ONLY=views: only the first table; BENCH_ONLY=replicas (or
+ * BENCH_CLAIMS: claims (1000); BENCH_ONLY=views: only the first table; BENCH_ONLY=fleet: only
+ * the fleet's table; BENCH_ONLY=replicas (or
  * `npm run bench -- --replicas`): only the replicas' tables; BENCH_LOAD_SECONDS: the load's
  * duration (60); BENCH_REPLICA_SECONDS: each replica load's duration (30);
  * BENCH_BACKEND_NODE_OPTIONS: the backend's NODE_OPTIONS, e.g. `--require ./profile-hook.js` to
@@ -63,6 +64,11 @@ async function singleBackend(
     await waitForBackend(backend);
     const headers = await signInWhenCatalogHas(entityName(entityCount - 1));
     const viewer = { headers, entities };
+    if (process.env.BENCH_ONLY === 'fleet') {
+      const idleMiB = rssMiB(backend);
+      const fleet = await measureFleet({ headers, standIns });
+      return [fleetTable({ ...fleet, rssMiB: rssMiB(backend), idleMiB })];
+    }
 
     const rows = await measureViews({ ...viewer, standIns, backend });
     const views = viewsTable({ rows, claims, entityCount });
@@ -99,7 +105,7 @@ async function main() {
       only === 'replicas'
         ? []
         : await singleBackend(standIns, entities, claims);
-    if (only !== 'views') {
+    if (only !== 'views' && only !== 'fleet') {
       const replicas = await measureReplicas({
         standIns,
         entities,

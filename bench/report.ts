@@ -97,7 +97,9 @@ export function viewsTable(options: {
   );
 }
 
-export function fleetTable(fleet: Fleet & { rssMiB: number }): string {
+export function fleetTable(
+  fleet: Fleet & { rssMiB: number; idleMiB?: number },
+): string {
   return table(
     'Fleet view — every database with its verdict, for an owner of every entity (not a fleet reader: filtered per caller through the catalog and the permission policy)',
     [

@@ -11,7 +11,9 @@ import {
   claimEntityRef,
   claimOwnership,
   claimSecretNames,
+  claimSecretsFromList,
   deriveDatabaseHealth,
+  LabelledSecretSummary,
   ENTITY_REF_ANNOTATION,
   kubernetesIdOfEntity,
   parsePostgresInstancesAnnotation,
@@ -108,6 +110,11 @@ export interface FleetSnapshot {
   errors: ScopedError[];
   /** The distinct entity refs the claims name. */
   entityRefs: string[];
+  /** A hash of `entityRefs`: per-caller decisions about them are reused while it is the same. */
+  entityRefsKey: string;
+  /** When it was built (ms since epoch). */
+  builtAt: number;
+  /** Until when it is fresh: its oldest read's expiry. */
   expiresAt: number;
 }
 
@@ -140,7 +147,11 @@ export class DatabaseService {
    * costs no upstream read, no health derivation, no serialization and no compression.
    */
   private readonly answers: TtlCache<SerializedAnswer>;
-  private readonly fleets = new TtlCache<FleetSnapshot>({ maxEntries: 1 });
+  /** The last fleet built, and the build under way. */
+  private lastFleet?: FleetSnapshot;
+  private building?: Promise<FleetSnapshot>;
+  /** How long past its expiry a fleet snapshot is served while the next one is built. */
+  private readonly fleetStaleMs: number;
   private readonly limits: ReadLimits;
 
   constructor(
@@ -153,9 +164,15 @@ export class DatabaseService {
       /** Show claims that name no entity (made before the annotation existed); default false. */
       showUnannotated?: boolean;
       limits?: Partial<ReadLimits>;
+      /**
+       * How long past its expiry a fleet snapshot is still served while the next one is built
+       * (stale-while-revalidate), in ms; 0 waits for every rebuild. Default 60,000.
+       */
+      fleetStaleMs?: number;
     },
   ) {
     this.answers = new TtlCache({ maxEntries: options.maxAnswers ?? 10_000 });
+    this.fleetStaleMs = options.fleetStaleMs ?? 60_000;
     this.limits = {
       maxRefsPerEntity: options.limits?.maxRefsPerEntity ?? 20,
       concurrency: options.limits?.concurrency ?? 8,
@@ -193,29 +210,53 @@ export class DatabaseService {
     });
   }
 
-  /** The fleet, read once for every caller, from the cache when it is fresh. */
+  /**
+   * The fleet, read once for every caller. Stale-while-revalidate: a fresh snapshot is served
+   * as it is; one past its expiry but within `fleetStaleMs` of it is served too while the next
+   * one is built (one build at a time, shared by every caller); an older one, or none, is
+   * waited for. A failed build keeps the last snapshot (and the next request tries again).
+   */
   fleetSnapshot(): Promise<FleetSnapshot> {
-    return this.fleets.get('fleet', async () => {
-      const scope = this.scope();
-      const { entries, errors } = await this.fleetEntries(scope);
-      const expiresAt = this.expiry(scope);
-      const entityRefs = [
-        ...new Set(entries.flatMap(e => (e.entityRef ? [e.entityRef] : []))),
-      ].sort();
-      return {
-        value: {
-          full: serialize({
-            items: entries.map(e => e.item),
-            errors: dedupe(errors.map(publicError)),
-          }),
-          entries,
-          errors,
-          entityRefs,
-          expiresAt,
-        },
-        expiresAt,
-      };
-    });
+    const now = Date.now();
+    const current = this.lastFleet;
+    if (current && current.expiresAt > now) return Promise.resolve(current);
+    if (!this.building) {
+      this.building = this.buildFleet().finally(() => {
+        this.building = undefined;
+      });
+    }
+    if (current && now < current.expiresAt + this.fleetStaleMs) {
+      this.building.catch(e =>
+        this.options.logger.warn(`The fleet could not be rebuilt: ${e}`),
+      );
+      return Promise.resolve(current);
+    }
+    return this.building;
+  }
+
+  private async buildFleet(): Promise<FleetSnapshot> {
+    const scope = this.scope();
+    const { entries, errors } = await this.fleetEntries(scope);
+    const expiresAt = this.expiry(scope);
+    const entityRefs = [
+      ...new Set(entries.flatMap(e => (e.entityRef ? [e.entityRef] : []))),
+    ].sort();
+    const snapshot: FleetSnapshot = {
+      full: serialize({
+        items: entries.map(e => e.item),
+        errors: dedupe(errors.map(publicError)),
+      }),
+      entries,
+      errors,
+      entityRefs,
+      entityRefsKey: createHash('sha1')
+        .update(entityRefs.join('\n'))
+        .digest('base64url'),
+      builtAt: Date.now(),
+      expiresAt,
+    };
+    this.lastFleet = snapshot;
+    return snapshot;
   }
 
   /**
@@ -453,11 +494,13 @@ export class DatabaseService {
   }
 
   /**
-   * Reads each namespace of the claims once per kind, and each Secret the claims name by name,
-   * and builds their items. `wide` (the fleet): CNPG Clusters and ExternalSecrets come from one
-   * cluster-wide LIST each, or per namespace where the portal may only list them per
-   * namespace. Secrets are never listed: only the credentials and connection secrets each
-   * claim names are read (GET), so the portal needs no `list` on secrets.
+   * Reads each namespace of the claims once per kind, and the Secrets the claims name, and
+   * builds their items. Entity views read each Secret by name (GET). `wide` (the fleet): CNPG
+   * Clusters and ExternalSecrets come from one cluster-wide LIST each, or per namespace where
+   * the portal may only list them per namespace; Secrets from one LIST per namespace selected
+   * by the databases' label (`bizmatters.io/postgres-instance`, which no other Secret carries),
+   * and by name only those not in it (made before the label, or absent). Both end in the same
+   * summaries, `selectDatabaseObjects` and `deriveDatabaseHealth`.
    */
   private async itemsFor(
     cluster: string,
@@ -520,6 +563,26 @@ export class DatabaseService {
             return { unread: message };
           }
         };
+        /**
+         * The fleet: the namespace's Secrets that carry the databases' label, in one LIST (an
+         * empty list when the portal may not list secrets or the read fails: every secret is
+         * then read by name, and a failure is reported by those reads).
+         */
+        const labelled = wide
+          ? reader
+              .databaseSecrets(cluster, namespace, scope)
+              .catch(() => [] as LabelledSecretSummary[])
+          : Promise.resolve([] as LabelledSecretSummary[]);
+        /** A claim's two secrets: from the labelled list, or each by name when not in it. */
+        const claimSecrets = async (claim: KubeObject) => {
+          const name = claim.metadata?.name ?? '';
+          const names = claimSecretNames(name, claim.spec ?? {});
+          const listed = claimSecretsFromList(name, names, await labelled);
+          return Promise.all([
+            listed.credentialsSecret ?? secret(names.credentialsSecretName),
+            listed.connectionSecret ?? secret(names.connectionSecretName),
+          ]);
+        };
         const [cnpg, eso, secrets] = await Promise.all([
           attempt('clusters', ['cluster'], readKind(namespace, 'clusters')),
           attempt(
@@ -527,18 +590,7 @@ export class DatabaseService {
             ['externalSecret'],
             readKind(namespace, 'externalSecrets'),
           ),
-          Promise.all(
-            nsClaims.map(claim => {
-              const names = claimSecretNames(
-                claim.metadata?.name ?? '',
-                claim.spec ?? {},
-              );
-              return Promise.all([
-                secret(names.credentialsSecretName),
-                secret(names.connectionSecretName),
-              ]);
-            }),
-          ),
+          Promise.all(nsClaims.map(claimSecrets)),
         ]);
         return nsClaims.map((claim, i) => {
           const summaries: SecretSummary[] = [];

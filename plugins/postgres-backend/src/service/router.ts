@@ -87,17 +87,35 @@ function principalKey(credentials: BackstageCredentials): string {
 /** Entity refs per catalog lookup and per permission batch. */
 const BATCH_SIZE = 100;
 
-/** `fn` over `items` in consecutive batches of `size`, one batch at a time; results in order. */
+/** Batches in flight at once, per caller's fleet view. */
+const BATCH_CONCURRENCY = 4;
+
+/**
+ * `fn` over `items` in batches of `size`, at most `concurrency` batches at a time; results in
+ * order.
+ */
 async function inBatches<T, R>(
   items: T[],
   size: number,
   fn: (batch: T[]) => Promise<R[]>,
+  concurrency = BATCH_CONCURRENCY,
 ): Promise<R[]> {
-  const out: R[] = [];
+  const batches: T[][] = [];
   for (let i = 0; i < items.length; i += size) {
-    out.push(...(await fn(items.slice(i, i + size))));
+    batches.push(items.slice(i, i + size));
   }
-  return out;
+  const results: R[][] = new Array(batches.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const i = next++;
+      results[i] = await fn(batches[i]);
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, batches.length) }, worker),
+  );
+  return results.flat();
 }
 
 export async function createRouter(options: {
@@ -127,10 +145,22 @@ export async function createRouter(options: {
   }>({
     maxEntries: options.maxEntities ?? 10_000,
   });
-  /** Per caller without `postgres.fleet.read` and fleet snapshot: the fleet as they see it. */
-  const fleetViews = new TtlCache<SerializedAnswer>({
+  /**
+   * Per caller without `postgres.fleet.read` and set of entity refs the fleet names: which of
+   * them the caller may read (the catalog's and the permission policy's answers), reused for
+   * entityTtlMs, as the entity view reuses its decisions.
+   */
+  const fleetDecisions = new TtlCache<{
+    visible: ReadonlySet<string>;
+    until: number;
+  }>({
     maxEntries: options.maxEntities ?? 10_000,
   });
+  /**
+   * Per caller and fleet snapshot: the fleet as they see it, serialized, for as long as the
+   * decisions behind it. Few are kept: each may hold thousands of databases.
+   */
+  const fleetViews = new TtlCache<SerializedAnswer>({ maxEntries: 50 });
   const router = Router();
   router.use(express.json());
 
@@ -252,10 +282,11 @@ export async function createRouter(options: {
       send(req, res, snapshot.full);
       return;
     }
-    // Anyone else: the databases of entities they may read, decided for this caller and this
-    // snapshot, and reused for entityTtlMs at most.
-    const view = await fleetViews.get(
-      `${principalKey(credentials)}|${snapshot.full.etag}`,
+    // Anyone else: the databases of entities they may read, decided for this caller and the
+    // entities this snapshot names, and reused for entityTtlMs at most.
+    const caller = principalKey(credentials);
+    const decided = await fleetDecisions.get(
+      `${caller}|${snapshot.entityRefsKey}`,
       async () => {
         const askedAt = Date.now();
         const visible = await withTimeout(
@@ -263,11 +294,17 @@ export async function createRouter(options: {
           catalogTimeoutMs,
           'The catalog did not answer which entities the fleet view may show',
         );
-        return {
-          value: DatabaseService.fleetView(snapshot, visible),
-          expiresAt: Math.min(snapshot.expiresAt, askedAt + entityTtlMs),
-        };
+        const until = askedAt + entityTtlMs;
+        return { value: { visible, until }, expiresAt: until };
       },
+    );
+    const view = await fleetViews.get(
+      `${caller}|${snapshot.full.etag}|${snapshot.entityRefsKey}|${decided.until}`,
+      async () => ({
+        value: DatabaseService.fleetView(snapshot, decided.visible),
+        // no longer than the decisions it was made from
+        expiresAt: decided.until,
+      }),
     );
     send(req, res, view);
   });
