@@ -64,17 +64,19 @@ async function singleBackend(
     await waitForBackend(backend);
     const headers = await signInWhenCatalogHas(entityName(entityCount - 1));
     const viewer = { headers, entities };
-    if (process.env.BENCH_ONLY === 'fleet') {
+    const fleetOf = async () => {
       const idleMiB = rssMiB(backend);
-      const fleet = await measureFleet({ headers, standIns });
-      return [fleetTable({ ...fleet, rssMiB: rssMiB(backend), idleMiB })];
-    }
+      const rows = await measureFleet({ headers, standIns });
+      return { rows, claims, entityCount, idleMiB, rssMiB: rssMiB(backend) };
+    };
+    if (process.env.BENCH_ONLY === 'fleet')
+      return [fleetTable(await fleetOf())];
 
     const rows = await measureViews({ ...viewer, standIns, backend });
     const views = viewsTable({ rows, claims, entityCount });
     if (process.env.BENCH_ONLY === 'views') return [views];
 
-    const fleet = await measureFleet({ headers, standIns });
+    const fleet = await fleetOf();
     const run = await runScaffolder({
       headers,
       ssm: standIns.ssm,
@@ -83,8 +85,7 @@ async function singleBackend(
     const load = await measureLoad({ viewer, backend, seconds: loadSeconds });
     return [
       views,
-      // the fleet's RSS is read when the tables are printed, after the load
-      fleetTable({ ...fleet, rssMiB: rssMiB(backend) }),
+      fleetTable(fleet),
       scaffolderTable(run),
       loadTable({ ...load, seconds: loadSeconds }),
     ];

@@ -7,8 +7,11 @@ import { ForgeStandIn, SsmStandIn } from '@bizmatters/sandbox';
 import { Backend, BASE, cpuMs, Headers, rssMiB } from './backend';
 import {
   CatalogEntity,
+  FLEET_STALE_SECONDS,
+  SecretLabels,
   StandIns,
   TTL_SECONDS,
+  unlabelSecrets,
   upstreamRequests,
   VIEWED,
   VIEWER_COUNTS,
@@ -151,45 +154,97 @@ export async function measureViews(context: WaveContext): Promise<Row[]> {
   return rows;
 }
 
-export type Fleet = {
+export type FleetRow = {
+  /** Which of the databases' Secrets carry the label. */
+  labels: SecretLabels;
   databases: number;
-  /** Upstream requests of the cold view. */
-  upstreamRequests: number;
+  /** Upstream requests of the cold view (no built fleet to serve). */
+  coldReads: number;
   coldMs: number;
+  /** The next view, of the fleet just built. */
   warmMs: number;
+  /** A view past the TTL: the built fleet, served while the next is built. */
+  staleMs: number;
+  /** Upstream requests of the build that view started. */
+  rebuildReads: number;
+  /** From that view until the build's last upstream request. */
+  rebuildMs: number;
+  /** The views' error entries. */
+  errors: number;
 };
 
-/** The fleet view (GET /api/postgres/v1/databases), cold (caches expired first) then warm. */
-export async function measureFleet(options: {
-  headers: Headers;
-  standIns: StandIns;
-}): Promise<Fleet> {
-  const { headers } = options;
-  const { clusters } = options.standIns;
-  await expireCaches();
-  const before = upstreamRequests(clusters);
+/** Fetches the fleet view; throws unless it answers with items. */
+async function fleetView(headers: Headers) {
   const t = performance.now();
   const res = await fetch(`${BASE}/api/postgres/v1/databases`, { headers });
-  const fleet = await res.json();
-  const coldMs = performance.now() - t;
-  if (!res.ok || !Array.isArray(fleet.items)) {
+  const body = await res.json();
+  const ms = performance.now() - t;
+  if (!res.ok || !Array.isArray(body.items)) {
     throw new Error(
-      `the fleet view answered ${res.status}: ${JSON.stringify(fleet).slice(
+      `the fleet view answered ${res.status}: ${JSON.stringify(body).slice(
         0,
         1000,
       )}`,
     );
   }
-  const requests = upstreamRequests(clusters) - before;
-  const t2 = performance.now();
-  await (await fetch(`${BASE}/api/postgres/v1/databases`, { headers })).json();
-  const warmMs = performance.now() - t2;
-  return {
-    databases: fleet.items.length,
-    upstreamRequests: requests,
-    coldMs,
-    warmMs,
-  };
+  return { ms, items: body.items.length as number, errors: body.errors.length };
+}
+
+/** Resolves once the clusters have had no request for 500 ms; when their last one came. */
+async function upstreamSettled(clusters: StandIns['clusters']) {
+  let seen = upstreamRequests(clusters);
+  let last = performance.now();
+  for (;;) {
+    await sleep(100);
+    const now = upstreamRequests(clusters);
+    if (now !== seen) {
+      seen = now;
+      last = performance.now();
+    } else if (performance.now() - last >= 500) {
+      return last;
+    }
+  }
+}
+
+/**
+ * The fleet view (GET /api/postgres/v1/databases) for each labelling of the databases' Secrets
+ * (labels only ever removed, so in this order): cold (past the TTL and the stale window: the
+ * build is waited for), warm (the next view), and stale (past the TTL: served while the next
+ * is built), with that build's upstream requests.
+ */
+export async function measureFleet(options: {
+  headers: Headers;
+  standIns: StandIns;
+}): Promise<FleetRow[]> {
+  const { headers } = options;
+  const { clusters } = options.standIns;
+  const rows: FleetRow[] = [];
+  for (const labels of ['both', 'credentials', 'none'] as const) {
+    unlabelSecrets(clusters, labels);
+    await upstreamSettled(clusters);
+    await sleep((TTL_SECONDS + FLEET_STALE_SECONDS) * 1000 + 500);
+    const before = upstreamRequests(clusters);
+    const cold = await fleetView(headers);
+    const coldReads = upstreamRequests(clusters) - before;
+    const warm = await fleetView(headers);
+    await expireCaches();
+    const beforeStale = upstreamRequests(clusters);
+    const started = performance.now();
+    const stale = await fleetView(headers);
+    const last = await upstreamSettled(clusters);
+    rows.push({
+      labels,
+      databases: cold.items,
+      coldReads,
+      coldMs: cold.ms,
+      warmMs: warm.ms,
+      staleMs: stale.ms,
+      rebuildReads: upstreamRequests(clusters) - beforeStale,
+      rebuildMs: last - started,
+      errors: cold.errors + warm.errors + stale.errors,
+    });
+  }
+  return rows;
 }
 
 export type Span = { start: number; end: number };
