@@ -144,6 +144,16 @@ describe('PlatformSimulator', () => {
     expect(Buffer.from(connection.data.endpoint, 'base64').toString()).toBe(
       'orders-db-rw.payments.svc.cluster.local',
     );
+    // External Secrets puts the template's labels on the Secret it writes, next to its own;
+    // the Composition writes the connection secret without labels
+    expect(
+      kube.get('v1', 'Secret', 'payments', 'orders-db-credentials')!.metadata
+        .labels,
+    ).toEqual({
+      'bizmatters.io/postgres-instance': 'orders-db',
+      'reconcile.external-secrets.io/created-by': 'sandbox',
+    });
+    expect(connection.metadata.labels).toBeUndefined();
   });
 
   it('without the SSM parameters the ExternalSecret fails and the cluster waits for its secret', async () => {

@@ -104,14 +104,32 @@ export interface FleetEntry {
  * The fleet as read once and shared by every caller: the full answer (for callers holding
  * `postgres.fleet.read`) and what is needed to cut it down for any other caller.
  */
-export interface FleetSnapshot {
-  full: SerializedAnswer;
-  entries: FleetEntry[];
-  errors: ScopedError[];
-  /** The distinct entity refs the claims name. */
+/** The entities a fleet's claims name, and a key for that set. */
+export interface FleetEntities {
+  /** The distinct entity refs the claims name, sorted. */
   entityRefs: string[];
   /** A hash of `entityRefs`: per-caller decisions about them are reused while it is the same. */
   entityRefsKey: string;
+}
+
+function entitiesOf(refs: Iterable<string>): FleetEntities {
+  const entityRefs = [...new Set(refs)].sort();
+  return {
+    entityRefs,
+    entityRefsKey: createHash('sha1')
+      .update(entityRefs.join('\n'))
+      .digest('base64url'),
+  };
+}
+
+/**
+ * The fleet as read once and shared by every caller: the full answer (for callers holding
+ * `postgres.fleet.read`) and what is needed to cut it down for any other caller.
+ */
+export interface FleetSnapshot extends FleetEntities {
+  full: SerializedAnswer;
+  entries: FleetEntry[];
+  errors: ScopedError[];
   /** When it was built (ms since epoch). */
   builtAt: number;
   /** Until when it is fresh: its oldest read's expiry. */
@@ -149,7 +167,10 @@ export class DatabaseService {
   private readonly answers: TtlCache<SerializedAnswer>;
   /** The last fleet built, and the build under way. */
   private lastFleet?: FleetSnapshot;
-  private building?: Promise<FleetSnapshot>;
+  private building?: {
+    snapshot: Promise<FleetSnapshot>;
+    entities: Promise<FleetEntities>;
+  };
   /** How long past its expiry a fleet snapshot is served while the next one is built. */
   private readonly fleetStaleMs: number;
   private readonly limits: ReadLimits;
@@ -215,32 +236,52 @@ export class DatabaseService {
    * as it is; one past its expiry but within `fleetStaleMs` of it is served too while the next
    * one is built (one build at a time, shared by every caller); an older one, or none, is
    * waited for. A failed build keeps the last snapshot (and the next request tries again).
+   * `entities`: the entity refs of the snapshot served, known as soon as a build has read the
+   * claims (before their other objects), so that per-caller decisions about them can be made
+   * while the rest is read.
    */
-  fleetSnapshot(): Promise<FleetSnapshot> {
+  fleetSnapshot(): {
+    snapshot: Promise<FleetSnapshot>;
+    entities: Promise<FleetEntities>;
+  } {
     const now = Date.now();
     const current = this.lastFleet;
-    if (current && current.expiresAt > now) return Promise.resolve(current);
+    if (current && current.expiresAt > now)
+      return {
+        snapshot: Promise.resolve(current),
+        entities: Promise.resolve(current),
+      };
     if (!this.building) {
-      this.building = this.buildFleet().finally(() => {
+      let claimsRead!: (entities: FleetEntities) => void;
+      const entities = new Promise<FleetEntities>(r => (claimsRead = r));
+      const snapshot = this.buildFleet(claimsRead).finally(() => {
         this.building = undefined;
       });
+      // a build that fails before its claims are read names no entities
+      snapshot.catch(() => claimsRead(entitiesOf([])));
+      this.building = { snapshot, entities };
     }
     if (current && now < current.expiresAt + this.fleetStaleMs) {
-      this.building.catch(e =>
+      this.building.snapshot.catch(e =>
         this.options.logger.warn(`The fleet could not be rebuilt: ${e}`),
       );
-      return Promise.resolve(current);
+      return {
+        snapshot: Promise.resolve(current),
+        entities: Promise.resolve(current),
+      };
     }
     return this.building;
   }
 
-  private async buildFleet(): Promise<FleetSnapshot> {
+  private async buildFleet(
+    claimsRead: (entities: FleetEntities) => void,
+  ): Promise<FleetSnapshot> {
     const scope = this.scope();
-    const { entries, errors } = await this.fleetEntries(scope);
+    const { entries, errors, entities } = await this.fleetEntries(
+      scope,
+      claimsRead,
+    );
     const expiresAt = this.expiry(scope);
-    const entityRefs = [
-      ...new Set(entries.flatMap(e => (e.entityRef ? [e.entityRef] : []))),
-    ].sort();
     const snapshot: FleetSnapshot = {
       full: serialize({
         items: entries.map(e => e.item),
@@ -248,10 +289,7 @@ export class DatabaseService {
       }),
       entries,
       errors,
-      entityRefs,
-      entityRefsKey: createHash('sha1')
-        .update(entityRefs.join('\n'))
-        .digest('base64url'),
+      ...entities,
       builtAt: Date.now(),
       expiresAt,
     };
@@ -290,7 +328,10 @@ export class DatabaseService {
 
   /** {@link DatabaseService.fleetSnapshot} as a response body (every database). */
   async fleet(scope?: ReadScope): Promise<DatabasesResponse> {
-    const { entries, errors } = await this.fleetEntries(scope ?? this.scope());
+    const { entries, errors } = await this.fleetEntries(
+      scope ?? this.scope(),
+      () => {},
+    );
     return {
       items: entries.map(e => e.item),
       errors: dedupe(errors.map(publicError)),
@@ -469,7 +510,12 @@ export class DatabaseService {
   /** Every claim in every cluster, with its health and the entity it names. */
   private async fleetEntries(
     scope: ReadScope,
-  ): Promise<{ entries: FleetEntry[]; errors: ScopedError[] }> {
+    claimsRead: (entities: FleetEntities) => void,
+  ): Promise<{
+    entries: FleetEntry[];
+    errors: ScopedError[];
+    entities: FleetEntities;
+  }> {
     const { reader } = this.options;
     const errors: ScopedError[] = [];
     let clusters: string[];
@@ -477,20 +523,40 @@ export class DatabaseService {
       clusters = await reader.clusters(scope);
     } catch (e) {
       errors.push({ cluster: '', message: describe(e, 'claims', '') });
-      return { entries: [], errors };
+      const none = entitiesOf([]);
+      claimsRead(none);
+      return { entries: [], errors, entities: none };
     }
+    const claims = await Promise.all(
+      clusters.map(cluster =>
+        reader.claims(cluster, undefined, scope).catch(e => {
+          errors.push({ cluster, message: describe(e, 'claims', cluster) });
+          return undefined;
+        }),
+      ),
+    );
+    const entities = entitiesOf(
+      claims.flatMap(list =>
+        (list ?? []).flatMap(c => {
+          const ref = claimEntityRef(c);
+          return ref ? [ref] : [];
+        }),
+      ),
+    );
+    claimsRead(entities);
     const perCluster = await Promise.all(
-      clusters.map(async cluster => {
+      clusters.map(async (cluster, i) => {
+        const list = claims[i];
+        if (!list) return [];
         try {
-          const claims = await reader.claims(cluster, undefined, scope);
-          return await this.itemsFor(cluster, claims, errors, scope, true);
+          return await this.itemsFor(cluster, list, errors, scope, true);
         } catch (e) {
           errors.push({ cluster, message: describe(e, 'claims', cluster) });
           return [];
         }
       }),
     );
-    return { entries: perCluster.flat(), errors: dedupe(errors) };
+    return { entries: perCluster.flat(), errors: dedupe(errors), entities };
   }
 
   /**

@@ -23,6 +23,7 @@ import {
 import {
   DatabaseService,
   entityRefOf,
+  FleetEntities,
   SerializedAnswer,
 } from './DatabaseService';
 import { TtlCache } from './TtlCache';
@@ -84,8 +85,10 @@ function principalKey(credentials: BackstageCredentials): string {
   return `${p.type}:${p.userEntityRef ?? p.subject ?? ''}`;
 }
 
-/** Entity refs per catalog lookup and per permission batch. */
-const BATCH_SIZE = 100;
+/** Entity refs per catalog lookup. */
+const CATALOG_BATCH_SIZE = 500;
+/** Requests per permission batch (the permission backend refuses bodies past 100 kB). */
+const PERMISSION_BATCH_SIZE = 250;
 
 /** Batches in flight at once, per caller's fleet view. */
 const BATCH_CONCURRENCY = 4;
@@ -177,7 +180,7 @@ export async function createRouter(options: {
   ): Promise<Set<string>> {
     if (!refs.length) return new Set();
     // In batches: the permission backend refuses request bodies past 100 kB (~500 requests).
-    const shown = await inBatches(refs, BATCH_SIZE, async batch => {
+    const shown = await inBatches(refs, CATALOG_BATCH_SIZE, async batch => {
       const { items } = await catalog.getEntitiesByRefs(
         {
           entityRefs: batch,
@@ -187,18 +190,22 @@ export async function createRouter(options: {
       );
       return batch.filter((_, i) => items[i]);
     });
-    const readable = await inBatches(shown, BATCH_SIZE, async batch => {
-      const decisions = await permissions.authorize(
-        batch.map(resourceRef => ({
-          permission: postgresDatabaseReadPermission,
-          resourceRef,
-        })),
-        { credentials },
-      );
-      return batch.filter(
-        (_, i) => decisions[i]?.result === AuthorizeResult.ALLOW,
-      );
-    });
+    const readable = await inBatches(
+      shown,
+      PERMISSION_BATCH_SIZE,
+      async batch => {
+        const decisions = await permissions.authorize(
+          batch.map(resourceRef => ({
+            permission: postgresDatabaseReadPermission,
+            resourceRef,
+          })),
+          { credentials },
+        );
+        return batch.filter(
+          (_, i) => decisions[i]?.result === AuthorizeResult.ALLOW,
+        );
+      },
+    );
     return new Set(readable);
   }
 
@@ -277,27 +284,34 @@ export async function createRouter(options: {
       [{ permission: postgresFleetReadPermission }],
       { credentials },
     );
-    const snapshot = await databases.fleetSnapshot();
+    const fleetAnswer = databases.fleetSnapshot();
     if (fleet.result === AuthorizeResult.ALLOW) {
-      send(req, res, snapshot.full);
+      send(req, res, (await fleetAnswer.snapshot).full);
       return;
     }
     // Anyone else: the databases of entities they may read, decided for this caller and the
-    // entities this snapshot names, and reused for entityTtlMs at most.
+    // entities the fleet names (as soon as its claims are read, while the rest is), and reused
+    // for entityTtlMs at most.
     const caller = principalKey(credentials);
-    const decided = await fleetDecisions.get(
-      `${caller}|${snapshot.entityRefsKey}`,
-      async () => {
+    const decide = async (entities: FleetEntities) =>
+      fleetDecisions.get(`${caller}|${entities.entityRefsKey}`, async () => {
         const askedAt = Date.now();
         const visible = await withTimeout(
-          readableEntities(snapshot.entityRefs, credentials),
+          readableEntities(entities.entityRefs, credentials),
           catalogTimeoutMs,
           'The catalog did not answer which entities the fleet view may show',
         );
         const until = askedAt + entityTtlMs;
         return { value: { visible, until }, expiresAt: until };
-      },
-    );
+      });
+    const early = fleetAnswer.entities.then(decide);
+    early.catch(() => {}); // awaited below, unless the snapshot fails first
+    const snapshot = await fleetAnswer.snapshot;
+    // the decisions were made for the entities the snapshot names (the same claims)
+    const decided =
+      (await fleetAnswer.entities).entityRefsKey === snapshot.entityRefsKey
+        ? await early
+        : await decide(snapshot);
     const view = await fleetViews.get(
       `${caller}|${snapshot.full.etag}|${snapshot.entityRefsKey}|${decided.until}`,
       async () => ({
