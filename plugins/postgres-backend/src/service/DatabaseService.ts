@@ -385,8 +385,12 @@ export class DatabaseService {
     const useLabel = isLabelValue(kubernetesId);
     const found = new Set<string>();
     const unread = new Set<string>();
+    const perClusterErrors = new Map<string, ScopedError[]>();
     const perCluster = await Promise.all(
+      // each cluster's errors apart, joined in cluster order (not in the order reads finish)
       clusters.map(async cluster => {
+        const local: ScopedError[] = [];
+        perClusterErrors.set(cluster, local);
         const explicit = refs.filter(r => !r.cluster || r.cluster === cluster);
         try {
           let labelled: KubeObject[] = [];
@@ -458,28 +462,30 @@ export class DatabaseService {
             ) {
               shown.push(claim);
             } else if (ownership === 'unannotated') {
-              errors.push({
+              local.push({
                 cluster,
                 message: `The PostgresInstance ${key} in cluster ${cluster} is not shown: it does not say which entity it belongs to. Add the annotation '${ENTITY_REF_ANNOTATION}: ${entityRef}' to it and to its ExternalSecret in Git, or ask the platform team to set postgres.claims.showUnannotated.`,
               });
             } else if (named) {
               // Nothing of it: not its owner, secrets, status or messages.
-              errors.push({
+              local.push({
                 cluster,
                 message: `The annotation ${POSTGRES_INSTANCES_ANNOTATION} names the PostgresInstance ${key}, which belongs to another entity: it is not shown.`,
               });
             }
           }
-          return (await this.itemsFor(cluster, shown, errors, scope)).map(
+          return (await this.itemsFor(cluster, shown, local, scope)).map(
             e => e.item,
           );
         } catch (e) {
           unread.add(cluster);
-          errors.push({ cluster, message: describe(e, 'claims', cluster) });
+          local.push({ cluster, message: describe(e, 'claims', cluster) });
           return [];
         }
       }),
     );
+    for (const cluster of clusters)
+      errors.push(...perClusterErrors.get(cluster)!);
     for (const ref of refs) {
       const key = ref.cluster
         ? `${ref.cluster}/${ref.namespace}/${ref.name}`
@@ -576,14 +582,31 @@ export class DatabaseService {
     wide = false,
   ): Promise<FleetEntry[]> {
     const { reader } = this.options;
+    /** `wide`: a kind's cluster-wide LIST, read once for all namespaces and grouped by them. */
+    const grouped = new Map<string, Promise<Map<string, KubeObject[]>>>();
+    const allNamespaces = (kind: 'clusters' | 'externalSecrets') => {
+      let byNs = grouped.get(kind);
+      if (!byNs) {
+        byNs = reader.allNamespaces(cluster, kind, scope).then(list => {
+          const out = new Map<string, KubeObject[]>();
+          for (const o of list) {
+            const ns = o.metadata?.namespace ?? '';
+            if (!out.has(ns)) out.set(ns, []);
+            out.get(ns)!.push(o);
+          }
+          return out;
+        });
+        byNs.catch(() => {}); // each namespace's read reports it
+        grouped.set(kind, byNs);
+      }
+      return byNs;
+    };
     const readKind =
       (namespace: string, kind: 'clusters' | 'externalSecrets') =>
       async (): Promise<KubeObject[]> => {
         if (wide) {
           try {
-            return (await reader.allNamespaces(cluster, kind, scope)).filter(
-              o => o.metadata?.namespace === namespace,
-            );
+            return (await allNamespaces(kind)).get(namespace) ?? [];
           } catch (e) {
             if (
               !(e instanceof KubernetesReadError && e.failure === 'forbidden')
