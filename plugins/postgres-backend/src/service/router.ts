@@ -163,7 +163,7 @@ export async function createRouter(options: {
    * Per caller and fleet snapshot: the fleet as they see it, serialized, for as long as the
    * decisions behind it. Few are kept: each may hold thousands of databases.
    */
-  const fleetViews = new TtlCache<SerializedAnswer>({ maxEntries: 50 });
+  const fleetViews = new TtlCache<SerializedAnswer>({ maxEntries: 10 });
   const router = Router();
   router.use(express.json());
 
