@@ -219,6 +219,9 @@ export async function measureFleet(options: {
   const { headers } = options;
   const { clusters } = options.standIns;
   const rows: FleetRow[] = [];
+  // once before: the Kubernetes backend loads its client on its first proxy request
+  await fleetView(headers);
+  await upstreamSettled(clusters);
   for (const labels of ['both', 'credentials', 'none'] as const) {
     unlabelSecrets(clusters, labels);
     await upstreamSettled(clusters);
