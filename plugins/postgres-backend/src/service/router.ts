@@ -293,11 +293,11 @@ export async function createRouter(options: {
     // entities the fleet names (as soon as its claims are read, while the rest is), and reused
     // for entityTtlMs at most.
     const caller = principalKey(credentials);
-    const decide = async (entities: FleetEntities) =>
-      fleetDecisions.get(`${caller}|${entities.entityRefsKey}`, async () => {
+    const decide = async (named: FleetEntities) =>
+      fleetDecisions.get(`${caller}|${named.entityRefsKey}`, async () => {
         const askedAt = Date.now();
         const visible = await withTimeout(
-          readableEntities(entities.entityRefs, credentials),
+          readableEntities(named.entityRefs, credentials),
           catalogTimeoutMs,
           'The catalog did not answer which entities the fleet view may show',
         );
