@@ -149,7 +149,7 @@ export function fleetTable(options: {
     '',
     `Backend RSS: ${fmt(
       options.idleMiB,
-    )} MiB idle (signed in, catalog loaded), ${fmt(
+    )} MiB before the fleet views (signed in, catalog loaded), ${fmt(
       options.rssMiB,
     )} MiB after the fleet views (+${fmt(
       options.rssMiB - options.idleMiB,
