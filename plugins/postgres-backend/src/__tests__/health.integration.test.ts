@@ -128,15 +128,48 @@ describe('postgres backend through the real Kubernetes backend', () => {
         }),
         mockServices.permissions.mock({
           authorize: async (requests, options) =>
-            requests.map(r => ({
-              result:
-                (options?.credentials?.principal as any)?.userEntityRef ===
-                  'user:default/denied' &&
-                'permission' in r &&
-                r.permission.name.startsWith('postgres.')
-                  ? AuthorizeResult.DENY
-                  : AuthorizeResult.ALLOW,
-            })) as any,
+            requests.map(r => {
+              const caller = (options?.credentials?.principal as any)
+                ?.userEntityRef;
+              if (caller === 'user:default/custom')
+                // a policy deciding per entity (as with a rule of its own)
+                return {
+                  result:
+                    (r as any).resourceRef === 'component:default/example-01'
+                      ? AuthorizeResult.ALLOW
+                      : AuthorizeResult.DENY,
+                };
+              return {
+                result:
+                  caller === 'user:default/denied' &&
+                  'permission' in r &&
+                  r.permission.name.startsWith('postgres.')
+                    ? AuthorizeResult.DENY
+                    : AuthorizeResult.ALLOW,
+              };
+            }) as any,
+          authorizeConditional: async (requests, options) =>
+            requests.map(() => {
+              const caller = (options?.credentials?.principal as any)
+                ?.userEntityRef;
+              if (caller === 'user:default/custom')
+                return {
+                  result: AuthorizeResult.CONDITIONAL,
+                  pluginId: 'catalog',
+                  resourceType: 'catalog-entity',
+                  conditions: {
+                    rule: 'A_RULE_OF_ITS_OWN',
+                    resourceType: 'catalog-entity',
+                    params: {},
+                  },
+                };
+              return {
+                result:
+                  caller === 'user:default/denied'
+                    ? AuthorizeResult.DENY
+                    : AuthorizeResult.ALLOW,
+              };
+            }) as any,
         }).factory,
         mockServices.rootConfig.factory({
           data: {
@@ -279,6 +312,16 @@ describe('postgres backend through the real Kubernetes backend', () => {
       .set('authorization', denied());
     expect(forbidden.status).toBe(200);
     expect(forbidden.body).toEqual({ items: [], errors: [] });
+    // conditions the catalog cannot apply itself: the permission backend decides per entity
+    const custom = await request(backend.server)
+      .get('/api/postgres/v1/databases')
+      .set(
+        'authorization',
+        `Bearer ${mockCredentials.user.token('user:default/custom')}`,
+      );
+    expect(custom.body.items.map((i: any) => i.namespace)).toEqual([
+      'example-01',
+    ]);
   });
 
   it('the fleet reads CNPG Clusters and ExternalSecrets once per cluster, the labelled Secrets once per namespace, and by name the Secrets claims name that are not labelled', async () => {

@@ -26,6 +26,7 @@ import {
   FleetEntities,
   SerializedAnswer,
 } from './DatabaseService';
+import { catalogPredicate } from './catalogPredicate';
 import { TtlCache } from './TtlCache';
 
 /** Sends a cached answer, gzipped when the client accepts it (the compression middleware then leaves it alone). */
@@ -179,17 +180,35 @@ export async function createRouter(options: {
     credentials: BackstageCredentials,
   ): Promise<Set<string>> {
     if (!refs.length) return new Set();
-    // In batches: the permission backend refuses request bodies past 100 kB (~500 requests).
+    // The caller's decision on postgres.database.read once, not per entity: allowed, denied,
+    // or conditions on catalog entities, which the catalog applies to the lookup itself (as it
+    // applies catalog.entity.read). Conditions with other rules: entity by entity below.
+    const [decision] = await permissions.authorizeConditional(
+      [{ permission: postgresDatabaseReadPermission }],
+      { credentials },
+    );
+    if (decision.result === AuthorizeResult.DENY) return new Set();
+    const query =
+      decision.result === AuthorizeResult.CONDITIONAL
+        ? decision.pluginId === 'catalog' &&
+          decision.resourceType === 'catalog-entity'
+          ? catalogPredicate(decision.conditions)
+          : undefined
+        : null;
+    // The entities the catalog shows this caller (and, with conditions, that meet them).
     const shown = await inBatches(refs, CATALOG_BATCH_SIZE, async batch => {
       const { items } = await catalog.getEntitiesByRefs(
         {
           entityRefs: batch,
           fields: ['kind', 'metadata.namespace', 'metadata.name'],
+          ...(query ? { query } : {}),
         },
         { credentials },
       );
       return batch.filter((_, i) => items[i]);
     });
+    if (query !== undefined) return new Set(shown);
+    // In batches: the permission backend refuses request bodies past 100 kB (~500 requests).
     const readable = await inBatches(
       shown,
       PERMISSION_BATCH_SIZE,
