@@ -12,6 +12,7 @@ describe('summarizeLabelledSecrets', () => {
       {
         metadata: {
           name: 'orders-db-credentials',
+          namespace: 'apps',
           labels: { [DATABASE_SECRET_LABEL]: 'orders-db' },
         },
         type: 'kubernetes.io/basic-auth',
@@ -26,6 +27,7 @@ describe('summarizeLabelledSecrets', () => {
     ]);
     expect(out).toEqual([
       {
+        namespace: 'apps',
         instance: 'orders-db',
         summary: {
           name: 'orders-db-credentials',
@@ -49,8 +51,16 @@ describe('claimSecretsFromList', () => {
   it("takes the Secrets with the claim's names whose label names the claim", () => {
     expect(
       claimSecretsFromList('orders-db', names, [
-        { instance: 'orders-db', summary: summary('orders-db-credentials') },
-        { instance: 'orders-db', summary: summary('orders-postgres') },
+        {
+          namespace: 'apps',
+          instance: 'orders-db',
+          summary: summary('orders-db-credentials'),
+        },
+        {
+          namespace: 'apps',
+          instance: 'orders-db',
+          summary: summary('orders-postgres'),
+        },
       ]),
     ).toEqual({
       credentialsSecret: summary('orders-db-credentials'),
@@ -61,8 +71,16 @@ describe('claimSecretsFromList', () => {
   it('leaves out a Secret whose label names another claim, and one with another name', () => {
     expect(
       claimSecretsFromList('orders-db', names, [
-        { instance: 'billing-db', summary: summary('orders-db-credentials') },
-        { instance: 'orders-db', summary: summary('orders-extra') },
+        {
+          namespace: 'apps',
+          instance: 'billing-db',
+          summary: summary('orders-db-credentials'),
+        },
+        {
+          namespace: 'apps',
+          instance: 'orders-db',
+          summary: summary('orders-extra'),
+        },
       ]),
     ).toEqual({});
   });

@@ -77,6 +77,8 @@ export const DATABASE_SECRET_LABEL = 'bizmatters.io/postgres-instance';
  * @public
  */
 export interface LabelledSecretSummary {
+  /** The Secret's namespace. */
+  namespace: string;
   /** The claim the Secret says it belongs to (the label's value). */
   instance: string;
   /** What may be known of it (never a value but the username). */
@@ -92,7 +94,11 @@ export interface LabelledSecretSummary {
  */
 export function summarizeLabelledSecrets(
   items: ReadonlyArray<{
-    metadata?: { name?: string; labels?: Record<string, string> | null };
+    metadata?: {
+      name?: string;
+      namespace?: string;
+      labels?: Record<string, string> | null;
+    };
     type?: string;
     data?: Record<string, string> | null;
     stringData?: Record<string, string> | null;
@@ -102,7 +108,11 @@ export function summarizeLabelledSecrets(
   for (const item of items) {
     const instance = item.metadata?.labels?.[DATABASE_SECRET_LABEL];
     if (typeof instance !== 'string' || !instance) continue;
-    out.push({ instance, summary: summarizeSecret(item) });
+    out.push({
+      namespace: item.metadata?.namespace ?? '',
+      instance,
+      summary: summarizeSecret(item),
+    });
   }
   return out;
 }

@@ -232,6 +232,7 @@ describe('the fleet lists Secrets by the databases label only', () => {
   }
 
   it('reads the labelled Secrets in one LIST and by name only those of the claim made before the label', async () => {
+    // the other namespace's labelled Secret comes with the cluster-wide LIST and is not taken
     await get('/v1/databases'); // the first build (it loads the Kubernetes client)
     await expire();
     k.resetCounters();
@@ -242,8 +243,8 @@ describe('the fleet lists Secrets by the databases label only', () => {
       'GET /apis/database.bizmatters.io/v1alpha1/postgresinstances': 1,
       'GET /apis/postgresql.cnpg.io/v1/clusters': 1,
       'GET /apis/external-secrets.io/v1beta1/externalsecrets': 1,
-      // orders' and billing's four secrets: one LIST, selected by the label
-      [`GET /api/v1/namespaces/${NS}/secrets`]: 1,
+      // orders' and billing's four secrets: one LIST of the cluster, selected by the label
+      'GET /api/v1/secrets': 1,
       // legacy's two, by name
       [`GET /api/v1/namespaces/${NS}/secrets/legacy-db-credentials`]: 1,
       [`GET /api/v1/namespaces/${NS}/secrets/legacy-postgres`]: 1,
@@ -256,6 +257,7 @@ describe('the fleet lists Secrets by the databases label only', () => {
         'orders-postgres',
         'legacy-db-credentials',
         'legacy-postgres',
+        'billing-postgres', // the one in namespace elsewhere
       ].sort(),
     );
     const fleet = await get('/v1/databases');

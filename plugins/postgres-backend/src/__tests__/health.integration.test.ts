@@ -341,10 +341,8 @@ describe('postgres backend through the real Kubernetes backend', () => {
       'GET /apis/database.bizmatters.io/v1alpha1/postgresinstances': 1,
       'GET /apis/postgresql.cnpg.io/v1/clusters': 1,
       'GET /apis/external-secrets.io/v1beta1/externalsecrets': 1,
-      // per namespace the Secrets with the databases' label (none: the examples predate it)
-      'GET /api/v1/namespaces/example-01/secrets': 1,
-      'GET /api/v1/namespaces/example-02/secrets': 1,
-      'GET /api/v1/namespaces/example-03/secrets': 1,
+      // the Secrets with the databases' label (none: the examples predate it)
+      'GET /api/v1/secrets': 1,
       // so the credentials and connection secrets each claim names; 404 for those absent
       'GET /api/v1/namespaces/example-01/secrets/agent-executor-db-credentials': 1,
       'GET /api/v1/namespaces/example-01/secrets/agent-executor-postgres': 1,
@@ -358,6 +356,7 @@ describe('postgres backend through the real Kubernetes backend', () => {
     a.resetCounters();
     a.forbiddenAtClusterScope.add('clusters');
     a.forbiddenAtClusterScope.add('externalsecrets');
+    a.forbiddenAtClusterScope.add('secrets');
     try {
       const narrow = await fleet();
       expect(narrow.errors).toEqual([]);
@@ -368,6 +367,8 @@ describe('postgres backend through the real Kubernetes backend', () => {
         ],
       ).toBe(1);
       expect(a.calls['GET /apis/postgresql.cnpg.io/v1/clusters']).toBe(1); // the 403
+      expect(a.calls['GET /api/v1/secrets']).toBe(1); // the 403
+      expect(a.calls['GET /api/v1/namespaces/example-02/secrets']).toBe(1);
     } finally {
       a.forbiddenAtClusterScope.clear();
     }

@@ -131,6 +131,7 @@ describe('ClusterReader.databaseSecrets', () => {
             {
               metadata: {
                 name: 'orders-db-credentials',
+                namespace: 'team apps',
                 labels: { 'bizmatters.io/postgres-instance': 'orders-db' },
               },
               type: 'kubernetes.io/basic-auth',
@@ -148,6 +149,7 @@ describe('ClusterReader.databaseSecrets', () => {
     ]);
     expect(listed).toEqual([
       {
+        namespace: 'team apps',
         instance: 'orders-db',
         summary: {
           name: 'orders-db-credentials',
@@ -160,5 +162,10 @@ describe('ClusterReader.databaseSecrets', () => {
     // cached: a second call reads nothing
     await reader.databaseSecrets('a', 'team apps');
     expect(calls).toHaveLength(1);
+    // every namespace at once
+    await reader.databaseSecrets('a');
+    expect(calls[1]).toBe(
+      '/api/v1/secrets?labelSelector=bizmatters.io%2Fpostgres-instance',
+    );
   });
 });

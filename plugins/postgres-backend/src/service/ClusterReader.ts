@@ -244,19 +244,22 @@ export class ClusterReader {
   }
 
   /**
-   * The Secrets of one namespace that carry {@link DATABASE_SECRET_LABEL} (the databases' own),
-   * in one LIST selected by that label on the API server, reduced to summaries at once (no
-   * value is kept; an item without the label is dropped unread). No other Secret of the
-   * namespace is transferred. Needs `list` on secrets in the namespace.
+   * The Secrets that carry {@link DATABASE_SECRET_LABEL} (the databases' own), of one namespace
+   * or, without `namespace`, of all, in one LIST selected by that label on the API server,
+   * reduced to summaries at once (no value is kept; an item without the label is dropped
+   * unread). No other Secret is transferred. Needs `list` on secrets (cluster-wide without
+   * `namespace`).
    */
   databaseSecrets(
     cluster: string,
-    namespace: string,
+    namespace?: string,
     scope?: ReadScope,
   ): Promise<LabelledSecretSummary[]> {
-    const path = `/api/v1/namespaces/${encodeURIComponent(
-      namespace,
-    )}/secrets?labelSelector=${encodeURIComponent(DATABASE_SECRET_LABEL)}`;
+    const path = `/api/v1${
+      namespace === undefined
+        ? ''
+        : `/namespaces/${encodeURIComponent(namespace)}`
+    }/secrets?labelSelector=${encodeURIComponent(DATABASE_SECRET_LABEL)}`;
     return this.cached(
       `${cluster}|${path}`,
       async () => {

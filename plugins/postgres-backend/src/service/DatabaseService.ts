@@ -570,9 +570,10 @@ export class DatabaseService {
    * Reads each namespace of the claims once per kind, and the Secrets the claims name, and
    * builds their items. Entity views read each Secret by name (GET). `wide` (the fleet): CNPG
    * Clusters and ExternalSecrets come from one cluster-wide LIST each, or per namespace where
-   * the portal may only list them per namespace; Secrets from one LIST per namespace selected
-   * by the databases' label (`bizmatters.io/postgres-instance`, which no other Secret carries),
-   * and by name only those not in it (made before the label, or absent). Both end in the same
+   * the portal may only list them per namespace; Secrets from one cluster-wide LIST selected by
+   * the databases' label (`bizmatters.io/postgres-instance`, which no other Secret carries), or
+   * one per namespace where that is refused or too large, and by name only those not in it
+   * (made before the label, or absent). Both end in the same
    * summaries, `selectDatabaseObjects` and `deriveDatabaseHealth`.
    */
   private async itemsFor(
@@ -601,6 +602,34 @@ export class DatabaseService {
         grouped.set(kind, byNs);
       }
       return byNs;
+    };
+    /** `wide`: the databases' labelled Secrets of every namespace, in one LIST, grouped. */
+    let allSecrets:
+      | Promise<Map<string, LabelledSecretSummary[]> | undefined>
+      | undefined;
+    const labelledSecrets = async (namespace: string) => {
+      allSecrets ??= reader.databaseSecrets(cluster, undefined, scope).then(
+        list => {
+          const out = new Map<string, LabelledSecretSummary[]>();
+          for (const s of list) {
+            if (!out.has(s.namespace)) out.set(s.namespace, []);
+            out.get(s.namespace)!.push(s);
+          }
+          return out;
+        },
+        e => {
+          // refused cluster-wide (RBAC per namespace) or too large: per namespace instead
+          if (
+            e instanceof KubernetesReadError &&
+            (e.failure === 'forbidden' || e.failure === 'tooLarge')
+          )
+            return undefined;
+          throw e;
+        },
+      );
+      const all = await allSecrets;
+      if (all) return all.get(namespace) ?? [];
+      return reader.databaseSecrets(cluster, namespace, scope);
     };
     const readKind =
       (namespace: string, kind: 'clusters' | 'externalSecrets') =>
@@ -654,14 +683,15 @@ export class DatabaseService {
           }
         };
         /**
-         * The fleet: the namespace's Secrets that carry the databases' label, in one LIST (an
-         * empty list when the portal may not list secrets or the read fails: every secret is
-         * then read by name, and a failure is reported by those reads).
+         * The fleet: the namespace's Secrets that carry the databases' label, from the
+         * cluster-wide labelled LIST or, where it is refused or too large, the namespace's (an
+         * empty list when that fails too: every secret is then read by name, and a failure is
+         * reported by those reads).
          */
         const labelled = wide
-          ? reader
-              .databaseSecrets(cluster, namespace, scope)
-              .catch(() => [] as LabelledSecretSummary[])
+          ? labelledSecrets(namespace).catch(
+              () => [] as LabelledSecretSummary[],
+            )
           : Promise.resolve([] as LabelledSecretSummary[]);
         /** A claim's two secrets: from the labelled list, or each by name when not in it. */
         const claimSecrets = async (claim: KubeObject) => {

@@ -188,13 +188,14 @@ export async function createRouter(options: {
       { credentials },
     );
     if (decision.result === AuthorizeResult.DENY) return new Set();
-    const query =
-      decision.result === AuthorizeResult.CONDITIONAL
-        ? decision.pluginId === 'catalog' &&
-          decision.resourceType === 'catalog-entity'
+    let query: ReturnType<typeof catalogPredicate> | null = null;
+    if (decision.result === AuthorizeResult.CONDITIONAL) {
+      query =
+        decision.pluginId === 'catalog' &&
+        decision.resourceType === 'catalog-entity'
           ? catalogPredicate(decision.conditions)
-          : undefined
-        : null;
+          : undefined;
+    }
     // The entities the catalog shows this caller (and, with conditions, that meet them).
     const shown = await inBatches(refs, CATALOG_BATCH_SIZE, async batch => {
       const { items } = await catalog.getEntitiesByRefs(
