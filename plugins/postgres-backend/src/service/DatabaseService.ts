@@ -101,10 +101,6 @@ export interface FleetEntry {
   entityRef?: string;
 }
 
-/**
- * The fleet as read once and shared by every caller: the full answer (for callers holding
- * `postgres.fleet.read`) and what is needed to cut it down for any other caller.
- */
 /** The entities a fleet's claims name, and a key for that set. */
 export interface FleetEntities {
   /** The distinct entity refs the claims name, sorted. */
