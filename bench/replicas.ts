@@ -1,9 +1,11 @@
 /*
  * Two backend replicas on one PostgreSQL and one Redis (the production shape,
  * app-config.production.yaml, with the bench's own database prefix and Redis database), against
- * the same stand-ins: 1 replica vs 2 at LOAD_VIEWERS viewers spread round-robin as a load
- * balancer would, then replica 2 stopped (SIGTERM to its process tree, SIGKILL after a grace
- * period, as a rolling deploy does) in the middle of the load with scaffolder tasks running.
+ * the same stand-ins, behind a load balancer that follows their readiness (balancer.ts, the
+ * Kubernetes Service, also their discovery target for internal calls): 1 replica vs 2 at
+ * LOAD_VIEWERS viewers spread round-robin, then replica 2 stopped (SIGTERM to the backend,
+ * SIGKILL after a grace period, as a rolling deploy does) in the middle of the load with
+ * scaffolder tasks running.
  */
 import fs from 'fs';
 import os from 'os';
@@ -13,6 +15,7 @@ import {
   dropDatabases,
   prepareProductionServices,
 } from '../scripts/productionServices';
+import { PROBE_MS, startBalancer, Upstream } from './balancer';
 import {
   Backend,
   Headers,
@@ -50,6 +53,11 @@ export const STALE_SECONDS = 10;
 /** From SIGTERM to SIGKILL (Kubernetes' terminationGracePeriodSeconds). */
 export const GRACE_SECONDS = 10;
 /**
+ * backend.lifecycle.serverShutdownDelay: after SIGTERM a replica reports not ready but serves
+ * everything this long, so that the balancer's probe takes it out before its plugins refuse.
+ */
+export const SHUTDOWN_DELAY_MS = 4 * PROBE_MS;
+/**
  * Scaffolder tasks started just before the stop, alternately at each replica, one every
  * TASK_SPACING_MS: at the stop, replica 2's are at different steps of their runs.
  */
@@ -62,11 +70,12 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 const log = (line: string) => process.stderr.write(`[replicas] ${line}\n`);
 
 /**
- * app-config.production.yaml with the bench's database prefix and Redis database; each replica
- * its own working directory (its own disk, as a pod has); task recovery and graceful shutdown
- * as a production operator would configure them.
+ * app-config.production.yaml (task recovery, the task-row workspace, graceful shutdown) with the
+ * bench's database prefix and Redis database, a shorter stale timeout and shutdown delay; each
+ * replica its own working directory (its own disk, as a pod has) and the balancer as the target
+ * of its internal calls (discovery), as a production operator would configure them.
  */
-function replicaConfig(): object {
+function replicaConfig(balancer: string): object {
   const production = parse(
     fs.readFileSync(path.join(ROOT, 'app-config.production.yaml'), 'utf8'),
   );
@@ -77,18 +86,27 @@ function replicaConfig(): object {
       database: { ...production.backend.database, prefix: DATABASE_PREFIX },
       cache: { ...production.backend.cache, connection: cache.toString() },
       workingDirectory: '{dir}',
+      lifecycle: { serverShutdownDelay: { milliseconds: SHUTDOWN_DELAY_MS } },
+    },
+    discovery: {
+      endpoints: [
+        {
+          target: { internal: `${balancer}/api/{{pluginId}}` },
+          plugins: ['*'],
+        },
+      ],
     },
     scaffolder: {
+      ...production.scaffolder,
       taskRecovery: {
-        enabled: true,
+        ...production.scaffolder.taskRecovery,
         staleTimeout: { seconds: STALE_SECONDS },
       },
-      EXPERIMENTAL_gracefulShutdown: true,
     },
   };
 }
 
-type Replica = { backend: Backend; up: boolean };
+type Replica = Upstream & { backend: Backend };
 
 export type LoadRun = {
   replicas: number;
@@ -107,10 +125,10 @@ export type LoadRun = {
 export type Stop = {
   /** Ms into the load when replica 2 got SIGTERM. */
   atMs: number;
-  /** Ms from SIGTERM until its process tree was gone; killed: SIGKILL after the grace period. */
+  /** Ms from SIGTERM until the backend's process was gone; killed: SIGKILL after the grace period. */
   exitMs: number;
   killed: boolean;
-  /** Ms from SIGTERM until the load balancer stopped sending to it (a connection refused). */
+  /** Ms from SIGTERM until the load balancer stopped sending to it (its readiness probe failed). */
   droppedAfterMs: number;
   /** Failed views at replica 2 sent before / after the SIGTERM. */
   failedHeld: number;
@@ -118,17 +136,16 @@ export type Stop = {
 };
 
 /**
- * LOAD_VIEWERS viewers for `seconds`, each view sent to the next replica that is up
- * (round-robin); a replica is taken out once a connection to it is refused. `during` runs
- * alongside, with the time the load started.
+ * LOAD_VIEWERS viewers for `seconds`, each view sent to the next replica the balancer has up
+ * (round-robin, readiness probes). `during` runs alongside, with the time the load started.
  */
 async function load(options: {
   replicas: Replica[];
   viewer: Viewer;
   standIns: StandIns;
   seconds: number;
-  /** When a replica was stopped (set by `during`) and when a connection to it was refused. */
-  stopped?: { at: number; refusedAt?: number };
+  /** When a replica was stopped (set by `during`). */
+  stopped?: { at: number };
   during?: (startedAt: number) => Promise<void>;
 }): Promise<LoadRun & { failedAfterStop: number[] }> {
   const { replicas, viewer, standIns, seconds } = options;
@@ -140,16 +157,18 @@ async function load(options: {
   const before = upstreamRequests(standIns.clusters);
   const startedAt = Date.now();
   const end = startedAt + seconds * 1000;
-  const pick = () => {
-    for (let i = 0; i < replicas.length; i++) {
-      const r = next++ % replicas.length;
-      if (replicas[r].up) return r;
+  const pick = async () => {
+    for (;;) {
+      for (let i = 0; i < replicas.length; i++) {
+        const r = next++ % replicas.length;
+        if (replicas[r].up) return r;
+      }
+      await sleep(PROBE_MS / 5); // none ready (a probe timed out): as the balancer, wait
     }
-    throw new Error('no replica is up');
   };
   const viewers = Array.from({ length: LOAD_VIEWERS }, async (_, i) => {
     while (Date.now() < end) {
-      const r = pick();
+      const r = await pick();
       sent[r]++;
       const t = performance.now();
       const sentAt = Date.now();
@@ -162,11 +181,8 @@ async function load(options: {
         );
         await res.text();
         ok = res.ok;
-      } catch (e) {
-        if (e?.cause?.code === 'ECONNREFUSED' && replicas[r].up) {
-          replicas[r].up = false;
-          if (options.stopped) options.stopped.refusedAt = Date.now();
-        }
+      } catch {
+        /* counted below */
       }
       if (ok) latencies.push(performance.now() - t);
       else {
@@ -190,30 +206,32 @@ async function load(options: {
   };
 }
 
-/** SIGTERM to the process tree; SIGKILL to what is left after the grace period. */
+/**
+ * SIGTERM to the backend's process (the last of its tree: npx → backstage-cli → node), as
+ * Kubernetes signals a container's main process once; SIGKILL if it is still there after the
+ * grace period. Then the rest of the tree (the CLI's wrappers) is ended.
+ */
 async function terminate(backend: Backend) {
   const pids = processTree(String(backend.process.pid));
+  const main = Number(pids[pids.length - 1]);
   const t = Date.now();
-  for (const pid of pids) {
+  const signal = (pid: string | number, name: NodeJS.Signals) => {
     try {
-      process.kill(Number(pid), 'SIGTERM');
+      process.kill(Number(pid), name);
     } catch {
       /* gone */
     }
-  }
-  const alive = () => pids.filter(pid => fs.existsSync(`/proc/${pid}`));
-  while (alive().length && Date.now() - t < GRACE_SECONDS * 1000)
-    await sleep(100);
-  const left = alive();
-  for (const pid of left) {
-    try {
-      process.kill(Number(pid), 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
-  while (alive().length) await sleep(100);
-  return { exitMs: Date.now() - t, killed: left.length > 0 };
+  };
+  const alive = (pid: string | number) => fs.existsSync(`/proc/${pid}`);
+  signal(main, 'SIGTERM');
+  while (alive(main) && Date.now() - t < GRACE_SECONDS * 1000) await sleep(100);
+  const killed = alive(main);
+  if (killed) signal(main, 'SIGKILL');
+  while (alive(main)) await sleep(100);
+  const exitMs = Date.now() - t;
+  for (const pid of pids) signal(pid, 'SIGKILL');
+  while (pids.some(alive)) await sleep(100);
+  return { exitMs, killed };
 }
 
 type TaskEvent = {
@@ -237,9 +255,12 @@ export type TaskOutcome = {
   stepStarts: Record<string, number>;
   /** PutParameter calls per SSM parameter name of this task. */
   puts: Record<string, number>;
-  /** Pull requests opened for its branch, and the files each changes. */
+  /** Pull requests opened for its branch, the files each changes, whether they are the three. */
   pulls: number;
   pullFiles: number[];
+  rightFiles: boolean[];
+  /** Completion events (a task that ends once has one). */
+  completions: number;
   /** The message of the task's completion event, or its error's. */
   completion: string;
 };
@@ -267,6 +288,11 @@ async function outcome(
   const pulls = standIns.forge.pulls.filter(p =>
     new RegExp(`/${task.component}(-|$)`).test(p.head),
   );
+  const files = await Promise.all(
+    pulls.map(async p =>
+      (await standIns.forge.pullFiles(p)).map(f => f.filename),
+    ),
+  );
   const stepStarts: Record<string, number> = {};
   for (const e of list) {
     if (e.type === 'log' && e.body.stepId && e.body.status === 'processing')
@@ -286,9 +312,17 @@ async function outcome(
     stepStarts,
     puts,
     pulls: pulls.length,
-    pullFiles: await Promise.all(
-      pulls.map(async p => (await standIns.forge.pullFiles(p)).length),
+    pullFiles: files.map(f => f.length),
+    rightFiles: files.map(
+      f =>
+        JSON.stringify(f.sort()) ===
+        JSON.stringify(
+          ['externalsecret', 'kustomization', 'postgresinstance'].map(
+            kind => `databases/bench/${task.component}-db/${kind}.yaml`,
+          ),
+        ),
     ),
+    completions: list.filter(e => e.type === 'completion').length,
     completion:
       completion?.body.error?.message ?? completion?.body.message ?? '',
   };
@@ -338,13 +372,14 @@ export async function measureReplicas(options: {
   seconds: number;
 }): Promise<Replicas> {
   const { standIns, entities, seconds } = options;
+  const replicas: Replica[] = [];
   await prepareProductionServices(log, {
     prefix: DATABASE_PREFIX,
     redisDb: REDIS_DB,
   });
-  const config = replicaConfig();
+  const balancer = await startBalancer(replicas);
+  const config = replicaConfig(balancer.url);
   const catalogDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-catalog-'));
-  const replicas: Replica[] = [];
   const start = async (port: number) => {
     const backend = startBackend({
       standIns,
@@ -353,9 +388,11 @@ export async function measureReplicas(options: {
       config,
       catalogDir,
     });
-    replicas.push({ backend, up: true });
+    const replica: Replica = { backend, base: backend.base, up: false };
+    replicas.push(replica);
     log(`replica on ${port}: starting`);
     await waitForBackend(backend);
+    while (!replica.up) await sleep(PROBE_MS);
     return backend;
   };
   try {
@@ -400,7 +437,7 @@ export async function measureReplicas(options: {
 
     await sleep(TTL_SECONDS * 1000 + 500);
     log('2 replicas, replica 2 stopped mid-load');
-    const stopped = { at: 0, refusedAt: undefined as number | undefined };
+    const stopped = { at: 0 };
     let atMs = 0;
     const tasks: Array<{ id: string; postedTo: number; component: string }> =
       [];
@@ -442,7 +479,12 @@ export async function measureReplicas(options: {
         log(`SIGTERM to replica 2 at ${atMs} ms`);
         exit = await terminate(second);
         log(`replica 2 gone after ${exit.exitMs} ms (killed: ${exit.killed})`);
-        replicas[1].up = false;
+        for (const f of balancer.failures)
+          log(
+            `balancer: ${f.request} to ${f.to} failed ${
+              f.at - stopped.at
+            } ms after the SIGTERM: ${f.error}`,
+          );
       },
     });
     standIns.ssm.latencyMs = latency.ssm;
@@ -475,13 +517,14 @@ export async function measureReplicas(options: {
       atMs,
       ...exit,
       droppedAfterMs:
-        (stopped.refusedAt ?? stopped.at + exit.exitMs) - stopped.at,
+        (replicas[1].downAt ?? stopped.at + exit.exitMs) - stopped.at,
       failedHeld: run.errors[1] - run.failedAfterStop[1],
       failedAfter: run.failedAfterStop[1],
     };
     return { one, two, stopped: run, stop, tasks: outcomes, settledMs };
   } finally {
     for (const r of replicas) await stopBackend(r.backend);
+    await balancer.stop();
     await dropDatabases(DATABASE_PREFIX);
   }
 }

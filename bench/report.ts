@@ -7,10 +7,12 @@ import {
   VIEWER_COUNTS,
 } from './fixtures';
 import { FleetRow, Load, LOAD_VIEWERS, Row, ScaffolderRun } from './measure';
+import { FAILURE_THRESHOLD, PROBE_MS } from './balancer';
 import {
   GRACE_SECONDS,
   LoadRun,
   Replicas,
+  SHUTDOWN_DELAY_MS,
   STALE_SECONDS,
   STOP_LATENCY_MS,
   TASK_SPACING_MS,
@@ -234,7 +236,7 @@ export function replicasTables(r: Replicas): string[] {
   const { stop } = r;
   return [
     table(
-      `Replicas — ${LOAD_VIEWERS} viewers for ${r.one.seconds} s each, round-robin over the replicas; backend on PostgreSQL, cache on Redis (shared); cache TTL ${TTL_SECONDS} s`,
+      `Replicas — ${LOAD_VIEWERS} viewers for ${r.one.seconds} s each, round-robin over the replicas the balancer has ready; backend on PostgreSQL, cache on Redis (shared); cache TTL ${TTL_SECONDS} s`,
       [
         'replicas',
         'views',
@@ -255,14 +257,14 @@ export function replicasTables(r: Replicas): string[] {
       ],
     ),
     table(
-      `Replica 2 stopped mid-load — SIGTERM to its process tree, SIGKILL after ${GRACE_SECONDS} s; scaffolder task recovery on (stale after ${STALE_SECONDS} s), graceful shutdown on`,
+      `Replica 2 stopped mid-load — SIGTERM to its backend, SIGKILL after ${GRACE_SECONDS} s; shutdown delay ${SHUTDOWN_DELAY_MS} ms, readiness probed every ${PROBE_MS} ms (out after ${FAILURE_THRESHOLD} failures); internal calls through the balancer; scaffolder graceful shutdown, task recovery (stale after ${STALE_SECONDS} s) with the task-row workspace`,
       [
         'views sent to replica 2',
-        'failed views at replica 2: in flight at SIGTERM',
-        'sent after SIGTERM (until the balancer dropped it)',
+        'failed views at replica 2: sent before SIGTERM',
+        'sent after SIGTERM',
         'failed views at replica 1',
         'SIGTERM → balancer dropped it ms',
-        'SIGTERM → process tree gone ms',
+        'SIGTERM → backend gone ms',
         'killed after grace period',
         'SIGTERM → every task final ms',
       ],
@@ -280,7 +282,7 @@ export function replicasTables(r: Replicas): string[] {
       ],
     ),
     table(
-      `Scaffolder tasks started just before the stop, one every ${TASK_SPACING_MS} ms (${STOP_LATENCY_MS} ms on every SSM and forge call), as read through replica 1; a failed task retried once (recovered events count retries too)`,
+      `Scaffolder tasks started just before the stop, one every ${TASK_SPACING_MS} ms (${STOP_LATENCY_MS} ms on every SSM and forge call), as read through replica 1; a failed task would be retried once (recovered events count retries too)`,
       [
         'task',
         'posted to replica (either may run it)',
@@ -288,11 +290,13 @@ export function replicasTables(r: Replicas): string[] {
         'why',
         'retried (through replica 1)',
         'status after',
+        'completion events',
         'recovered events',
         'starts of credentials / manifests / pr',
         'PutParameter per SSM name',
         'pull requests opened',
         'files in each',
+        'the three manifests of its database',
       ],
       r.tasks.map(t => [
         t.component,
@@ -301,6 +305,7 @@ export function replicasTables(r: Replicas): string[] {
         t.firstCompletion.replace(/\|/g, '\\|').slice(0, 160),
         t.retried ? 'yes' : 'no',
         t.status,
+        t.completions,
         t.recovered,
         `${step(t, 'credentials')} / ${step(t, 'manifests')} / ${step(
           t,
@@ -309,6 +314,7 @@ export function replicasTables(r: Replicas): string[] {
         Object.values(t.puts).join(', ') || '0',
         t.pulls,
         t.pullFiles.join(', ') || '–',
+        t.rightFiles.map(ok => (ok ? 'yes' : 'no')).join(', ') || '–',
       ]),
     ).concat(
       `\n\nTasks: ${r.tasks.length}; PutParameter calls in all: ${sum(

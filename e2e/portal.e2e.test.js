@@ -297,6 +297,49 @@ test('the new database reaches "healthy" on the service entity page', async () =
   assert.deepEqual(clipped, []);
 });
 
+test('day-2 from the Databases tab: grow orders-db to 30 GB, merge, see it', async () => {
+  await page.goto(`${APP}/catalog/default/component/orders/databases`);
+  await page.getByRole('list', { name: 'Health of orders-db' }).waitFor();
+  await page.getByRole('button', { name: 'Change…' }).click();
+  await page.getByRole('menuitem', { name: 'Grow storage' }).click();
+  // the change template, with the service, the database and its current values filled in
+  await page
+    .getByRole('textbox', { name: /Database name \(claim\)/ })
+    .waitFor();
+  assert.equal(
+    await page
+      .getByRole('textbox', { name: /Database name \(claim\)/ })
+      .inputValue(),
+    'orders-db',
+  );
+  await pickGitopsRepository();
+  await shot('20-change-form-database');
+  await page.getByRole('button', { name: 'Next' }).click();
+  const storage = page.getByRole('spinbutton', { name: /New storage/ });
+  await storage.waitFor();
+  assert.equal(await storage.inputValue(), '10');
+  await storage.fill('30');
+  await shot('21-change-form-grow');
+  await page.getByRole('button', { name: 'Review' }).click();
+  await page.getByRole('button', { name: 'Create' }).click();
+  const prLink = page.getByRole('link', { name: 'Pull request' });
+  await prLink.waitFor({ timeout: 120_000 });
+  await page.getByText(/storageGB: 30/).first().waitFor();
+  await shot('22-change-task-completed');
+  await page.goto(await prLink.getAttribute('href'));
+  await page
+    .getByText('Grow storage of orders/orders-db from 10 GB to 30 GB')
+    .first()
+    .waitFor();
+  await page.getByRole('button', { name: 'Merge pull request' }).click();
+  await page.getByText('Merged', { exact: true }).waitFor();
+
+  await page.goto(`${APP}/catalog/default/component/orders/databases`);
+  await page.getByRole('list', { name: 'Health of orders-db' }).waitFor();
+  await page.getByText('30 GB', { exact: true }).waitFor({ timeout: 90_000 });
+  await shot('23-orders-grown');
+});
+
 test('the broken service shows its failing hop and the hint', async () => {
   await page.goto(`${APP}/catalog/default/component/billing`);
   const table = page.getByRole('table', { name: 'PostgreSQL databases' });
@@ -336,6 +379,206 @@ test('a hibernated database and one failing over say what they are and what to d
   assert.match(text, /FailingOver/);
   assert.match(text, /Writes fail until a new primary is up/);
   assert.match(await page.locator('body').textContent(), /Degraded/);
+});
+
+/** Every PostgresInstance claim in the sandbox's clusters, read from their API servers. */
+async function sandboxClaims() {
+  const out = [];
+  for (const [cluster, port] of [
+    ['sandbox-a', 7030],
+    ['sandbox-b', 7031],
+  ]) {
+    const res = await fetch(
+      `http://127.0.0.1:${port}/apis/database.bizmatters.io/v1alpha1/postgresinstances`,
+      { headers: { authorization: 'Bearer sandbox-token' } },
+    );
+    assert.equal(res.status, 200, `claims of ${cluster}`);
+    for (const claim of (await res.json()).items)
+      out.push({
+        cluster,
+        namespace: claim.metadata.namespace,
+        name: claim.metadata.name,
+        entityRef: claim.metadata.annotations?.['bizmatters.io/entity-ref'],
+        version: claim.spec.version,
+      });
+  }
+  return out;
+}
+
+/** The fleet table's rows as the page shows them: name, status, entity link, cluster, namespace. */
+async function fleetRows() {
+  return page.locator('table tbody tr').evaluateAll(rows =>
+    rows
+      .map(row => [...row.querySelectorAll('td')])
+      .filter(cells => cells.length >= 6)
+      .map(cells => ({
+        name: cells[0].querySelector('p')?.textContent,
+        status: cells[1].textContent,
+        entity: cells[2].querySelector('a')?.getAttribute('href') ?? null,
+        cluster: cells[4].textContent,
+        namespace: cells[5].textContent,
+      })),
+  );
+}
+
+/** The count the fleet page shows for a verdict, e.g. `await verdictCount('Healthy')`. */
+async function verdictCount(label) {
+  const button = page
+    .getByRole('group', { name: 'Databases by verdict' })
+    .getByRole('button', { name: new RegExp(`^${label}: `) });
+  return Number((await button.getAttribute('aria-label')).split(': ')[1]);
+}
+
+/** Picks `option` in the fleet page's select filter `label`. */
+async function chooseFilter(label, option) {
+  await page.getByRole('button', { name: new RegExp(`^${label} `) }).click();
+  await page
+    .getByRole('listbox')
+    .getByRole('option', { name: option, exact: true })
+    .click();
+}
+
+test('the fleet page (nav "Databases") lists every database the guest may see with its verdict; its counts and filters work', async () => {
+  await page.goto(`${APP}/catalog`);
+  await page.getByRole('link', { name: 'Databases' }).first().click();
+  await page.waitForURL(`${APP}/databases`);
+  await page.getByText(/ of \d+ databases$/).waitFor();
+  // the guest (team-agents) is not the platform team: the page says what they see
+  await page
+    .getByText(/You see the databases of the entities you may read/)
+    .waitFor();
+
+  // every claim in the sandbox's clusters, but payments' (team-payments), once
+  const claims = await sandboxClaims();
+  const expected = claims
+    .filter(c => c.entityRef !== 'component:default/payments')
+    .map(c => `${c.cluster}/${c.namespace}/${c.name}`)
+    .sort();
+  assert.ok(claims.some(c => c.name === 'payments-db'));
+  assert.ok(expected.length >= 5, expected.join(', '));
+  let rows = await fleetRows();
+  assert.deepEqual(
+    rows.map(r => `${r.cluster}/${r.namespace}/${r.name}`).sort(),
+    expected,
+  );
+  await shot('15-fleet-page');
+
+  // each with its verdict, as its entity page says, and linked to its entity
+  const verdicts = Object.fromEntries(rows.map(r => [r.name, r.status]));
+  assert.equal(verdicts['agent-executor-db'], 'Healthy');
+  assert.equal(verdicts['orders-db'], 'Healthy');
+  assert.equal(verdicts['billing-db'], 'Failed');
+  assert.equal(verdicts['inventory-db'], 'Degraded');
+  assert.equal(verdicts['search-db'], 'Degraded');
+  for (const r of rows) {
+    const claim = claims.find(
+      c => c.namespace === r.namespace && c.name === r.name,
+    );
+    const [kind, rest] = claim.entityRef.split(':');
+    const [namespace, name] = rest.split('/');
+    assert.equal(r.entity, `/catalog/${namespace}/${kind}/${name}`);
+  }
+  // the counts at the top are the rows' verdicts
+  for (const label of [
+    'Healthy',
+    'Progressing',
+    'Degraded',
+    'Failed',
+    'Unknown',
+  ])
+    assert.equal(
+      await verdictCount(label),
+      rows.filter(r => r.status === label).length,
+      label,
+    );
+
+  // a count filters by its verdict
+  await page.getByRole('button', { name: /^Failed: / }).click();
+  rows = await fleetRows();
+  assert.deepEqual(
+    rows.map(r => r.name),
+    ['billing-db'],
+  );
+  await shot('16-fleet-failed');
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+
+  // the namespace, the cluster, the owner and the version
+  await chooseFilter('Namespace', 'inventory');
+  assert.deepEqual(
+    (await fleetRows()).map(r => r.name),
+    ['inventory-db'],
+  );
+  assert.equal(await verdictCount('Degraded'), 1);
+  assert.equal(await verdictCount('Healthy'), 0);
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  await chooseFilter('Cluster', 'sandbox-a');
+  assert.equal(
+    (await fleetRows()).length,
+    expected.filter(e => e.startsWith('sandbox-a/')).length,
+  );
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  await chooseFilter('Owner', 'team-agents');
+  assert.equal((await fleetRows()).length, expected.length);
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  const visible = claims.filter(
+    c => c.entityRef !== 'component:default/payments',
+  );
+  for (const version of new Set(visible.map(c => c.version))) {
+    await chooseFilter('Version', version);
+    assert.deepEqual(
+      (await fleetRows()).map(r => r.name).sort(),
+      visible
+        .filter(c => c.version === version)
+        .map(c => c.name)
+        .sort(),
+      `version ${version}`,
+    );
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+  }
+
+  // the search
+  await page.getByRole('textbox', { name: 'Search' }).fill('search');
+  assert.deepEqual(
+    (await fleetRows()).map(r => r.name),
+    ['search-db'],
+  );
+  await page
+    .getByRole('textbox', { name: 'Search' })
+    .fill('nothing-is-called-this');
+  await page.getByText('No database matches these filters').waitFor();
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+
+  // a row's entity link opens the entity's page
+  await page.getByRole('link', { name: 'component:default/billing' }).click();
+  await page.waitForURL(`${APP}/catalog/default/component/billing`);
+});
+
+test('"New database" on the card and on the tab opens the template with the component filled in', async () => {
+  for (const [from, component] of [
+    [`${APP}/catalog/default/component/agent-executor`, 'agent-executor'],
+    [`${APP}/catalog/default/component/billing/databases`, 'billing'],
+  ]) {
+    await page.goto(from);
+    await page.getByRole('button', { name: 'New database' }).first().click();
+    await page.waitForURL(
+      /\/create\/templates\/default\/new-postgres-db\?formData=/,
+    );
+    const formData = JSON.parse(
+      new URL(page.url()).searchParams.get('formData'),
+    );
+    assert.deepEqual(formData, { component: `component:default/${component}` });
+    const service = page.getByRole('textbox', { name: /Service/ });
+    await service.waitFor();
+    await page.waitForFunction(
+      name =>
+        [...document.querySelectorAll('input')].some(i =>
+          i.value.includes(name),
+        ),
+      component,
+    );
+    assert.match(await service.inputValue(), new RegExp(component));
+    await shot(`17-new-database-from-${component}`);
+  }
 });
 
 /**

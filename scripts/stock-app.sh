@@ -306,10 +306,11 @@ check "GET /api/postgres/v1/entities/component/default/orders/databases as guest
   "${auth[@]}" "$base/api/postgres/v1/entities/component/default/orders/databases"
 grep -q '"cluster":"stock-cluster"' "$WORK/body" || fail "no answer about stock-cluster through the Kubernetes backend"
 check "GET /api/scaffolder/v2/actions as guest" 200 "${auth[@]}" "$base/api/scaffolder/v2/actions"
-for action in postgres:credentials:write postgres:manifests:create; do
+actions="postgres:credentials:write postgres:manifests:create postgres:database:change postgres:credentials:delete"
+for action in $actions; do
   grep -q "\"$action\"" "$WORK/body" || fail "the scaffolder has no $action action"
 done
-echo "scaffolder actions: postgres:credentials:write, postgres:manifests:create"
+echo "scaffolder actions: $actions"
 check "GET / (the built app)" 200 "$base/"
 backend_ok=1
 

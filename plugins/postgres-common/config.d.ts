@@ -52,6 +52,15 @@ export interface Config {
       /** @visibility frontend */
       max?: number;
     };
+    /** Day-2 upgrades. */
+    upgrades?: {
+      /**
+       * The most PostgreSQL major versions one upgrade may go ahead, default 1 (16 → 17). CNPG
+       * runs pg_upgrade across any distance; one at a time keeps each step testable.
+       * @visibility frontend
+       */
+      maxMajorSteps?: number;
+    };
     ssm?: {
       /**
        * SSM parameter name pattern; placeholders {environment}, {service}, {namespace},

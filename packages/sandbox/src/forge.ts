@@ -606,6 +606,24 @@ export class ForgeStandIn extends StandInBase {
       return { body: this.pullJson(pr) };
     }
     if (
+      (m = pathname.match(new RegExp(`^/repos/${seg}/${seg}/pulls/(\\d+)$`))) &&
+      method === 'PATCH'
+    ) {
+      // what publish:github:pull-request with `update` sends for an open pull request
+      this.count('PATCH /repos/:owner/:repo/pulls/:number');
+      const pr = this.pulls.find(
+        p =>
+          p.owner === m![1] && p.repo === m![2] && p.number === Number(m![3]),
+      );
+      if (!pr) throw new HttpError(404, 'Not Found');
+      if (body.title !== undefined) pr.title = String(body.title);
+      if (body.body !== undefined) pr.body = String(body.body);
+      pr.headSha =
+        (await revParse(this.repoDir(m[1], m[2]), `refs/heads/${pr.head}`)) ??
+        pr.headSha;
+      return { body: this.pullJson(pr) };
+    }
+    if (
       (m = pathname.match(
         new RegExp(`^/repos/${seg}/${seg}/pulls/(\\d+)/files$`),
       )) &&
@@ -644,9 +662,10 @@ export class ForgeStandIn extends StandInBase {
       (m = pathname.match(
         new RegExp(`^/repos/${seg}/${seg}/contents/(.+)$`),
       )) &&
-      method === 'GET'
+      // HEAD as GitHub answers it: whether the file exists (the pull request plugin asks before deleting)
+      (method === 'GET' || method === 'HEAD')
     ) {
-      this.count('GET /repos/:owner/:repo/contents/:path');
+      this.count(`${method} /repos/:owner/:repo/contents/:path`);
       const dir = this.repoDir(m[1], m[2]);
       const ref = url.searchParams.get('ref') ?? 'main';
       const files = await readTree(dir, ref);

@@ -47,7 +47,11 @@ describe('PlatformSimulator', () => {
     await Promise.all([kube.stop(), ssm.stop(), forge.stop()]);
   });
 
-  async function openAndMerge(files: Record<string, string>) {
+  /** Opens and merges a pull request setting files (a null deletes one) of orders-db's folder. */
+  async function openAndMerge(
+    files: Record<string, string | null>,
+    branch = 'db',
+  ) {
     const octokit = new Octokit({ baseUrl: forge.apiBaseUrl, auth: 'x' });
     const owner = 'platform';
     const repo = 'gitops';
@@ -66,7 +70,7 @@ describe('PlatformSimulator', () => {
       tree: Object.entries(files).map(([path, content]) => ({
         path: `databases/payments/orders-db/${path}`,
         mode: '100644' as const,
-        content,
+        ...(content === null ? { sha: null } : { content }),
       })),
     });
     const commit = await octokit.rest.git.createCommit({
@@ -79,13 +83,13 @@ describe('PlatformSimulator', () => {
     await octokit.rest.git.createRef({
       owner,
       repo,
-      ref: 'refs/heads/db',
+      ref: `refs/heads/${branch}`,
       sha: commit.data.sha,
     });
     const pr = await octokit.rest.pulls.create({
       owner,
       repo,
-      head: 'db',
+      head: branch,
       base: 'main',
       title: 'db',
     });
@@ -145,15 +149,76 @@ describe('PlatformSimulator', () => {
       'orders-db-rw.payments.svc.cluster.local',
     );
     // External Secrets puts the template's labels on the Secret it writes, next to its own;
-    // the Composition writes the connection secret without labels
+    // the Composition writes the connection secret without the databases' label
     expect(
       kube.get('v1', 'Secret', 'payments', 'orders-db-credentials')!.metadata
         .labels,
     ).toEqual({
       'bizmatters.io/postgres-instance': 'orders-db',
       'reconcile.external-secrets.io/created-by': 'sandbox',
+      'sandbox.bizmatters.io/external-secret': 'orders-db-credentials',
     });
-    expect(connection.metadata.labels).toBeUndefined();
+    expect(
+      connection.metadata.labels?.['bizmatters.io/postgres-instance'],
+    ).toBeUndefined();
+  });
+
+  it('a merged change reaches the CNPG Cluster; a merged decommission prunes the claim, the ExternalSecret, the Cluster and both secrets', async () => {
+    ssm.seed('/zerotouch/dev/orders/postgres/user', 'orders_app');
+    ssm.seed('/zerotouch/dev/orders/postgres/password', 'p'.repeat(40));
+    const files = renderManifestFiles(request);
+    await openAndMerge(files);
+    expect(health()).toMatchObject({ verdict: 'healthy' });
+    const claim = files['postgresinstance.yaml'];
+    await openAndMerge(
+      {
+        'postgresinstance.yaml': claim
+          .replace('storageGB: 10', 'storageGB: 30')
+          .replace('version: "17"', 'version: "18"')
+          .replace('size: small', 'size: large'),
+      },
+      'change',
+    );
+    const cluster = () =>
+      kube.get(
+        'postgresql.cnpg.io/v1',
+        'Cluster',
+        'payments',
+        'orders-db',
+      ) as any;
+    expect(cluster().spec.storage.size).toBe('30Gi');
+    expect(cluster().spec.imageName).toBe(
+      'ghcr.io/cloudnative-pg/postgresql:18',
+    );
+    expect(cluster().spec.resources.limits).toEqual({
+      cpu: '4000m',
+      memory: '4Gi',
+    });
+    expect(cluster().status.image).toBe('ghcr.io/cloudnative-pg/postgresql:18');
+    expect(health()).toMatchObject({ verdict: 'healthy' });
+    const secrets = () =>
+      kube.list('v1', 'Secret', 'payments').map(o => o.metadata.name);
+    expect(secrets().sort()).toEqual([
+      'orders-db-credentials',
+      'orders-postgres',
+    ]);
+
+    await openAndMerge(
+      Object.fromEntries(Object.keys(files).map(f => [f, null])),
+      'decommission',
+    );
+    expect(
+      kube.list(
+        'database.bizmatters.io/v1alpha1',
+        'PostgresInstance',
+        'payments',
+      ),
+    ).toEqual([]);
+    expect(
+      kube.list('external-secrets.io/v1beta1', 'ExternalSecret', 'payments'),
+    ).toEqual([]);
+    expect(cluster()).toBeUndefined();
+    expect(secrets()).toEqual([]);
   });
 
   it('without the SSM parameters the ExternalSecret fails and the cluster waits for its secret', async () => {

@@ -79,6 +79,15 @@ export interface ClusterOperation {
   losePrimary?: 'complete' | 'hold';
 }
 
+/** The labels Crossplane puts on composed resources, naming their claim. */
+const CLAIM_NAME_LABEL = 'crossplane.io/claim-name';
+const CLAIM_NAMESPACE_LABEL = 'crossplane.io/claim-namespace';
+/**
+ * The sandbox's stand-in for the owner reference ESO puts on a target secret
+ * (creationPolicy Owner): the ExternalSecret's name.
+ */
+const ESO_OWNER_LABEL = 'sandbox.bizmatters.io/external-secret';
+
 /** CNPG's annotations and hibernation condition (pkg/utils/labels_annotations.go). */
 const RECONCILIATION_LOOP = 'cnpg.io/reconciliationLoop';
 const HIBERNATION = 'cnpg.io/hibernation';
@@ -97,6 +106,8 @@ export class PlatformSimulator {
   private readonly bootstrapped = new Map<string, string>();
   /** Objects applied from Git, by "kind/namespace/name". */
   readonly applied: string[] = [];
+  /** What the last sync applied from Git, to prune what Git no longer holds (Argo CD prune). */
+  private fromGit: KubeObject[] = [];
 
   constructor(private readonly options: PlatformOptions) {
     const { forge, repo } = options;
@@ -133,6 +144,27 @@ export class PlatformSimulator {
       }
     }
     objects.sort((a, b) => syncWave(a) - syncWave(b));
+    // Argo CD with automated prune: an object of the last sync that Git no longer holds is
+    // deleted (higher sync-waves first, as Argo CD prunes in reverse order)
+    const id = (o: KubeObject) =>
+      `${o.apiVersion}|${o.kind}|${o.metadata.namespace ?? ''}|${
+        o.metadata.name
+      }`;
+    const kept = new Set(objects.map(id));
+    for (const gone of this.fromGit
+      .filter(o => !kept.has(id(o)))
+      .sort((a, b) => syncWave(b) - syncWave(a))) {
+      this.options.kube.delete(
+        gone.apiVersion!,
+        gone.kind!,
+        gone.metadata.namespace,
+        gone.metadata.name!,
+      );
+      this.options.log?.(
+        `argocd: pruned ${gone.kind} ${gone.metadata.namespace}/${gone.metadata.name}`,
+      );
+    }
+    this.fromGit = objects;
     this.applied.length = 0;
     for (const obj of objects) {
       const existing = this.options.kube.get(
@@ -267,6 +299,27 @@ export class PlatformSimulator {
       ...kube.list('external-secrets.io/v1beta1', 'ExternalSecret'),
       ...kube.list('external-secrets.io/v1', 'ExternalSecret'),
     ];
+    // creationPolicy Owner: the secret has an owner reference to its ExternalSecret, so
+    // Kubernetes' garbage collector deletes it with the ExternalSecret
+    for (const secret of kube.list('v1', 'Secret')) {
+      const owner = secret.metadata.labels?.[ESO_OWNER_LABEL];
+      if (
+        owner &&
+        !all.some(
+          es =>
+            es.metadata.namespace === secret.metadata.namespace &&
+            es.metadata.name === owner,
+        )
+      ) {
+        kube.delete(
+          'v1',
+          'Secret',
+          secret.metadata.namespace,
+          secret.metadata.name,
+        );
+        changed = true;
+      }
+    }
     for (const es of all) {
       const spec = (es as any).spec ?? {};
       const target = spec.target?.name ?? es.metadata.name;
@@ -328,6 +381,7 @@ export class PlatformSimulator {
       const labels = {
         ...(spec.target?.template?.metadata?.labels ?? {}),
         'reconcile.external-secrets.io/created-by': 'sandbox',
+        [ESO_OWNER_LABEL]: es.metadata.name,
       };
       if (
         !secret ||
@@ -368,27 +422,93 @@ export class PlatformSimulator {
   private crossplane(): boolean {
     const { kube } = this.options;
     let changed = false;
-    for (const claim of kube.list(
+    const claims = kube.list(
       'database.bizmatters.io/v1alpha1',
       'PostgresInstance',
-    )) {
+    );
+    // a deleted claim: Crossplane deletes its composite and the composed resources (the CNPG
+    // Cluster and the connection secret), labelled with the claim they were composed for
+    for (const [apiVersion, kind] of [
+      ['postgresql.cnpg.io/v1', 'Cluster'],
+      ['v1', 'Secret'],
+    ]) {
+      for (const composed of kube.list(apiVersion, kind)) {
+        const claimName = composed.metadata.labels?.[CLAIM_NAME_LABEL];
+        const claimNamespace =
+          composed.metadata.labels?.[CLAIM_NAMESPACE_LABEL];
+        if (
+          claimName &&
+          !claims.some(
+            c =>
+              c.metadata.name === claimName &&
+              c.metadata.namespace === claimNamespace,
+          )
+        ) {
+          kube.delete(
+            apiVersion,
+            kind,
+            composed.metadata.namespace,
+            composed.metadata.name,
+          );
+          this.options.log?.(
+            `crossplane: deleted ${kind} ${composed.metadata.namespace}/${composed.metadata.name} of the deleted claim ${claimNamespace}/${claimName}`,
+          );
+          changed = true;
+        }
+      }
+    }
+    for (const claim of claims) {
       const spec = (claim as any).spec ?? {};
       const ns = claim.metadata.namespace!;
       const name = claim.metadata.name;
       const size =
         DEFAULT_POLICY.sizes[spec.size] ?? DEFAULT_POLICY.sizes.small;
-      if (!kube.get('postgresql.cnpg.io/v1', 'Cluster', ns, name)) {
+      const composedLabels = {
+        [CLAIM_NAME_LABEL]: name,
+        [CLAIM_NAMESPACE_LABEL]: ns,
+      };
+      const image = `ghcr.io/cloudnative-pg/postgresql:${spec.version ?? '16'}`;
+      const storageSize = `${spec.storageGB ?? 20}Gi`;
+      const cluster = kube.get(
+        'postgresql.cnpg.io/v1',
+        'Cluster',
+        ns,
+        name,
+      ) as any;
+      if (
+        cluster &&
+        (cluster.spec?.imageName !== image ||
+          cluster.spec?.storage?.size !== storageSize ||
+          JSON.stringify(cluster.spec?.resources) !==
+            JSON.stringify(size.resources))
+      ) {
+        // the Composition's patches (storage size, image from the version, resources from the size)
+        kube.apply({
+          ...cluster,
+          spec: {
+            ...cluster.spec,
+            imageName: image,
+            storage: { ...cluster.spec?.storage, size: storageSize },
+            resources: size.resources,
+          },
+        });
+        changed = true;
+      }
+      if (!cluster) {
         kube.apply({
           apiVersion: 'postgresql.cnpg.io/v1',
           kind: 'Cluster',
-          metadata: { name, namespace: ns, creationTimestamp: now() },
+          metadata: {
+            name,
+            namespace: ns,
+            creationTimestamp: now(),
+            labels: composedLabels,
+          },
           spec: {
             instances: 1,
-            imageName: `ghcr.io/cloudnative-pg/postgresql:${
-              spec.version ?? '16'
-            }`,
+            imageName: image,
             storage: {
-              size: `${spec.storageGB ?? 20}Gi`,
+              size: storageSize,
               storageClass: 'local-path',
             },
             enableSuperuserAccess: false,
@@ -431,7 +551,11 @@ export class PlatformSimulator {
           kube.apply({
             apiVersion: 'v1',
             kind: 'Secret',
-            metadata: { name: connectionName, namespace: ns },
+            metadata: {
+              name: connectionName,
+              namespace: ns,
+              labels: composedLabels,
+            },
             type: 'Opaque',
             data,
           } as any);
@@ -530,6 +654,15 @@ export class PlatformSimulator {
         };
       }
       status ??= this.afterSetup(c);
+      if (
+        !status &&
+        c.status?.phase === 'Cluster in healthy state' &&
+        c.status?.image !== c.spec?.imageName
+      ) {
+        // a rolling update (minor) or an offline in-place major upgrade, done in one pass here
+        status = { ...c.status, image: c.spec?.imageName };
+        this.options.log?.(`cnpg: ${ns}/${name} now runs ${c.spec?.imageName}`);
+      }
       if (status) {
         kube.apply({ ...cluster, status });
         changed = true;

@@ -83,6 +83,18 @@ describe('SsmStandIn with the real AWS SDK', () => {
       Type: 'SecureString',
       Version: 1,
     });
+    const byTag = async (Key: string, Values?: string[]) =>
+      (
+        await client.send(
+          new DescribeParametersCommand({
+            ParameterFilters: [{ Key, ...(Values ? { Values } : {}) }],
+          }),
+        )
+      ).Parameters?.map(p => p.Name);
+    expect(await byTag('tag:x', ['y'])).toEqual(['/a/b/user']);
+    expect(await byTag('tag:x', ['z'])).toEqual([]);
+    expect(await byTag('tag:k')).toEqual(['/a/b/user']);
+    expect(await byTag('tag:nope')).toEqual([]);
     await client.send(new DeleteParameterCommand({ Name: '/a/b/user' }));
     expect(ssm.parameters.size).toBe(0);
   });

@@ -358,6 +358,16 @@ export class SsmStandIn extends StandInBase {
                 p.name.startsWith(v.endsWith('/') ? v : `${v}/`),
               ),
             );
+          } else if (typeof f.Key === 'string' && f.Key.startsWith('tag:')) {
+            // as AWS: "tag:<key>" with the values the tag may have (none: any value)
+            const key = f.Key.slice('tag:'.length);
+            list = list.filter(p =>
+              p.tags.some(
+                t =>
+                  t.Key === key &&
+                  (values.length === 0 || values.includes(t.Value)),
+              ),
+            );
           }
         }
         return { Parameters: list.map(p => this.metadata(p)) };

@@ -2,6 +2,11 @@ import { DatabaseHealth, DatabaseObjects } from './health/types';
 import { KubeObject } from './manifests';
 import { DNS1123_LABEL } from './names';
 import { claimSecretNames } from './request';
+import {
+  claimEntityRef,
+  normalizeEntityRef,
+  OWNER_ANNOTATION,
+} from './ownership';
 
 /** Entity annotation that lists a component's claims: `[cluster/]namespace/name`, comma-separated. @public */
 export const POSTGRES_INSTANCES_ANNOTATION = 'bizmatters.io/postgres-instances';
@@ -123,6 +128,10 @@ export interface DatabaseItem {
   namespace: string;
   /** The claim's name. */
   name: string;
+  /** The entity the claim names (`bizmatters.io/entity-ref`), normalized; absent when it names none. */
+  entityRef?: string;
+  /** The group that owns the database (`bizmatters.io/owner`), normalized; absent when the claim names none. */
+  owner?: string;
   /** The claim's fields shown to people. */
   spec: ClaimSpecSummary;
   /** The verdict and the state of each hop. */
@@ -191,10 +200,17 @@ export function toDatabaseItem(
     credentialsSecretName: credentialsName,
   } = claimSecretNames(name, spec);
   const creds = objects.credentialsSecret;
+  const entityRef = claimEntityRef(claim);
+  const ownerValue = claim.metadata?.annotations?.[OWNER_ANNOTATION];
+  const owner = ownerValue
+    ? normalizeEntityRef(ownerValue, 'group')
+    : undefined;
   return {
     cluster,
     namespace: claim.metadata?.namespace ?? '',
     name,
+    ...(entityRef ? { entityRef } : {}),
+    ...(owner ? { owner } : {}),
     spec,
     health,
     clusterStatus: objects.cluster

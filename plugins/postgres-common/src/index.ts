@@ -20,6 +20,21 @@ export type {
   ResolvedDatabaseRequest,
 } from './request';
 export { DEFAULT_POLICY, readPostgresPolicy, policyChoices } from './policy';
+export {
+  DATABASE_OPERATIONS,
+  readClaimManifest,
+  validateDatabaseChange,
+  editClaimManifest,
+  describeDatabaseChange,
+  fileDiff,
+} from './change';
+export type {
+  DatabaseOperation,
+  DatabaseChange,
+  DatabaseChangeField,
+  ChangeProblem,
+  ClaimManifest,
+} from './change';
 export type {
   PostgresChoices,
   PostgresPolicy,
@@ -42,6 +57,7 @@ export {
   renderManifestFiles,
   gitopsPath,
   claimManifestPath,
+  manifestFileNames,
 } from './manifests';
 export type { KubeObject, DatabaseManifests } from './manifests';
 export {
@@ -83,6 +99,7 @@ export type {
 export {
   postgresDatabaseReadPermission,
   postgresDatabaseCreatePermission,
+  postgresDatabaseChangePermission,
   postgresFleetReadPermission,
   postgresPermissions,
 } from './permissions';

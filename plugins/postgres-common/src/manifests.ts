@@ -218,6 +218,16 @@ const MANIFEST_FILES = {
 } as const;
 
 /**
+ * The names of the files the template writes in one database's folder ({@link gitopsPath}):
+ * what a decommission deletes.
+ *
+ * @public
+ */
+export function manifestFileNames(): string[] {
+  return Object.values(MANIFEST_FILES);
+}
+
+/**
  * Where one database's claim (`PostgresInstance`) is written in the GitOps repository: its
  * file in the folder {@link gitopsPath} gives. A database exists there when this file does.
  *

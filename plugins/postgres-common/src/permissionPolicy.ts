@@ -4,6 +4,7 @@ import {
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import {
+  postgresDatabaseChangePermission,
   postgresDatabaseCreatePermission,
   postgresDatabaseReadPermission,
   postgresFleetReadPermission,
@@ -23,8 +24,8 @@ export interface PostgresPolicyUser {
 /**
  * The product's rules for its own permissions, for a permission policy to delegate to:
  *
- * - `postgres.database.create`: only owners of the entity (the catalog's `IS_ENTITY_OWNER` rule,
- *   decided by the catalog against the user's ownership refs);
+ * - `postgres.database.create` and `postgres.database.change`: only owners of the entity (the
+ *   catalog's `IS_ENTITY_OWNER` rule, decided by the catalog against the user's ownership refs);
  * - `postgres.database.read`: owners of the entity, and members of the fleet readers;
  * - `postgres.fleet.read`: members of the fleet readers (group or user refs) only.
  *
@@ -42,6 +43,7 @@ export function decidePostgresPermission(
   if (
     ![
       postgresDatabaseCreatePermission.name,
+      postgresDatabaseChangePermission.name,
       postgresDatabaseReadPermission.name,
       postgresFleetReadPermission.name,
     ].includes(name)

@@ -32,6 +32,20 @@ export const postgresDatabaseCreatePermission = createPermission({
 });
 
 /**
+ * Change a catalog entity's existing databases (grow storage, change size, upgrade PostgreSQL,
+ * decommission) by pull request. A catalog-entity resource permission checked by the day-2
+ * action for the task's initiator against the component the claim names, before anything is
+ * read from the GitOps repository or written.
+ *
+ * @public
+ */
+export const postgresDatabaseChangePermission = createPermission({
+  name: 'postgres.database.change',
+  attributes: { action: 'update' },
+  resourceType: CATALOG_ENTITY,
+});
+
+/**
  * Read the fleet view: every database in every cluster. Callers without it see, in the fleet
  * view, only the databases of entities they may read.
  *
@@ -46,5 +60,6 @@ export const postgresFleetReadPermission = createPermission({
 export const postgresPermissions: Permission[] = [
   postgresDatabaseReadPermission,
   postgresDatabaseCreatePermission,
+  postgresDatabaseChangePermission,
   postgresFleetReadPermission,
 ];

@@ -38,6 +38,11 @@ export interface PostgresPolicy {
   environments: string[];
   /** Storage bounds in GB, inclusive. */
   storageGB: { min: number; max: number };
+  /** How far one upgrade may go. */
+  upgrades: {
+    /** The most PostgreSQL major versions one upgrade may skip ahead (default 1). */
+    maxMajorSteps: number;
+  };
   /** Where the credentials are kept in AWS SSM. */
   ssm: {
     /**
@@ -98,6 +103,7 @@ export const DEFAULT_POLICY: PostgresPolicy = Object.freeze({
   versions: ['14', '15', '16', '17', '18'],
   environments: ['dev', 'staging', 'prod'],
   storageGB: { min: 10, max: 1000 },
+  upgrades: { maxMajorSteps: 1 },
   ssm: { pathPattern: '/zerotouch/{environment}/{service}/postgres/{key}' },
   externalSecret: {
     apiVersion: 'external-secrets.io/v1beta1',
@@ -116,7 +122,7 @@ export const DEFAULT_POLICY: PostgresPolicy = Object.freeze({
  */
 export type PostgresChoices = Pick<
   PostgresPolicy,
-  'sizes' | 'versions' | 'environments' | 'storageGB'
+  'sizes' | 'versions' | 'environments' | 'storageGB' | 'upgrades'
 >;
 
 /**
@@ -125,8 +131,8 @@ export type PostgresChoices = Pick<
  * @public
  */
 export function policyChoices(policy: PostgresPolicy): PostgresChoices {
-  const { sizes, versions, environments, storageGB } = policy;
-  return { sizes, versions, environments, storageGB };
+  const { sizes, versions, environments, storageGB, upgrades } = policy;
+  return { sizes, versions, environments, storageGB, upgrades };
 }
 
 /**
@@ -139,6 +145,7 @@ export type PostgresPolicyInput = {
   versions?: string[];
   environments?: string[];
   storageGB?: Partial<PostgresPolicy['storageGB']>;
+  upgrades?: Partial<PostgresPolicy['upgrades']>;
   ssm?: Partial<PostgresPolicy['ssm']>;
   externalSecret?: Partial<
     Omit<PostgresPolicy['externalSecret'], 'secretStoreRef'>
@@ -164,6 +171,7 @@ export function resolvePolicy(input?: PostgresPolicyInput): PostgresPolicy {
       ? input.environments
       : d.environments,
     storageGB: { ...d.storageGB, ...input.storageGB },
+    upgrades: { ...d.upgrades, ...input.upgrades },
     ssm: { ...d.ssm, ...input.ssm },
     externalSecret: {
       ...d.externalSecret,
@@ -256,6 +264,17 @@ export function readPostgresPolicy(
     for (const k of ['min', 'max'] as const) {
       if (input.storageGB[k] === undefined) delete input.storageGB[k];
     }
+  }
+  const maxMajorSteps = root
+    .getOptionalConfig('upgrades')
+    ?.getOptionalNumber('maxMajorSteps');
+  if (maxMajorSteps !== undefined) {
+    if (!Number.isInteger(maxMajorSteps) || maxMajorSteps < 1) {
+      throw new Error(
+        `postgres.upgrades.maxMajorSteps must be a whole number of at least 1, not ${maxMajorSteps}`,
+      );
+    }
+    input.upgrades = { maxMajorSteps };
   }
   const ssmPattern = root
     .getOptionalConfig('ssm')

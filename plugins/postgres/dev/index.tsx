@@ -1,7 +1,8 @@
 /* eslint-disable @backstage/no-relative-monorepo-imports -- the dev runner shows the repository's shared reference fixtures */
 /*
  * `npm start` in plugins/postgres (backstage-cli package start): the card and the tab with
- * each reference example, served by a stand-in API, in an app on the new frontend system.
+ * each reference example, and the fleet page with all of them, served by a stand-in API, in an
+ * app on the new frontend system.
  */
 import ReactDOM from 'react-dom/client';
 import { createApp } from '@backstage/frontend-defaults';
@@ -31,6 +32,7 @@ import { postgresApiRef, PostgresApi } from '../src';
 import postgresPlugin from '../src/alpha';
 import { EntityPostgresCard } from '../src/components/EntityPostgresCard';
 import { EntityPostgresContent } from '../src/components/EntityPostgresContent';
+import { PostgresFleetPage } from '../src/components/PostgresFleetPage';
 
 const examples: Array<[string, { items: unknown[] }]> = [
   ['01 healthy (SSM variant)', example01],
@@ -93,10 +95,37 @@ const pages = examples.map(([title, list], i) => {
   });
 });
 
+/** The fleet page with every example at once, one in a cluster that could not be read. */
+const fleetApi: PostgresApi = {
+  getEntityDatabases: async () => ({ items: [], errors: [] }),
+  getFleet: async () => ({
+    items: examples.flatMap(([, list]) => responseFor(list).items),
+    errors: [
+      { cluster: 'example-b', message: 'example-b did not answer in time' },
+    ],
+  }),
+  getPolicy: async () => policyChoices(DEFAULT_POLICY),
+};
+const fleetPage = PageBlueprint.make({
+  name: 'example-fleet',
+  params: {
+    path: '/example-fleet',
+    title: 'Fleet (every example)',
+    loader: async () => (
+      <TestApiProvider apis={[[postgresApiRef, fleetApi]]}>
+        <PostgresFleetPage />
+      </TestApiProvider>
+    ),
+  },
+});
+
 const app = createApp({
   features: [
     postgresPlugin,
-    createFrontendModule({ pluginId: 'app', extensions: pages }),
+    createFrontendModule({
+      pluginId: 'app',
+      extensions: [...pages, fleetPage],
+    }),
   ],
 });
 ReactDOM.createRoot(document.getElementById('root')!).render(app.createRoot());

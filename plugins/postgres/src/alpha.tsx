@@ -1,16 +1,22 @@
 /**
  * The postgres plugin for Backstage's new frontend system: the databases card and tab of an
- * entity, the API client, and the template's GitOps repository field.
+ * entity, the fleet page, the API client, and the template's form fields.
  *
  * @packageDocumentation
  */
 import {
   ApiBlueprint,
+  ApiHolder,
+  configApiRef,
   createFrontendPlugin,
   discoveryApiRef,
   fetchApiRef,
   FrontendPlugin,
+  PageBlueprint,
 } from '@backstage/frontend-plugin-api';
+import { Entity } from '@backstage/catalog-model';
+import type { ExternalRouteRef, RouteRef } from '@backstage/core-plugin-api';
+import StorageIcon from '@material-ui/icons/Storage';
 import {
   EntityCardBlueprint,
   EntityContentBlueprint,
@@ -21,7 +27,8 @@ import {
 } from '@backstage/plugin-scaffolder-react/alpha';
 import { compatWrapper } from '@backstage/core-compat-api';
 import { postgresApiRef, PostgresClient } from './api/PostgresApi';
-import { isPostgresAvailable } from './isPostgresAvailable';
+import { postgresEntityKinds, showsPostgres } from './isPostgresAvailable';
+import { fleetRouteRef, newDatabaseRouteRef, rootRouteRef } from './routes';
 
 /** The API client extension. */
 const postgresApi = ApiBlueprint.make({
@@ -34,28 +41,54 @@ const postgresApi = ApiBlueprint.make({
     }),
 });
 
+/** The entities that show the card and tab, from app-config `postgres.entityPage.show`. */
+function entityFilter(apis: ApiHolder) {
+  const kinds = postgresEntityKinds(apis.get(configApiRef));
+  return (entity: Entity) => showsPostgres(entity, kinds);
+}
+
 /** The databases card on an entity's overview. */
-const postgresEntityCard = EntityCardBlueprint.make({
+const postgresEntityCard = EntityCardBlueprint.makeWithOverrides({
   name: 'databases',
-  params: {
-    filter: isPostgresAvailable,
-    loader: () =>
-      import('./components/EntityPostgresCard').then(m =>
-        compatWrapper(<m.EntityPostgresCard />),
-      ),
+  factory(originalFactory, { apis }) {
+    return originalFactory({
+      filter: entityFilter(apis),
+      loader: () =>
+        import('./components/EntityPostgresCard').then(m =>
+          compatWrapper(<m.EntityPostgresCard />),
+        ),
+    });
   },
 });
 
 /** The "Databases" tab of an entity. */
-const postgresEntityContent = EntityContentBlueprint.make({
+const postgresEntityContent = EntityContentBlueprint.makeWithOverrides({
   name: 'databases',
+  factory(originalFactory, { apis }) {
+    return originalFactory({
+      path: '/databases',
+      title: 'Databases',
+      routeRef: rootRouteRef,
+      filter: entityFilter(apis),
+      loader: () =>
+        import('./components/EntityPostgresContent').then(m =>
+          compatWrapper(<m.EntityPostgresContent />),
+        ),
+    });
+  },
+});
+
+/** The platform team's page of every database, in the app's nav as "Databases". */
+const postgresFleetPage = PageBlueprint.make({
   params: {
     path: '/databases',
     title: 'Databases',
-    filter: isPostgresAvailable,
+    icon: <StorageIcon fontSize="inherit" />,
+    routeRef: fleetRouteRef,
+    noHeader: true,
     loader: () =>
-      import('./components/EntityPostgresContent').then(m =>
-        compatWrapper(<m.EntityPostgresContent />),
+      import('./components/PostgresFleetPage').then(m =>
+        compatWrapper(<m.PostgresFleetPage />),
       ),
   },
 });
@@ -112,16 +145,29 @@ const nameField = FormFieldBlueprint.make({
 });
 
 /**
- * The postgres plugin for Backstage's new frontend system.
+ * The postgres plugin for Backstage's new frontend system. Routes: `root` (the entity's tab),
+ * `fleet` (the fleet page); external route `newDatabase` ("New database"), bound by default
+ * to `scaffolder.selectedTemplate`.
  *
  * @alpha
  */
-const postgresPlugin: FrontendPlugin = createFrontendPlugin({
+const postgresPlugin: FrontendPlugin<
+  { root: RouteRef<undefined>; fleet: RouteRef<undefined> },
+  {
+    newDatabase: ExternalRouteRef<
+      { namespace: string; templateName: string },
+      true
+    >;
+  }
+> = createFrontendPlugin({
   pluginId: 'postgres',
+  routes: { root: rootRouteRef, fleet: fleetRouteRef },
+  externalRoutes: { newDatabase: newDatabaseRouteRef },
   extensions: [
     postgresApi,
     postgresEntityCard,
     postgresEntityContent,
+    postgresFleetPage,
     gitopsRepositoryPickerField,
     choicePickerField,
     nameField,

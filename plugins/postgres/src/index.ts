@@ -1,5 +1,5 @@
 /**
- * Entity card and tab for self-service PostgreSQL databases.
+ * Entity card and tab, and the fleet page, for self-service PostgreSQL databases.
  *
  * @packageDocumentation
  */
@@ -7,6 +7,7 @@ export {
   postgresPlugin,
   EntityPostgresCard,
   EntityPostgresContent,
+  PostgresFleetPage,
   PostgresGitopsRepositoryPickerFieldExtension,
   PostgresChoicePickerFieldExtension,
   PostgresNameFieldExtension,

@@ -3,12 +3,12 @@ import {
   createComponentExtension,
   createPlugin,
   createRoutableExtension,
-  createRouteRef,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
 import { postgresApiRef, PostgresClient } from './api/PostgresApi';
+import { fleetRouteRef, newDatabaseRouteRef, rootRouteRef } from './routes';
 import type { JSX } from 'react';
 import type { EntityPostgresProps } from './components/useEntityDatabases';
 import {
@@ -22,11 +22,10 @@ import {
   postgresNameValidation,
 } from './fields/PostgresFields';
 
-/** The route of the entity's "Databases" tab. */
-const rootRouteRef = createRouteRef({ id: 'postgres' });
-
 /**
- * The postgres frontend plugin (classic app).
+ * The postgres frontend plugin (classic app). Its `routes.fleet` is the fleet page's; bind its
+ * external route `newDatabase` to the scaffolder's `selectedTemplate` for the "New database"
+ * button.
  *
  * @public
  */
@@ -40,7 +39,8 @@ export const postgresPlugin = createPlugin({
         new PostgresClient({ discoveryApi, fetchApi }),
     }),
   ],
-  routes: { root: rootRouteRef },
+  routes: { root: rootRouteRef, fleet: fleetRouteRef },
+  externalRoutes: { newDatabase: newDatabaseRouteRef },
 });
 
 /**
@@ -76,6 +76,21 @@ export const EntityPostgresContent: (
         m => m.EntityPostgresContent,
       ),
     mountPoint: rootRouteRef,
+  }),
+);
+
+/**
+ * The platform team's page of every database: verdict counts, filters, one row per database
+ * linking to its entity. Mount it on a route of the app, e.g. `/databases`.
+ *
+ * @public
+ */
+export const PostgresFleetPage: () => JSX.Element = postgresPlugin.provide(
+  createRoutableExtension({
+    name: 'PostgresFleetPage',
+    component: () =>
+      import('./components/PostgresFleetPage').then(m => m.PostgresFleetPage),
+    mountPoint: fleetRouteRef,
   }),
 );
 

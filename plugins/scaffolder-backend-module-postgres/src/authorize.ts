@@ -10,7 +10,10 @@ import {
 } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
 import { postgresDatabaseCreatePermission } from '@bizmatters/plugin-postgres-common';
 
 /** What the actions need to reach the catalog and the permission framework. */
@@ -48,15 +51,29 @@ function ownerOf(entity: Entity): string | undefined {
   }
 }
 
+/** What is being authorized: the permission and, for messages, what it allows. */
+export interface ComponentAction {
+  permission: ResourcePermission<'catalog-entity'>;
+  /** E.g. "create a database for": completes "<user> may not … <component>". */
+  doing: string;
+}
+
+const CREATE: ComponentAction = {
+  permission: postgresDatabaseCreatePermission,
+  doing: 'create a database for',
+};
+
 /**
- * The one check both actions make before any side effect: the component exists in the catalog
- * for the task's initiator, and the initiator holds `postgres.database.create` on it. Throws
- * NotFoundError or NotAllowedError naming the component otherwise. Runs in dry run too.
+ * The one check every action makes before any side effect: the component exists in the catalog
+ * for the task's initiator, and the initiator holds the permission (`postgres.database.create`
+ * unless another is given) on it. Throws NotFoundError or NotAllowedError naming the component
+ * otherwise. Runs in dry run too.
  */
 export async function authorizeDatabaseCreation(
   deps: CreationAuthorizer,
   component: string,
   credentials: BackstageCredentials,
+  action: ComponentAction = CREATE,
 ): Promise<AuthorizedCreation> {
   let entityRef: string;
   try {
@@ -78,7 +95,7 @@ export async function authorizeDatabaseCreation(
   };
   if (principal.type !== 'user' || !principal.userEntityRef) {
     throw new NotAllowedError(
-      `Only a signed-in user may create a database for ${entityRef}; this task was started by a ${principal.type} principal. Nothing was written.`,
+      `Only a signed-in user may ${action.doing} ${entityRef}; this task was started by a ${principal.type} principal. Nothing was written.`,
     );
   }
   const initiator = principal.userEntityRef.toLocaleLowerCase('en-US');
@@ -99,15 +116,15 @@ export async function authorizeDatabaseCreation(
   const owner = ownerOf(entity);
 
   const [decision] = await deps.permissions.authorize(
-    [{ permission: postgresDatabaseCreatePermission, resourceRef: entityRef }],
+    [{ permission: action.permission, resourceRef: entityRef }],
     { credentials },
   );
   if (decision?.result !== AuthorizeResult.ALLOW) {
     throw new NotAllowedError(
-      `${initiator} may not create a database for ${entityRef}${
+      `${initiator} may not ${action.doing} ${entityRef}${
         owner ? ` (owned by ${owner})` : ''
       }: only its owners may (permission ${
-        postgresDatabaseCreatePermission.name
+        action.permission.name
       }). Nothing was written.`,
     );
   }

@@ -26,7 +26,39 @@ export interface GitopsFileReader {
   ): Promise<FoundFile | undefined>;
 }
 
-/** How long GitHub may take to answer whether the claim exists. */
+/** A file's text on a branch, and where a person can see it. */
+export interface FileText extends FoundFile {
+  text: string;
+}
+
+/** An open pull request. */
+export interface OpenPullRequest {
+  number: number;
+  url: string;
+  branch: string;
+}
+
+/**
+ * What the day-2 action reads from a GitOps repository: a file's text on the base branch, and
+ * the open pull requests from branches under a prefix.
+ */
+export interface GitopsChangeReader extends GitopsFileReader {
+  /** The text of the file at `path` on the repository's base branch, or undefined. */
+  readFile(
+    repository: GitopsRepository,
+    path: string,
+  ): Promise<FileText | undefined>;
+  /** The open pull requests into the base branch whose branch starts with `branchPrefix`. */
+  openPullRequests(
+    repository: GitopsRepository,
+    branchPrefix: string,
+  ): Promise<OpenPullRequest[]>;
+}
+
+/** How many pages of open pull requests are read (100 each) before giving up. */
+const MAX_PULL_PAGES = 10;
+
+/** How long GitHub may take to answer one read. */
 const TIMEOUT_MS = 10_000;
 
 /**
@@ -34,7 +66,7 @@ const TIMEOUT_MS = 10_000;
  * the integration's credentials (`integrations.github`: a token or a GitHub App), as the
  * scaffolder's GitHub actions get them.
  */
-export class GithubFileReader implements GitopsFileReader {
+export class GithubFileReader implements GitopsChangeReader {
   private readonly credentials: GithubCredentialsProvider;
 
   constructor(private readonly integrations: ScmIntegrationRegistry) {
@@ -46,37 +78,108 @@ export class GithubFileReader implements GitopsFileReader {
     repository: GitopsRepository,
     path: string,
   ): Promise<FoundFile | undefined> {
-    const { host, owner, repo, baseBranch } = repository;
-    const integration = this.integrations.github.byHost(host);
-    if (!integration?.config.apiBaseUrl) {
+    const file = await this.contents(repository, path);
+    return file && { url: file.url };
+  }
+
+  async readFile(
+    repository: GitopsRepository,
+    path: string,
+  ): Promise<FileText | undefined> {
+    const file = await this.contents(repository, path);
+    if (!file) return undefined;
+    if (file.encoding !== 'base64' || typeof file.content !== 'string') {
       throw new Error(
-        `No GitHub integration with an API URL for ${host} (integrations.github); cannot check the GitOps repository ${host}/${owner}/${repo}`,
+        `${path} in ${repository.host}/${repository.owner}/${repository.repo} is not a file with content`,
       );
     }
-    const { headers } = await this.credentials.getCredentials({
-      url: `https://${host}/${owner}/${repo}`,
-    });
+    return {
+      url: file.url,
+      text: Buffer.from(file.content, 'base64').toString('utf8'),
+    };
+  }
+
+  async openPullRequests(
+    repository: GitopsRepository,
+    branchPrefix: string,
+  ): Promise<OpenPullRequest[]> {
+    const { owner, repo, baseBranch } = repository;
+    const found: OpenPullRequest[] = [];
+    for (let page = 1; page <= MAX_PULL_PAGES; page++) {
+      const pulls = (await this.api(
+        repository,
+        `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(
+          repo,
+        )}/pulls?state=open&base=${encodeURIComponent(
+          baseBranch,
+        )}&per_page=100&page=${page}`,
+      )) as Array<{ number?: unknown; html_url?: unknown; head?: any }>;
+      if (!Array.isArray(pulls)) break;
+      for (const p of pulls) {
+        const branch = p.head?.ref;
+        if (
+          typeof branch === 'string' &&
+          branch.startsWith(branchPrefix) &&
+          typeof p.number === 'number'
+        ) {
+          found.push({
+            number: p.number,
+            branch,
+            url: typeof p.html_url === 'string' ? p.html_url : '',
+          });
+        }
+      }
+      if (pulls.length < 100) break;
+    }
+    return found;
+  }
+
+  /** The contents API's answer for a file on the base branch, or undefined (404). */
+  private async contents(repository: GitopsRepository, path: string) {
+    const { host, owner, repo, baseBranch } = repository;
     const encoded = path.split('/').map(encodeURIComponent).join('/');
-    const res = await fetch(
-      `${integration.config.apiBaseUrl}/repos/${encodeURIComponent(
-        owner,
-      )}/${encodeURIComponent(
+    const body = (await this.api(
+      repository,
+      `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(
         repo,
       )}/contents/${encoded}?ref=${encodeURIComponent(baseBranch)}`,
-      {
-        headers: { accept: 'application/vnd.github+json', ...headers },
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      },
-    );
-    if (res.status === 404) return undefined;
-    if (!res.ok) throw await ResponseError.fromResponse(res);
-    const body = (await res.json()) as { html_url?: unknown };
+      true,
+    )) as
+      | { html_url?: unknown; content?: unknown; encoding?: unknown }
+      | undefined;
+    if (!body) return undefined;
     return {
+      ...body,
       url:
         typeof body.html_url === 'string'
           ? body.html_url
           : `https://${host}/${owner}/${repo}/blob/${baseBranch}/${path}`,
     };
+  }
+
+  /** A GET of GitHub's REST API with the integration's credentials; undefined on 404 if asked. */
+  private async api(
+    repository: GitopsRepository,
+    pathAndQuery: string,
+    notFoundIsUndefined = false,
+  ): Promise<unknown> {
+    const { host, owner, repo } = repository;
+    const integration = this.integrations.github.byHost(host);
+    if (!integration?.config.apiBaseUrl) {
+      throw new Error(
+        `No GitHub integration with an API URL for ${host} (integrations.github); cannot read the GitOps repository ${host}/${owner}/${repo}`,
+      );
+    }
+    const { headers } = await this.credentials.getCredentials({
+      url: `https://${host}/${owner}/${repo}`,
+    });
+    const res = await fetch(`${integration.config.apiBaseUrl}${pathAndQuery}`, {
+      headers: { accept: 'application/vnd.github+json', ...headers },
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    if (res.status === 404 && notFoundIsUndefined) return undefined;
+    if (!res.ok) throw await ResponseError.fromResponse(res);
+    return res.json();
   }
 }
 

@@ -1,4 +1,5 @@
 import {
+  DeleteParametersCommand,
   DescribeParametersCommand,
   ListTagsForResourceCommand,
   ParameterMetadata,
@@ -49,7 +50,7 @@ export interface CredentialsOutcome {
 }
 
 /** What is known of an existing parameter without reading its value. */
-interface ExistingParameter {
+export interface ExistingParameter {
   version?: number;
   lastModified?: Date;
   tags: Map<string, string>;
@@ -224,19 +225,65 @@ export class SsmCredentialsWriter {
     }
   }
 
+  /**
+   * The parameters tagged as written for a claim (`namespace/name`), with their tags: found by
+   * tag (DescribeParameters `tag:` filter), never by reading a value.
+   */
+  async findWrittenForClaim(
+    claim: string,
+  ): Promise<Map<string, ExistingParameter>> {
+    const names = await this.describe(
+      [{ Key: `tag:${TAG_CLAIM}`, Values: [tagValue(claim)] }],
+      `tagged ${TAG_CLAIM}=${claim}`,
+    );
+    return this.withTags(names);
+  }
+
+  /** Deletes parameters; throws naming the ones that could not be deleted. */
+  async delete(names: string[]): Promise<string[]> {
+    if (names.length === 0) return [];
+    this.logger.info(`Deleting SSM parameters ${names.join(', ')}`);
+    try {
+      const out = await this.client.send(
+        new DeleteParametersCommand({ Names: names }),
+      );
+      const invalid = out.InvalidParameters ?? [];
+      if (invalid.length) {
+        throw new Error(`not found: ${invalid.join(', ')}`);
+      }
+      return out.DeletedParameters ?? names;
+    } catch (e) {
+      throw new Error(
+        `Could not delete the SSM parameters ${names.join(
+          ', ',
+        )}: ${describeAwsError(e)}`,
+      );
+    }
+  }
+
   /** Metadata (DescribeParameters) and tags (ListTagsForResource) of the names that exist. */
   private async readExisting(
     names: string[],
   ): Promise<Map<string, ExistingParameter>> {
+    const found = await this.describe(
+      [{ Key: 'Name', Option: 'Equals', Values: names }],
+      names.join(', '),
+    );
+    return this.withTags(found.filter(p => p.Name && names.includes(p.Name)));
+  }
+
+  /** Every page of DescribeParameters for the filters. */
+  private async describe(
+    filters: Array<{ Key: string; Option?: string; Values: string[] }>,
+    what: string,
+  ): Promise<ParameterMetadata[]> {
     const found: ParameterMetadata[] = [];
     try {
       let nextToken: string | undefined;
       for (let page = 0; page < MAX_DESCRIBE_PAGES; page++) {
         const out = await this.client.send(
           new DescribeParametersCommand({
-            ParameterFilters: [
-              { Key: 'Name', Option: 'Equals', Values: names },
-            ],
+            ParameterFilters: filters,
             ...(nextToken ? { NextToken: nextToken } : {}),
           }),
         );
@@ -251,14 +298,19 @@ export class SsmCredentialsWriter {
       }
     } catch (e) {
       throw new Error(
-        `Could not read SSM parameters ${names.join(', ')}: ${describeAwsError(
-          e,
-        )}`,
+        `Could not read SSM parameters ${what}: ${describeAwsError(e)}`,
       );
     }
+    return found;
+  }
+
+  /** The parameters with their tags (ListTagsForResource each), by name. */
+  private async withTags(
+    found: ParameterMetadata[],
+  ): Promise<Map<string, ExistingParameter>> {
     const out = new Map<string, ExistingParameter>();
     for (const p of found) {
-      if (!p.Name || !names.includes(p.Name)) continue;
+      if (!p.Name) continue;
       let tags: Tag[] = [];
       try {
         const t = await this.client.send(

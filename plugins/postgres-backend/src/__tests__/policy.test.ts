@@ -63,6 +63,7 @@ describe('GET /api/postgres/v1/policy', () => {
         versions: ['17', '18'],
         environments: ['qa', 'prod'],
         storageGB: { min: 5, max: 50 },
+        upgrades: { maxMajorSteps: 2 },
         ssm: { pathPattern: '/secret/{environment}/{service}/{key}' },
         gitops: {
           repositories: [{ host: 'github.com', owner: 'acme', repo: 'ops' }],
@@ -82,6 +83,7 @@ describe('GET /api/postgres/v1/policy', () => {
       versions: ['17', '18'],
       environments: ['qa', 'prod'],
       storageGB: { min: 5, max: 50 },
+      upgrades: { maxMajorSteps: 2 },
     };
     expect(res.body).toEqual(expected);
     expect(res.text).not.toContain('/secret/');

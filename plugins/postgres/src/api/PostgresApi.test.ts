@@ -1,5 +1,4 @@
 import { PostgresClient } from './PostgresApi';
-import { isPostgresAvailable } from '../isPostgresAvailable';
 
 describe('PostgresClient', () => {
   const discoveryApi = {
@@ -53,21 +52,5 @@ describe('PostgresClient', () => {
         message: 'No entity component:default/x',
       }),
     });
-  });
-});
-
-describe('isPostgresAvailable', () => {
-  const e = (kind: string, annotations?: Record<string, string>) => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind,
-    metadata: { name: 'x', annotations },
-  });
-  it.each([
-    [e('Component'), true],
-    [e('Resource'), false],
-    [e('Resource', { 'bizmatters.io/postgres-instances': 'ns/db' }), true],
-    [e('System', { 'backstage.io/kubernetes-id': 'x' }), true],
-  ])('%j → %s', (entity, expected) => {
-    expect(isPostgresAvailable(entity)).toBe(expected);
   });
 });

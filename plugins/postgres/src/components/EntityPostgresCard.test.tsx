@@ -1,27 +1,66 @@
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { ResponseError } from '@backstage/errors';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { newDatabaseRouteRef } from '../routes';
 import type { DatabasesResponse } from '@bizmatters/plugin-postgres-common';
 import { PostgresApi, postgresApiRef } from '../api/PostgresApi';
 import { EntityPostgresCard } from './EntityPostgresCard';
 import { exampleItems } from '../__testUtils__/examples';
+import { errorResponse } from '../__testUtils__/errorResponse';
 
-const entity = {
+const componentNamed = (name: string) => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
-  metadata: { name: 'agent-executor', namespace: 'default' },
+  metadata: { name, namespace: 'default' },
   spec: {},
-};
+});
 
-function render(api: Partial<PostgresApi>) {
+const authorized: string[] = [];
+
+function render(
+  api: Partial<PostgresApi>,
+  {
+    mayCreate = false,
+    bound = true,
+    // the permission hook caches answers per permission and resource: one entity per answer
+    entity = componentNamed('agent-executor'),
+  } = {},
+) {
   return renderInTestApp(
-    <TestApiProvider apis={[[postgresApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [postgresApiRef, api],
+        [
+          permissionApiRef,
+          mockApis.permission({
+            authorize: request => {
+              authorized.push(
+                (request as { resourceRef?: string }).resourceRef ?? '',
+              );
+              return mayCreate ? AuthorizeResult.ALLOW : AuthorizeResult.DENY;
+            },
+          }),
+        ],
+      ]}
+    >
       <EntityProvider entity={entity}>
         <EntityPostgresCard refreshMs={0} />
       </EntityProvider>
     </TestApiProvider>,
+    bound
+      ? {
+          mountedRoutes: {
+            '/create/templates/:namespace/:templateName': newDatabaseRouteRef,
+          },
+        }
+      : {},
   );
 }
 
@@ -104,15 +143,6 @@ describe('EntityPostgresCard', () => {
     ).toBeInTheDocument();
   });
 
-  const errorResponse = (status: number, name: string, message: string) =>
-    ResponseError.fromResponse(
-      new Response(JSON.stringify({ error: { name, message } }), {
-        status,
-        statusText: String(status),
-        headers: { 'content-type': 'application/json' },
-      }) as any,
-    );
-
   it('tells a caller who may not read the databases who may, not a raw error', async () => {
     const error = await errorResponse(
       403,
@@ -137,6 +167,31 @@ describe('EntityPostgresCard', () => {
     expect(
       (await screen.findAllByText(/The catalog did not answer/)).length,
     ).toBeGreaterThan(0);
+  });
+
+  it('offers "New database" through the app\'s route binding, with the component filled in', async () => {
+    await render(respond({ items: [items['01']], errors: [] }), {
+      mayCreate: true,
+      entity: componentNamed('orders'),
+    });
+    const button = await screen.findByRole('button', { name: 'New database' });
+    expect(decodeURIComponent(button.getAttribute('href')!)).toBe(
+      '/create/templates/default/new-postgres-db?formData={"component":"component:default/orders"}',
+    );
+  });
+
+  it('offers no "New database" when the app binds the route nowhere', async () => {
+    await render(respond({ items: [items['01']], errors: [] }), {
+      mayCreate: true,
+      bound: false,
+      entity: componentNamed('inventory'),
+    });
+    await screen.findByRole('table', { name: 'PostgreSQL databases' });
+    // (the permission was asked and granted: only the missing binding hides the button)
+    await waitFor(() =>
+      expect(authorized).toContain('component:default/inventory'),
+    );
+    expect(screen.queryByRole('button', { name: 'New database' })).toBeNull();
   });
 
   it('refreshes on demand', async () => {

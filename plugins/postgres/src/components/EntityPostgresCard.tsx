@@ -2,6 +2,7 @@ import { Fragment } from 'react';
 import { InfoCard } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
+  Box,
   Table,
   TableBody,
   TableCell,
@@ -14,6 +15,7 @@ import { VerdictStatus } from './Verdict';
 import {
   failingSummary,
   instancesText,
+  NewDatabaseButton,
   RefreshButton,
   DatabasesState,
 } from './shared';
@@ -84,7 +86,12 @@ export function EntityPostgresCard(props: EntityPostgresProps) {
   return (
     <InfoCard
       title="PostgreSQL databases"
-      action={<RefreshButton onClick={retry} loading={loading} />}
+      action={
+        <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+          <RefreshButton onClick={retry} loading={loading} />
+          <NewDatabaseButton entity={entity} size="small" />
+        </Box>
+      }
     >
       {body}
     </InfoCard>

@@ -11,6 +11,9 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { parse } from 'yaml';
 import { applicationEnv } from '@bizmatters/plugin-postgres-common';
 import { postgresApiRef } from '../api/PostgresApi';
+import { newDatabaseRouteRef } from '../routes';
+import { configApiRef } from '@backstage/core-plugin-api';
+import type { JsonObject } from '@backstage/types';
 import { EntityPostgresContent } from './EntityPostgresContent';
 import { exampleItems } from '../__testUtils__/examples';
 
@@ -27,6 +30,7 @@ async function render(
   ids: string[],
   mayCreate = true,
   entity = componentNamed('agent-executor'),
+  config: JsonObject = {},
 ) {
   const items = exampleItems();
   await renderInTestApp(
@@ -44,6 +48,7 @@ async function render(
             },
           }),
         ],
+        [configApiRef, mockApis.config({ data: config })],
         [
           postgresApiRef,
           {
@@ -59,6 +64,11 @@ async function render(
         <EntityPostgresContent refreshMs={0} />
       </EntityProvider>
     </TestApiProvider>,
+    {
+      mountedRoutes: {
+        '/create/templates/:namespace/:templateName': newDatabaseRouteRef,
+      },
+    },
   );
 }
 
@@ -76,6 +86,16 @@ describe('EntityPostgresContent', () => {
     });
   });
 
+  it('opens the template app-config names (postgres.entityPage.template)', async () => {
+    await render(['01'], true, componentNamed('billing'), {
+      postgres: { entityPage: { template: 'template:platform/pg-ha' } },
+    });
+    const button = await screen.findByRole('button', { name: 'New database' });
+    expect(decodeURIComponent(button.getAttribute('href')!)).toBe(
+      '/create/templates/platform/pg-ha?formData={"component":"component:default/billing"}',
+    );
+  });
+
   it('offers no "New database" to those who may not create one', async () => {
     // (another entity: the permission hook caches answers per permission and resource)
     await render(['01'], false, componentNamed('payments'));
@@ -85,6 +105,45 @@ describe('EntityPostgresContent', () => {
       permission: 'postgres.database.create',
       resourceRef: 'component:default/payments',
     });
+  });
+
+  it("offers each database's day-2 operations with the database and its current values filled in", async () => {
+    const item = exampleItems()['01'];
+    await render(['01'], true, componentNamed('orders'));
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Change…' }),
+    );
+    const menu = await screen.findByRole('menu');
+    const links = within(menu)
+      .getAllByRole('menuitem')
+      .map(m => [m.textContent, decodeURIComponent(m.getAttribute('href')!)]);
+    const component = item.entityRef ?? 'component:default/orders';
+    const formData = (operation: string) =>
+      `/create/templates/default/change-postgres-db?formData=${JSON.stringify({
+        component,
+        namespace: item.namespace,
+        name: item.name,
+        storageGB: item.spec.storageGB,
+        size: item.spec.size,
+        version: item.spec.version,
+        operation,
+      })}`;
+    expect(links).toEqual([
+      ['Grow storage', formData('growStorage')],
+      ['Change size', formData('changeSize')],
+      ['Upgrade PostgreSQL', formData('upgradeVersion')],
+      ['Decommission…', formData('decommission')],
+    ]);
+    expect(authorized).toContainEqual({
+      permission: 'postgres.database.change',
+      resourceRef: component,
+    });
+  });
+
+  it('offers no "Change…" to those who may not change the databases', async () => {
+    await render(['01'], false, componentNamed('inventory'));
+    await screen.findByText('Cluster in healthy state');
+    expect(screen.queryByRole('button', { name: 'Change…' })).toBeNull();
   });
 
   it('shows the five hops with status, reason, message and hint; marks the failing one', async () => {

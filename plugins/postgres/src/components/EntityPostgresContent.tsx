@@ -7,6 +7,7 @@ import {
   StructuredMetadataTable,
 } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   Box,
   Grid,
@@ -26,6 +27,7 @@ import {
 import { EntityPostgresProps, useEntityDatabases } from './useEntityDatabases';
 import { StepStatusIndicator, VerdictStatus } from './Verdict';
 import {
+  ChangeDatabaseMenu,
   instancesText,
   NewDatabaseButton,
   RefreshButton,
@@ -127,10 +129,17 @@ function EnvBlock({ item }: { item: DatabaseItem }) {
   );
 }
 
-function DatabaseCard({ item }: { item: DatabaseItem }) {
+function DatabaseCard({
+  item,
+  entityRef,
+}: {
+  item: DatabaseItem;
+  entityRef: string;
+}) {
   const s = item.clusterStatus;
   return (
     <InfoCard
+      action={<ChangeDatabaseMenu item={item} entityRef={entityRef} />}
       title={
         <Box display="flex" alignItems="center" style={{ gap: 12 }}>
           <span>{item.name}</span>
@@ -212,7 +221,10 @@ export function EntityPostgresContent(props: EntityPostgresProps) {
               xs={12}
               key={`${item.cluster}/${item.namespace}/${item.name}`}
             >
-              <DatabaseCard item={item} />
+              <DatabaseCard
+                item={item}
+                entityRef={stringifyEntityRef(entity)}
+              />
             </Grid>
           ))}
         </Grid>

@@ -7,7 +7,7 @@ import {
 } from '@backstage/core-components';
 import type { StepStatus, Verdict } from '@bizmatters/plugin-postgres-common';
 
-const VERDICT_LABELS: Record<Verdict, string> = {
+export const VERDICT_LABELS: Record<Verdict, string> = {
   healthy: 'Healthy',
   progressing: 'Progressing',
   degraded: 'Degraded',

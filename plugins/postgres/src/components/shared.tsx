@@ -1,14 +1,28 @@
-import { ReactNode } from 'react';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { ReactNode, useState } from 'react';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { configApiRef, useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
   EmptyState,
+  Link,
   LinkButton,
   Progress,
   ResponseErrorPanel,
   WarningPanel,
 } from '@backstage/core-components';
-import { Box, IconButton, Tooltip, Typography } from '@material-ui/core';
+import {
+  Box,
+  Button,
+  IconButton,
+  Menu,
+  MenuItem,
+  Tooltip,
+  Typography,
+} from '@material-ui/core';
 import RefreshIcon from '@material-ui/icons/Refresh';
 import {
   ClusterError,
@@ -16,33 +30,152 @@ import {
   DatabasesResponse,
   ENTITY_REF_ANNOTATION,
   POSTGRES_INSTANCES_ANNOTATION,
+  postgresDatabaseChangePermission,
   postgresDatabaseCreatePermission,
   STEP_TITLES,
 } from '@bizmatters/plugin-postgres-common';
+import { newDatabaseRouteRef } from '../routes';
 
-/** Where the curated template lives in the scaffolder. */
-export const NEW_DATABASE_PATH = '/create/templates/default/new-postgres-db';
+/** The template "New database" opens unless `postgres.entityPage.template` names another. */
+const DEFAULT_TEMPLATE = 'template:default/new-postgres-db';
+/** The template of the "Change" menu unless `postgres.entityPage.changeTemplate` names another. */
+const DEFAULT_CHANGE_TEMPLATE = 'template:default/change-postgres-db';
+
+/**
+ * A link to a template's page in the scaffolder with its form filled in, through the app's
+ * binding of `newDatabase`; undefined when the app binds it nowhere. The template is the one
+ * the config key names, else the default.
+ */
+function useTemplateLink(
+  configKey: 'template' | 'changeTemplate',
+  formData: Record<string, unknown>,
+): string | undefined {
+  const link = useRouteRef(newDatabaseRouteRef);
+  const config = useApi(configApiRef);
+  if (!link) return undefined;
+  const template = parseEntityRef(
+    config.getOptionalString(`postgres.entityPage.${configKey}`) ??
+      (configKey === 'template' ? DEFAULT_TEMPLATE : DEFAULT_CHANGE_TEMPLATE),
+    { defaultKind: 'template', defaultNamespace: 'default' },
+  );
+  return `${link({
+    namespace: template.namespace,
+    templateName: template.name,
+  })}?formData=${encodeURIComponent(JSON.stringify(formData))}`;
+}
 
 /**
  * "New database", for those who may create one for this entity (`postgres.database.create`),
  * opening the template with the entity already chosen.
  */
-export function NewDatabaseButton({ entity }: { entity: Entity }) {
+export function NewDatabaseButton({
+  entity,
+  size,
+}: {
+  entity: Entity;
+  size?: 'small' | 'medium';
+}) {
   const entityRef = stringifyEntityRef(entity);
   const { allowed } = usePermission({
     permission: postgresDatabaseCreatePermission,
     resourceRef: entityRef,
   });
-  if (!allowed) return null;
-  const formData = encodeURIComponent(JSON.stringify({ component: entityRef }));
+  const to = useTemplateLink('template', { component: entityRef });
+  if (!allowed || !to) return null;
   return (
-    <LinkButton
-      to={`${NEW_DATABASE_PATH}?formData=${formData}`}
-      variant="contained"
-      color="primary"
-    >
+    <LinkButton to={to} variant="contained" color="primary" size={size}>
       New database
     </LinkButton>
+  );
+}
+
+/** The "Change" menu's operations, as the change template names them. */
+const OPERATIONS = [
+  { operation: 'growStorage', label: 'Grow storage' },
+  { operation: 'changeSize', label: 'Change size' },
+  { operation: 'upgradeVersion', label: 'Upgrade PostgreSQL' },
+  { operation: 'decommission', label: 'Decommission…' },
+] as const;
+
+/**
+ * A database's "Change" menu, for those who may change the databases of the component its
+ * claim names (`postgres.database.change`): each operation opens the change template with the
+ * component, the database and its current values filled in.
+ */
+export function ChangeDatabaseMenu({
+  item,
+  entityRef,
+}: {
+  item: DatabaseItem;
+  /** The entity whose page this is; the claim's own component is used when it names one. */
+  entityRef: string;
+}) {
+  const component = item.entityRef ?? entityRef;
+  const { allowed } = usePermission({
+    permission: postgresDatabaseChangePermission,
+    resourceRef: component,
+  });
+  const [anchor, setAnchor] = useState<HTMLElement | null>(null);
+  const base = {
+    component,
+    namespace: item.namespace,
+    name: item.name,
+    ...(item.spec.storageGB !== undefined
+      ? { storageGB: item.spec.storageGB }
+      : {}),
+    ...(item.spec.size ? { size: item.spec.size } : {}),
+    ...(item.spec.version ? { version: item.spec.version } : {}),
+  };
+  const links = {
+    growStorage: useTemplateLink('changeTemplate', {
+      ...base,
+      operation: 'growStorage',
+    }),
+    changeSize: useTemplateLink('changeTemplate', {
+      ...base,
+      operation: 'changeSize',
+    }),
+    upgradeVersion: useTemplateLink('changeTemplate', {
+      ...base,
+      operation: 'upgradeVersion',
+    }),
+    decommission: useTemplateLink('changeTemplate', {
+      ...base,
+      operation: 'decommission',
+    }),
+  };
+  if (!allowed || !links.growStorage) return null;
+  const menuId = `change-${item.cluster}-${item.namespace}-${item.name}`;
+  return (
+    <>
+      <Button
+        size="small"
+        variant="outlined"
+        aria-haspopup="true"
+        aria-controls={menuId}
+        onClick={e => setAnchor(e.currentTarget)}
+      >
+        Change…
+      </Button>
+      <Menu
+        id={menuId}
+        anchorEl={anchor}
+        keepMounted
+        open={Boolean(anchor)}
+        onClose={() => setAnchor(null)}
+      >
+        {OPERATIONS.map(({ operation, label }) => (
+          <MenuItem
+            key={operation}
+            component={Link}
+            to={links[operation]!}
+            onClick={() => setAnchor(null)}
+          >
+            {label}
+          </MenuItem>
+        ))}
+      </Menu>
+    </>
   );
 }
 
@@ -139,7 +272,7 @@ export function instancesText(item: DatabaseItem): string {
 }
 
 /** True for the backend's answer to a caller who may not read this entity's databases. */
-function isNotAllowed(error: Error): boolean {
+export function isNotAllowed(error: Error): boolean {
   const e = error as Error & {
     statusCode?: number;
     response?: { status?: number };

@@ -62,6 +62,7 @@ const CURATED: PostgresChoices = {
   versions: ['17', '18'],
   environments: ['qa', 'live'],
   storageGB: { min: 5, max: 50 },
+  upgrades: { maxMajorSteps: 1 },
 };
 
 /** The template's step with the given fields, in the real scaffolder form (Stepper). */

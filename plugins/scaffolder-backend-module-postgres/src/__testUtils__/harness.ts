@@ -26,7 +26,14 @@ import {
 } from '@bizmatters/test-backend';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import githubModule from '@backstage/plugin-scaffolder-backend-module-github';
-import { ForgeStandIn, SsmStandIn } from '@bizmatters/sandbox';
+import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
+import postgresBackendPlugin from '@bizmatters/plugin-postgres-backend';
+import {
+  ForgeStandIn,
+  KubernetesStandIn,
+  PlatformSimulator,
+  SsmStandIn,
+} from '@bizmatters/sandbox';
 import postgresModule from '../index';
 
 type Meta = Parameters<LoggerService['info']>[1];
@@ -35,6 +42,14 @@ type Fields = Parameters<LoggerService['child']>[0];
 const TEMPLATE_FILE = path.resolve(
   __dirname,
   '../../../../templates/new-postgres-db/template.yaml',
+);
+const CHANGE_TEMPLATE_FILE = path.resolve(
+  __dirname,
+  '../../../../templates/change-postgres-db/template.yaml',
+);
+const REMOVE_TEMPLATE_FILE = path.resolve(
+  __dirname,
+  '../../../../templates/remove-postgres-credentials/template.yaml',
 );
 
 /** One line of the backend's log output, as its root logger received it (nothing redacted). */
@@ -146,16 +161,40 @@ const testPolicy = {
  * (permissions on, a policy delegating to postgres-common's rules), talking to the sandbox's SSM
  * and forge stand-ins on 127.0.0.1. Requests are made as alice unless another user is named.
  */
-export async function startScaffolderHarness() {
+export async function startScaffolderHarness(
+  options: {
+    /**
+     * Also a cluster (the Kubernetes stand-in) that the sandbox's platform keeps in step with
+     * the GitOps repository's main branch, and the real postgres and Kubernetes backends
+     * reading it.
+     */
+    platform?: boolean;
+    /** The scaffolder's own configuration (e.g. task recovery). */
+    scaffolder?: JsonObject;
+  } = {},
+) {
   const ssm = await SsmStandIn.start();
   const forge = await ForgeStandIn.start();
   await forge.createRepo('platform', 'gitops', { 'README.md': '# GitOps\n' });
   await forge.createRepo('platform', 'other', { 'README.md': '# Other\n' });
+  const kube = options.platform ? await KubernetesStandIn.start() : undefined;
+  const platform = kube
+    ? new PlatformSimulator({
+        kube,
+        ssm,
+        forge,
+        repo: { owner: 'platform', name: 'gitops' },
+      })
+    : undefined;
   const savedEnv = { ...process.env };
   process.env.AWS_ACCESS_KEY_ID = 'sandbox';
   process.env.AWS_SECRET_ACCESS_KEY = 'sandbox';
   const template = parse(fs.readFileSync(TEMPLATE_FILE, 'utf8'));
   template.metadata.namespace = 'default';
+  const changeTemplate = parse(fs.readFileSync(CHANGE_TEMPLATE_FILE, 'utf8'));
+  changeTemplate.metadata.namespace = 'default';
+  const removeTemplate = parse(fs.readFileSync(REMOVE_TEMPLATE_FILE, 'utf8'));
+  removeTemplate.metadata.namespace = 'default';
   // Each plugin's own database (SQLite in memory, or PostgreSQL with TEST_DATABASE=postgres);
   // tests read the scaffolder's stored rows.
   const databases = testDatabases();
@@ -169,13 +208,19 @@ export async function startScaffolderHarness() {
         factory: () => new CapturingLogger(logLines),
       }),
       ...catalogAndPermissions({
-        entities: [...CATALOG_ENTITIES, template],
+        entities: [
+          ...CATALOG_ENTITIES,
+          template,
+          changeTemplate,
+          removeTemplate,
+        ],
         policy: testPolicy,
       }),
       catalogScaffolderEntityModel,
       scaffolderPlugin,
       githubModule,
       postgresModule,
+      ...(kube ? [postgresBackendPlugin, kubernetesPlugin] : []),
       mockServices.rootConfig.factory({
         data: {
           backend: { baseUrl: 'http://localhost:7007' },
@@ -189,7 +234,12 @@ export async function startScaffolderHarness() {
           integrations: {
             github: [forge.backstageIntegration()],
           },
+          ...(kube
+            ? { kubernetes: KubernetesStandIn.backstageConfig([kube]) }
+            : {}),
+          ...(options.scaffolder ? { scaffolder: options.scaffolder } : {}),
           postgres: {
+            ...(kube ? { cache: { ttlSeconds: 1 } } : {}),
             ssm: { region: 'eu-west-1', endpoint: ssm.url, maxAttempts: 3 },
             gitops: {
               repositories: [forge.gitopsRepository('platform', 'gitops')],
@@ -206,6 +256,8 @@ export async function startScaffolderHarness() {
         e => `${e.kind.toLowerCase()}/default/${e.metadata.name}`,
       ),
       'template/default/new-postgres-db',
+      'template/default/change-postgres-db',
+      'template/default/remove-postgres-credentials',
     ],
     {
       describe: () =>
@@ -217,11 +269,34 @@ export async function startScaffolderHarness() {
     },
   );
 
+  /** Waits until the task is completed or failed; returns it and its events. */
+  async function finish(id: string, user: string = USERS.alice) {
+    let task: any;
+    for (let i = 0; i < 600; i++) {
+      task = (
+        await request(backend.server)
+          .get(`/api/scaffolder/v2/tasks/${id}`)
+          .set('Authorization', mockCredentials.user.header(user))
+      ).body;
+      if (task.status === 'completed' || task.status === 'failed') break;
+      await new Promise(r => setTimeout(r, 50));
+    }
+    const events = (
+      await request(backend.server)
+        .get(`/api/scaffolder/v2/tasks/${id}/events`)
+        .set('Authorization', mockCredentials.user.header(user))
+    ).body;
+    return { task, events: events as any[] };
+  }
+
   const harness = {
     ssm,
     forge,
+    kube,
+    platform,
     backend,
     template,
+    changeTemplate,
     repoUrl: () => `${forge.host}?owner=platform&repo=gitops`,
     /** Every line the backend logged so far. */
     logLines,
@@ -244,41 +319,45 @@ export async function startScaffolderHarness() {
           events: [] as any[],
         };
       }
-      const id = created.body.id;
-      let task: any;
-      for (let i = 0; i < 600; i++) {
-        task = (
-          await request(backend.server)
-            .get(`/api/scaffolder/v2/tasks/${id}`)
-            .set('Authorization', mockCredentials.user.header(user))
-        ).body;
-        if (task.status === 'completed' || task.status === 'failed') break;
-        await new Promise(r => setTimeout(r, 50));
-      }
-      const events = (
-        await request(backend.server)
-          .get(`/api/scaffolder/v2/tasks/${id}/events`)
-          .set('Authorization', mockCredentials.user.header(user))
-      ).body;
       return {
         status: created.status,
         body: created.body,
-        task,
-        events: events as any[],
+        ...(await finish(created.body.id, user)),
       };
     },
-    /** POSTs a dry run of the template as `user` (default alice). */
+    finish,
+    /** Retries a failed task as `user` (default alice), as the task page's "Retry" does. */
+    async retry(id: string, user: string = USERS.alice) {
+      const res = await request(backend.server)
+        .post(`/api/scaffolder/v2/tasks/${id}/retry`)
+        .set('Authorization', mockCredentials.user.header(user))
+        .send({ secrets: {} });
+      if (res.status !== 201 && res.status !== 200)
+        throw new Error(
+          `retry ${id}: ${res.status} ${JSON.stringify(res.body)}`,
+        );
+      return finish(id, user);
+    },
+    /** POSTs a dry run of a template (default "New Postgres DB") as `user` (default alice). */
     async dryRun(
       values: Record<string, unknown>,
       secrets: Record<string, string> = {},
       user: string = USERS.alice,
+      dryRunTemplate: unknown = template,
     ) {
       return request(backend.server)
         .post('/api/scaffolder/v2/dry-run')
         .set('Authorization', mockCredentials.user.header(user))
-        .send({ template, values, secrets, directoryContents: [] });
+        .send({
+          template: dryRunTemplate,
+          values,
+          secrets,
+          directoryContents: [],
+        });
     },
     async stop() {
+      await platform?.stop();
+      await kube?.stop();
       await backend.stop();
       await databases.stop();
       await ssm.stop();

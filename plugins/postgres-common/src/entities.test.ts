@@ -1,0 +1,48 @@
+import { toDatabaseItem } from './entities';
+import { deriveDatabaseHealth } from './health/derive';
+
+const claim = (annotations?: Record<string, string>) => ({
+  apiVersion: 'database.bizmatters.io/v1alpha1',
+  kind: 'PostgresInstance',
+  metadata: { name: 'orders-db', namespace: 'orders', annotations },
+  spec: { size: 'small', version: '16' },
+});
+
+describe('toDatabaseItem', () => {
+  it('carries the entity and the owner group the claim names, normalized', () => {
+    const c = claim({
+      'bizmatters.io/entity-ref': 'Component:default/Orders',
+      'bizmatters.io/owner': 'team-agents',
+    });
+    const item = toDatabaseItem(
+      'sandbox-a',
+      c,
+      { claim: c },
+      deriveDatabaseHealth({ claim: c }),
+    );
+    expect(item).toMatchObject({
+      cluster: 'sandbox-a',
+      namespace: 'orders',
+      name: 'orders-db',
+      entityRef: 'component:default/orders',
+      owner: 'group:default/team-agents',
+    });
+  });
+
+  it('leaves both out when the claim names none (or no entity ref)', () => {
+    for (const annotations of [
+      undefined,
+      { 'bizmatters.io/entity-ref': 'not a ref', 'bizmatters.io/owner': '' },
+    ]) {
+      const c = claim(annotations);
+      const item = toDatabaseItem(
+        'sandbox-a',
+        c,
+        { claim: c },
+        deriveDatabaseHealth({ claim: c }),
+      );
+      expect(item).not.toHaveProperty('entityRef');
+      expect(item).not.toHaveProperty('owner');
+    }
+  });
+});

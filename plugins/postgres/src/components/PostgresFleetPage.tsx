@@ -1,0 +1,402 @@
+import { useMemo, useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { parseEntityRef } from '@backstage/catalog-model';
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import {
+  Content,
+  ContentHeader,
+  EmptyState,
+  Header,
+  Link,
+  Page,
+  Progress,
+  ResponseErrorPanel,
+  Table,
+  TableColumn,
+  WarningPanel,
+} from '@backstage/core-components';
+import {
+  entityRouteParams,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
+  Box,
+  Button,
+  Card,
+  CardActionArea,
+  Grid,
+  MenuItem,
+  TextField,
+  Typography,
+} from '@material-ui/core';
+import {
+  DatabaseItem,
+  DatabasesResponse,
+  postgresFleetReadPermission,
+  Verdict,
+} from '@bizmatters/plugin-postgres-common';
+import { postgresApiRef } from '../api/PostgresApi';
+import { VERDICT_LABELS, VerdictStatus } from './Verdict';
+import {
+  ClusterErrors,
+  failingSummary,
+  instancesText,
+  isNotAllowed,
+  RefreshButton,
+} from './shared';
+import {
+  applyFleetFilters,
+  Facet,
+  facetValues,
+  FleetFilters,
+  VERDICTS,
+} from './fleetFilters';
+
+/** Rows per page unless the reader picks another size. */
+const PAGE_SIZE = 25;
+
+const FACET_LABELS: Record<Facet, string> = {
+  cluster: 'Cluster',
+  namespace: 'Namespace',
+  owner: 'Owner',
+  version: 'Version',
+};
+
+/** `group:default/team-a` as `team-a`; refs in other namespaces stay whole. */
+function shortRef(ref: string): string {
+  const { kind, namespace, name } = parseEntityRef(ref);
+  return namespace === 'default' && kind === 'group' ? name : ref;
+}
+
+/** A table row: a fresh object per render of the data (the table writes its own state into rows). */
+interface Row {
+  item: DatabaseItem;
+}
+
+function EntityCell({ entityRef }: { entityRef?: string }) {
+  const entityRoute = useRouteRef(entityRouteRef);
+  if (!entityRef) {
+    return (
+      <Typography variant="body2" color="textSecondary">
+        names no entity
+      </Typography>
+    );
+  }
+  return (
+    <Link to={entityRoute(entityRouteParams(entityRef))}>{entityRef}</Link>
+  );
+}
+
+const columns: TableColumn<Row>[] = [
+  {
+    title: 'Database',
+    field: 'item.name',
+    highlight: true,
+    render: ({ item }) => (
+      <>
+        <Typography variant="body2">{item.name}</Typography>
+        {item.spec.databaseName && item.spec.databaseName !== item.name ? (
+          <Typography variant="caption" color="textSecondary">
+            database {item.spec.databaseName}
+          </Typography>
+        ) : null}
+      </>
+    ),
+  },
+  {
+    title: 'Status',
+    field: 'item.health.verdict',
+    render: ({ item }) => <VerdictStatus verdict={item.health.verdict} />,
+  },
+  {
+    title: 'Entity',
+    field: 'item.entityRef',
+    render: ({ item }) => <EntityCell entityRef={item.entityRef} />,
+  },
+  {
+    title: 'Owner',
+    field: 'item.owner',
+    render: ({ item }) => (item.owner ? shortRef(item.owner) : '–'),
+  },
+  { title: 'Cluster', field: 'item.cluster' },
+  { title: 'Namespace', field: 'item.namespace' },
+  {
+    title: 'Version',
+    field: 'item.spec.version',
+    render: ({ item }) => item.spec.version ?? '–',
+  },
+  {
+    title: 'Size',
+    field: 'item.spec.size',
+    render: ({ item }) => item.spec.size ?? '–',
+  },
+  {
+    title: 'Ready',
+    sorting: false,
+    render: ({ item }) => instancesText(item),
+  },
+  {
+    title: 'What is wrong',
+    sorting: false,
+    width: '30%',
+    render: ({ item }) => (
+      <Typography variant="body2" color="textSecondary">
+        {failingSummary(item) ?? ''}
+      </Typography>
+    ),
+  },
+];
+
+/** The count of each verdict; a click filters by it (again: all verdicts). */
+function VerdictCounts(props: {
+  counts: Record<Verdict, number>;
+  selected?: Verdict;
+  onSelect: (verdict: Verdict | undefined) => void;
+}) {
+  const { counts, selected, onSelect } = props;
+  return (
+    <Grid container spacing={2} role="group" aria-label="Databases by verdict">
+      {VERDICTS.map(verdict => (
+        <Grid item xs={6} sm={4} md={2} key={verdict}>
+          <Card
+            variant="outlined"
+            style={
+              selected === verdict ? { borderColor: 'currentColor' } : undefined
+            }
+          >
+            <CardActionArea
+              aria-pressed={selected === verdict}
+              aria-label={`${VERDICT_LABELS[verdict]}: ${counts[verdict]}`}
+              onClick={() =>
+                onSelect(selected === verdict ? undefined : verdict)
+              }
+            >
+              <Box p={1.5}>
+                <Typography variant="h4" component="p">
+                  {counts[verdict]}
+                </Typography>
+                <VerdictStatus verdict={verdict} />
+              </Box>
+            </CardActionArea>
+          </Card>
+        </Grid>
+      ))}
+    </Grid>
+  );
+}
+
+function FilterBar(props: {
+  items: DatabaseItem[];
+  filters: FleetFilters;
+  onChange: (filters: FleetFilters) => void;
+}) {
+  const { items, filters, onChange } = props;
+  const options = useMemo(
+    () =>
+      Object.fromEntries(
+        (Object.keys(FACET_LABELS) as Facet[]).map(f => [
+          f,
+          facetValues(items, f),
+        ]),
+      ) as Record<Facet, string[]>,
+    [items],
+  );
+  const active = Object.values(filters).some(v => v !== undefined && v !== '');
+  return (
+    <Box display="flex" flexWrap="wrap" alignItems="center" style={{ gap: 16 }}>
+      <TextField
+        id="postgres-fleet-search"
+        label="Search"
+        placeholder="name, namespace, entity, owner…"
+        variant="outlined"
+        size="small"
+        InputLabelProps={{ shrink: true }}
+        value={filters.text ?? ''}
+        onChange={e => onChange({ ...filters, text: e.target.value })}
+        style={{ minWidth: 260 }}
+      />
+      <TextField
+        select
+        id="postgres-fleet-verdict"
+        label="Verdict"
+        variant="outlined"
+        size="small"
+        SelectProps={{ displayEmpty: true }}
+        InputLabelProps={{ shrink: true }}
+        value={filters.verdict ?? ''}
+        onChange={e =>
+          onChange({
+            ...filters,
+            verdict: (e.target.value as Verdict) || undefined,
+          })
+        }
+        style={{ minWidth: 150 }}
+      >
+        <MenuItem value="">All</MenuItem>
+        {VERDICTS.map(v => (
+          <MenuItem key={v} value={v}>
+            {VERDICT_LABELS[v]}
+          </MenuItem>
+        ))}
+      </TextField>
+      {(Object.keys(FACET_LABELS) as Facet[]).map(facet => (
+        <TextField
+          key={facet}
+          select
+          id={`postgres-fleet-${facet}`}
+          label={FACET_LABELS[facet]}
+          variant="outlined"
+          size="small"
+          SelectProps={{ displayEmpty: true }}
+          InputLabelProps={{ shrink: true }}
+          value={filters[facet] ?? ''}
+          onChange={e =>
+            onChange({ ...filters, [facet]: e.target.value || undefined })
+          }
+          style={{ minWidth: 150 }}
+        >
+          <MenuItem value="">All</MenuItem>
+          {options[facet].map(v => (
+            <MenuItem key={v} value={v}>
+              {facet === 'owner' ? shortRef(v) : v}
+            </MenuItem>
+          ))}
+        </TextField>
+      ))}
+      {active ? (
+        <Button size="small" onClick={() => onChange({})}>
+          Clear filters
+        </Button>
+      ) : null}
+    </Box>
+  );
+}
+
+/** The fleet once it has answered: counts, filters, warnings and one page of rows. */
+function Fleet({ value }: { value: DatabasesResponse }) {
+  const [filters, setFilters] = useState<FleetFilters>({});
+  // the searched text of each item, computed once per fleet answer
+  const texts = useMemo(
+    () => new WeakMap<DatabaseItem, string>(),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [value],
+  );
+  const { rows, counts } = useMemo(
+    () => applyFleetFilters(value.items, filters, texts),
+    [value, filters, texts],
+  );
+  const data = useMemo(() => rows.map(item => ({ item })), [rows]);
+  if (value.items.length === 0 && value.errors.length === 0) {
+    return (
+      <EmptyState
+        missing="data"
+        title="No PostgreSQL databases yet"
+        description="No cluster has a PostgresInstance claim that you may see. Databases made with the “New Postgres DB” template appear here once their pull request is merged."
+      />
+    );
+  }
+  return (
+    <Grid container spacing={3} direction="column">
+      {value.errors.length ? (
+        <Grid item>
+          <ClusterErrors errors={value.errors} />
+        </Grid>
+      ) : null}
+      <Grid item>
+        <VerdictCounts
+          counts={counts}
+          selected={filters.verdict}
+          onSelect={verdict => setFilters({ ...filters, verdict })}
+        />
+      </Grid>
+      <Grid item>
+        <FilterBar
+          items={value.items}
+          filters={filters}
+          onChange={setFilters}
+        />
+      </Grid>
+      <Grid item>
+        <Table<Row>
+          // a new filter starts on the first page
+          key={JSON.stringify(filters)}
+          title={`${rows.length} of ${value.items.length} databases`}
+          columns={columns}
+          data={data}
+          options={{
+            paging: true,
+            pageSize: PAGE_SIZE,
+            pageSizeOptions: [PAGE_SIZE, 50, 100],
+            search: false,
+            padding: 'dense',
+            emptyRowsWhenPaging: false,
+          }}
+          localization={{
+            body: {
+              emptyDataSourceMessage: 'No database matches these filters',
+            },
+          }}
+        />
+      </Grid>
+    </Grid>
+  );
+}
+
+/**
+ * The platform team's page of every database in every cluster: verdict counts, filters by
+ * verdict, cluster, namespace, owner and version, a text search, each row linking to its
+ * entity. A caller without `postgres.fleet.read` sees the databases of the entities they may
+ * read, and is told so.
+ *
+ * @public
+ */
+export function PostgresFleetPage() {
+  const api = useApi(postgresApiRef);
+  const state = useAsyncRetry(() => api.getFleet(), [api]);
+  const fleet = usePermission({ permission: postgresFleetReadPermission });
+  const { value, error, loading, retry } = state;
+  let body;
+  if (error && isNotAllowed(error)) {
+    body = (
+      <EmptyState
+        missing="info"
+        title="You may not see the fleet of databases"
+        description="The fleet page shows the PostgreSQL databases of the entities you may read; the platform team (permission postgres.fleet.read) sees every one. Ask the platform team if you need access."
+      />
+    );
+  } else if (error) {
+    body = <ResponseErrorPanel error={error} />;
+  } else if (!value) {
+    body = <Progress />;
+  } else {
+    body = (
+      <>
+        {!fleet.loading && !fleet.allowed ? (
+          <Box mb={2}>
+            <WarningPanel
+              severity="info"
+              title="You see the databases of the entities you may read"
+              message="The platform team (permission postgres.fleet.read) sees every database in every cluster."
+            />
+          </Box>
+        ) : null}
+        <Fleet value={value} />
+      </>
+    );
+  }
+  return (
+    <Page themeId="tool">
+      <Header
+        title="Databases"
+        subtitle="Every PostgreSQL database in every cluster, and whether it works"
+      />
+      <Content>
+        <ContentHeader title="PostgreSQL fleet">
+          <RefreshButton onClick={retry} loading={loading} />
+        </ContentHeader>
+        {body}
+      </Content>
+    </Page>
+  );
+}

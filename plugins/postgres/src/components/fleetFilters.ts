@@ -1,0 +1,108 @@
+import type { DatabaseItem, Verdict } from '@bizmatters/plugin-postgres-common';
+
+/** The verdicts in the order the page counts them. */
+export const VERDICTS: Verdict[] = [
+  'healthy',
+  'progressing',
+  'degraded',
+  'failed',
+  'unknown',
+];
+
+/** The fleet page's filters; an absent field filters nothing. */
+export interface FleetFilters {
+  verdict?: Verdict;
+  cluster?: string;
+  namespace?: string;
+  owner?: string;
+  version?: string;
+  /** Free text, matched (any case) against name, cluster, namespace, entity, owner and database. */
+  text?: string;
+}
+
+/** The fields a select filter offers, and how an item's value of each is read. */
+export const FACETS = {
+  cluster: (i: DatabaseItem) => i.cluster,
+  namespace: (i: DatabaseItem) => i.namespace,
+  owner: (i: DatabaseItem) => i.owner,
+  version: (i: DatabaseItem) => i.spec.version,
+} satisfies Record<string, (i: DatabaseItem) => string | undefined>;
+
+export type Facet = keyof typeof FACETS;
+
+const lower = (s: string) => s.toLocaleLowerCase('en-US');
+
+function searchText(i: DatabaseItem): string {
+  return lower(
+    [
+      i.name,
+      i.cluster,
+      i.namespace,
+      i.entityRef,
+      i.owner,
+      i.spec.databaseName,
+      i.spec.databaseOwner,
+    ]
+      .filter(Boolean)
+      .join(' '),
+  );
+}
+
+/**
+ * A predicate for `filters` without the verdict (counts per verdict are of the items that pass
+ * every other filter). Built once per filter change; searched text is cached per item.
+ */
+function matcher(
+  filters: FleetFilters,
+  texts: WeakMap<DatabaseItem, string>,
+): (i: DatabaseItem) => boolean {
+  const needle = filters.text?.trim() ? lower(filters.text.trim()) : undefined;
+  const facets = (Object.keys(FACETS) as Facet[]).filter(
+    f => filters[f] !== undefined,
+  );
+  return item => {
+    for (const f of facets) if (FACETS[f](item) !== filters[f]) return false;
+    if (needle) {
+      let text = texts.get(item);
+      if (text === undefined) {
+        text = searchText(item);
+        texts.set(item, text);
+      }
+      if (!text.includes(needle)) return false;
+    }
+    return true;
+  };
+}
+
+/** What the page shows for `filters`: the rows, and the count per verdict of every other filter's rows. */
+export function applyFleetFilters(
+  items: DatabaseItem[],
+  filters: FleetFilters,
+  texts: WeakMap<DatabaseItem, string> = new WeakMap(),
+): { rows: DatabaseItem[]; counts: Record<Verdict, number> } {
+  const counts = Object.fromEntries(VERDICTS.map(v => [v, 0])) as Record<
+    Verdict,
+    number
+  >;
+  const matches = matcher(filters, texts);
+  const rows: DatabaseItem[] = [];
+  for (const item of items) {
+    if (!matches(item)) continue;
+    counts[item.health.verdict] += 1;
+    if (!filters.verdict || item.health.verdict === filters.verdict)
+      rows.push(item);
+  }
+  return { rows, counts };
+}
+
+/** The values a select filter offers: every value in the fleet, sorted. */
+export function facetValues(items: DatabaseItem[], facet: Facet): string[] {
+  const values = new Set<string>();
+  for (const item of items) {
+    const v = FACETS[facet](item);
+    if (v !== undefined) values.add(v);
+  }
+  return [...values].sort((a, b) =>
+    a.localeCompare(b, undefined, { numeric: true }),
+  );
+}
