@@ -66,7 +66,7 @@ async function singleBackend(
     const viewer = { headers, entities };
     const fleetOf = async () => {
       const idleMiB = rssMiB(backend);
-      const rows = await measureFleet({ headers, standIns });
+      const rows = await measureFleet({ headers, standIns, backend });
       return { rows, claims, entityCount, idleMiB, rssMiB: rssMiB(backend) };
     };
     if (process.env.BENCH_ONLY === 'fleet')

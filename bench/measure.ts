@@ -171,23 +171,35 @@ export type FleetRow = {
   rebuildMs: number;
   /** The views' error entries. */
   errors: number;
+  /** The answer's size: as sent (gzip) and as JSON. */
+  wireBytes: number;
+  bytes: number;
+  /** The backend's RSS after this row. */
+  rssMiB: number;
 };
 
 /** Fetches the fleet view; throws unless it answers with items. */
 async function fleetView(headers: Headers) {
   const t = performance.now();
-  const res = await fetch(`${BASE}/api/postgres/v1/databases`, { headers });
-  const body = await res.json();
+  const res = await fetch(`${BASE}/api/postgres/v1/databases`, {
+    headers: { ...headers, 'accept-encoding': 'gzip' },
+  });
+  // until the last byte is in (decompressed); the client's JSON.parse is not the backend's
+  const text = Buffer.from(await res.arrayBuffer()).toString('utf8');
   const ms = performance.now() - t;
+  const body = JSON.parse(text);
   if (!res.ok || !Array.isArray(body.items)) {
     throw new Error(
-      `the fleet view answered ${res.status}: ${JSON.stringify(body).slice(
-        0,
-        1000,
-      )}`,
+      `the fleet view answered ${res.status}: ${text.slice(0, 1000)}`,
     );
   }
-  return { ms, items: body.items.length as number, errors: body.errors.length };
+  return {
+    ms,
+    items: body.items.length as number,
+    errors: body.errors.length as number,
+    wireBytes: Number(res.headers.get('content-length') ?? NaN),
+    bytes: Buffer.byteLength(text),
+  };
 }
 
 /** Resolves once the clusters have had no request for 500 ms; when their last one came. */
@@ -215,8 +227,9 @@ async function upstreamSettled(clusters: StandIns['clusters']) {
 export async function measureFleet(options: {
   headers: Headers;
   standIns: StandIns;
+  backend: Backend;
 }): Promise<FleetRow[]> {
-  const { headers } = options;
+  const { headers, backend } = options;
   const { clusters } = options.standIns;
   const rows: FleetRow[] = [];
   // once before: the Kubernetes backend loads its client on its first proxy request
@@ -245,6 +258,9 @@ export async function measureFleet(options: {
       rebuildReads: upstreamRequests(clusters) - beforeStale,
       rebuildMs: last - started,
       errors: cold.errors + warm.errors + stale.errors,
+      wireBytes: warm.wireBytes,
+      bytes: warm.bytes,
+      rssMiB: rssMiB(backend),
     });
   }
   return rows;

@@ -134,6 +134,8 @@ export function fleetTable(options: {
         'stale (past the TTL): time ms',
         'its rebuild: upstream reads',
         'rebuild ms',
+        'answer KiB gzip / JSON',
+        'backend RSS after MiB',
         'errors',
       ],
       rows.map(r => [
@@ -145,6 +147,8 @@ export function fleetTable(options: {
         fmt(r.staleMs),
         r.rebuildReads,
         fmt(r.rebuildMs),
+        `${fmt(r.wireBytes / 1024)} / ${fmt(r.bytes / 1024)}`,
+        fmt(r.rssMiB),
         r.errors,
       ]),
     ),

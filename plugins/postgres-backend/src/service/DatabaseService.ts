@@ -309,17 +309,19 @@ export class DatabaseService {
     const shown = new Set(
       entries.map(e => `${e.item.cluster}/${e.item.namespace}`),
     );
+    const errors = snapshot.errors.filter(
+      e =>
+        e.namespace === undefined || shown.has(`${e.cluster}/${e.namespace}`),
+    );
+    // a caller who may see all of it gets the very answer fleet readers get
+    if (
+      entries.length === snapshot.entries.length &&
+      errors.length === snapshot.errors.length
+    )
+      return snapshot.full;
     return serialize({
       items: entries.map(e => e.item),
-      errors: dedupe(
-        snapshot.errors
-          .filter(
-            e =>
-              e.namespace === undefined ||
-              shown.has(`${e.cluster}/${e.namespace}`),
-          )
-          .map(publicError),
-      ),
+      errors: dedupe(errors.map(publicError)),
     });
   }
 
