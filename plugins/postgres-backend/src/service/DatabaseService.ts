@@ -127,8 +127,6 @@ export interface FleetSnapshot extends FleetEntities {
   full: SerializedAnswer;
   entries: FleetEntry[];
   errors: ScopedError[];
-  /** When it was built (ms since epoch). */
-  builtAt: number;
   /** Until when it is fresh: its oldest read's expiry. */
   expiresAt: number;
 }
@@ -287,7 +285,6 @@ export class DatabaseService {
       entries,
       errors,
       ...entities,
-      builtAt: Date.now(),
       expiresAt,
     };
     this.lastFleet = snapshot;
