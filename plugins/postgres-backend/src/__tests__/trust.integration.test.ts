@@ -444,6 +444,18 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
     expect(JSON.stringify(bob.body.errors)).not.toContain('bloated');
     const dave = await fleet('dave');
     expect(dave.body).toEqual({ items: [], errors: [] });
+    // a backend plugin (e.g. a catalog entity provider) with its service token sees it all
+    const service = await request(backend.server)
+      .get('/api/postgres/v1/databases')
+      .set(
+        'authorization',
+        `Bearer ${mockCredentials.service.token({
+          onBehalfOf: mockCredentials.service('plugin:catalog'),
+          targetPluginId: 'postgres',
+        })}`,
+      );
+    expect(service.status).toBe(200);
+    expect(names(service.body)).toEqual(all);
   });
 
   it('an oversized upstream body becomes an errors entry; the rest of the answer stands', async () => {
