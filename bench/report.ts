@@ -122,6 +122,7 @@ export function fleetTable(options: {
   rssMiB: number;
 }): string {
   const { rows, claims, entityCount } = options;
+  const growth = options.rssMiB - options.idleMiB;
   return [
     table(
       `Fleet view — ${claims} claims over ${CLUSTERS} clusters (${entityCount} entities), for an owner of every entity (not a fleet reader: filtered per caller through the catalog and the permission policy); cache TTL ${TTL_SECONDS} s, served stale up to ${FLEET_STALE_SECONDS} s more`,
@@ -157,8 +158,8 @@ export function fleetTable(options: {
       options.idleMiB,
     )} MiB before the fleet views (signed in, catalog loaded), ${fmt(
       options.rssMiB,
-    )} MiB after the fleet views (+${fmt(
-      options.rssMiB - options.idleMiB,
+    )} MiB after them (${growth >= 0 ? '+' : '−'}${fmt(
+      Math.abs(growth),
     )} MiB).`,
   ].join('\n');
 }
