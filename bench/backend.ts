@@ -10,7 +10,12 @@ import path from 'path';
 import { stringify } from 'yaml';
 import { KubernetesStandIn } from '@bizmatters/sandbox';
 import { waitFor } from '../scripts/waitFor';
-import { CatalogEntity, StandIns, TTL_SECONDS } from './fixtures';
+import {
+  CatalogEntity,
+  FLEET_STALE_SECONDS,
+  StandIns,
+  TTL_SECONDS,
+} from './fixtures';
 
 const ROOT = path.resolve(__dirname, '..');
 const PORT = 7107;
@@ -95,6 +100,7 @@ export function writeBackendConfig(options: {
         repositories: [forge.gitopsRepository('platform', 'gitops')],
       },
       cache: { ttlSeconds: TTL_SECONDS },
+      fleet: { staleSeconds: FLEET_STALE_SECONDS },
       ssm: { region: 'eu-west-1', endpoint: ssm.url },
       // the database provider never runs by itself during the measurements (its catalog rules
       // leave Resources out anyway); bench/provider.ts triggers it through the scheduler API

@@ -4,6 +4,7 @@
  * entities the backend reads.
  */
 import {
+  DATABASE_SECRET_LABEL,
   DatabaseRequest,
   renderManifests,
 } from '@bizmatters/plugin-postgres-common';
@@ -21,6 +22,8 @@ export const CLAIMS = 1000;
 export const CLUSTERS = 3;
 export const ENTITIES_VIEWED = 3;
 export const TTL_SECONDS = 5;
+/** How long past the TTL the fleet view is served while the next is built (postgres.fleet.staleSeconds). */
+export const FLEET_STALE_SECONDS = 10;
 /** Injected on every SSM and forge call. */
 export const LATENCY_MS = 50;
 /** The concurrent viewers of each wave of views. */
@@ -92,20 +95,23 @@ export function objectsFor(
     },
   };
   const password = b64(`bench-password-${request.name}-0123456789abcdef`);
+  // External Secrets labels the credentials secret as the ExternalSecret's template says; the
+  // connection secret is labelled as a platform that labels it would (see labelSecrets)
+  const labels = externalSecret.spec.target.template.metadata.labels;
   return [
     claim,
     es,
     {
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name: `${request.name}-credentials`, namespace: ns },
+      metadata: { name: `${request.name}-credentials`, namespace: ns, labels },
       type: 'kubernetes.io/basic-auth',
       data: { username: b64(request.databaseOwner), password },
     },
     {
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name: `${request.service}-postgres`, namespace: ns },
+      metadata: { name: `${request.service}-postgres`, namespace: ns, labels },
       type: 'Opaque',
       data: {
         endpoint: b64(`${request.name}-rw.${ns}.svc.cluster.local`),
@@ -171,6 +177,39 @@ export function populate(options: {
     e++;
   }
   return e;
+}
+
+/**
+ * Which of the databases' Secrets carry the label the fleet lists them by: both (the
+ * credentials secret as External Secrets writes it from our template, the connection secret as
+ * a platform whose Composition labels it would), the credentials secret only (the reference
+ * Composition writes the connection secret without labels), or none (claims made before the
+ * label). The fixtures start with both.
+ */
+export type SecretLabels = 'both' | 'credentials' | 'none';
+
+/**
+ * Takes the label off the databases' Secrets that `which` says are not labelled (the
+ * connection secrets are the `-postgres` ones); labels are only ever removed.
+ */
+export function unlabelSecrets(
+  clusters: KubernetesStandIn[],
+  which: SecretLabels,
+): void {
+  if (which === 'both') return;
+  for (const cluster of clusters) {
+    for (const secret of cluster.list('v1', 'Secret')) {
+      const labels = { ...(secret.metadata.labels ?? {}) };
+      if (!(DATABASE_SECRET_LABEL in labels)) continue;
+      if (
+        which === 'credentials' &&
+        !secret.metadata.name.endsWith('-postgres')
+      )
+        continue;
+      delete labels[DATABASE_SECRET_LABEL];
+      cluster.apply({ ...secret, metadata: { ...secret.metadata, labels } });
+    }
+  }
 }
 
 /** The stand-ins the backend talks to, and how many entities own the claims. */

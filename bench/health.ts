@@ -8,8 +8,9 @@
  *
  * Then two replicas on PostgreSQL and Redis (replicas.ts).
  *
- * BENCH_CLAIMS: claims (1000); BENCH_ONLY=views: only the first table; BENCH_ONLY=provider: only
- * the database provider's table (provider.ts); BENCH_ONLY=replicas (or
+ * BENCH_CLAIMS: claims (1000); BENCH_ONLY=views: only the first table; BENCH_ONLY=fleet: only
+ * the fleet's table; BENCH_ONLY=provider: only the database provider's table (provider.ts);
+ * BENCH_ONLY=replicas (or
  * `npm run bench -- --replicas`): only the replicas' tables; BENCH_LOAD_SECONDS: the load's
  * duration (60); BENCH_REPLICA_SECONDS: each replica load's duration (30);
  * BENCH_BACKEND_NODE_OPTIONS: the backend's NODE_OPTIONS, e.g. `--require ./profile-hook.js` to
@@ -66,12 +67,19 @@ async function singleBackend(
     await waitForBackend(backend);
     const headers = await signInWhenCatalogHas(entityName(entityCount - 1));
     const viewer = { headers, entities };
+    const fleetOf = async () => {
+      const idleMiB = rssMiB(backend);
+      const rows = await measureFleet({ headers, standIns, backend });
+      return { rows, claims, entityCount, idleMiB, rssMiB: rssMiB(backend) };
+    };
+    if (process.env.BENCH_ONLY === 'fleet')
+      return [fleetTable(await fleetOf())];
 
     const rows = await measureViews({ ...viewer, standIns, backend });
     const views = viewsTable({ rows, claims, entityCount });
     if (process.env.BENCH_ONLY === 'views') return [views];
 
-    const fleet = await measureFleet({ headers, standIns });
+    const fleet = await fleetOf();
     const run = await runScaffolder({
       headers,
       ssm: standIns.ssm,
@@ -85,8 +93,7 @@ async function singleBackend(
     });
     return [
       views,
-      // the fleet's RSS is read when the tables are printed, after the load
-      fleetTable({ ...fleet, rssMiB: rssMiB(backend) }),
+      fleetTable(fleet),
       scaffolderTable(run),
       loadTable({ ...load, seconds: loadSeconds }),
       requestTrackingTable({ ...load, seconds: loadSeconds }),
@@ -117,7 +124,7 @@ async function main() {
       only === 'replicas'
         ? []
         : await singleBackend(standIns, entities, claims);
-    if (only !== 'views') {
+    if (only !== 'views' && only !== 'fleet') {
       const replicas = await measureReplicas({
         standIns,
         entities,

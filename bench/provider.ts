@@ -27,7 +27,7 @@ import {
   TTL_SECONDS,
   upstreamRequests,
 } from './fixtures';
-import { Fleet, measureFleet } from './measure';
+import { measureFleetCold } from './measure';
 import { fmt, table } from './report';
 
 const TASK = 'postgres-databases:refresh';
@@ -46,7 +46,7 @@ export type Refresh = {
 
 export type ProviderRun = {
   claims: number;
-  fleet: Fleet;
+  fleet: Awaited<ReturnType<typeof measureFleetCold>>;
   first: Refresh;
   /** The next refresh, nothing changed. */
   steady: Refresh;
@@ -151,7 +151,7 @@ export async function measureProvider(claims: number): Promise<ProviderRun> {
     const headers = await signInWhenCatalogHas(
       entityName(standIns.entityCount - 1),
     );
-    const fleet = await measureFleet({ headers, standIns });
+    const fleet = await measureFleetCold({ headers, standIns });
     const first = await refresh(backend, standIns, headers, claims);
     const steady = await refresh(backend, standIns, headers, claims);
     return { claims, fleet, first, steady, rssMiB: rssMiB(backend) };

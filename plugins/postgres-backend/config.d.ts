@@ -44,6 +44,15 @@ export interface Config {
        */
       maxRefsPerEntity?: number;
     };
+    fleet?: {
+      /**
+       * How long past its cache TTL the fleet view (`/v1/databases`) is still served while
+       * the next one is built in the background (stale-while-revalidate), in seconds; default
+       * 60. A request later than that waits for the next one; 0 makes every request after the
+       * TTL wait.
+       */
+      staleSeconds?: number;
+    };
     health?: {
       /** How long a CNPG progressing phase may last before it is reported stuck; default 900. */
       stuckAfterSeconds?: number;

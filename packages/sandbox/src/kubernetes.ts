@@ -168,6 +168,8 @@ export class KubernetesStandIn extends StandInBase {
   private revision = 1;
   /** Requests per "METHOD path-without-query". */
   readonly calls: Record<string, number> = {};
+  /** The last 10,000 requests as "METHOD path?query", oldest first. */
+  readonly requests: string[] = [];
   requestCount = 0;
   latencyMs = 0;
   /** Plurals (or '*') answered with 403 Forbidden. */
@@ -235,6 +237,7 @@ export class KubernetesStandIn extends StandInBase {
 
   resetCounters() {
     for (const key of Object.keys(this.calls)) delete this.calls[key];
+    this.requests.length = 0;
     this.requestCount = 0;
   }
 
@@ -319,6 +322,8 @@ export class KubernetesStandIn extends StandInBase {
     this.requestCount++;
     const route = `${method} ${url.pathname}`;
     this.calls[route] = (this.calls[route] ?? 0) + 1;
+    this.requests.push(`${method} ${url.pathname}${url.search}`);
+    if (this.requests.length > 10_000) this.requests.shift();
     if (this.latencyMs) await sleep(this.latencyMs);
     const { code, body } = this.route(method, url, raw);
     sendJson(res, code, body);

@@ -148,6 +148,19 @@ describe('PlatformSimulator', () => {
     expect(Buffer.from(connection.data.endpoint, 'base64').toString()).toBe(
       'orders-db-rw.payments.svc.cluster.local',
     );
+    // External Secrets puts the template's labels on the Secret it writes, next to its own;
+    // the Composition writes the connection secret without the databases' label
+    expect(
+      kube.get('v1', 'Secret', 'payments', 'orders-db-credentials')!.metadata
+        .labels,
+    ).toEqual({
+      'bizmatters.io/postgres-instance': 'orders-db',
+      'reconcile.external-secrets.io/created-by': 'sandbox',
+      'sandbox.bizmatters.io/external-secret': 'orders-db-credentials',
+    });
+    expect(
+      connection.metadata.labels?.['bizmatters.io/postgres-instance'],
+    ).toBeUndefined();
   });
 
   it('a merged change reaches the CNPG Cluster; a merged decommission prunes the claim, the ExternalSecret, the Cluster and both secrets', async () => {

@@ -376,10 +376,18 @@ export class PlatformSimulator {
         target,
       ) as any;
       const type = spec.target?.template?.type ?? 'Opaque';
+      // ESO puts the template's labels on the Secret it writes, next to its own
+      // (spec.target.template.metadata.labels, external-secrets.io CRD)
+      const labels = {
+        ...(spec.target?.template?.metadata?.labels ?? {}),
+        'reconcile.external-secrets.io/created-by': 'sandbox',
+        [ESO_OWNER_LABEL]: es.metadata.name,
+      };
       if (
         !secret ||
         JSON.stringify(secret.data) !== JSON.stringify(data) ||
-        secret.type !== type
+        secret.type !== type ||
+        JSON.stringify(secret.metadata.labels) !== JSON.stringify(labels)
       ) {
         kube.apply({
           apiVersion: 'v1',
@@ -387,10 +395,7 @@ export class PlatformSimulator {
           metadata: {
             name: target,
             namespace: es.metadata.namespace,
-            labels: {
-              'reconcile.external-secrets.io/created-by': 'sandbox',
-              [ESO_OWNER_LABEL]: es.metadata.name,
-            },
+            labels,
           },
           type,
           data,

@@ -80,6 +80,9 @@ export const postgresPlugin = createBackendPlugin({
           reader,
           logger,
           stuckAfterSeconds,
+          fleetStaleMs:
+            (config.getOptionalNumber('postgres.fleet.staleSeconds') ?? 60) *
+            1000,
           showUnannotated:
             config.getOptionalBoolean('postgres.claims.showUnannotated') ??
             false,

@@ -60,8 +60,13 @@ export {
   manifestFileNames,
 } from './manifests';
 export type { KubeObject, DatabaseManifests } from './manifests';
-export { summarizeSecret } from './secrets';
-export type { SecretSummary } from './secrets';
+export {
+  summarizeSecret,
+  summarizeLabelledSecrets,
+  claimSecretsFromList,
+  DATABASE_SECRET_LABEL,
+} from './secrets';
+export type { SecretSummary, LabelledSecretSummary } from './secrets';
 export { applicationEnv, applicationEnvYaml } from './connection';
 export { deriveDatabaseHealth } from './health/derive';
 export { STEP_TITLES } from './health/types';

@@ -54,13 +54,18 @@ describe('renderManifests', () => {
       expect([p, ourLeaves.get(p)]).toEqual([p, v]);
     }
     // what we add beyond the seed: Argo CD's sync wave, the owning entity and the Backstage
-    // label, nothing else
+    // label, and on the Secret External Secrets writes the label the fleet lists it by
     const seedPaths = new Set(leaves(seed).map(([p]) => p));
     const extra = [...ourLeaves.keys()].filter(p => !seedPaths.has(p)).sort();
     expect(extra).toEqual([
       'metadata.annotations.argocd.argoproj.io/sync-wave',
       'metadata.annotations.bizmatters.io/entity-ref',
       'metadata.labels.backstage.io/kubernetes-id',
+      ...(key === 'externalSecret'
+        ? [
+            'spec.target.template.metadata.labels.bizmatters.io/postgres-instance',
+          ]
+        : []),
     ]);
   });
 

@@ -4,6 +4,7 @@ import { DatabaseRequest, resolveDatabaseRequest } from './request';
 import { PostgresPolicyInput, resolvePolicy } from './policy';
 import { ssmParameterNames } from './ssm';
 import { parseEntityRefLoose } from './names';
+import { DATABASE_SECRET_LABEL } from './secrets';
 import { expandPattern } from './patterns';
 import {
   ENTITY_REF_ANNOTATION,
@@ -111,7 +112,11 @@ export function renderManifests(
       target: {
         name: request.credentialsSecretName,
         creationPolicy: 'Owner',
-        template: { type: 'kubernetes.io/basic-auth' },
+        template: {
+          type: 'kubernetes.io/basic-auth',
+          // the fleet view lists a namespace's Secrets by this label (never all of them)
+          metadata: { labels: { [DATABASE_SECRET_LABEL]: request.name } },
+        },
       },
       data: [
         { secretKey: 'username', remoteRef: { key: ssm.user } },

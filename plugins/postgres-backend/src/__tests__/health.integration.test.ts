@@ -128,15 +128,48 @@ describe('postgres backend through the real Kubernetes backend', () => {
         }),
         mockServices.permissions.mock({
           authorize: async (requests, options) =>
-            requests.map(r => ({
-              result:
-                (options?.credentials?.principal as any)?.userEntityRef ===
-                  'user:default/denied' &&
-                'permission' in r &&
-                r.permission.name.startsWith('postgres.')
-                  ? AuthorizeResult.DENY
-                  : AuthorizeResult.ALLOW,
-            })) as any,
+            requests.map(r => {
+              const caller = (options?.credentials?.principal as any)
+                ?.userEntityRef;
+              if (caller === 'user:default/custom')
+                // a policy deciding per entity (as with a rule of its own)
+                return {
+                  result:
+                    (r as any).resourceRef === 'component:default/example-01'
+                      ? AuthorizeResult.ALLOW
+                      : AuthorizeResult.DENY,
+                };
+              return {
+                result:
+                  caller === 'user:default/denied' &&
+                  'permission' in r &&
+                  r.permission.name.startsWith('postgres.')
+                    ? AuthorizeResult.DENY
+                    : AuthorizeResult.ALLOW,
+              };
+            }) as any,
+          authorizeConditional: async (requests, options) =>
+            requests.map(() => {
+              const caller = (options?.credentials?.principal as any)
+                ?.userEntityRef;
+              if (caller === 'user:default/custom')
+                return {
+                  result: AuthorizeResult.CONDITIONAL,
+                  pluginId: 'catalog',
+                  resourceType: 'catalog-entity',
+                  conditions: {
+                    rule: 'A_RULE_OF_ITS_OWN',
+                    resourceType: 'catalog-entity',
+                    params: {},
+                  },
+                };
+              return {
+                result:
+                  caller === 'user:default/denied'
+                    ? AuthorizeResult.DENY
+                    : AuthorizeResult.ALLOW,
+              };
+            }) as any,
         }).factory,
         mockServices.rootConfig.factory({
           data: {
@@ -144,6 +177,9 @@ describe('postgres backend through the real Kubernetes backend', () => {
             kubernetes: KubernetesStandIn.backstageConfig([a, b]),
             postgres: {
               cache: { ttlSeconds: 1 },
+              // these tests expect a change within the TTL: no stale fleet (see
+              // fleet.secrets.integration.test.ts for stale-while-revalidate)
+              fleet: { staleSeconds: 0 },
               catalog: { timeoutMs: 300 },
               kubernetes: { timeoutMs: 2000 },
             },
@@ -276,9 +312,19 @@ describe('postgres backend through the real Kubernetes backend', () => {
       .set('authorization', denied());
     expect(forbidden.status).toBe(200);
     expect(forbidden.body).toEqual({ items: [], errors: [] });
+    // conditions the catalog cannot apply itself: the permission backend decides per entity
+    const custom = await request(backend.server)
+      .get('/api/postgres/v1/databases')
+      .set(
+        'authorization',
+        `Bearer ${mockCredentials.user.token('user:default/custom')}`,
+      );
+    expect(custom.body.items.map((i: any) => i.namespace)).toEqual([
+      'example-01',
+    ]);
   });
 
-  it('the fleet reads CNPG Clusters and ExternalSecrets once per cluster, and only the Secrets claims name', async () => {
+  it('the fleet reads CNPG Clusters and ExternalSecrets once per cluster, the labelled Secrets once per namespace, and by name the Secrets claims name that are not labelled', async () => {
     await new Promise(r => setTimeout(r, 1100));
     a.resetCounters();
     const fleet = async () =>
@@ -295,7 +341,9 @@ describe('postgres backend through the real Kubernetes backend', () => {
       'GET /apis/database.bizmatters.io/v1alpha1/postgresinstances': 1,
       'GET /apis/postgresql.cnpg.io/v1/clusters': 1,
       'GET /apis/external-secrets.io/v1beta1/externalsecrets': 1,
-      // the credentials and connection secrets each claim names; 404 for those absent
+      // the Secrets with the databases' label (none: the examples predate it)
+      'GET /api/v1/secrets': 1,
+      // so the credentials and connection secrets each claim names; 404 for those absent
       'GET /api/v1/namespaces/example-01/secrets/agent-executor-db-credentials': 1,
       'GET /api/v1/namespaces/example-01/secrets/agent-executor-postgres': 1,
       'GET /api/v1/namespaces/example-02/secrets/agent-executor-db-app': 1,
@@ -308,6 +356,7 @@ describe('postgres backend through the real Kubernetes backend', () => {
     a.resetCounters();
     a.forbiddenAtClusterScope.add('clusters');
     a.forbiddenAtClusterScope.add('externalsecrets');
+    a.forbiddenAtClusterScope.add('secrets');
     try {
       const narrow = await fleet();
       expect(narrow.errors).toEqual([]);
@@ -318,6 +367,8 @@ describe('postgres backend through the real Kubernetes backend', () => {
         ],
       ).toBe(1);
       expect(a.calls['GET /apis/postgresql.cnpg.io/v1/clusters']).toBe(1); // the 403
+      expect(a.calls['GET /api/v1/secrets']).toBe(1); // the 403
+      expect(a.calls['GET /api/v1/namespaces/example-02/secrets']).toBe(1);
     } finally {
       a.forbiddenAtClusterScope.clear();
     }

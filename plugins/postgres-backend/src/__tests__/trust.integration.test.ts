@@ -558,6 +558,18 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
     expect(JSON.stringify(bob.body.errors)).not.toContain('bloated');
     const dave = await fleet('dave');
     expect(dave.body).toEqual({ items: [], errors: [] });
+    // a backend plugin (e.g. a catalog entity provider) with its service token sees it all
+    const service = await request(backend.server)
+      .get('/api/postgres/v1/databases')
+      .set(
+        'authorization',
+        `Bearer ${mockCredentials.service.token({
+          onBehalfOf: mockCredentials.service('plugin:catalog'),
+          targetPluginId: 'postgres',
+        })}`,
+      );
+    expect(service.status).toBe(200);
+    expect(names(service.body)).toEqual(all);
   });
 
   it('an oversized upstream body becomes an errors entry; the rest of the answer stands', async () => {
@@ -637,10 +649,21 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
     expect((await databases('orders', 'alice')).body.items).toHaveLength(2);
   });
 
-  it('Secrets are read by name only: no LIST of Secrets reached a cluster', () => {
+  it("Secrets are read by name, or listed only by the databases' label (refused here: RBAC grants get only)", () => {
     const routes = [...Object.keys(a.calls), ...Object.keys(b.calls)];
     expect(routes.some(r => /^GET .*\/secrets\/[^/]+$/.test(r))).toBe(true);
-    expect(routes.filter(r => /\/secrets$/.test(r))).toEqual([]);
+    const lists = [...a.requests, ...b.requests].filter(r =>
+      /\/secrets(\?|$)/.test(r),
+    );
+    expect(lists.length).toBeGreaterThan(0);
+    expect(
+      lists.filter(
+        r =>
+          !r.endsWith(
+            '/secrets?labelSelector=bizmatters.io%2Fpostgres-instance',
+          ),
+      ),
+    ).toEqual([]);
   });
 
   it('no response body contains a secret value', () => {

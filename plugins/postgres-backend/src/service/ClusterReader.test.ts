@@ -117,3 +117,55 @@ describe('ClusterReader across replicas', () => {
     expect(fine.calls).toHaveLength(1);
   });
 });
+
+describe('ClusterReader.databaseSecrets', () => {
+  it('lists a namespace by the databases label only and keeps summaries of labelled items', async () => {
+    const calls: string[] = [];
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const client = {
+      async get(_cluster: string, path: string) {
+        calls.push(path);
+        // as an API server (or proxy) that ignored the selector would answer
+        return {
+          items: [
+            {
+              metadata: {
+                name: 'orders-db-credentials',
+                namespace: 'team apps',
+                labels: { 'bizmatters.io/postgres-instance': 'orders-db' },
+              },
+              type: 'kubernetes.io/basic-auth',
+              data: { username: b64('orders'), password: b64('pw-orders') },
+            },
+            { metadata: { name: 'other-app' }, data: { token: b64('t0k') } },
+          ],
+        };
+      },
+    } as unknown as KubernetesProxyClient;
+    const reader = replica(sharedCache(), client);
+    const listed = await reader.databaseSecrets('a', 'team apps');
+    expect(calls).toEqual([
+      '/api/v1/namespaces/team%20apps/secrets?labelSelector=bizmatters.io%2Fpostgres-instance',
+    ]);
+    expect(listed).toEqual([
+      {
+        namespace: 'team apps',
+        instance: 'orders-db',
+        summary: {
+          name: 'orders-db-credentials',
+          type: 'kubernetes.io/basic-auth',
+          keys: ['password', 'username'],
+          username: 'orders',
+        },
+      },
+    ]);
+    // cached: a second call reads nothing
+    await reader.databaseSecrets('a', 'team apps');
+    expect(calls).toHaveLength(1);
+    // every namespace at once
+    await reader.databaseSecrets('a');
+    expect(calls[1]).toBe(
+      '/api/v1/secrets?labelSelector=bizmatters.io%2Fpostgres-instance',
+    );
+  });
+});

@@ -1,8 +1,11 @@
 import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
 import { randomUUID } from 'crypto';
 import {
+  DATABASE_SECRET_LABEL,
   KubeObject,
+  LabelledSecretSummary,
   SecretSummary,
+  summarizeLabelledSecrets,
   summarizeSecret,
 } from '@bizmatters/plugin-postgres-common';
 import {
@@ -22,7 +25,10 @@ type Cached<T> = { readAt: number } & (
   | { error: { failure: ReadFailure; message: string } }
 );
 
-/** The kinds listed per namespace (Secrets are never listed: see {@link ClusterReader.secret}). */
+/**
+ * The kinds listed per namespace (Secrets only by label: see {@link ClusterReader.databaseSecrets}
+ * and {@link ClusterReader.secret}).
+ */
 export type NamespaceKind = 'claims' | 'clusters' | 'externalSecrets';
 
 const ESO_VERSIONS = ['external-secrets.io/v1beta1', 'external-secrets.io/v1'];
@@ -34,8 +40,8 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 /**
  * Cached, coalesced reads of the objects a database health view needs: one LIST per kind per
- * namespace for claims, CNPG Clusters and ExternalSecrets, and a GET of each Secret a claim
- * names (never a LIST of Secrets), shared by every viewer for the cache TTL; concurrent
+ * namespace for claims, CNPG Clusters and ExternalSecrets, a LIST of the Secrets that carry the
+ * databases' label, and a GET of each Secret a claim names (never a LIST of all Secrets), shared by every viewer for the cache TTL; concurrent
  * identical reads wait for the same upstream request. Secrets are reduced to summaries as
  * soon as they are read: no secret value is cached or kept.
  *
@@ -232,6 +238,36 @@ export class ClusterReader {
             return null;
           throw e;
         }
+      },
+      scope,
+    );
+  }
+
+  /**
+   * The Secrets that carry {@link DATABASE_SECRET_LABEL} (the databases' own), of one namespace
+   * or, without `namespace`, of all, in one LIST selected by that label on the API server,
+   * reduced to summaries at once (no value is kept; an item without the label is dropped
+   * unread). No other Secret is transferred. Needs `list` on secrets (cluster-wide without
+   * `namespace`).
+   */
+  databaseSecrets(
+    cluster: string,
+    namespace?: string,
+    scope?: ReadScope,
+  ): Promise<LabelledSecretSummary[]> {
+    const path = `/api/v1${
+      namespace === undefined
+        ? ''
+        : `/namespaces/${encodeURIComponent(namespace)}`
+    }/secrets?labelSelector=${encodeURIComponent(DATABASE_SECRET_LABEL)}`;
+    return this.cached(
+      `${cluster}|${path}`,
+      async () => {
+        const list = await this.options.client.get<{ items?: KubeObject[] }>(
+          cluster,
+          path,
+        );
+        return summarizeLabelledSecrets((list?.items ?? []) as any[]);
       },
       scope,
     );

@@ -11,7 +11,9 @@ import {
   claimEntityRef,
   claimOwnershipInCluster,
   claimSecretNames,
+  claimSecretsFromList,
   deriveDatabaseHealth,
+  LabelledSecretSummary,
   ENTITY_REF_ANNOTATION,
   kubernetesIdOfEntity,
   parsePostgresInstancesAnnotation,
@@ -34,7 +36,8 @@ import { TtlCache } from './TtlCache';
  * ETag shared by both (clients revalidating an unchanged answer get a 304).
  */
 export interface SerializedAnswer {
-  json: string;
+  /** UTF-8 JSON (a Buffer: half the memory of a string with any non-Latin-1 character). */
+  json: Buffer;
   gzip: Buffer;
   etag: string;
 }
@@ -110,16 +113,33 @@ export interface FleetEntry {
   entityRef?: string;
 }
 
+/** The entities a fleet's claims name, and a key for that set. */
+export interface FleetEntities {
+  /** The distinct entity refs the claims name, sorted. */
+  entityRefs: string[];
+  /** A hash of `entityRefs`: per-caller decisions about them are reused while it is the same. */
+  entityRefsKey: string;
+}
+
+function entitiesOf(refs: Iterable<string>): FleetEntities {
+  const entityRefs = [...new Set(refs)].sort();
+  return {
+    entityRefs,
+    entityRefsKey: createHash('sha1')
+      .update(entityRefs.join('\n'))
+      .digest('base64url'),
+  };
+}
+
 /**
  * The fleet as read once and shared by every caller: the full answer (for callers holding
  * `postgres.fleet.read`) and what is needed to cut it down for any other caller.
  */
-export interface FleetSnapshot {
+export interface FleetSnapshot extends FleetEntities {
   full: SerializedAnswer;
   entries: FleetEntry[];
   errors: ScopedError[];
-  /** The distinct entity refs the claims name. */
-  entityRefs: string[];
+  /** Until when it is fresh: its oldest read's expiry. */
   expiresAt: number;
 }
 
@@ -152,7 +172,14 @@ export class DatabaseService {
    * costs no upstream read, no health derivation, no serialization and no compression.
    */
   private readonly answers: TtlCache<EntityAnswer>;
-  private readonly fleets = new TtlCache<FleetSnapshot>({ maxEntries: 1 });
+  /** The last fleet built, and the build under way. */
+  private lastFleet?: FleetSnapshot;
+  private building?: {
+    snapshot: Promise<FleetSnapshot>;
+    entities: Promise<FleetEntities>;
+  };
+  /** How long past its expiry a fleet snapshot is served while the next one is built. */
+  private readonly fleetStaleMs: number;
   private readonly limits: ReadLimits;
 
   constructor(
@@ -165,9 +192,15 @@ export class DatabaseService {
       /** Show claims that name no entity (made before the annotation existed); default false. */
       showUnannotated?: boolean;
       limits?: Partial<ReadLimits>;
+      /**
+       * How long past its expiry a fleet snapshot is still served while the next one is built
+       * (stale-while-revalidate), in ms; 0 waits for every rebuild. Default 60,000.
+       */
+      fleetStaleMs?: number;
     },
   ) {
     this.answers = new TtlCache({ maxEntries: options.maxAnswers ?? 10_000 });
+    this.fleetStaleMs = options.fleetStaleMs ?? 60_000;
     this.limits = {
       maxRefsPerEntity: options.limits?.maxRefsPerEntity ?? 20,
       concurrency: options.limits?.concurrency ?? 8,
@@ -215,29 +248,69 @@ export class DatabaseService {
     });
   }
 
-  /** The fleet, read once for every caller, from the cache when it is fresh. */
-  fleetSnapshot(): Promise<FleetSnapshot> {
-    return this.fleets.get('fleet', async () => {
-      const scope = this.scope();
-      const { entries, errors } = await this.fleetEntries(scope);
-      const expiresAt = this.expiry(scope);
-      const entityRefs = [
-        ...new Set(entries.flatMap(e => (e.entityRef ? [e.entityRef] : []))),
-      ].sort();
+  /**
+   * The fleet, read once for every caller. Stale-while-revalidate: a fresh snapshot is served
+   * as it is; one past its expiry but within `fleetStaleMs` of it is served too while the next
+   * one is built (one build at a time, shared by every caller); an older one, or none, is
+   * waited for. A failed build keeps the last snapshot (and the next request tries again).
+   * `entities`: the entity refs of the snapshot served, known as soon as a build has read the
+   * claims (before their other objects), so that per-caller decisions about them can be made
+   * while the rest is read.
+   */
+  fleetSnapshot(): {
+    snapshot: Promise<FleetSnapshot>;
+    entities: Promise<FleetEntities>;
+  } {
+    const now = Date.now();
+    const current = this.lastFleet;
+    if (current && current.expiresAt > now)
       return {
-        value: {
-          full: serialize({
-            items: entries.map(e => e.item),
-            errors: dedupe(errors.map(publicError)),
-          }),
-          entries,
-          errors,
-          entityRefs,
-          expiresAt,
-        },
-        expiresAt,
+        snapshot: Promise.resolve(current),
+        entities: Promise.resolve(current),
       };
-    });
+    if (!this.building) {
+      let claimsRead!: (entities: FleetEntities) => void;
+      const entities = new Promise<FleetEntities>(r => (claimsRead = r));
+      const snapshot = this.buildFleet(claimsRead).finally(() => {
+        this.building = undefined;
+      });
+      // a build that fails before its claims are read names no entities
+      snapshot.catch(() => claimsRead(entitiesOf([])));
+      this.building = { snapshot, entities };
+    }
+    if (current && now < current.expiresAt + this.fleetStaleMs) {
+      this.building.snapshot.catch(e =>
+        this.options.logger.warn(`The fleet could not be rebuilt: ${e}`),
+      );
+      return {
+        snapshot: Promise.resolve(current),
+        entities: Promise.resolve(current),
+      };
+    }
+    return this.building;
+  }
+
+  private async buildFleet(
+    claimsRead: (entities: FleetEntities) => void,
+  ): Promise<FleetSnapshot> {
+    const scope = this.scope();
+    const { entries, errors, entities } = await this.fleetEntries(
+      scope,
+      claimsRead,
+    );
+    const expiresAt = this.expiry(scope);
+    const snapshot: FleetSnapshot = {
+      full: serialize({
+        items: entries.map(e => e.item),
+        errors: dedupe(errors.map(publicError)),
+      }),
+      entries,
+      errors,
+      ...entities,
+      expiresAt,
+    };
+    this.lastFleet = snapshot;
+    return snapshot;
   }
 
   /**
@@ -255,23 +328,28 @@ export class DatabaseService {
     const shown = new Set(
       entries.map(e => `${e.item.cluster}/${e.item.namespace}`),
     );
+    const errors = snapshot.errors.filter(
+      e =>
+        e.namespace === undefined || shown.has(`${e.cluster}/${e.namespace}`),
+    );
+    // a caller who may see all of it gets the very answer fleet readers get
+    if (
+      entries.length === snapshot.entries.length &&
+      errors.length === snapshot.errors.length
+    )
+      return snapshot.full;
     return serialize({
       items: entries.map(e => e.item),
-      errors: dedupe(
-        snapshot.errors
-          .filter(
-            e =>
-              e.namespace === undefined ||
-              shown.has(`${e.cluster}/${e.namespace}`),
-          )
-          .map(publicError),
-      ),
+      errors: dedupe(errors.map(publicError)),
     });
   }
 
   /** {@link DatabaseService.fleetSnapshot} as a response body (every database). */
   async fleet(scope?: ReadScope): Promise<DatabasesResponse> {
-    const { entries, errors } = await this.fleetEntries(scope ?? this.scope());
+    const { entries, errors } = await this.fleetEntries(
+      scope ?? this.scope(),
+      () => {},
+    );
     return {
       items: entries.map(e => e.item),
       errors: dedupe(errors.map(publicError)),
@@ -335,8 +413,12 @@ export class DatabaseService {
     const useLabel = !isResource(entity) && isLabelValue(kubernetesId);
     const found = new Set<string>();
     const unread = new Set<string>();
+    const perClusterErrors = new Map<string, ScopedError[]>();
     const perCluster = await Promise.all(
+      // each cluster's errors apart, joined in cluster order (not in the order reads finish)
       clusters.map(async cluster => {
+        const local: ScopedError[] = [];
+        perClusterErrors.set(cluster, local);
         const explicit = refs.filter(r => !r.cluster || r.cluster === cluster);
         try {
           let labelled: KubeObject[] = [];
@@ -412,26 +494,28 @@ export class DatabaseService {
             ) {
               shown.push(claim);
             } else if (ownership === 'unannotated') {
-              errors.push({
+              local.push({
                 cluster,
                 message: `The PostgresInstance ${key} in cluster ${cluster} is not shown: it does not say which entity it belongs to. Add the annotation '${ENTITY_REF_ANNOTATION}: ${entityRef}' to it and to its ExternalSecret in Git, or ask the platform team to set postgres.claims.showUnannotated.`,
               });
             } else if (named) {
               // Nothing of it: not its owner, secrets, status or messages.
-              errors.push({
+              local.push({
                 cluster,
                 message: `The annotation ${POSTGRES_INSTANCES_ANNOTATION} names the PostgresInstance ${key}, which belongs to another entity: it is not shown.`,
               });
             }
           }
-          return await this.itemsFor(cluster, shown, errors, scope);
+          return await this.itemsFor(cluster, shown, local, scope);
         } catch (e) {
           unread.add(cluster);
-          errors.push({ cluster, message: describe(e, 'claims', cluster) });
+          local.push({ cluster, message: describe(e, 'claims', cluster) });
           return [];
         }
       }),
     );
+    for (const cluster of clusters)
+      errors.push(...perClusterErrors.get(cluster)!);
     for (const ref of refs) {
       const key = ref.cluster
         ? `${ref.cluster}/${ref.namespace}/${ref.name}`
@@ -462,7 +546,12 @@ export class DatabaseService {
   /** Every claim in every cluster, with its health and the entity it names. */
   private async fleetEntries(
     scope: ReadScope,
-  ): Promise<{ entries: FleetEntry[]; errors: ScopedError[] }> {
+    claimsRead: (entities: FleetEntities) => void,
+  ): Promise<{
+    entries: FleetEntry[];
+    errors: ScopedError[];
+    entities: FleetEntities;
+  }> {
     const { reader } = this.options;
     const errors: ScopedError[] = [];
     let clusters: string[];
@@ -470,28 +559,51 @@ export class DatabaseService {
       clusters = await reader.clusters(scope);
     } catch (e) {
       errors.push({ cluster: '', message: describe(e, 'claims', '') });
-      return { entries: [], errors };
+      const none = entitiesOf([]);
+      claimsRead(none);
+      return { entries: [], errors, entities: none };
     }
+    const claims = await Promise.all(
+      clusters.map(cluster =>
+        reader.claims(cluster, undefined, scope).catch(e => {
+          errors.push({ cluster, message: describe(e, 'claims', cluster) });
+          return undefined;
+        }),
+      ),
+    );
+    const entities = entitiesOf(
+      claims.flatMap(list =>
+        (list ?? []).flatMap(c => {
+          const ref = claimEntityRef(c);
+          return ref ? [ref] : [];
+        }),
+      ),
+    );
+    claimsRead(entities);
     const perCluster = await Promise.all(
-      clusters.map(async cluster => {
+      clusters.map(async (cluster, i) => {
+        const list = claims[i];
+        if (!list) return [];
         try {
-          const claims = await reader.claims(cluster, undefined, scope);
-          return await this.itemsFor(cluster, claims, errors, scope, true);
+          return await this.itemsFor(cluster, list, errors, scope, true);
         } catch (e) {
           errors.push({ cluster, message: describe(e, 'claims', cluster) });
           return [];
         }
       }),
     );
-    return { entries: perCluster.flat(), errors: dedupe(errors) };
+    return { entries: perCluster.flat(), errors: dedupe(errors), entities };
   }
 
   /**
-   * Reads each namespace of the claims once per kind, and each Secret the claims name by name,
-   * and builds their items. `wide` (the fleet): CNPG Clusters and ExternalSecrets come from one
-   * cluster-wide LIST each, or per namespace where the portal may only list them per
-   * namespace. Secrets are never listed: only the credentials and connection secrets each
-   * claim names are read (GET), so the portal needs no `list` on secrets.
+   * Reads each namespace of the claims once per kind, and the Secrets the claims name, and
+   * builds their items. Entity views read each Secret by name (GET). `wide` (the fleet): CNPG
+   * Clusters and ExternalSecrets come from one cluster-wide LIST each, or per namespace where
+   * the portal may only list them per namespace; Secrets from one cluster-wide LIST selected by
+   * the databases' label (`bizmatters.io/postgres-instance`, which no other Secret carries), or
+   * one per namespace where that is refused or too large, and by name only those not in it
+   * (made before the label, or absent). Both end in the same
+   * summaries, `selectDatabaseObjects` and `deriveDatabaseHealth`.
    */
   private async itemsFor(
     cluster: string,
@@ -501,14 +613,59 @@ export class DatabaseService {
     wide = false,
   ): Promise<FleetEntry[]> {
     const { reader } = this.options;
+    /** `wide`: a kind's cluster-wide LIST, read once for all namespaces and grouped by them. */
+    const grouped = new Map<string, Promise<Map<string, KubeObject[]>>>();
+    const allNamespaces = (kind: 'clusters' | 'externalSecrets') => {
+      let byNs = grouped.get(kind);
+      if (!byNs) {
+        byNs = reader.allNamespaces(cluster, kind, scope).then(list => {
+          const out = new Map<string, KubeObject[]>();
+          for (const o of list) {
+            const ns = o.metadata?.namespace ?? '';
+            if (!out.has(ns)) out.set(ns, []);
+            out.get(ns)!.push(o);
+          }
+          return out;
+        });
+        byNs.catch(() => {}); // each namespace's read reports it
+        grouped.set(kind, byNs);
+      }
+      return byNs;
+    };
+    /** `wide`: the databases' labelled Secrets of every namespace, in one LIST, grouped. */
+    let allSecrets:
+      | Promise<Map<string, LabelledSecretSummary[]> | undefined>
+      | undefined;
+    const labelledSecrets = async (namespace: string) => {
+      allSecrets ??= reader.databaseSecrets(cluster, undefined, scope).then(
+        list => {
+          const out = new Map<string, LabelledSecretSummary[]>();
+          for (const s of list) {
+            if (!out.has(s.namespace)) out.set(s.namespace, []);
+            out.get(s.namespace)!.push(s);
+          }
+          return out;
+        },
+        e => {
+          // refused cluster-wide (RBAC per namespace) or too large: per namespace instead
+          if (
+            e instanceof KubernetesReadError &&
+            (e.failure === 'forbidden' || e.failure === 'tooLarge')
+          )
+            return undefined;
+          throw e;
+        },
+      );
+      const all = await allSecrets;
+      if (all) return all.get(namespace) ?? [];
+      return reader.databaseSecrets(cluster, namespace, scope);
+    };
     const readKind =
       (namespace: string, kind: 'clusters' | 'externalSecrets') =>
       async (): Promise<KubeObject[]> => {
         if (wide) {
           try {
-            return (await reader.allNamespaces(cluster, kind, scope)).filter(
-              o => o.metadata?.namespace === namespace,
-            );
+            return (await allNamespaces(kind)).get(namespace) ?? [];
           } catch (e) {
             if (
               !(e instanceof KubernetesReadError && e.failure === 'forbidden')
@@ -554,6 +711,27 @@ export class DatabaseService {
             return { unread: message };
           }
         };
+        /**
+         * The fleet: the namespace's Secrets that carry the databases' label, from the
+         * cluster-wide labelled LIST or, where it is refused or too large, the namespace's (an
+         * empty list when that fails too: every secret is then read by name, and a failure is
+         * reported by those reads).
+         */
+        const labelled = wide
+          ? labelledSecrets(namespace).catch(
+              () => [] as LabelledSecretSummary[],
+            )
+          : Promise.resolve([] as LabelledSecretSummary[]);
+        /** A claim's two secrets: from the labelled list, or each by name when not in it. */
+        const claimSecrets = async (claim: KubeObject) => {
+          const name = claim.metadata?.name ?? '';
+          const names = claimSecretNames(name, claim.spec ?? {});
+          const listed = claimSecretsFromList(name, names, await labelled);
+          return Promise.all([
+            listed.credentialsSecret ?? secret(names.credentialsSecretName),
+            listed.connectionSecret ?? secret(names.connectionSecretName),
+          ]);
+        };
         const [cnpg, eso, secrets] = await Promise.all([
           attempt('clusters', ['cluster'], readKind(namespace, 'clusters')),
           attempt(
@@ -561,18 +739,7 @@ export class DatabaseService {
             ['externalSecret'],
             readKind(namespace, 'externalSecrets'),
           ),
-          Promise.all(
-            nsClaims.map(claim => {
-              const names = claimSecretNames(
-                claim.metadata?.name ?? '',
-                claim.spec ?? {},
-              );
-              return Promise.all([
-                secret(names.credentialsSecretName),
-                secret(names.connectionSecretName),
-              ]);
-            }),
-          ),
+          Promise.all(nsClaims.map(claimSecrets)),
         ]);
         return nsClaims.map((claim, i) => {
           const summaries: SecretSummary[] = [];
@@ -622,7 +789,7 @@ function isResource(entity: EntityLike): boolean {
 }
 
 export function serialize(body: DatabasesResponse): SerializedAnswer {
-  const json = JSON.stringify(body);
+  const json = Buffer.from(JSON.stringify(body));
   return {
     json,
     gzip: gzipSync(json),

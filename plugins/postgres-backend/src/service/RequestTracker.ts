@@ -221,7 +221,9 @@ export class RequestTracker {
       `${entityRef}|${this.generation}|${answer.etag}`,
       async () => {
         await this.refreshPulls(records);
-        const body = JSON.parse(answer.json) as DatabasesResponse;
+        const body = JSON.parse(
+          answer.json.toString('utf8'),
+        ) as DatabasesResponse;
         const now = new Date().toISOString();
         const requests: DatabaseRequestStatus[] = [];
         for (const record of records) {

@@ -25,8 +25,10 @@ import {
 import {
   DatabaseService,
   entityRefOf,
+  FleetEntities,
   SerializedAnswer,
 } from './DatabaseService';
+import { catalogPredicate } from './catalogPredicate';
 import { TtlCache } from './TtlCache';
 import { RequestTracker } from './RequestTracker';
 
@@ -96,20 +98,40 @@ function checkEntityParams(params: Record<string, string>) {
   }
 }
 
-/** Entity refs per catalog lookup and per permission batch. */
-const BATCH_SIZE = 100;
+/** Entity refs per catalog lookup. */
+const CATALOG_BATCH_SIZE = 500;
+/** Requests per permission batch (the permission backend refuses bodies past 100 kB). */
+const PERMISSION_BATCH_SIZE = 250;
 
-/** `fn` over `items` in consecutive batches of `size`, one batch at a time; results in order. */
+/** Batches in flight at once, per caller's fleet view. */
+const BATCH_CONCURRENCY = 4;
+
+/**
+ * `fn` over `items` in batches of `size`, at most `concurrency` batches at a time; results in
+ * order.
+ */
 async function inBatches<T, R>(
   items: T[],
   size: number,
   fn: (batch: T[]) => Promise<R[]>,
+  concurrency = BATCH_CONCURRENCY,
 ): Promise<R[]> {
-  const out: R[] = [];
+  const batches: T[][] = [];
   for (let i = 0; i < items.length; i += size) {
-    out.push(...(await fn(items.slice(i, i + size))));
+    batches.push(items.slice(i, i + size));
   }
-  return out;
+  const results: R[][] = new Array(batches.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const i = next++;
+      results[i] = await fn(batches[i]);
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, batches.length) }, worker),
+  );
+  return results.flat();
 }
 
 export async function createRouter(options: {
@@ -143,10 +165,22 @@ export async function createRouter(options: {
   }>({
     maxEntries: options.maxEntities ?? 10_000,
   });
-  /** Per caller without `postgres.fleet.read` and fleet snapshot: the fleet as they see it. */
-  const fleetViews = new TtlCache<SerializedAnswer>({
+  /**
+   * Per caller without `postgres.fleet.read` and set of entity refs the fleet names: which of
+   * them the caller may read (the catalog's and the permission policy's answers), reused for
+   * entityTtlMs, as the entity view reuses its decisions.
+   */
+  const fleetDecisions = new TtlCache<{
+    visible: ReadonlySet<string>;
+    until: number;
+  }>({
     maxEntries: options.maxEntities ?? 10_000,
   });
+  /**
+   * Per caller and fleet snapshot: the fleet as they see it, serialized, for as long as the
+   * decisions behind it. Few are kept: each may hold thousands of databases.
+   */
+  const fleetViews = new TtlCache<SerializedAnswer>({ maxEntries: 10 });
   const router = Router();
   router.use(express.json());
 
@@ -162,29 +196,52 @@ export async function createRouter(options: {
     credentials: BackstageCredentials,
   ): Promise<Set<string>> {
     if (!refs.length) return new Set();
-    // In batches: the permission backend refuses request bodies past 100 kB (~500 requests).
-    const shown = await inBatches(refs, BATCH_SIZE, async batch => {
+    // The caller's decision on postgres.database.read once, not per entity: allowed, denied,
+    // or conditions on catalog entities, which the catalog applies to the lookup itself (as it
+    // applies catalog.entity.read). Conditions with other rules: entity by entity below.
+    const [decision] = await permissions.authorizeConditional(
+      [{ permission: postgresDatabaseReadPermission }],
+      { credentials },
+    );
+    if (decision.result === AuthorizeResult.DENY) return new Set();
+    let query: ReturnType<typeof catalogPredicate> | null = null;
+    if (decision.result === AuthorizeResult.CONDITIONAL) {
+      query =
+        decision.pluginId === 'catalog' &&
+        decision.resourceType === 'catalog-entity'
+          ? catalogPredicate(decision.conditions)
+          : undefined;
+    }
+    // The entities the catalog shows this caller (and, with conditions, that meet them).
+    const shown = await inBatches(refs, CATALOG_BATCH_SIZE, async batch => {
       const { items } = await catalog.getEntitiesByRefs(
         {
           entityRefs: batch,
           fields: ['kind', 'metadata.namespace', 'metadata.name'],
+          ...(query ? { query } : {}),
         },
         { credentials },
       );
       return batch.filter((_, i) => items[i]);
     });
-    const readable = await inBatches(shown, BATCH_SIZE, async batch => {
-      const decisions = await permissions.authorize(
-        batch.map(resourceRef => ({
-          permission: postgresDatabaseReadPermission,
-          resourceRef,
-        })),
-        { credentials },
-      );
-      return batch.filter(
-        (_, i) => decisions[i]?.result === AuthorizeResult.ALLOW,
-      );
-    });
+    if (query !== undefined) return new Set(shown);
+    // In batches: the permission backend refuses request bodies past 100 kB (~500 requests).
+    const readable = await inBatches(
+      shown,
+      PERMISSION_BATCH_SIZE,
+      async batch => {
+        const decisions = await permissions.authorize(
+          batch.map(resourceRef => ({
+            permission: postgresDatabaseReadPermission,
+            resourceRef,
+          })),
+          { credentials },
+        );
+        return batch.filter(
+          (_, i) => decisions[i]?.result === AuthorizeResult.ALLOW,
+        );
+      },
+    );
     return new Set(readable);
   }
 
@@ -354,27 +411,41 @@ export async function createRouter(options: {
       [{ permission: postgresFleetReadPermission }],
       { credentials },
     );
-    const snapshot = await databases.fleetSnapshot();
+    const fleetAnswer = databases.fleetSnapshot();
     if (fleet.result === AuthorizeResult.ALLOW) {
-      send(req, res, snapshot.full);
+      send(req, res, (await fleetAnswer.snapshot).full);
       return;
     }
-    // Anyone else: the databases of entities they may read, decided for this caller and this
-    // snapshot, and reused for entityTtlMs at most.
-    const view = await fleetViews.get(
-      `${principalKey(credentials)}|${snapshot.full.etag}`,
-      async () => {
+    // Anyone else: the databases of entities they may read, decided for this caller and the
+    // entities the fleet names (as soon as its claims are read, while the rest is), and reused
+    // for entityTtlMs at most.
+    const caller = principalKey(credentials);
+    const decide = async (named: FleetEntities) =>
+      fleetDecisions.get(`${caller}|${named.entityRefsKey}`, async () => {
         const askedAt = Date.now();
         const visible = await withTimeout(
-          readableEntities(snapshot.entityRefs, credentials),
+          readableEntities(named.entityRefs, credentials),
           catalogTimeoutMs,
           'The catalog did not answer which entities the fleet view may show',
         );
-        return {
-          value: DatabaseService.fleetView(snapshot, visible),
-          expiresAt: Math.min(snapshot.expiresAt, askedAt + entityTtlMs),
-        };
-      },
+        const until = askedAt + entityTtlMs;
+        return { value: { visible, until }, expiresAt: until };
+      });
+    const early = fleetAnswer.entities.then(decide);
+    early.catch(() => {}); // awaited below, unless the snapshot fails first
+    const snapshot = await fleetAnswer.snapshot;
+    // the decisions were made for the entities the snapshot names (the same claims)
+    const decided =
+      (await fleetAnswer.entities).entityRefsKey === snapshot.entityRefsKey
+        ? await early
+        : await decide(snapshot);
+    const view = await fleetViews.get(
+      `${caller}|${snapshot.full.etag}|${snapshot.entityRefsKey}|${decided.until}`,
+      async () => ({
+        value: DatabaseService.fleetView(snapshot, decided.visible),
+        // no longer than the decisions it was made from
+        expiresAt: decided.until,
+      }),
     );
     send(req, res, view);
   });
