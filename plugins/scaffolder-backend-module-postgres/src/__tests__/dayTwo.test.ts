@@ -97,8 +97,10 @@ describe('Change Postgres DB template through the real scaffolder', () => {
     message: RegExp,
     user: string = USERS.alice,
   ) {
+    const ssmBefore = JSON.stringify([...h.ssm.parameters.entries()]);
     const r = await change(values, user);
     expect(r.task.status).toBe('failed');
+    expect(JSON.stringify([...h.ssm.parameters.entries()])).toBe(ssmBefore);
     expect(r.log).toMatch(message);
     expect(r.log).toMatch(/Nothing was written|nothing was written/);
     expect(r.newPulls).toEqual([]);
@@ -173,6 +175,27 @@ describe('Change Postgres DB template through the real scaffolder', () => {
     expect(pr.body).toMatch(/unavailable/);
     expect(pr.body).toMatch(/Backups/);
     expect(pr.body).toMatch(/Rollback/);
+    await h.forge.merge('platform', 'gitops', pr.number);
+  });
+
+  it('change size: only the size changes', async () => {
+    const before = (await h.forge.readFiles('platform', 'gitops'))[
+      PAYMENTS_CLAIM
+    ];
+    const r = await change({ operation: 'changeSize', size: 'large' });
+    expect(r.task.status).toBe('completed');
+    const [pr] = r.newPulls;
+    expect(pr.title).toBe(
+      'Change size of payments/payments-db from small to large',
+    );
+    const files = await h.forge.pullFiles(pr);
+    expect(files).toEqual([
+      {
+        filename: PAYMENTS_CLAIM,
+        status: 'modified',
+        content: before.replace('size: small', 'size: large'),
+      },
+    ]);
     await h.forge.merge('platform', 'gitops', pr.number);
   });
 

@@ -82,6 +82,33 @@ describe('decommission, end to end', () => {
       ['payments-db', 'healthy'],
     ]);
 
+    // day-2 changes reach the cluster and the tab: size, then version, one pull request each
+    for (const [values, check] of [
+      [
+        { operation: 'changeSize', size: 'medium' },
+        (item: any) => expect(item.spec.size).toBe('medium'),
+      ],
+      [
+        { operation: 'upgradeVersion', version: '17' },
+        (item: any) => {
+          expect(item.spec.version).toBe('17');
+          expect(item.clusterStatus.image).toBe(
+            'ghcr.io/cloudnative-pg/postgresql:17',
+          );
+        },
+      ],
+    ] as const) {
+      const changed = await run('template:default/change-postgres-db', values);
+      expect([changed.status, changed.log]).toEqual([
+        'completed',
+        expect.anything(),
+      ]);
+      await h.forge.merge('platform', 'gitops', openPull()[0].number);
+      const [item] = (await tab()).items;
+      check(item);
+      expect(item.health.verdict).toBe('healthy');
+    }
+
     // not decommissioned: refused, SSM untouched
     let removed = await remove();
     expect(removed.status).toBe('failed');
