@@ -40,7 +40,9 @@ describe('decommission, end to end', () => {
     });
     expect(r.status).toBe(201);
     const log = r.events.map((e: any) => e.body?.message ?? '').join('\n');
-    return { status: r.task.status as string, log, task: r.task };
+    const output = r.events.find((e: any) => e.type === 'completion')?.body
+      ?.output;
+    return { status: r.task.status as string, log, task: r.task, output };
   }
   const remove = () => run('template:default/remove-postgres-credentials', {});
   const ssmNames = () => [...h.ssm.parameters.keys()].sort();
@@ -124,6 +126,10 @@ describe('decommission, end to end', () => {
     expect(decommission.status).toBe('completed');
     const [pr] = openPull();
     expect(pr.title).toBe('Decommission payments/payments-db');
+    // the task's page links to the follow-up with the database filled in
+    expect(decodeURIComponent(decommission.output.text[0].content)).toContain(
+      '/create/templates/default/remove-postgres-credentials?formData={"component":"component:default/payments","namespace":"payments","name":"payments-db"}',
+    );
     // the pull request is open: still refused
     removed = await remove();
     expect(removed.log).toMatch(/still in the GitOps repository/);
