@@ -131,7 +131,7 @@ async function choose(label: string, option: string) {
 }
 
 describe('PostgresFleetPage', () => {
-  it('counts every verdict and lists every database, each linked to its entity', async () => {
+  it('counts every verdict and lists every database, each linked to its Resource and its component', async () => {
     await render(respond(fleet));
     await screen.findByText('5 of 5 databases');
     const expected: Record<string, number> = {
@@ -150,9 +150,20 @@ describe('PostgresFleetPage', () => {
       'inventory-db',
       'legacy-db',
     ]);
+    // the database's own Resource entity, named from cluster, namespace and name
+    expect(screen.getByRole('link', { name: 'billing-db' })).toHaveAttribute(
+      'href',
+      '/catalog/default/resource/billing-db.billing.sandbox-a',
+    );
+    // the component the claim names, as a second link
     expect(screen.getByRole('link', { name: 'billing' })).toHaveAttribute(
       'href',
       '/catalog/default/component/billing',
+    );
+    // a claim naming no component still has its Resource
+    expect(screen.getByRole('link', { name: 'legacy-db' })).toHaveAttribute(
+      'href',
+      '/catalog/default/resource/legacy-db.legacy.sandbox-b',
     );
     // a claim naming no entity says so instead of linking anywhere
     const legacy = screen.getByRole('row', { name: /legacy-db/ });

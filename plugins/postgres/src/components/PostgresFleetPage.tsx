@@ -32,6 +32,7 @@ import {
 } from '@material-ui/core';
 import {
   DatabaseItem,
+  databaseResourceRef,
   DatabasesResponse,
   postgresFleetReadPermission,
   Verdict,
@@ -95,6 +96,27 @@ function EntityCell({ entityRef }: { entityRef?: string }) {
   );
 }
 
+/** The database's name, linked to its own Resource entity (made by the catalog provider). */
+function DatabaseCell({ item }: { item: DatabaseItem }) {
+  const entityRoute = useRouteRef(entityRouteRef);
+  const resourceRef = databaseResourceRef(item);
+  return (
+    <>
+      <Typography variant="body2">
+        <Link
+          to={entityRoute(entityRouteParams(resourceRef))}
+          title={resourceRef}
+        >
+          {item.name}
+        </Link>
+      </Typography>
+      <Typography variant="caption" color="textSecondary">
+        {item.cluster} · {item.namespace}
+      </Typography>
+    </>
+  );
+}
+
 /** The failing hop and what to do, in two lines at most; the whole text on hover. */
 function Problem({ item }: { item: DatabaseItem }) {
   const summary = failingSummary(item);
@@ -126,14 +148,7 @@ const columns: TableColumn<Row>[] = [
     title: 'Database',
     field: 'item.name',
     highlight: true,
-    render: ({ item }) => (
-      <>
-        <Typography variant="body2">{item.name}</Typography>
-        <Typography variant="caption" color="textSecondary">
-          {item.cluster} · {item.namespace}
-        </Typography>
-      </>
-    ),
+    render: ({ item }) => <DatabaseCell item={item} />,
   },
   {
     title: 'Status',
@@ -147,7 +162,7 @@ const columns: TableColumn<Row>[] = [
     ),
   },
   {
-    title: 'Entity',
+    title: 'Component',
     field: 'item.entityRef',
     render: ({ item }) => <EntityCell entityRef={item.entityRef} />,
   },
@@ -380,7 +395,7 @@ function Fleet({ value }: { value: DatabasesResponse }) {
 /**
  * The platform team's page of every database in every cluster: verdict counts, filters by
  * verdict, cluster, namespace, owner and version, a text search, each row linking to its
- * entity. A caller without `postgres.fleet.read` sees the databases of the entities they may
+ * database Resource entity and to the component its claim names. A caller without `postgres.fleet.read` sees the databases of the entities they may
  * read, and is told so.
  *
  * @public
