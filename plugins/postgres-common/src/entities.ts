@@ -168,9 +168,11 @@ export interface DatabasesResponse {
   /** The clusters that could not be read (fully or in part); the items may then be incomplete. */
   errors: ClusterError[];
   /**
-   * Requests of this entity whose claim is not in a cluster (yet): pull request open, merged
-   * and waiting for Argo CD, or closed without merge (abandoned, until dismissed). Absent from
-   * answers of backends without request tracking and from the fleet.
+   * Requests whose claim is not in a cluster (yet): pull request open, merged and waiting for
+   * Argo CD, or closed without merge (abandoned, until dismissed). On an entity: its own; in
+   * the fleet: those of the entities the caller may read (every one with
+   * `postgres.fleet.read`). Absent when there is none, and from backends without request
+   * tracking.
    */
   requests?: DatabaseRequestStatus[];
 }

@@ -10,6 +10,7 @@ import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type {
   DatabaseItem,
+  DatabaseRequestStatus,
   DatabasesResponse,
   Verdict,
 } from '@bizmatters/plugin-postgres-common';
@@ -79,6 +80,53 @@ const fleet: DatabasesResponse = {
   ],
   errors: [],
 };
+
+/** An open request of `entityRef`, in `phase`, by `user`. */
+function pending(
+  name: string,
+  entityRef: string,
+  phase: 'requested' | 'merged' | 'abandoned',
+  number: number,
+): DatabaseRequestStatus {
+  return {
+    id: `id-${name}`,
+    namespace: name.replace(/-db$/, ''),
+    name,
+    entityRef,
+    pullRequest: {
+      number,
+      url: `https://forge.example/platform/gitops/pull/${number}`,
+      state: { requested: 'open', merged: 'merged', abandoned: 'closed' }[
+        phase
+      ] as DatabaseRequestStatus['pullRequest']['state'],
+    },
+    requestedBy: 'user:default/alice',
+    phase,
+    timeline: {
+      requestedAt: '2026-11-29T10:00:00Z',
+      ...(phase === 'merged' ? { mergedAt: '2026-11-29T11:00:00Z' } : {}),
+      ...(phase === 'abandoned' ? { closedAt: '2026-11-29T11:00:00Z' } : {}),
+    },
+  };
+}
+
+const withRequests: DatabasesResponse = {
+  ...fleet,
+  requests: [
+    pending('search-db', 'component:default/search', 'requested', 7),
+    pending('reports-db', 'component:default/reports', 'merged', 8),
+    pending('old-db', 'component:default/old', 'abandoned', 9),
+  ],
+};
+
+/** The names of the open requests the page lists. */
+function requestNames() {
+  const list = screen.queryByRole('list', { name: /Requested databases/ });
+  if (!list) return [];
+  return within(list)
+    .getAllByRole('listitem')
+    .map(item => item.querySelector('h6')?.textContent);
+}
 
 async function render(api: Partial<PostgresApi>, { fleetReader = true } = {}) {
   await renderInTestApp(
@@ -172,6 +220,65 @@ describe('PostgresFleetPage', () => {
     expect(screen.getByRole('row', { name: /billing-db/ })).toHaveTextContent(
       /Credentials secret: The secret's username/,
     );
+  });
+
+  it('lists the open requests with their phase, pull request, who and when, counted apart', async () => {
+    await render(respond(withRequests));
+    await screen.findByText('5 of 5 databases');
+    expect(screen.getByLabelText('Requested: 3')).toBeInTheDocument();
+    // the databases' counts are as without requests
+    expect(count('Healthy')).toBe(2);
+    expect(requestNames()).toEqual(['search-db', 'reports-db', 'old-db']);
+    const list = screen.getByRole('list', { name: /Requested databases/ });
+    const [search, reports, old] = within(list).getAllByRole('listitem');
+    expect(search).toHaveTextContent('Requested — pull request #7 open');
+    expect(
+      within(search).getByRole('link', { name: /^Pull request #7/ }),
+    ).toHaveAttribute('href', 'https://forge.example/platform/gitops/pull/7');
+    expect(
+      within(search).getByRole('link', { name: 'search' }),
+    ).toHaveAttribute('href', '/catalog/default/component/search');
+    expect(search).toHaveTextContent(/Requested by alice/);
+    expect(reports).toHaveTextContent('Merged — waiting for Argo CD');
+    expect(reports).toHaveTextContent(/merged /);
+    expect(old).toHaveTextContent(
+      'Abandoned — pull request #9 closed without merge',
+    );
+  });
+
+  it('filters the open requests by text and namespace; a filter they cannot meet hides them', async () => {
+    await render(respond(withRequests));
+    await screen.findByText('5 of 5 databases');
+    await userEvent.type(
+      screen.getByRole('textbox', { name: 'Search' }),
+      'reports',
+    );
+    expect(requestNames()).toEqual(['reports-db']);
+    expect(screen.getByLabelText('Requested: 1')).toBeInTheDocument();
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Clear filters' }),
+    );
+    expect(requestNames()).toHaveLength(3);
+    // a request has no cluster yet
+    await choose('Cluster All', 'sandbox-a');
+    expect(requestNames()).toEqual([]);
+    expect(screen.getByLabelText('Requested: 0')).toBeInTheDocument();
+  });
+
+  it('shows the open requests when no database is in a cluster yet', async () => {
+    await render(
+      respond({
+        items: [],
+        errors: [],
+        requests: [
+          pending('search-db', 'component:default/search', 'requested', 7),
+        ],
+      }),
+    );
+    expect(
+      await screen.findByText('Requested databases (1)'),
+    ).toBeInTheDocument();
+    expect(screen.queryByText('No PostgreSQL databases yet')).toBeNull();
   });
 
   it('filters by verdict, from the counts and from the select', async () => {

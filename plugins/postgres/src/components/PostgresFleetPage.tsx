@@ -26,12 +26,15 @@ import {
   Card,
   CardActionArea,
   Grid,
+  List,
+  ListItem,
   MenuItem,
   TextField,
   Typography,
 } from '@material-ui/core';
 import {
   DatabaseItem,
+  DatabaseRequestStatus,
   databaseResourceRef,
   DatabasesResponse,
   postgresFleetReadPermission,
@@ -46,8 +49,10 @@ import {
   isNotAllowed,
   RefreshButton,
 } from './shared';
+import { RequestText } from './Requests';
 import {
   applyFleetFilters,
+  applyRequestFilters,
   Facet,
   facetValues,
   FleetFilters,
@@ -195,12 +200,26 @@ const columns: TableColumn<Row>[] = [
 /** The count of each verdict; a click filters by it (again: all verdicts). */
 function VerdictCounts(props: {
   counts: Record<Verdict, number>;
+  /** The open requests shown (their databases are in no cluster yet). */
+  requested: number;
   selected?: Verdict;
   onSelect: (verdict: Verdict | undefined) => void;
 }) {
-  const { counts, selected, onSelect } = props;
+  const { counts, requested, selected, onSelect } = props;
   return (
     <Grid container spacing={2} role="group" aria-label="Databases by verdict">
+      <Grid item xs={6} sm={4} md={2}>
+        <Card variant="outlined" aria-label={`Requested: ${requested}`}>
+          <Box p={1.5}>
+            <Typography variant="h4" component="p">
+              {requested}
+            </Typography>
+            <Typography variant="body2" color="textSecondary">
+              Requested
+            </Typography>
+          </Box>
+        </Card>
+      </Grid>
       {VERDICTS.map(verdict => (
         <Grid item xs={6} sm={4} md={2} key={verdict}>
           <Card
@@ -227,6 +246,36 @@ function VerdictCounts(props: {
         </Grid>
       ))}
     </Grid>
+  );
+}
+
+/**
+ * The open requests: databases whose pull request is open, merged and waiting for Argo CD, or
+ * closed without merge; each with its phase, pull request, who asked and when, and the entity
+ * it was requested for.
+ */
+function FleetRequests({ requests }: { requests: DatabaseRequestStatus[] }) {
+  return (
+    <Card variant="outlined">
+      <Box p={2} pb={0}>
+        <Typography variant="h6" component="h2" id="postgres-fleet-requests">
+          Requested databases ({requests.length})
+        </Typography>
+        <Typography variant="body2" color="textSecondary">
+          Their claims are in no cluster yet; each becomes a row below once its
+          claim is read.
+        </Typography>
+      </Box>
+      <List dense aria-labelledby="postgres-fleet-requests">
+        {requests.map(request => (
+          <ListItem key={request.id} divider>
+            <RequestText request={request}>
+              <EntityCell entityRef={request.entityRef} />
+            </RequestText>
+          </ListItem>
+        ))}
+      </List>
+    </Card>
   );
 }
 
@@ -333,7 +382,15 @@ function Fleet({ value }: { value: DatabasesResponse }) {
     [value, filters, texts],
   );
   const data = useMemo(() => rows.map(item => ({ item })), [rows]);
-  if (value.items.length === 0 && value.errors.length === 0) {
+  const requests = useMemo(
+    () => applyRequestFilters(value.requests ?? [], filters),
+    [value, filters],
+  );
+  if (
+    value.items.length === 0 &&
+    value.errors.length === 0 &&
+    !value.requests?.length
+  ) {
     return (
       <EmptyState
         missing="data"
@@ -352,6 +409,7 @@ function Fleet({ value }: { value: DatabasesResponse }) {
       <Grid item>
         <VerdictCounts
           counts={counts}
+          requested={requests.length}
           selected={filters.verdict}
           onSelect={verdict => setFilters({ ...filters, verdict })}
         />
@@ -363,6 +421,11 @@ function Fleet({ value }: { value: DatabasesResponse }) {
           onChange={setFilters}
         />
       </Grid>
+      {requests.length ? (
+        <Grid item>
+          <FleetRequests requests={requests} />
+        </Grid>
+      ) : null}
       <Grid item>
         <Table<Row>
           // a new filter starts on the first page
@@ -393,7 +456,9 @@ function Fleet({ value }: { value: DatabasesResponse }) {
 }
 
 /**
- * The platform team's page of every database in every cluster: verdict counts, filters by
+ * The platform team's page of every database in every cluster, and of every open request (pull
+ * request open, merged and waiting for Argo CD, or abandoned): verdict counts and the count of
+ * requests, filters by
  * verdict, cluster, namespace, owner and version, a text search, each row linking to its
  * database Resource entity and to the component its claim names. A caller without `postgres.fleet.read` sees the databases of the entities they may
  * read, and is told so.
