@@ -171,6 +171,11 @@ function names() {
     .flatMap(name => (name?.textContent ? [name.textContent] : []));
 }
 
+/** Types `text` into the search box. */
+async function search(text: string) {
+  await userEvent.type(screen.getByRole('textbox', { name: 'Search' }), text);
+}
+
 async function choose(label: string, option: string) {
   await userEvent.click(screen.getByRole('button', { name: label }));
   await userEvent.click(
@@ -230,15 +235,15 @@ describe('PostgresFleetPage', () => {
     expect(count('Healthy')).toBe(2);
     expect(requestNames()).toEqual(['search-db', 'reports-db', 'old-db']);
     const list = screen.getByRole('list', { name: /Requested databases/ });
-    const [search, reports, old] = within(list).getAllByRole('listitem');
-    expect(search).toHaveTextContent('Requested — pull request #7 open');
+    const [requested, reports, old] = within(list).getAllByRole('listitem');
+    expect(requested).toHaveTextContent('Requested — pull request #7 open');
     expect(
-      within(search).getByRole('link', { name: /^Pull request #7/ }),
+      within(requested).getByRole('link', { name: /^Pull request #7/ }),
     ).toHaveAttribute('href', 'https://forge.example/platform/gitops/pull/7');
     expect(
-      within(search).getByRole('link', { name: 'search' }),
+      within(requested).getByRole('link', { name: 'search' }),
     ).toHaveAttribute('href', '/catalog/default/component/search');
-    expect(search).toHaveTextContent(/Requested by alice/);
+    expect(requested).toHaveTextContent(/Requested by alice/);
     expect(reports).toHaveTextContent('Merged — waiting for Argo CD');
     expect(reports).toHaveTextContent(/merged /);
     expect(old).toHaveTextContent(
@@ -249,10 +254,7 @@ describe('PostgresFleetPage', () => {
   it('filters the open requests by text and namespace; a filter they cannot meet hides them', async () => {
     await render(respond(withRequests));
     await screen.findByText('5 of 5 databases');
-    await userEvent.type(
-      screen.getByRole('textbox', { name: 'Search' }),
-      'reports',
-    );
+    await search('reports');
     expect(requestNames()).toEqual(['reports-db']);
     expect(screen.getByLabelText('Requested: 1')).toBeInTheDocument();
     await userEvent.click(
@@ -319,16 +321,10 @@ describe('PostgresFleetPage', () => {
     const api = respond(fleet);
     await render(api);
     await screen.findByText('5 of 5 databases');
-    await userEvent.type(
-      screen.getByRole('textbox', { name: 'Search' }),
-      'INVENTORY',
-    );
+    await search('INVENTORY');
     expect(names()).toEqual(['inventory-db']);
     await userEvent.clear(screen.getByRole('textbox', { name: 'Search' }));
-    await userEvent.type(
-      screen.getByRole('textbox', { name: 'Search' }),
-      'team-orders',
-    );
+    await search('team-orders');
     expect(names()).toEqual(['orders-db']);
     await userEvent.click(
       screen.getByRole('button', { name: 'Clear filters' }),
@@ -340,10 +336,7 @@ describe('PostgresFleetPage', () => {
   it('says "nothing matches" rather than showing an empty page', async () => {
     await render(respond(fleet));
     await screen.findByText('5 of 5 databases');
-    await userEvent.type(
-      screen.getByRole('textbox', { name: 'Search' }),
-      'no-such-database',
-    );
+    await search('no-such-database');
     expect(
       screen.getByText('No database matches these filters'),
     ).toBeInTheDocument();
