@@ -11,6 +11,7 @@ import {
   isLabelValue,
   timeToHealthySeconds,
 } from '@bizmatters/plugin-postgres-common';
+import { createHash } from 'crypto';
 import {
   entitiesOf,
   FleetEntities,
@@ -18,7 +19,6 @@ import {
   serialize,
   SerializedAnswer,
 } from './DatabaseService';
-import { createHash } from 'crypto';
 import { PullRequestReader } from './PullRequestReader';
 import { RequestRecord, RequestStore } from './RequestStore';
 import { TtlCache } from './TtlCache';

@@ -11,6 +11,7 @@ import {
   Page,
   Progress,
   ResponseErrorPanel,
+  StatusPending,
   Table,
   TableColumn,
   WarningPanel,
@@ -214,9 +215,7 @@ function VerdictCounts(props: {
             <Typography variant="h4" component="p">
               {requested}
             </Typography>
-            <Typography variant="body2" color="textSecondary">
-              Requested
-            </Typography>
+            <StatusPending>Requested</StatusPending>
           </Box>
         </Card>
       </Grid>
