@@ -462,7 +462,7 @@ async function sandboxClaims() {
   return out;
 }
 
-/** The fleet table's rows as the page shows them: name, status, failing hop, entity link, cluster, namespace. */
+/** The fleet table's rows as the page shows them: name, its Resource's link, status, failing hop, entity link, cluster, namespace. */
 async function fleetRows() {
   return page.locator('table tbody tr').evaluateAll(rows =>
     rows
@@ -475,6 +475,7 @@ async function fleetRows() {
         return {
           name: cells[0].querySelector('p')?.textContent,
           status: cells[1].querySelector('span')?.textContent,
+          resource: cells[0].querySelector('a')?.getAttribute('href') ?? null,
           problem: cells[1].querySelector('div')?.textContent ?? '',
           entity: cells[2].querySelector('a')?.getAttribute('href') ?? null,
           cluster,
@@ -552,6 +553,11 @@ test('the fleet page (nav "Databases") lists every database the guest may see wi
     const [kind, rest] = claim.entityRef.split(':');
     const [namespace, name] = rest.split('/');
     assert.equal(r.entity, `/catalog/${namespace}/${kind}/${name}`);
+    // the name links to the database's own Resource (short sandbox names: name.namespace.cluster)
+    assert.equal(
+      r.resource,
+      `/catalog/default/resource/${r.name}.${r.namespace}.${r.cluster}`,
+    );
   }
   // the counts at the top are the rows' verdicts
   for (const label of [

@@ -1,5 +1,6 @@
 import { toDatabaseItem } from './entities';
 import { deriveDatabaseHealth } from './health/derive';
+import { claimSummary } from './resources';
 
 const claim = (annotations?: Record<string, string>) => ({
   apiVersion: 'database.bizmatters.io/v1alpha1',
@@ -43,6 +44,30 @@ describe('toDatabaseItem', () => {
       );
       expect(item).not.toHaveProperty('entityRef');
       expect(item).not.toHaveProperty('owner');
+    }
+  });
+
+  it('names the same entity and owner as the catalog provider’s claim summary', () => {
+    for (const annotations of [
+      undefined,
+      { 'bizmatters.io/entity-ref': 'Orders', 'bizmatters.io/owner': 'Ops' },
+      {
+        'bizmatters.io/entity-ref': 'resource:shop/Orders-DB',
+        'bizmatters.io/owner': 'user:default/alice',
+      },
+      { 'bizmatters.io/entity-ref': '??', 'bizmatters.io/owner': ' ' },
+    ]) {
+      const c = claim(annotations);
+      const { cluster, namespace, name, entityRef, owner } = toDatabaseItem(
+        'sandbox-a',
+        c,
+        { claim: c },
+        deriveDatabaseHealth({ claim: c }),
+      );
+      expect(cluster).toBe('sandbox-a');
+      expect(
+        JSON.parse(JSON.stringify({ namespace, name, entityRef, owner })),
+      ).toEqual(claimSummary(c));
     }
   });
 });

@@ -3,11 +3,7 @@ import { DatabaseHealth, DatabaseObjects } from './health/types';
 import { KubeObject } from './manifests';
 import { DNS1123_LABEL } from './names';
 import { claimSecretNames } from './request';
-import {
-  claimEntityRef,
-  normalizeEntityRef,
-  OWNER_ANNOTATION,
-} from './ownership';
+import { claimSummary } from './resources';
 
 /** Entity annotation that lists a component's claims: `[cluster/]namespace/name`, comma-separated. @public */
 export const POSTGRES_INSTANCES_ANNOTATION = 'bizmatters.io/postgres-instances';
@@ -168,9 +164,11 @@ export interface DatabasesResponse {
   /** The clusters that could not be read (fully or in part); the items may then be incomplete. */
   errors: ClusterError[];
   /**
-   * Requests of this entity whose claim is not in a cluster (yet): pull request open, merged
-   * and waiting for Argo CD, or closed without merge (abandoned, until dismissed). Absent from
-   * answers of backends without request tracking and from the fleet.
+   * Requests whose claim is not in a cluster (yet): pull request open, merged and waiting for
+   * Argo CD, or closed without merge (abandoned, until dismissed). On an entity: its own; in
+   * the fleet: those of the entities the caller may read (every one with
+   * `postgres.fleet.read`). Absent when there is none, and from backends without request
+   * tracking.
    */
   requests?: DatabaseRequestStatus[];
 }
@@ -203,23 +201,18 @@ export function toDatabaseItem(
     'connectionSecretName',
     'credentialsSecretName',
   ]);
-  const name = claim.metadata?.name ?? '';
+  // where the claim is, and the entity and owner it names, as the catalog's provider reads them
+  const { namespace, name, ...names } = claimSummary(claim);
   const {
     connectionSecretName: connectionName,
     credentialsSecretName: credentialsName,
   } = claimSecretNames(name, spec);
   const creds = objects.credentialsSecret;
-  const entityRef = claimEntityRef(claim);
-  const ownerValue = claim.metadata?.annotations?.[OWNER_ANNOTATION];
-  const owner = ownerValue
-    ? normalizeEntityRef(ownerValue, 'group')
-    : undefined;
   return {
     cluster,
-    namespace: claim.metadata?.namespace ?? '',
+    namespace,
     name,
-    ...(entityRef ? { entityRef } : {}),
-    ...(owner ? { owner } : {}),
+    ...names,
     spec,
     health,
     clusterStatus: objects.cluster

@@ -50,6 +50,8 @@ export interface DatabaseRequestStatus {
   namespace: string;
   /** The claim's name. */
   name: string;
+  /** The entity the database was requested for (normalized ref); absent from older backends. */
+  entityRef?: string;
   /** The GitOps pull request that carries it. */
   pullRequest: { number: number; url: string; state: PullRequestState };
   /** Who made the request: a user entity ref. */

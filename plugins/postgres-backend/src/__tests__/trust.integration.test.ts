@@ -27,7 +27,11 @@ import {
   testDatabases,
   waitForCatalog,
 } from '@bizmatters/test-backend';
-import { KubeObject, KubernetesStandIn } from '@bizmatters/sandbox';
+import {
+  ForgeStandIn,
+  KubeObject,
+  KubernetesStandIn,
+} from '@bizmatters/sandbox';
 import {
   databaseResourceName,
   decidePostgresPermission,
@@ -287,6 +291,7 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 describe('who sees which database (real permission, catalog and Kubernetes backends)', () => {
   let a: KubernetesStandIn;
   let b: KubernetesStandIn;
+  let forge: ForgeStandIn;
   let backend: Awaited<ReturnType<typeof startTestBackend>>;
   // the plugins' databases: SQLite in memory, or PostgreSQL with TEST_DATABASE=postgres
   const pluginDatabases = testDatabases();
@@ -310,6 +315,8 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
   beforeAll(async () => {
     a = await KubernetesStandIn.start({ name: 'cluster-a' });
     b = await KubernetesStandIn.start({ name: 'cluster-b' });
+    forge = await ForgeStandIn.start();
+    await forge.createRepo('platform', 'gitops');
     // The narrowest RBAC the README documents: get on secrets, no list, no watch.
     for (const k of [a, b]) {
       k.forbiddenVerbs.add('list secrets');
@@ -371,8 +378,12 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
               'Resource',
             ]),
             kubernetes: KubernetesStandIn.backstageConfig([a, b]),
+            integrations: { github: [forge.backstageIntegration()] },
             postgres: {
               cache: { ttlSeconds: 1 },
+              gitops: {
+                repositories: [forge.gitopsRepository('platform', 'gitops')],
+              },
               kubernetes: {
                 timeoutMs: 5000,
                 deadlineMs: DEADLINE_MS,
@@ -400,6 +411,7 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
     await pluginDatabases.stop();
     await a?.stop();
     await b?.stop();
+    await forge?.stop();
   });
 
   it('an owner sees their entity’s databases: labelled, and named in the annotation in another cluster', async () => {
@@ -570,6 +582,88 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
       );
     expect(service.status).toBe(200);
     expect(names(service.body)).toEqual(all);
+  });
+
+  it('the fleet lists the open requests, each to whom may read its entity', async () => {
+    // a request of each team, made by one of its members, whose claims are in no cluster yet
+    const requestFor = async (entity: string, user: string, name: string) => {
+      const pr = await forge.openPullRequest('platform', 'gitops', {
+        head: `postgres/${entity}/${name}`,
+        files: { [`databases/${entity}/${name}/claim.yaml`]: 'x: 1\n' },
+        title: `Add ${name}`,
+      });
+      const res = await request(backend.server)
+        .post(`/api/postgres/v1/entities/component/default/${entity}/requests`)
+        .set('authorization', auth(user))
+        .send({
+          namespace: entity,
+          name,
+          repoUrl: `${forge.host}?owner=platform&repo=gitops`,
+          pullRequestNumber: pr.number,
+        });
+      expect(res.status).toBe(201);
+      return { id: res.body.id as string, url: forge.htmlUrl(pr) };
+    };
+    const orders = await requestFor('orders', 'alice', 'orders-db3');
+    const payments = await requestFor('payments', 'bob', 'payments-db3');
+    await sleep(1100);
+    const requests = async (user: string) => {
+      const res = await fleet(user);
+      expect(res.status).toBe(200);
+      return (res.body as DatabasesResponse).requests?.map(r => ({
+        id: r.id,
+        entityRef: r.entityRef,
+        phase: r.phase,
+        url: r.pullRequest.url,
+        requestedBy: r.requestedBy,
+      }));
+    };
+    const ordersRequest = {
+      id: orders.id,
+      entityRef: ORDERS,
+      phase: 'requested',
+      url: orders.url,
+      requestedBy: 'user:default/alice',
+    };
+    const paymentsRequest = {
+      id: payments.id,
+      entityRef: PAYMENTS,
+      phase: 'requested',
+      url: payments.url,
+      requestedBy: 'user:default/bob',
+    };
+    expect(await requests('carol')).toEqual([ordersRequest, paymentsRequest]);
+    // a non-owner does not see another team's request
+    expect(await requests('alice')).toEqual([ordersRequest]);
+    expect(await requests('bob')).toEqual([paymentsRequest]);
+    // nothing to show: no `requests` at all, as before requests were tracked
+    expect((await fleet('dave')).body).toEqual({ items: [], errors: [] });
+    // the databases are filtered as before
+    expect(names((await fleet('bob')).body)).toEqual([
+      'cluster-a/payments/payments-db',
+      'cluster-b/payments/payments-db2',
+    ]);
+    // once its claim is in a cluster, a request leaves the fleet's list (its database is there;
+    // unlabelled, so the later tests' views of the orders entity stay as they are)
+    a.apply(
+      ...database({
+        namespace: 'orders',
+        name: 'orders-db3',
+        entity: ORDERS,
+        owner: 'group:default/team-orders',
+      }),
+    );
+    // the fleet is served stale while the next one is built: until a build has read the claim
+    for (let i = 0; i < 20; i++) {
+      await sleep(300);
+      const seen = names((await fleet('carol')).body);
+      if (seen.includes('cluster-a/orders/orders-db3')) break;
+    }
+    expect(await requests('carol')).toEqual([paymentsRequest]);
+    expect(await requests('alice')).toBeUndefined();
+    expect(names((await fleet('alice')).body)).toContain(
+      'cluster-a/orders/orders-db3',
+    );
   });
 
   it('an oversized upstream body becomes an errors entry; the rest of the answer stands', async () => {

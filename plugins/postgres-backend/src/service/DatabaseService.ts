@@ -3,6 +3,7 @@ import {
   ClaimRef,
   ClusterError,
   DatabaseItem,
+  DatabaseRequestStatus,
   DatabaseObjects,
   DatabasesResponse,
   EntityLike,
@@ -121,7 +122,8 @@ export interface FleetEntities {
   entityRefsKey: string;
 }
 
-function entitiesOf(refs: Iterable<string>): FleetEntities {
+/** The distinct, sorted `refs` and their key. */
+export function entitiesOf(refs: Iterable<string>): FleetEntities {
   const entityRefs = [...new Set(refs)].sort();
   return {
     entityRefs,
@@ -314,33 +316,41 @@ export class DatabaseService {
   }
 
   /**
-   * The fleet as a caller without `postgres.fleet.read` sees it: the databases whose claims
-   * name an entity in `visible`, and only the errors that concern no namespace or a namespace
-   * of a database shown. Claims naming no entity are never shown here.
+   * The fleet as a caller sees it: with `visible` (a caller without `postgres.fleet.read`), the
+   * databases whose claims name an entity in `visible`, the requests made for one, and only
+   * the errors that concern no namespace or a namespace of a database shown (claims naming no
+   * entity are never shown then); without it, everything. `requests` (of the fleet, each with
+   * its `entityRef`) are added as `requests` when any is shown.
    */
   static fleetView(
     snapshot: FleetSnapshot,
-    visible: ReadonlySet<string>,
+    visible?: ReadonlySet<string>,
+    requests: DatabaseRequestStatus[] = [],
   ): SerializedAnswer {
-    const entries = snapshot.entries.filter(
-      e => e.entityRef !== undefined && visible.has(e.entityRef),
-    );
+    const shows = (ref: string | undefined) =>
+      !visible || (ref !== undefined && visible.has(ref));
+    const entries = snapshot.entries.filter(e => shows(e.entityRef));
     const shown = new Set(
       entries.map(e => `${e.item.cluster}/${e.item.namespace}`),
     );
     const errors = snapshot.errors.filter(
       e =>
-        e.namespace === undefined || shown.has(`${e.cluster}/${e.namespace}`),
+        !visible ||
+        e.namespace === undefined ||
+        shown.has(`${e.cluster}/${e.namespace}`),
     );
-    // a caller who may see all of it gets the very answer fleet readers get
+    const shownRequests = requests.filter(r => shows(r.entityRef));
+    // a caller who may see all of it, and no request, gets the very answer fleet readers get
     if (
       entries.length === snapshot.entries.length &&
-      errors.length === snapshot.errors.length
+      errors.length === snapshot.errors.length &&
+      !shownRequests.length
     )
       return snapshot.full;
     return serialize({
       items: entries.map(e => e.item),
       errors: dedupe(errors.map(publicError)),
+      ...(shownRequests.length ? { requests: shownRequests } : {}),
     });
   }
 

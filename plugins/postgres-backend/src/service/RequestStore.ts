@@ -165,6 +165,18 @@ export class RequestStore {
     return rows.map(toRecord);
   }
 
+  /**
+   * Every request not dismissed whose claim was never seen in a cluster (pull request open,
+   * merged and waiting for Argo CD, or closed without merge), oldest first: the fleet's.
+   */
+  async pending(): Promise<RequestRecord[]> {
+    const rows = await this.db<Row>(TABLE)
+      .whereNull('dismissed_at')
+      .whereNull('claim_seen_at')
+      .orderBy('requested_at', 'asc');
+    return rows.map(toRecord);
+  }
+
   /** One request of an entity (dismissed or not); undefined when it has none of that id. */
   async get(entityRef: string, id: string): Promise<RequestRecord | undefined> {
     const row = await this.db<Row>(TABLE)

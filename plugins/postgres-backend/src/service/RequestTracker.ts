@@ -11,7 +11,14 @@ import {
   isLabelValue,
   timeToHealthySeconds,
 } from '@bizmatters/plugin-postgres-common';
-import { serialize, SerializedAnswer } from './DatabaseService';
+import { createHash } from 'crypto';
+import {
+  entitiesOf,
+  FleetEntities,
+  FleetSnapshot,
+  serialize,
+  SerializedAnswer,
+} from './DatabaseService';
 import { PullRequestReader } from './PullRequestReader';
 import { RequestRecord, RequestStore } from './RequestStore';
 import { TtlCache } from './TtlCache';
@@ -39,6 +46,7 @@ function statusOf(
     id: record.id,
     namespace: record.namespace,
     name: record.name,
+    entityRef: record.entityRef,
     pullRequest: record.pullRequest,
     requestedBy: record.requestedBy,
     phase: deriveRequestPhase({
@@ -50,6 +58,14 @@ function statusOf(
     timeline,
     timeToHealthySeconds: timeToHealthySeconds(timeline),
   };
+}
+
+/** The fleet's requests whose claim is not in it (yet), and the entities they were made for. */
+export interface FleetRequests extends FleetEntities {
+  /** Oldest first, each with its `entityRef`. */
+  requests: DatabaseRequestStatus[];
+  /** A hash of `requests`: views made with them are reused while it is the same. */
+  requestsKey: string;
 }
 
 /**
@@ -64,6 +80,8 @@ export class RequestTracker {
   private readonly records: TtlCache<RequestRecord[]>;
   /** Per entity and database answer: the answer with its requests. */
   private readonly answers: TtlCache<SerializedAnswer>;
+  /** Per fleet snapshot: its requests (few kept: one snapshot is served at a time). */
+  private readonly fleet = new TtlCache<FleetRequests>({ maxEntries: 4 });
   /** Bumped by every write of this process: cached records of before are not used again. */
   private generation = 0;
 
@@ -244,6 +262,44 @@ export class RequestTracker {
         }
         return {
           value: serialize({ ...body, requests }),
+          expiresAt: Date.now() + this.options.ttlMs,
+        };
+      },
+    );
+  }
+
+  /**
+   * The requests of every entity whose claim is not in `snapshot` (the fleet), reused for the
+   * TTL per snapshot: one read of the plugin's database, and forge reads bounded per TTL
+   * whatever the number of viewers (the lists of open pull requests). A claim the snapshot
+   * holds is marked seen, and its request leaves the list.
+   */
+  async forFleet(snapshot: FleetSnapshot): Promise<FleetRequests> {
+    return this.fleet.get(
+      `${this.generation}|${snapshot.full.etag}`,
+      async () => {
+        const records = await this.options.store.pending();
+        await this.refreshPulls(records);
+        const present = new Set(
+          snapshot.entries.map(e => `${e.item.namespace}/${e.item.name}`),
+        );
+        const now = new Date().toISOString();
+        const requests: DatabaseRequestStatus[] = [];
+        for (const record of records) {
+          if (present.has(`${record.namespace}/${record.name}`)) {
+            await this.options.store.markSeen(record.id, 'claim_seen_at', now);
+          } else {
+            requests.push(statusOf(record));
+          }
+        }
+        return {
+          value: {
+            requests,
+            requestsKey: createHash('sha1')
+              .update(JSON.stringify(requests))
+              .digest('base64url'),
+            ...entitiesOf(requests.map(r => r.entityRef!)),
+          },
           expiresAt: Date.now() + this.options.ttlMs,
         };
       },

@@ -26,6 +26,7 @@ import {
   DatabaseService,
   entityRefOf,
   FleetEntities,
+  FleetSnapshot,
   SerializedAnswer,
 } from './DatabaseService';
 import { catalogPredicate } from './catalogPredicate';
@@ -412,13 +413,36 @@ export async function createRouter(options: {
       { credentials },
     );
     const fleetAnswer = databases.fleetSnapshot();
+    // the requests whose claim is not in the fleet (yet), of every entity: one list per
+    // snapshot and TTL, shared by every caller
+    const requestsOf = async (snapshot: FleetSnapshot) =>
+      tracker ? tracker.forFleet(snapshot) : undefined;
     if (fleet.result === AuthorizeResult.ALLOW) {
-      send(req, res, (await fleetAnswer.snapshot).full);
+      const snapshot = await fleetAnswer.snapshot;
+      const requests = await requestsOf(snapshot);
+      send(
+        req,
+        res,
+        requests?.requests.length
+          ? await fleetViews.get(
+              `*|${snapshot.full.etag}|${requests.requestsKey}`,
+              async () => ({
+                value: DatabaseService.fleetView(
+                  snapshot,
+                  undefined,
+                  requests.requests,
+                ),
+                // keyed by what it is made of: kept until newer views push it out
+                expiresAt: Infinity,
+              }),
+            )
+          : snapshot.full,
+      );
       return;
     }
-    // Anyone else: the databases of entities they may read, decided for this caller and the
-    // entities the fleet names (as soon as its claims are read, while the rest is), and reused
-    // for entityTtlMs at most.
+    // Anyone else: the databases (and requests) of entities they may read, decided for this
+    // caller and the entities the fleet names (as soon as its claims are read, while the rest
+    // is), and reused for entityTtlMs at most.
     const caller = principalKey(credentials);
     const decide = async (named: FleetEntities) =>
       fleetDecisions.get(`${caller}|${named.entityRefsKey}`, async () => {
@@ -439,12 +463,23 @@ export async function createRouter(options: {
       (await fleetAnswer.entities).entityRefsKey === snapshot.entityRefsKey
         ? await early
         : await decide(snapshot);
+    const requests = await requestsOf(snapshot);
+    // the same decision for the entities the requests were made for
+    const decidedRequests = requests?.requests.length
+      ? await decide(requests)
+      : undefined;
+    const visible = decidedRequests
+      ? new Set([...decided.visible, ...decidedRequests.visible])
+      : decided.visible;
+    const until = Math.min(decided.until, decidedRequests?.until ?? Infinity);
     const view = await fleetViews.get(
-      `${caller}|${snapshot.full.etag}|${snapshot.entityRefsKey}|${decided.until}`,
+      `${caller}|${snapshot.full.etag}|${snapshot.entityRefsKey}|${
+        requests?.requestsKey ?? ''
+      }|${until}`,
       async () => ({
-        value: DatabaseService.fleetView(snapshot, decided.visible),
+        value: DatabaseService.fleetView(snapshot, visible, requests?.requests),
         // no longer than the decisions it was made from
-        expiresAt: decided.until,
+        expiresAt: until,
       }),
     );
     send(req, res, view);

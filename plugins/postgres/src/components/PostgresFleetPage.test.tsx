@@ -10,6 +10,7 @@ import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type {
   DatabaseItem,
+  DatabaseRequestStatus,
   DatabasesResponse,
   Verdict,
 } from '@bizmatters/plugin-postgres-common';
@@ -80,6 +81,53 @@ const fleet: DatabasesResponse = {
   errors: [],
 };
 
+/** An open request of `entityRef`, in `phase`, by `user`. */
+function pending(
+  name: string,
+  entityRef: string,
+  phase: 'requested' | 'merged' | 'abandoned',
+  number: number,
+): DatabaseRequestStatus {
+  return {
+    id: `id-${name}`,
+    namespace: name.replace(/-db$/, ''),
+    name,
+    entityRef,
+    pullRequest: {
+      number,
+      url: `https://forge.example/platform/gitops/pull/${number}`,
+      state: { requested: 'open', merged: 'merged', abandoned: 'closed' }[
+        phase
+      ] as DatabaseRequestStatus['pullRequest']['state'],
+    },
+    requestedBy: 'user:default/alice',
+    phase,
+    timeline: {
+      requestedAt: '2026-11-29T10:00:00Z',
+      ...(phase === 'merged' ? { mergedAt: '2026-11-29T11:00:00Z' } : {}),
+      ...(phase === 'abandoned' ? { closedAt: '2026-11-29T11:00:00Z' } : {}),
+    },
+  };
+}
+
+const withRequests: DatabasesResponse = {
+  ...fleet,
+  requests: [
+    pending('search-db', 'component:default/search', 'requested', 7),
+    pending('reports-db', 'component:default/reports', 'merged', 8),
+    pending('old-db', 'component:default/old', 'abandoned', 9),
+  ],
+};
+
+/** The names of the open requests the page lists. */
+function requestNames() {
+  const list = screen.queryByRole('list', { name: /Requested databases/ });
+  if (!list) return [];
+  return within(list)
+    .getAllByRole('listitem')
+    .map(item => item.querySelector('h6')?.textContent);
+}
+
 async function render(api: Partial<PostgresApi>, { fleetReader = true } = {}) {
   await renderInTestApp(
     <TestApiProvider
@@ -123,6 +171,11 @@ function names() {
     .flatMap(name => (name?.textContent ? [name.textContent] : []));
 }
 
+/** Types `text` into the search box. */
+async function search(text: string) {
+  await userEvent.type(screen.getByRole('textbox', { name: 'Search' }), text);
+}
+
 async function choose(label: string, option: string) {
   await userEvent.click(screen.getByRole('button', { name: label }));
   await userEvent.click(
@@ -131,7 +184,7 @@ async function choose(label: string, option: string) {
 }
 
 describe('PostgresFleetPage', () => {
-  it('counts every verdict and lists every database, each linked to its entity', async () => {
+  it('counts every verdict and lists every database, each linked to its Resource and its component', async () => {
     await render(respond(fleet));
     await screen.findByText('5 of 5 databases');
     const expected: Record<string, number> = {
@@ -150,9 +203,20 @@ describe('PostgresFleetPage', () => {
       'inventory-db',
       'legacy-db',
     ]);
+    // the database's own Resource entity, named from cluster, namespace and name
+    expect(screen.getByRole('link', { name: 'billing-db' })).toHaveAttribute(
+      'href',
+      '/catalog/default/resource/billing-db.billing.sandbox-a',
+    );
+    // the component the claim names, as a second link
     expect(screen.getByRole('link', { name: 'billing' })).toHaveAttribute(
       'href',
       '/catalog/default/component/billing',
+    );
+    // a claim naming no component still has its Resource
+    expect(screen.getByRole('link', { name: 'legacy-db' })).toHaveAttribute(
+      'href',
+      '/catalog/default/resource/legacy-db.legacy.sandbox-b',
     );
     // a claim naming no entity says so instead of linking anywhere
     const legacy = screen.getByRole('row', { name: /legacy-db/ });
@@ -161,6 +225,62 @@ describe('PostgresFleetPage', () => {
     expect(screen.getByRole('row', { name: /billing-db/ })).toHaveTextContent(
       /Credentials secret: The secret's username/,
     );
+  });
+
+  it('lists the open requests with their phase, pull request, who and when, counted apart', async () => {
+    await render(respond(withRequests));
+    await screen.findByText('5 of 5 databases');
+    expect(screen.getByLabelText('Requested: 3')).toBeInTheDocument();
+    // the databases' counts are as without requests
+    expect(count('Healthy')).toBe(2);
+    expect(requestNames()).toEqual(['search-db', 'reports-db', 'old-db']);
+    const list = screen.getByRole('list', { name: /Requested databases/ });
+    const [requested, reports, old] = within(list).getAllByRole('listitem');
+    expect(requested).toHaveTextContent('Requested — pull request #7 open');
+    expect(
+      within(requested).getByRole('link', { name: /^Pull request #7/ }),
+    ).toHaveAttribute('href', 'https://forge.example/platform/gitops/pull/7');
+    expect(
+      within(requested).getByRole('link', { name: 'search' }),
+    ).toHaveAttribute('href', '/catalog/default/component/search');
+    expect(requested).toHaveTextContent(/Requested by alice/);
+    expect(reports).toHaveTextContent('Merged — waiting for Argo CD');
+    expect(reports).toHaveTextContent(/merged /);
+    expect(old).toHaveTextContent(
+      'Abandoned — pull request #9 closed without merge',
+    );
+  });
+
+  it('filters the open requests by text and namespace; a filter they cannot meet hides them', async () => {
+    await render(respond(withRequests));
+    await screen.findByText('5 of 5 databases');
+    await search('reports');
+    expect(requestNames()).toEqual(['reports-db']);
+    expect(screen.getByLabelText('Requested: 1')).toBeInTheDocument();
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Clear filters' }),
+    );
+    expect(requestNames()).toHaveLength(3);
+    // a request has no cluster yet
+    await choose('Cluster All', 'sandbox-a');
+    expect(requestNames()).toEqual([]);
+    expect(screen.getByLabelText('Requested: 0')).toBeInTheDocument();
+  });
+
+  it('shows the open requests when no database is in a cluster yet', async () => {
+    await render(
+      respond({
+        items: [],
+        errors: [],
+        requests: [
+          pending('search-db', 'component:default/search', 'requested', 7),
+        ],
+      }),
+    );
+    expect(
+      await screen.findByText('Requested databases (1)'),
+    ).toBeInTheDocument();
+    expect(screen.queryByText('No PostgreSQL databases yet')).toBeNull();
   });
 
   it('filters by verdict, from the counts and from the select', async () => {
@@ -201,16 +321,10 @@ describe('PostgresFleetPage', () => {
     const api = respond(fleet);
     await render(api);
     await screen.findByText('5 of 5 databases');
-    await userEvent.type(
-      screen.getByRole('textbox', { name: 'Search' }),
-      'INVENTORY',
-    );
+    await search('INVENTORY');
     expect(names()).toEqual(['inventory-db']);
     await userEvent.clear(screen.getByRole('textbox', { name: 'Search' }));
-    await userEvent.type(
-      screen.getByRole('textbox', { name: 'Search' }),
-      'team-orders',
-    );
+    await search('team-orders');
     expect(names()).toEqual(['orders-db']);
     await userEvent.click(
       screen.getByRole('button', { name: 'Clear filters' }),
@@ -222,10 +336,7 @@ describe('PostgresFleetPage', () => {
   it('says "nothing matches" rather than showing an empty page', async () => {
     await render(respond(fleet));
     await screen.findByText('5 of 5 databases');
-    await userEvent.type(
-      screen.getByRole('textbox', { name: 'Search' }),
-      'no-such-database',
-    );
+    await search('no-such-database');
     expect(
       screen.getByText('No database matches these filters'),
     ).toBeInTheDocument();

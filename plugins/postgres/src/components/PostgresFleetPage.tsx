@@ -11,6 +11,7 @@ import {
   Page,
   Progress,
   ResponseErrorPanel,
+  StatusPending,
   Table,
   TableColumn,
   WarningPanel,
@@ -26,12 +27,16 @@ import {
   Card,
   CardActionArea,
   Grid,
+  List,
+  ListItem,
   MenuItem,
   TextField,
   Typography,
 } from '@material-ui/core';
 import {
   DatabaseItem,
+  DatabaseRequestStatus,
+  databaseResourceRef,
   DatabasesResponse,
   postgresFleetReadPermission,
   Verdict,
@@ -45,8 +50,10 @@ import {
   isNotAllowed,
   RefreshButton,
 } from './shared';
+import { RequestText } from './Requests';
 import {
   applyFleetFilters,
+  applyRequestFilters,
   Facet,
   facetValues,
   FleetFilters,
@@ -95,6 +102,27 @@ function EntityCell({ entityRef }: { entityRef?: string }) {
   );
 }
 
+/** The database's name, linked to its own Resource entity (made by the catalog provider). */
+function DatabaseCell({ item }: { item: DatabaseItem }) {
+  const entityRoute = useRouteRef(entityRouteRef);
+  const resourceRef = databaseResourceRef(item);
+  return (
+    <>
+      <Typography variant="body2">
+        <Link
+          to={entityRoute(entityRouteParams(resourceRef))}
+          title={resourceRef}
+        >
+          {item.name}
+        </Link>
+      </Typography>
+      <Typography variant="caption" color="textSecondary">
+        {item.cluster} · {item.namespace}
+      </Typography>
+    </>
+  );
+}
+
 /** The failing hop and what to do, in two lines at most; the whole text on hover. */
 function Problem({ item }: { item: DatabaseItem }) {
   const summary = failingSummary(item);
@@ -126,14 +154,7 @@ const columns: TableColumn<Row>[] = [
     title: 'Database',
     field: 'item.name',
     highlight: true,
-    render: ({ item }) => (
-      <>
-        <Typography variant="body2">{item.name}</Typography>
-        <Typography variant="caption" color="textSecondary">
-          {item.cluster} · {item.namespace}
-        </Typography>
-      </>
-    ),
+    render: ({ item }) => <DatabaseCell item={item} />,
   },
   {
     title: 'Status',
@@ -147,7 +168,7 @@ const columns: TableColumn<Row>[] = [
     ),
   },
   {
-    title: 'Entity',
+    title: 'Component',
     field: 'item.entityRef',
     render: ({ item }) => <EntityCell entityRef={item.entityRef} />,
   },
@@ -180,12 +201,24 @@ const columns: TableColumn<Row>[] = [
 /** The count of each verdict; a click filters by it (again: all verdicts). */
 function VerdictCounts(props: {
   counts: Record<Verdict, number>;
+  /** The open requests shown (their databases are in no cluster yet). */
+  requested: number;
   selected?: Verdict;
   onSelect: (verdict: Verdict | undefined) => void;
 }) {
-  const { counts, selected, onSelect } = props;
+  const { counts, requested, selected, onSelect } = props;
   return (
     <Grid container spacing={2} role="group" aria-label="Databases by verdict">
+      <Grid item xs={6} sm={4} md={2}>
+        <Card variant="outlined" aria-label={`Requested: ${requested}`}>
+          <Box p={1.5}>
+            <Typography variant="h4" component="p">
+              {requested}
+            </Typography>
+            <StatusPending>Requested</StatusPending>
+          </Box>
+        </Card>
+      </Grid>
       {VERDICTS.map(verdict => (
         <Grid item xs={6} sm={4} md={2} key={verdict}>
           <Card
@@ -212,6 +245,36 @@ function VerdictCounts(props: {
         </Grid>
       ))}
     </Grid>
+  );
+}
+
+/**
+ * The open requests: databases whose pull request is open, merged and waiting for Argo CD, or
+ * closed without merge; each with its phase, pull request, who asked and when, and the entity
+ * it was requested for.
+ */
+function FleetRequests({ requests }: { requests: DatabaseRequestStatus[] }) {
+  return (
+    <Card variant="outlined">
+      <Box p={2} pb={0}>
+        <Typography variant="h6" component="h2" id="postgres-fleet-requests">
+          Requested databases ({requests.length})
+        </Typography>
+        <Typography variant="body2" color="textSecondary">
+          Their claims are in no cluster yet; each becomes a row below once its
+          claim is read.
+        </Typography>
+      </Box>
+      <List dense aria-labelledby="postgres-fleet-requests">
+        {requests.map(request => (
+          <ListItem key={request.id} divider>
+            <RequestText request={request}>
+              <EntityCell entityRef={request.entityRef} />
+            </RequestText>
+          </ListItem>
+        ))}
+      </List>
+    </Card>
   );
 }
 
@@ -318,7 +381,15 @@ function Fleet({ value }: { value: DatabasesResponse }) {
     [value, filters, texts],
   );
   const data = useMemo(() => rows.map(item => ({ item })), [rows]);
-  if (value.items.length === 0 && value.errors.length === 0) {
+  const requests = useMemo(
+    () => applyRequestFilters(value.requests ?? [], filters),
+    [value, filters],
+  );
+  if (
+    value.items.length === 0 &&
+    value.errors.length === 0 &&
+    !value.requests?.length
+  ) {
     return (
       <EmptyState
         missing="data"
@@ -337,6 +408,7 @@ function Fleet({ value }: { value: DatabasesResponse }) {
       <Grid item>
         <VerdictCounts
           counts={counts}
+          requested={requests.length}
           selected={filters.verdict}
           onSelect={verdict => setFilters({ ...filters, verdict })}
         />
@@ -348,6 +420,11 @@ function Fleet({ value }: { value: DatabasesResponse }) {
           onChange={setFilters}
         />
       </Grid>
+      {requests.length ? (
+        <Grid item>
+          <FleetRequests requests={requests} />
+        </Grid>
+      ) : null}
       <Grid item>
         <Table<Row>
           // a new filter starts on the first page
@@ -378,9 +455,11 @@ function Fleet({ value }: { value: DatabasesResponse }) {
 }
 
 /**
- * The platform team's page of every database in every cluster: verdict counts, filters by
+ * The platform team's page of every database in every cluster, and of every open request (pull
+ * request open, merged and waiting for Argo CD, or abandoned): verdict counts and the count of
+ * requests, filters by
  * verdict, cluster, namespace, owner and version, a text search, each row linking to its
- * entity. A caller without `postgres.fleet.read` sees the databases of the entities they may
+ * database Resource entity and to the component its claim names. A caller without `postgres.fleet.read` sees the databases of the entities they may
  * read, and is told so.
  *
  * @public

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { ReactNode, useState } from 'react';
 import {
   InfoCard,
   Link,
@@ -128,6 +128,41 @@ export function PullRequestLink({
   );
 }
 
+/**
+ * One request as a list item's text: name, namespace, phase, pull request link (and
+ * `children`, e.g. the entity it was made for), then who asked and when.
+ */
+export function RequestText({
+  request,
+  children,
+}: {
+  request: DatabaseRequestStatus;
+  children?: ReactNode;
+}) {
+  return (
+    <ListItemText
+      style={{ whiteSpace: 'normal' }}
+      primary={
+        <Box
+          display="flex"
+          alignItems="center"
+          flexWrap="wrap"
+          style={{ gap: 12 }}
+        >
+          <Typography variant="subtitle2">{request.name}</Typography>
+          <Typography variant="caption" color="textSecondary">
+            namespace {request.namespace}
+          </Typography>
+          <RequestPhase request={request} />
+          <PullRequestLink request={request} />
+          {children}
+        </Box>
+      }
+      secondary={<RequestTimelineText request={request} />}
+    />
+  );
+}
+
 /** "Dismiss" for an abandoned request, to those who may create a database for the entity. */
 function DismissButton({
   request,
@@ -193,25 +228,7 @@ export function PendingRequests({
       <List dense aria-label="Requested databases">
         {requests.map(request => (
           <ListItem key={request.id} divider>
-            <ListItemText
-              style={{ whiteSpace: 'normal' }}
-              primary={
-                <Box
-                  display="flex"
-                  alignItems="center"
-                  flexWrap="wrap"
-                  style={{ gap: 12 }}
-                >
-                  <Typography variant="subtitle2">{request.name}</Typography>
-                  <Typography variant="caption" color="textSecondary">
-                    namespace {request.namespace}
-                  </Typography>
-                  <RequestPhase request={request} />
-                  <PullRequestLink request={request} />
-                </Box>
-              }
-              secondary={<RequestTimelineText request={request} />}
-            />
+            <RequestText request={request} />
             <DismissButton request={request} onDismissed={onChange} />
           </ListItem>
         ))}

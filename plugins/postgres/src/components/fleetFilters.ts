@@ -1,4 +1,8 @@
-import type { DatabaseItem, Verdict } from '@bizmatters/plugin-postgres-common';
+import type {
+  DatabaseItem,
+  DatabaseRequestStatus,
+  Verdict,
+} from '@bizmatters/plugin-postgres-common';
 
 /** The verdicts in the order the page counts them. */
 export const VERDICTS: Verdict[] = [
@@ -104,5 +108,29 @@ export function facetValues(items: DatabaseItem[], facet: Facet): string[] {
   }
   return [...values].sort((a, b) =>
     a.localeCompare(b, undefined, { numeric: true }),
+  );
+}
+
+/**
+ * The open requests the page shows for `filters`: a request has no cluster, owner, version or
+ * verdict yet, so any of those filters hides them all; the namespace filter and the text
+ * (name, namespace, entity, who asked) apply as to databases.
+ */
+export function applyRequestFilters(
+  requests: DatabaseRequestStatus[],
+  filters: FleetFilters,
+): DatabaseRequestStatus[] {
+  if (filters.verdict || filters.cluster || filters.owner || filters.version)
+    return [];
+  const needle = filters.text?.trim() ? lower(filters.text.trim()) : undefined;
+  return requests.filter(
+    r =>
+      (filters.namespace === undefined || r.namespace === filters.namespace) &&
+      (!needle ||
+        lower(
+          [r.name, r.namespace, r.entityRef, r.requestedBy]
+            .filter(Boolean)
+            .join(' '),
+        ).includes(needle)),
   );
 }
