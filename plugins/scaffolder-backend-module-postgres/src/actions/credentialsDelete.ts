@@ -1,17 +1,14 @@
-import { ConflictError, InputError } from '@backstage/errors';
+import { ConflictError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import {
-  checkGitopsTarget,
-  claimManifestPath,
-  findGitopsRepository,
-  postgresDatabaseChangePermission,
-} from '@bizmatters/plugin-postgres-common';
 import { ModuleSettings } from '../config';
-import { authorizeDatabaseCreation, CreationAuthorizer } from '../authorize';
+import { CreationAuthorizer } from '../authorize';
 import { GitopsFileReader } from '../existingClaims';
 import { ClusterClaims } from '../clusterClaims';
 import { SsmCredentialsWriter, TAG_ENTITY } from '../ssmCredentials';
-import { gitopsTargetInputSchema } from './creation';
+import {
+  checkExistingDatabase,
+  existingDatabaseInputSchema,
+} from './existingDatabase';
 import { examples } from './credentialsDelete.examples';
 
 export const CREDENTIALS_DELETE_ACTION_ID = 'postgres:credentials:delete';
@@ -44,25 +41,7 @@ export function createPostgresCredentialsDeleteAction(
     supportsDryRun: true,
     schema: {
       input: {
-        component: z =>
-          z.string().describe('The component the database belonged to'),
-        namespace: z => z.string().describe("The claim's namespace"),
-        name: z => z.string().describe("The claim's name"),
-        environment: z =>
-          z
-            .string()
-            .optional()
-            .describe(
-              'Needed only when postgres.gitops.pathPattern uses {environment}',
-            ),
-        service: z =>
-          z
-            .string()
-            .optional()
-            .describe(
-              'Needed only when postgres.gitops.pathPattern uses {service}',
-            ),
-        ...gitopsTargetInputSchema,
+        ...existingDatabaseInputSchema,
       },
       output: {
         deleted: z =>
@@ -73,44 +52,16 @@ export function createPostgresCredentialsDeleteAction(
     },
     async handler(ctx) {
       const { input } = ctx;
-      const repositories = settings.policy.gitops.repositories;
-      const targetProblem =
-        checkGitopsTarget({ repoUrl: input.repoUrl }, repositories) ??
-        checkGitopsTarget(
-          { repoUrl: input.repoUrl, baseBranch: input.baseBranch },
-          repositories,
-        );
-      if (targetProblem) {
-        throw new InputError(
-          `The GitOps target is not allowed; nothing was deleted: ${targetProblem}`,
-        );
-      }
-      const repository = findGitopsRepository(input.repoUrl!, repositories)!;
       const credentials = await ctx.getInitiatorCredentials();
-      const authorized = await authorizeDatabaseCreation(
+      const { repository, authorized, claimPath } = await checkExistingDatabase(
+        input,
+        settings,
         options,
-        input.component,
         credentials,
-        {
-          permission: postgresDatabaseChangePermission,
-          doing: 'remove the credentials of the databases of',
-        },
+        'remove the credentials of the databases of',
+        'Nothing was deleted.',
       );
       const claim = `${input.namespace}/${input.name}`;
-      let claimPath: string;
-      try {
-        claimPath = claimManifestPath(
-          {
-            namespace: input.namespace,
-            name: input.name,
-            environment: input.environment ?? '',
-            service: input.service ?? '',
-          },
-          settings.policy,
-        );
-      } catch (e) {
-        throw new InputError(`${(e as Error).message}. Nothing was deleted.`);
-      }
       const inGit = await options.gitops.findFile(repository, claimPath);
       if (inGit) {
         throw new ConflictError(

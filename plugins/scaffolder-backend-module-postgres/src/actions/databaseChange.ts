@@ -8,26 +8,24 @@ import {
 } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
-  checkGitopsTarget,
   ClaimManifest,
-  claimManifestPath,
   DATABASE_OPERATIONS,
   DatabaseChange,
   describeDatabaseChange,
   editClaimManifest,
   fileDiff,
-  findGitopsRepository,
-  gitopsPath,
   gitopsRepoUrl,
   manifestFileNames,
-  postgresDatabaseChangePermission,
   readClaimManifest,
   validateDatabaseChange,
 } from '@bizmatters/plugin-postgres-common';
 import { ModuleSettings } from '../config';
-import { authorizeDatabaseCreation, CreationAuthorizer } from '../authorize';
+import { CreationAuthorizer } from '../authorize';
 import { GitopsChangeReader } from '../existingClaims';
-import { gitopsTargetInputSchema } from './creation';
+import {
+  checkExistingDatabase,
+  existingDatabaseInputSchema,
+} from './existingDatabase';
 import { examples } from './databaseChange.examples';
 
 export const DATABASE_CHANGE_ACTION_ID = 'postgres:database:change';
@@ -64,28 +62,7 @@ export function createPostgresDatabaseChangeAction(
     supportsDryRun: true,
     schema: {
       input: {
-        component: z =>
-          z
-            .string()
-            .describe(
-              'The component the database belongs to (its claim must name it)',
-            ),
-        namespace: z => z.string().describe("The claim's namespace"),
-        name: z => z.string().describe("The claim's name"),
-        environment: z =>
-          z
-            .string()
-            .optional()
-            .describe(
-              'Needed only when postgres.gitops.pathPattern uses {environment}',
-            ),
-        service: z =>
-          z
-            .string()
-            .optional()
-            .describe(
-              'Needed only when postgres.gitops.pathPattern uses {service}',
-            ),
+        ...existingDatabaseInputSchema,
         operation: z =>
           z.string().describe(`One of ${DATABASE_OPERATIONS.join(', ')}`),
         storageGB: z =>
@@ -101,7 +78,6 @@ export function createPostgresDatabaseChangeAction(
             .string()
             .optional()
             .describe("decommission: the database's name, typed to confirm"),
-        ...gitopsTargetInputSchema,
       },
       output: {
         repoUrl: z => z.string().describe('The allowed GitOps repository'),
@@ -146,43 +122,15 @@ export function createPostgresDatabaseChangeAction(
           )}. Nothing was written.`,
         );
       }
-      const repositories = settings.policy.gitops.repositories;
-      const targetProblem =
-        checkGitopsTarget({ repoUrl: input.repoUrl }, repositories) ??
-        checkGitopsTarget(
-          { repoUrl: input.repoUrl, baseBranch: input.baseBranch },
-          repositories,
+      const { repository, authorized, folder, claimPath } =
+        await checkExistingDatabase(
+          input,
+          settings,
+          options,
+          await ctx.getInitiatorCredentials(),
+          'change the databases of',
+          'Nothing was written.',
         );
-      if (targetProblem) {
-        throw new InputError(
-          `The GitOps target is not allowed; nothing was written: ${targetProblem}`,
-        );
-      }
-      const repository = findGitopsRepository(input.repoUrl!, repositories)!;
-
-      const authorized = await authorizeDatabaseCreation(
-        options,
-        input.component,
-        await ctx.getInitiatorCredentials(),
-        {
-          permission: postgresDatabaseChangePermission,
-          doing: 'change the databases of',
-        },
-      );
-
-      const where = {
-        namespace: input.namespace,
-        name: input.name,
-        environment: input.environment ?? '',
-        service: input.service ?? '',
-      };
-      let folder: string;
-      try {
-        folder = gitopsPath(where, settings.policy);
-      } catch (e) {
-        throw new InputError(`${(e as Error).message}. Nothing was written.`);
-      }
-      const claimPath = claimManifestPath(where, settings.policy);
       const repoName = `${repository.host}/${repository.owner}/${repository.repo}`;
       const claimFile = await options.gitops.readFile(repository, claimPath);
       if (!claimFile) {

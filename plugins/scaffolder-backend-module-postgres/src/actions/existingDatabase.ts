@@ -1,0 +1,114 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
+import {
+  checkGitopsTarget,
+  claimManifestPath,
+  findGitopsRepository,
+  gitopsPath,
+  GitopsRepository,
+  postgresDatabaseChangePermission,
+} from '@bizmatters/plugin-postgres-common';
+import { z as zod } from 'zod/v3';
+import { ModuleSettings } from '../config';
+import {
+  AuthorizedCreation,
+  authorizeDatabaseCreation,
+  CreationAuthorizer,
+} from '../authorize';
+import { gitopsTargetInputSchema } from './creation';
+
+type Z = typeof zod;
+
+/** The input naming an existing database, taken by the day-2 actions. */
+export const existingDatabaseInputSchema = {
+  component: (z: Z) =>
+    z
+      .string()
+      .describe('The component the database belongs to (its claim names it)'),
+  namespace: (z: Z) => z.string().describe("The claim's namespace"),
+  name: (z: Z) => z.string().describe("The claim's name"),
+  environment: (z: Z) =>
+    z
+      .string()
+      .optional()
+      .describe(
+        'Needed only when postgres.gitops.pathPattern uses {environment}',
+      ),
+  service: (z: Z) =>
+    z
+      .string()
+      .optional()
+      .describe('Needed only when postgres.gitops.pathPattern uses {service}'),
+  ...gitopsTargetInputSchema,
+};
+
+/** An existing database the day-2 actions may act on, and where its files are. */
+export interface CheckedDatabase {
+  repository: GitopsRepository;
+  authorized: AuthorizedCreation;
+  /** The database's folder in the GitOps repository. */
+  folder: string;
+  /** Its claim's file. */
+  claimPath: string;
+}
+
+/**
+ * What both day-2 actions check first, in order, before anything is read from the repository:
+ * the GitOps target against the allow-list, then the component in the catalog and the
+ * initiator's `postgres.database.change` on it; and the database's folder from the path
+ * pattern. `nothing` ends the errors' messages ("Nothing was written.").
+ */
+export async function checkExistingDatabase(
+  input: {
+    component: string;
+    namespace: string;
+    name: string;
+    environment?: string;
+    service?: string;
+    repoUrl?: string;
+    baseBranch?: string;
+  },
+  settings: ModuleSettings,
+  checks: CreationAuthorizer,
+  credentials: BackstageCredentials,
+  doing: string,
+  nothing: string,
+): Promise<CheckedDatabase> {
+  const repositories = settings.policy.gitops.repositories;
+  const targetProblem =
+    checkGitopsTarget({ repoUrl: input.repoUrl }, repositories) ??
+    checkGitopsTarget(
+      { repoUrl: input.repoUrl, baseBranch: input.baseBranch },
+      repositories,
+    );
+  if (targetProblem) {
+    throw new InputError(
+      `The GitOps target is not allowed; ${nothing.toLocaleLowerCase(
+        'en-US',
+      )} ${targetProblem}`,
+    );
+  }
+  const repository = findGitopsRepository(input.repoUrl!, repositories)!;
+  const authorized = await authorizeDatabaseCreation(
+    checks,
+    input.component,
+    credentials,
+    { permission: postgresDatabaseChangePermission, doing },
+  );
+  const where = {
+    namespace: input.namespace,
+    name: input.name,
+    environment: input.environment ?? '',
+    service: input.service ?? '',
+  };
+  try {
+    return {
+      repository,
+      authorized,
+      folder: gitopsPath(where, settings.policy),
+      claimPath: claimManifestPath(where, settings.policy),
+    };
+  } catch (e) {
+    throw new InputError(`${(e as Error).message}. ${nothing}`);
+  }
+}
