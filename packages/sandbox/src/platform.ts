@@ -1,6 +1,5 @@
 import { createHash } from 'crypto';
 import { parseAllDocuments } from 'yaml';
-import { DEFAULT_POLICY } from '@bizmatters/plugin-postgres-common';
 import { DatabaseServer } from './databaseServer';
 import { ForgeStandIn } from './forge';
 import { KubeObject, KubernetesStandIn } from './kubernetes';
@@ -78,6 +77,32 @@ export interface ClusterOperation {
    */
   losePrimary?: 'complete' | 'hold';
 }
+
+/**
+ * The Composition's size map (reference platform/ssm-variant-arun4infra-b88f630,
+ * postgres-composition.yaml: the `map` transforms onto the Cluster's resources), as the
+ * platform defines it — not the plugins' policy, which the sandbox stands in front of.
+ */
+const COMPOSITION_SIZES: Record<
+  string,
+  {
+    requests: { cpu: string; memory: string };
+    limits: { cpu: string; memory: string };
+  }
+> = {
+  small: {
+    requests: { cpu: '250m', memory: '256Mi' },
+    limits: { cpu: '1000m', memory: '1Gi' },
+  },
+  medium: {
+    requests: { cpu: '500m', memory: '512Mi' },
+    limits: { cpu: '2000m', memory: '2Gi' },
+  },
+  large: {
+    requests: { cpu: '1000m', memory: '1Gi' },
+    limits: { cpu: '4000m', memory: '4Gi' },
+  },
+};
 
 /** The labels Crossplane puts on composed resources, naming their claim. */
 const CLAIM_NAME_LABEL = 'crossplane.io/claim-name';
@@ -461,8 +486,7 @@ export class PlatformSimulator {
       const spec = (claim as any).spec ?? {};
       const ns = claim.metadata.namespace!;
       const name = claim.metadata.name;
-      const size =
-        DEFAULT_POLICY.sizes[spec.size] ?? DEFAULT_POLICY.sizes.small;
+      const resources = COMPOSITION_SIZES[spec.size] ?? COMPOSITION_SIZES.small;
       const composedLabels = {
         [CLAIM_NAME_LABEL]: name,
         [CLAIM_NAMESPACE_LABEL]: ns,
@@ -479,8 +503,7 @@ export class PlatformSimulator {
         cluster &&
         (cluster.spec?.imageName !== image ||
           cluster.spec?.storage?.size !== storageSize ||
-          JSON.stringify(cluster.spec?.resources) !==
-            JSON.stringify(size.resources))
+          JSON.stringify(cluster.spec?.resources) !== JSON.stringify(resources))
       ) {
         // the Composition's patches (storage size, image from the version, resources from the size)
         kube.apply({
@@ -489,7 +512,7 @@ export class PlatformSimulator {
             ...cluster.spec,
             imageName: image,
             storage: { ...cluster.spec?.storage, size: storageSize },
-            resources: size.resources,
+            resources,
           },
         });
         changed = true;
@@ -521,7 +544,7 @@ export class PlatformSimulator {
                 },
               },
             },
-            resources: size.resources,
+            resources,
           },
         } as any);
         changed = true;

@@ -69,7 +69,7 @@ const CREATE: ComponentAction = {
  * unless another is given) on it. Throws NotFoundError or NotAllowedError naming the component
  * otherwise. Runs in dry run too.
  */
-export async function authorizeDatabaseCreation(
+export async function authorizeForComponent(
   deps: CreationAuthorizer,
   component: string,
   credentials: BackstageCredentials,

@@ -13,7 +13,7 @@ import { createPostgresRequestRegisterAction } from './actions/requestRegister';
 import { createPostgresDatabaseChangeAction } from './actions/databaseChange';
 import { createPostgresCredentialsDeleteAction } from './actions/credentialsDelete';
 import { PostgresBackendClusterClaims } from './clusterClaims';
-import { SsmCredentialsWriter } from './ssmCredentials';
+import { SsmCredentials } from './ssmCredentials';
 import { GithubFileReader } from './existingClaims';
 import {
   TASK_ROW_WORKSPACE_PROVIDER,
@@ -84,7 +84,7 @@ export const scaffolderModulePostgres = createBackendModule({
             catalog,
             gitops,
             clusters: new PostgresBackendClusterClaims(discovery, auth),
-            ssm: logger => new SsmCredentialsWriter(ssmClient, logger),
+            ssm: logger => new SsmCredentials(ssmClient, logger),
           }),
           createPostgresRequestRegisterAction({ discovery, auth }),
         );

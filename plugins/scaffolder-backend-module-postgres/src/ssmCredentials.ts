@@ -84,13 +84,14 @@ function provenance(found: ExistingParameter): string {
 const MAX_DESCRIBE_PAGES = 20;
 
 /**
- * Writes a database's `user` and `password` parameters to SSM, or finds them written for the
- * same claim by the same person (or the same task) in an earlier run. Decides from metadata and
+ * A database's `user` and `password` parameters in SSM: writes them, or finds them written for
+ * the same claim by the same person (or the same task) in an earlier run; after a decommission,
+ * finds them by their claim tag and deletes them. Decides from metadata and
  * tags only, never from a value: nothing is decrypted, so no answer depends on a stored secret.
  * Everything is decided before the first write: a parameter that is not provably ours stops the
  * run before anything is written.
  */
-export class SsmCredentialsWriter {
+export class SsmCredentials {
   constructor(
     private readonly client: SSMClient,
     private readonly logger: Logger,

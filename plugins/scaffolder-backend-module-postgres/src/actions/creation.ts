@@ -14,7 +14,7 @@ import { z as zod } from 'zod/v3';
 import { ModuleSettings } from '../config';
 import {
   AuthorizedCreation,
-  authorizeDatabaseCreation,
+  authorizeForComponent,
   CreationAuthorizer,
 } from '../authorize';
 import { assertClaimNotInGitops, GitopsFileReader } from '../existingClaims';
@@ -94,7 +94,7 @@ export async function checkCreation(
   }
 
   const validated = assertValidDatabaseRequest(withDefaults, settings.policy);
-  const creation = await authorizeDatabaseCreation(
+  const creation = await authorizeForComponent(
     checks,
     validated.component!,
     await credentials(),

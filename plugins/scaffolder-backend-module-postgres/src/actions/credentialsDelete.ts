@@ -4,7 +4,7 @@ import { ModuleSettings } from '../config';
 import { CreationAuthorizer } from '../authorize';
 import { GitopsFileReader } from '../existingClaims';
 import { ClusterClaims } from '../clusterClaims';
-import { SsmCredentialsWriter, TAG_ENTITY } from '../ssmCredentials';
+import { SsmCredentials, TAG_ENTITY } from '../ssmCredentials';
 import {
   checkExistingDatabase,
   existingDatabaseInputSchema,
@@ -17,7 +17,7 @@ export const CREDENTIALS_DELETE_ACTION_ID = 'postgres:credentials:delete';
 export type CredentialsDeleteChecks = CreationAuthorizer & {
   gitops: GitopsFileReader;
   clusters: ClusterClaims;
-  ssm: (logger: { info(message: string): void }) => SsmCredentialsWriter;
+  ssm: (logger: { info(message: string): void }) => SsmCredentials;
 };
 
 /**

@@ -7,7 +7,7 @@ import {
 } from '@bizmatters/plugin-postgres-common';
 import { ModuleSettings } from '../config';
 import { generatePassword } from '../password';
-import { SsmCredentialsWriter } from '../ssmCredentials';
+import { SsmCredentials } from '../ssmCredentials';
 import { requestInputSchema } from './requestSchema';
 import {
   checkCreation,
@@ -124,7 +124,7 @@ export function createPostgresCredentialsWriteAction(
           passwordSupplied ? 'from the task secrets' : 'generated'
         }`,
       );
-      const writer = new SsmCredentialsWriter(ssmClient, ctx.logger);
+      const writer = new SsmCredentials(ssmClient, ctx.logger);
       const outcome = await writer.write(
         {
           names,

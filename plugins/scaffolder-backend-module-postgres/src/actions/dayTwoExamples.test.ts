@@ -9,7 +9,7 @@ import {
   unitSettings,
 } from '../__testUtils__/actionDeps';
 import { seedInput } from '../__testUtils__/seed';
-import { SsmCredentialsWriter } from '../ssmCredentials';
+import { SsmCredentials } from '../ssmCredentials';
 import { createPostgresDatabaseChangeAction } from './databaseChange';
 import { examples as changeExamples } from './databaseChange.examples';
 import { createPostgresCredentialsDeleteAction } from './credentialsDelete';
@@ -94,7 +94,7 @@ describe('the day-2 actions', () => {
             deleted.push(names);
             return names;
           },
-        } as unknown as SsmCredentialsWriter),
+        } as unknown as SsmCredentials),
     });
     for (const example of deleteExamples) {
       const step = parse(example.example).steps[0];

@@ -12,7 +12,7 @@ import { z as zod } from 'zod/v3';
 import { ModuleSettings } from '../config';
 import {
   AuthorizedCreation,
-  authorizeDatabaseCreation,
+  authorizeForComponent,
   CreationAuthorizer,
 } from '../authorize';
 import { gitopsTargetInputSchema } from './creation';
@@ -89,7 +89,7 @@ export async function checkExistingDatabase(
     );
   }
   const repository = findGitopsRepository(input.repoUrl!, repositories)!;
-  const authorized = await authorizeDatabaseCreation(
+  const authorized = await authorizeForComponent(
     checks,
     input.component,
     credentials,
