@@ -154,3 +154,16 @@ export {
   checkDatabaseName,
   checkRoleName,
 } from './names';
+export {
+  summarizeAvailability,
+  availabilityBlocks,
+  ssmPatternHoldsSeveralDatabases,
+} from './availability';
+export type {
+  AvailabilityState,
+  AvailabilitySubject,
+  AvailabilityCheck,
+  AvailabilityVerdict,
+  DatabaseAvailability,
+  AvailabilityQuery,
+} from './availability';

@@ -115,14 +115,15 @@ export const DEFAULT_POLICY: PostgresPolicy = Object.freeze({
 
 /**
  * The choices a form offers, as the postgres backend serves them (`GET /v1/policy`): the
- * policy's sizes, versions, environments and storage bounds, nothing else (no SSM or GitOps
+ * policy's sizes, versions, environments, storage bounds, upgrade steps and the SSM path
+ * pattern (a name, so that the form can say where credentials go), nothing else (no GitOps
  * settings).
  *
  * @public
  */
 export type PostgresChoices = Pick<
   PostgresPolicy,
-  'sizes' | 'versions' | 'environments' | 'storageGB' | 'upgrades'
+  'sizes' | 'versions' | 'environments' | 'storageGB' | 'upgrades' | 'ssm'
 >;
 
 /**
@@ -131,8 +132,16 @@ export type PostgresChoices = Pick<
  * @public
  */
 export function policyChoices(policy: PostgresPolicy): PostgresChoices {
-  const { sizes, versions, environments, storageGB, upgrades } = policy;
-  return { sizes, versions, environments, storageGB, upgrades };
+  const { sizes, versions, environments, storageGB, upgrades, ssm } = policy;
+  // the SSM path pattern is a name, not a secret: the form says where the credentials go
+  return {
+    sizes,
+    versions,
+    environments,
+    storageGB,
+    upgrades,
+    ssm: { pathPattern: ssm.pathPattern },
+  };
 }
 
 /**

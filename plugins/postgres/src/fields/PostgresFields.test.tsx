@@ -64,6 +64,7 @@ const CURATED: PostgresChoices = {
   environments: ['qa', 'live'],
   storageGB: { min: 5, max: 50 },
   upgrades: { maxMajorSteps: 1 },
+  ssm: { pathPattern: '/curated/{environment}/{service}/{name}/{key}' },
 };
 
 /** The template's step with the given fields, in the real scaffolder form (Stepper). */
