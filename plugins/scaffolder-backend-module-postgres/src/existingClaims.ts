@@ -43,10 +43,11 @@ export interface OpenPullRequest {
  * the open pull requests from branches under a prefix.
  */
 export interface GitopsChangeReader extends GitopsFileReader {
-  /** The text of the file at `path` on the repository's base branch, or undefined. */
+  /** The text of the file at `path` on `ref` (default: the repository's base branch), or undefined. */
   readFile(
     repository: GitopsRepository,
     path: string,
+    ref?: string,
   ): Promise<FileText | undefined>;
   /** The open pull requests into the base branch whose branch starts with `branchPrefix`. */
   openPullRequests(
@@ -85,8 +86,9 @@ export class GithubFileReader implements GitopsChangeReader {
   async readFile(
     repository: GitopsRepository,
     path: string,
+    ref?: string,
   ): Promise<FileText | undefined> {
-    const file = await this.contents(repository, path);
+    const file = await this.contents(repository, path, ref);
     if (!file) return undefined;
     if (file.encoding !== 'base64' || typeof file.content !== 'string') {
       throw new Error(
@@ -134,15 +136,19 @@ export class GithubFileReader implements GitopsChangeReader {
     return found;
   }
 
-  /** The contents API's answer for a file on the base branch, or undefined (404). */
-  private async contents(repository: GitopsRepository, path: string) {
-    const { host, owner, repo, baseBranch } = repository;
+  /** The contents API's answer for a file on `ref` (default the base branch), or undefined (404). */
+  private async contents(
+    repository: GitopsRepository,
+    path: string,
+    ref = repository.baseBranch,
+  ) {
+    const { host, owner, repo } = repository;
     const encoded = path.split('/').map(encodeURIComponent).join('/');
     const body = (await this.api(
       repository,
       `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(
         repo,
-      )}/contents/${encoded}?ref=${encodeURIComponent(baseBranch)}`,
+      )}/contents/${encoded}?ref=${encodeURIComponent(ref)}`,
       true,
     )) as
       | { html_url?: unknown; content?: unknown; encoding?: unknown }
@@ -153,7 +159,7 @@ export class GithubFileReader implements GitopsChangeReader {
       url:
         typeof body.html_url === 'string'
           ? body.html_url
-          : `https://${host}/${owner}/${repo}/blob/${baseBranch}/${path}`,
+          : `https://${host}/${owner}/${repo}/blob/${ref}/${path}`,
     };
   }
 
