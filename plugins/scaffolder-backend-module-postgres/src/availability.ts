@@ -74,7 +74,7 @@ async function gitopsChecks(
         subject: 'gitops',
         name: path,
         state: 'exists',
-        message: `The database ${claim} already exists: its claim is on ${repository.baseBranch} of ${where}. Change it there, or choose another name for a new database.`,
+        message: `The database ${claim} already exists: its claim ${path} is on ${repository.baseBranch} of ${where}. Change it there, or choose another name for a new database.`,
         field: 'name',
         url: file.url,
       });
@@ -190,9 +190,9 @@ async function clusterChecks(
               state: 'exists',
               message: `The database ${claim} already exists in the cluster ${cluster.cluster}. Change it from its Databases tab, or choose another name for a new database.`,
               field: 'name',
-              url: `/catalog/${parseEntityRef(asker.entityRef).namespace}/component/${
-                parseEntityRef(asker.entityRef).name
-              }`,
+              url: `/catalog/${
+                parseEntityRef(asker.entityRef).namespace
+              }/component/${parseEntityRef(asker.entityRef).name}`,
             }
           : {
               subject: 'claim',
@@ -325,9 +325,7 @@ export async function checkNames(
   const [gitops, clusters, ssm] = await Promise.all([
     repository ? gitopsChecks(sources, request, repository, asker) : [],
     clusterChecks(sources, request, asker),
-    sources.ssm
-      ? ssmChecks(sources.ssm, sources.policy, request, asker)
-      : [],
+    sources.ssm ? ssmChecks(sources.ssm, sources.policy, request, asker) : [],
   ]);
   return [...gitops, ...clusters, ...ssm];
 }

@@ -3,13 +3,8 @@ import {
   GithubCredentialsProvider,
   ScmIntegrationRegistry,
 } from '@backstage/integration';
-import { ConflictError, ResponseError } from '@backstage/errors';
-import {
-  claimManifestPath,
-  DatabaseRequest,
-  GitopsRepository,
-  PostgresPolicy,
-} from '@bizmatters/plugin-postgres-common';
+import { ResponseError } from '@backstage/errors';
+import { GitopsRepository } from '@bizmatters/plugin-postgres-common';
 
 /** A file found on a branch of a GitOps repository. */
 export interface FoundFile {
@@ -186,37 +181,5 @@ export class GithubFileReader implements GitopsChangeReader {
     if (res.status === 404 && notFoundIsUndefined) return undefined;
     if (!res.ok) throw await ResponseError.fromResponse(res);
     return res.json();
-  }
-}
-
-/**
- * Refuses a request whose claim is already on the target branch of the GitOps repository (the
- * database exists, or its pull request was merged): a ConflictError that names it and links to
- * it, before anything is written. A request whose earlier run stopped before the merge (the
- * claim only on an unmerged branch) passes, so that it can be retried.
- */
-export async function assertClaimNotInGitops(
-  reader: GitopsFileReader,
-  request: DatabaseRequest,
-  repository: GitopsRepository,
-  policy: PostgresPolicy,
-): Promise<void> {
-  const path = claimManifestPath(request, policy);
-  let found: FoundFile | undefined;
-  try {
-    found = await reader.findFile(repository, path);
-  } catch (e) {
-    throw new Error(
-      `Could not check whether the database ${request.namespace}/${
-        request.name
-      } already exists in ${repository.host}/${repository.owner}/${
-        repository.repo
-      }; nothing was written: ${(e as Error).message}`,
-    );
-  }
-  if (found) {
-    throw new ConflictError(
-      `The database ${request.namespace}/${request.name} already exists: its claim ${path} is on ${repository.baseBranch} of ${repository.host}/${repository.owner}/${repository.repo} (${found.url}). Nothing was written. Choose another name for a new database, or change the existing one there.`,
-    );
   }
 }

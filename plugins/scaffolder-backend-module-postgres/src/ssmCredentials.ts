@@ -205,7 +205,8 @@ export class SsmCredentials {
         );
         continue;
       }
-      const sameTask = taskId !== undefined && found.tags.get(TAG_TASK) === taskId;
+      const sameTask =
+        taskId !== undefined && found.tags.get(TAG_TASK) === taskId;
       const sameAuthor = found.tags.get(TAG_CREATED_BY) === createdBy;
       if (!sameTask && !sameAuthor) {
         conflict(

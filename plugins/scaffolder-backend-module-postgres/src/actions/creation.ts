@@ -152,7 +152,11 @@ async function assertNamesAvailable(
   creation: AuthorizedCreation,
 ): Promise<void> {
   const found = await checkNames(
-    { policy: settings.policy, gitops: checks.gitops, clusters: checks.clusters },
+    {
+      policy: settings.policy,
+      gitops: checks.gitops,
+      clusters: checks.clusters,
+    },
     request,
     repository,
     { entityRef: creation.entityRef, initiator: creation.initiator },

@@ -384,7 +384,7 @@ describe('postgres:credentials:write', () => {
     ).catch(e => e);
     expect(error.name).toBe('ConflictError');
     expect(error.message).toContain(
-      'The database databases/agent-executor-db already exists: its claim is on main of github.com/platform/gitops. Change it there, or choose another name for a new database. (https://github.com/platform/gitops/blob/main/',
+      'The database databases/agent-executor-db already exists: its claim databases/databases/agent-executor-db/postgresinstance.yaml is on main of github.com/platform/gitops. Change it there, or choose another name for a new database. (https://github.com/platform/gitops/blob/main/',
     );
     expect(error.message).toContain('Nothing was written.');
     expect(readFile).toHaveBeenCalledWith(
