@@ -36,9 +36,11 @@ export type AvailabilitySubject =
  * @public
  */
 export interface AvailabilityCheck {
+  /** What the name belongs to. */
   subject: AvailabilitySubject;
   /** The name checked: a file path, `namespace/name`, a secret's or a parameter's name. */
   name: string;
+  /** Whether it is free. */
   state: AvailabilityState;
   /** In a user's words, when the state is not `free`. */
   message?: string;
@@ -69,6 +71,7 @@ export type AvailabilityVerdict =
  * @public
  */
 export interface DatabaseAvailability {
+  /** The worst state of the checks, as a verdict for the whole request. */
   verdict: AvailabilityVerdict;
   /** One line for the form, from the check that decided the verdict. */
   message: string;
@@ -89,12 +92,19 @@ export interface DatabaseAvailability {
  * @public
  */
 export interface AvailabilityQuery {
+  /** The component the database is for (entity ref). */
   component: string;
+  /** The claim's namespace. */
   namespace: string;
+  /** The environment (in the SSM path). */
   environment: string;
+  /** The claim's name (default `<service>-db`). */
   name?: string;
+  /** The owner role, the username stored in SSM (default from the service). */
   databaseOwner?: string;
+  /** The connection secret's name (default `<service>-postgres`). */
   connectionSecretName?: string;
+  /** The GitOps repository (`host?owner=…&repo=…`); without it, not checked. */
   repoUrl?: string;
 }
 

@@ -2,6 +2,7 @@ import {
   AvailabilityCheck,
   claimManifestPath,
   DatabaseRequest,
+  DatabaseRequestField,
   GitopsRepository,
   PostgresPolicy,
   readClaimManifest,
@@ -11,7 +12,11 @@ import {
 import { stringifyEntityRef, parseEntityRef } from '@backstage/catalog-model';
 import { ClusterClaims } from './clusterClaims';
 import { GitopsChangeReader } from './existingClaims';
-import { ParameterState, SsmCredentials } from './ssmCredentials';
+import {
+  ParameterConflict,
+  ParameterState,
+  SsmCredentials,
+} from './ssmCredentials';
 
 /** The branch the template's pull request step pushes a new database to. */
 export function creationBranch(request: {
@@ -251,6 +256,17 @@ async function clusterChecks(
   return checks;
 }
 
+/** The form field whose change frees a parameter, by why it is not free. */
+const CONFLICT_FIELD: Record<ParameterConflict['kind'], DatabaseRequestField> =
+  {
+    username: 'databaseOwner',
+    sameEntity: 'environment',
+    otherClaim: 'environment',
+    otherAuthor: 'name',
+    noUsername: 'name',
+    password: 'name',
+  };
+
 /** The two SSM parameters, from their metadata and tags. */
 async function ssmChecks(
   ssm: SsmCredentials,
@@ -295,12 +311,7 @@ async function ssmChecks(
       name,
       state: 'taken',
       message: publicMessage,
-      field:
-        kind === 'username'
-          ? 'databaseOwner'
-          : kind === 'sameEntity' || kind === 'otherClaim'
-          ? 'environment'
-          : 'name',
+      field: CONFLICT_FIELD[kind],
     };
   };
   return [

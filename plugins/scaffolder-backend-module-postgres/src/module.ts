@@ -88,7 +88,7 @@ export const scaffolderModulePostgres = createBackendModule({
             catalog,
             gitops,
             clusters,
-            ssm: logger => new SsmCredentials(ssmClient, logger),
+            ssm: taskLogger => new SsmCredentials(ssmClient, taskLogger),
           }),
           createPostgresRequestRegisterAction({ discovery, auth }),
         );
