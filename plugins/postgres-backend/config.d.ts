@@ -43,6 +43,12 @@ export interface Config {
        * past it are not read and an `errors` entry says so; default 20.
        */
       maxRefsPerEntity?: number;
+      /**
+       * The service principals (subjects, e.g. `plugin:catalog`) that may read every claim of
+       * every cluster at `/v1/claims`; default `plugin:catalog` (the database Resource
+       * provider) and `plugin:scaffolder` (the form's availability check). Others get 403.
+       */
+      readers?: string[];
     };
     fleet?: {
       /**

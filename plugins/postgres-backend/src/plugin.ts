@@ -119,6 +119,9 @@ export const postgresPlugin = createBackendPlugin({
               'postgres.catalog.timeoutMs',
             ),
             choices: policyChoices(policy),
+            claimReaders: config.getOptionalStringArray(
+              'postgres.claims.readers',
+            ),
             claims: () =>
               readClaimSummaries(
                 reader,

@@ -519,9 +519,22 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
   it('the claims of every cluster are served to services only, without spec, status or secrets', async () => {
     const user = await get('/api/postgres/v1/claims', 'carol');
     expect(user.status).toBe(403);
-    const res = await request(backend.server)
+    // a service that is not one of postgres.claims.readers
+    const other = await request(backend.server)
       .get('/api/postgres/v1/claims')
       .set('authorization', `Bearer ${mockCredentials.service.token()}`);
+    expect(other.status).toBe(403);
+    expect(other.body.error.message).toBe(
+      'external:test-service may not read every claim (postgres.claims.readers)',
+    );
+    const asPlugin = (pluginId: string) =>
+      `Bearer ${mockCredentials.service.token({
+        onBehalfOf: mockCredentials.service(`plugin:${pluginId}`),
+        targetPluginId: 'postgres',
+      })}`;
+    const res = await request(backend.server)
+      .get('/api/postgres/v1/claims')
+      .set('authorization', asPlugin('catalog'));
     responses.push(res.text);
     expect(res.status).toBe(200);
     expect(res.body.clusters.map((c: any) => c.cluster)).toEqual([
@@ -549,7 +562,7 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
     // one namespace's claims
     const one = await request(backend.server)
       .get('/api/postgres/v1/claims?namespace=payments')
-      .set('authorization', `Bearer ${mockCredentials.service.token()}`);
+      .set('authorization', asPlugin('scaffolder'));
     expect(
       one.body.clusters.map((c: any) => [
         c.cluster,

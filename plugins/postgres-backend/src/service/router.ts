@@ -154,6 +154,8 @@ export async function createRouter(options: {
   choices: PostgresChoices;
   /** Every claim of every cluster, served to services (the catalog's provider) at `/v1/claims`. */
   claims: () => Promise<ClaimsResponse>;
+  /** The service subjects that may read `/v1/claims`; default `plugin:catalog`, `plugin:scaffolder`. */
+  claimReaders?: string[];
   /** Database requests: shown with an entity's databases, registered and dismissed here. */
   requests?: RequestTracker;
 }): Promise<express.Router> {
@@ -342,10 +344,19 @@ export async function createRouter(options: {
 
   // Every claim of every cluster (where it is, whom it names, its secrets' names; no spec
   // values, status or secret contents): for the catalog's entity provider and the scaffolder's
-  // availability check (service principals), never for users (they have the fleet route).
+  // availability check (those service principals only), never for users (they have the fleet
+  // route).
   // `?namespace=` keeps one namespace's claims.
+  const claimReaders = new Set(
+    options.claimReaders ?? ['plugin:catalog', 'plugin:scaffolder'],
+  );
   router.get('/v1/claims', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['service'] });
+    const caller = await httpAuth.credentials(req, { allow: ['service'] });
+    if (!claimReaders.has(caller.principal.subject)) {
+      throw new NotAllowedError(
+        `${caller.principal.subject} may not read every claim (postgres.claims.readers)`,
+      );
+    }
     const { namespace } = req.query;
     if (namespace !== undefined && typeof namespace !== 'string') {
       throw new InputError('namespace must be given once');
