@@ -103,10 +103,8 @@ async function gitopsChecks(
 
   const branch = creationBranch(request);
   try {
-    const open = (
-      await sources.gitops.openPullRequests(repository, branch)
-    ).filter(p => p.branch === branch);
-    for (const pull of open) {
+    const pull = await sources.gitops.openPullRequestFrom(repository, branch);
+    if (pull) {
       const file = await sources.gitops.readFile(repository, path, branch);
       if (file && entityOfClaimText(file.text) === asker.entityRef) {
         checks.push({

@@ -49,6 +49,11 @@ export interface GitopsChangeReader extends GitopsFileReader {
     repository: GitopsRepository,
     branchPrefix: string,
   ): Promise<OpenPullRequest[]>;
+  /** The open pull request into the base branch from exactly `branch`, if any (one read). */
+  openPullRequestFrom(
+    repository: GitopsRepository,
+    branch: string,
+  ): Promise<OpenPullRequest | undefined>;
 }
 
 /** How many pages of open pull requests are read (100 each) before giving up. */
@@ -129,6 +134,32 @@ export class GithubFileReader implements GitopsChangeReader {
       if (pulls.length < 100) break;
     }
     return found;
+  }
+
+  async openPullRequestFrom(
+    repository: GitopsRepository,
+    branch: string,
+  ): Promise<OpenPullRequest | undefined> {
+    const { owner, repo, baseBranch } = repository;
+    // `head` is `owner:branch`: the pull requests of the repository's own branches
+    const pulls = (await this.api(
+      repository,
+      `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(
+        repo,
+      )}/pulls?state=open&base=${encodeURIComponent(
+        baseBranch,
+      )}&head=${encodeURIComponent(`${owner}:${branch}`)}&per_page=10`,
+    )) as Array<{ number?: unknown; html_url?: unknown; head?: any }>;
+    const found = Array.isArray(pulls)
+      ? pulls.find(p => p.head?.ref === branch && typeof p.number === 'number')
+      : undefined;
+    return found
+      ? {
+          number: found.number as number,
+          branch,
+          url: typeof found.html_url === 'string' ? found.html_url : '',
+        }
+      : undefined;
   }
 
   /** The contents API's answer for a file on `ref` (default the base branch), or undefined (404). */

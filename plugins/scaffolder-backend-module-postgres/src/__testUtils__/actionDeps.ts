@@ -52,6 +52,7 @@ export function unitAuthorizer(
       findFile: async () => undefined,
       readFile: async () => undefined,
       openPullRequests: async () => [],
+      openPullRequestFrom: async () => undefined,
     },
     clusters: {
       databasesOf: async () => ({ items: [], errors: [] }),

@@ -401,13 +401,10 @@ describe('postgres:credentials:write', () => {
         readFile: async () => ({ url: 'https://x/claim', text: other }),
       },
       {
-        openPullRequests: async () => [
-          {
-            number: 7,
-            url: 'https://x/pull/7',
-            branch: 'postgres/databases/agent-executor-db',
-          },
-        ],
+        openPullRequestFrom: async (_r: unknown, branch: string) =>
+          branch === 'postgres/databases/agent-executor-db'
+            ? { number: 7, url: 'https://x/pull/7', branch }
+            : undefined,
         readFile: async (_r: unknown, _p: string, ref?: string) =>
           ref ? { url: 'https://x/claim', text: other } : undefined,
       },

@@ -31,12 +31,11 @@ describe('the day-2 actions', () => {
       settings: unitSettings(),
       ...unitAuthorizer(),
       gitops: {
-        findFile: async () => undefined,
+        ...unitAuthorizer().gitops,
         readFile: async (_repo, p) =>
           p.startsWith(`${FOLDER}/`)
             ? { url: p, text: seedFiles[p.slice(FOLDER.length + 1)] }
             : undefined,
-        openPullRequests: async () => [],
       },
     });
     const outputs: Record<string, unknown>[] = [];
