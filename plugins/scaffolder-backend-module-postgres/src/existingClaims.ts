@@ -105,32 +105,13 @@ export class GithubFileReader implements GitopsChangeReader {
     repository: GitopsRepository,
     branchPrefix: string,
   ): Promise<OpenPullRequest[]> {
-    const { owner, repo, baseBranch } = repository;
     const found: OpenPullRequest[] = [];
     for (let page = 1; page <= MAX_PULL_PAGES; page++) {
-      const pulls = (await this.api(
+      const pulls = await this.openPulls(
         repository,
-        `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(
-          repo,
-        )}/pulls?state=open&base=${encodeURIComponent(
-          baseBranch,
-        )}&per_page=100&page=${page}`,
-      )) as Array<{ number?: unknown; html_url?: unknown; head?: any }>;
-      if (!Array.isArray(pulls)) break;
-      for (const p of pulls) {
-        const branch = p.head?.ref;
-        if (
-          typeof branch === 'string' &&
-          branch.startsWith(branchPrefix) &&
-          typeof p.number === 'number'
-        ) {
-          found.push({
-            number: p.number,
-            branch,
-            url: typeof p.html_url === 'string' ? p.html_url : '',
-          });
-        }
-      }
+        `per_page=100&page=${page}`,
+      );
+      found.push(...pulls.filter(p => p.branch.startsWith(branchPrefix)));
       if (pulls.length < 100) break;
     }
     return found;
@@ -140,26 +121,38 @@ export class GithubFileReader implements GitopsChangeReader {
     repository: GitopsRepository,
     branch: string,
   ): Promise<OpenPullRequest | undefined> {
-    const { owner, repo, baseBranch } = repository;
     // `head` is `owner:branch`: the pull requests of the repository's own branches
+    const pulls = await this.openPulls(
+      repository,
+      `head=${encodeURIComponent(`${repository.owner}:${branch}`)}&per_page=10`,
+    );
+    return pulls.find(p => p.branch === branch);
+  }
+
+  /** One page of the open pull requests into the base branch (with `query`), as read. */
+  private async openPulls(
+    repository: GitopsRepository,
+    query: string,
+  ): Promise<OpenPullRequest[]> {
+    const { owner, repo, baseBranch } = repository;
     const pulls = (await this.api(
       repository,
       `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(
         repo,
-      )}/pulls?state=open&base=${encodeURIComponent(
-        baseBranch,
-      )}&head=${encodeURIComponent(`${owner}:${branch}`)}&per_page=10`,
+      )}/pulls?state=open&base=${encodeURIComponent(baseBranch)}&${query}`,
     )) as Array<{ number?: unknown; html_url?: unknown; head?: any }>;
-    const found = Array.isArray(pulls)
-      ? pulls.find(p => p.head?.ref === branch && typeof p.number === 'number')
-      : undefined;
-    return found
-      ? {
-          number: found.number as number,
-          branch,
-          url: typeof found.html_url === 'string' ? found.html_url : '',
-        }
-      : undefined;
+    if (!Array.isArray(pulls)) return [];
+    return pulls.flatMap(p =>
+      typeof p.head?.ref === 'string' && typeof p.number === 'number'
+        ? [
+            {
+              number: p.number,
+              branch: p.head.ref as string,
+              url: typeof p.html_url === 'string' ? p.html_url : '',
+            },
+          ]
+        : [],
+    );
   }
 
   /** The contents API's answer for a file on `ref` (default the base branch), or undefined (404). */
