@@ -179,7 +179,7 @@ export type FleetRow = {
 };
 
 /** Fetches the fleet view; throws unless it answers with items. */
-async function fleetView(headers: Headers) {
+export async function fleetView(headers: Headers) {
   const t = performance.now();
   const res = await fetch(`${BASE}/api/postgres/v1/databases`, {
     headers: { ...headers, 'accept-encoding': 'gzip' },
@@ -197,13 +197,14 @@ async function fleetView(headers: Headers) {
     ms,
     items: body.items.length as number,
     errors: body.errors.length as number,
+    requests: (body.requests?.length ?? 0) as number,
     wireBytes: Number(res.headers.get('content-length') ?? NaN),
     bytes: Buffer.byteLength(text),
   };
 }
 
 /** Resolves once the clusters have had no request for 500 ms; when their last one came. */
-async function upstreamSettled(clusters: StandIns['clusters']) {
+export async function upstreamSettled(clusters: StandIns['clusters']) {
   let seen = upstreamRequests(clusters);
   let last = performance.now();
   for (;;) {
