@@ -203,6 +203,24 @@ export async function fleetView(headers: Headers) {
   };
 }
 
+/**
+ * A first fleet view, not measured: asked again while it fails (right after start, the
+ * catalog may still be busy processing thousands of entities past the catalog timeout).
+ */
+async function warmUp(headers: Headers) {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await fleetView(headers);
+    } catch (e) {
+      if (tries >= 10) throw e;
+      process.stderr.write(
+        `warm-up fleet view failed, again: ${String(e).slice(0, 300)}\n`,
+      );
+      await sleep(5000);
+    }
+  }
+}
+
 /** Resolves once the clusters have had no request for 500 ms; when their last one came. */
 export async function upstreamSettled(clusters: StandIns['clusters']) {
   let seen = upstreamRequests(clusters);
@@ -234,7 +252,7 @@ export async function measureFleet(options: {
   const { clusters } = options.standIns;
   const rows: FleetRow[] = [];
   // once before: the Kubernetes backend loads its client on its first proxy request
-  await fleetView(headers);
+  await warmUp(headers);
   await upstreamSettled(clusters);
   for (const labels of ['both', 'credentials', 'none'] as const) {
     unlabelSecrets(clusters, labels);
