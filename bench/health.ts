@@ -9,7 +9,8 @@
  * Then two replicas on PostgreSQL and Redis (replicas.ts).
  *
  * BENCH_CLAIMS: claims (1000); BENCH_ONLY=views: only the first table; BENCH_ONLY=fleet: only
- * the fleet's tables (without, then with BENCH_OPEN_REQUESTS open requests, default 200); BENCH_ONLY=provider: only the database provider's table (provider.ts);
+ * the fleet's tables (without, then with BENCH_OPEN_REQUESTS open requests, default 200;
+ * BENCH_FLEET_LABELS=both: the first table's first line only); BENCH_ONLY=provider: only the database provider's table (provider.ts);
  * BENCH_ONLY=replicas (or
  * `npm run bench -- --replicas`): only the replicas' tables; BENCH_LOAD_SECONDS: the load's
  * duration (60); BENCH_REPLICA_SECONDS: each replica load's duration (30);
