@@ -252,6 +252,37 @@ export async function upstreamSettled(clusters: StandIns['clusters']) {
 }
 
 /**
+ * Three fleet views as `headers`: cold (once the clusters are quiet, past the TTL and the stale
+ * window: the build is waited for), warm (the next view), and stale (past the TTL: served while
+ * the next is built), with the cold view's upstream requests and those of the build the stale
+ * one started, until the clusters are quiet again.
+ */
+export async function coldWarmStale(
+  headers: Headers,
+  clusters: StandIns['clusters'],
+) {
+  await upstreamSettled(clusters);
+  await sleep((TTL_SECONDS + FLEET_STALE_SECONDS) * 1000 + 500);
+  const before = upstreamRequests(clusters);
+  const cold = await fleetView(headers);
+  const coldReads = upstreamRequests(clusters) - before;
+  const warm = await fleetView(headers);
+  await expireCaches();
+  const beforeStale = upstreamRequests(clusters);
+  const started = performance.now();
+  const stale = await fleetView(headers);
+  const last = await upstreamSettled(clusters);
+  return {
+    cold,
+    coldReads,
+    warm,
+    stale,
+    rebuildReads: upstreamRequests(clusters) - beforeStale,
+    rebuildMs: last - started,
+  };
+}
+
+/**
  * The fleet view (GET /api/postgres/v1/databases) for each labelling of the databases' Secrets
  * (labels only ever removed, so in this order): cold (past the TTL and the stale window: the
  * build is waited for), warm (the next view), and stale (past the TTL: served while the next
@@ -270,17 +301,8 @@ export async function measureFleet(options: {
   await upstreamSettled(clusters);
   for (const labels of FLEET_LABELS) {
     unlabelSecrets(clusters, labels);
-    await upstreamSettled(clusters);
-    await sleep((TTL_SECONDS + FLEET_STALE_SECONDS) * 1000 + 500);
-    const before = upstreamRequests(clusters);
-    const cold = await fleetView(headers);
-    const coldReads = upstreamRequests(clusters) - before;
-    const warm = await fleetView(headers);
-    await expireCaches();
-    const beforeStale = upstreamRequests(clusters);
-    const started = performance.now();
-    const stale = await fleetView(headers);
-    const last = await upstreamSettled(clusters);
+    const { cold, coldReads, warm, stale, rebuildReads, rebuildMs } =
+      await coldWarmStale(headers, clusters);
     rows.push({
       labels,
       databases: cold.items,
@@ -288,8 +310,8 @@ export async function measureFleet(options: {
       coldMs: cold.ms,
       warmMs: warm.ms,
       staleMs: stale.ms,
-      rebuildReads: upstreamRequests(clusters) - beforeStale,
-      rebuildMs: last - started,
+      rebuildReads,
+      rebuildMs,
       errors: cold.errors + warm.errors + stale.errors,
       wireBytes: warm.wireBytes,
       bytes: warm.bytes,

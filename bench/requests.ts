@@ -10,20 +10,16 @@ import { BASE, FLEET_READER_HEADERS, Headers } from './backend';
 import {
   ENTITIES_VIEWED,
   entityName,
-  FLEET_STALE_SECONDS,
   restoreSecretLabels,
   StandIns,
   TTL_SECONDS,
-  upstreamRequests,
 } from './fixtures';
-import { fleetView, upstreamSettled } from './measure';
+import { coldWarmStale, fleetView } from './measure';
 
 /** Open requests registered (BENCH_OPEN_REQUESTS, default 200). */
 export const OPEN_REQUESTS = Number(process.env.BENCH_OPEN_REQUESTS ?? 200);
 /** TTL windows of back-to-back views over which forge calls are counted. */
 export const SUSTAINED_TTLS = 3;
-
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 export type RequestsCaller = 'reader' | 'owner';
 
@@ -121,15 +117,10 @@ async function phase(
   standIns: StandIns,
 ): Promise<RequestsRow> {
   const { clusters, forge } = standIns;
-  await upstreamSettled(clusters);
-  await sleep((TTL_SECONDS + FLEET_STALE_SECONDS) * 1000 + 500);
-  const before = upstreamRequests(clusters);
-  const cold = await fleetView(headers);
-  const coldReads = upstreamRequests(clusters) - before;
-  const warm = await fleetView(headers);
-  await sleep(TTL_SECONDS * 1000 + 500);
-  const stale = await fleetView(headers);
-  await upstreamSettled(clusters);
+  const { cold, coldReads, warm, stale } = await coldWarmStale(
+    headers,
+    clusters,
+  );
   const forgeBefore = pullReads(forge);
   const end = performance.now() + SUSTAINED_TTLS * TTL_SECONDS * 1000;
   let views = 0;

@@ -84,6 +84,10 @@ describe('TtlCache with staleMs (stale-while-revalidate)', () => {
     now = 1_000;
   });
 
+  /** A cache serving values up to 50 ms past their expiry. */
+  const staleCache = () =>
+    new TtlCache<string>({ maxEntries: 10, staleMs: 50, now: clock });
+
   /** A load whose calls are counted and which settles only when released. */
   function gatedLoad(ttl = 100) {
     const calls: Array<() => void> = [];
@@ -97,11 +101,7 @@ describe('TtlCache with staleMs (stale-while-revalidate)', () => {
   }
 
   it('serves the expired value within staleMs while one reload runs, then the reloaded one', async () => {
-    const cache = new TtlCache<string>({
-      maxEntries: 10,
-      staleMs: 50,
-      now: clock,
-    });
+    const cache = staleCache();
     const { load, calls } = gatedLoad();
     const first = cache.get('k', load);
     calls[0]();
@@ -118,11 +118,7 @@ describe('TtlCache with staleMs (stale-while-revalidate)', () => {
   });
 
   it('never serves a value past expiresAt + staleMs: the caller then waits for a load', async () => {
-    const cache = new TtlCache<string>({
-      maxEntries: 10,
-      staleMs: 50,
-      now: clock,
-    });
+    const cache = staleCache();
     const { load, calls } = gatedLoad();
     const first = cache.get('k', load);
     calls[0]();
@@ -138,11 +134,7 @@ describe('TtlCache with staleMs (stale-while-revalidate)', () => {
   });
 
   it('a failed reload keeps the stale value until its window ends; the next caller reloads again', async () => {
-    const cache = new TtlCache<string>({
-      maxEntries: 10,
-      staleMs: 50,
-      now: clock,
-    });
+    const cache = staleCache();
     await cache.get('k', async () => ({ value: 'v1', expiresAt: now + 100 }));
     now += 110;
     let fails = 0;
@@ -173,11 +165,7 @@ describe('TtlCache with staleMs (stale-while-revalidate)', () => {
   });
 
   it('keys stay apart: a stale value is served for its own key only', async () => {
-    const cache = new TtlCache<string>({
-      maxEntries: 10,
-      staleMs: 50,
-      now: clock,
-    });
+    const cache = staleCache();
     await cache.get('alice', async () => ({
       value: 'a',
       expiresAt: now + 100,
