@@ -33,6 +33,16 @@ export type Backend = {
 export type Headers = Record<string, string>;
 
 /**
+ * A fleet reader: a static external access token (a service principal) whose only permission
+ * is `postgres.fleet.read` (Backstage decides a service's permissions from its access
+ * restrictions, without the policy). The guest owns every entity but does not read the fleet.
+ */
+const FLEET_READER_TOKEN = 'bench-fleet-reader-0123456789abcdef';
+export const FLEET_READER_HEADERS: Headers = {
+  authorization: `Bearer ${FLEET_READER_TOKEN}`,
+};
+
+/**
  * Writes the catalog entities (into `catalogDir`, by default `dir`) and the app-config that
  * points the backend at the stand-ins (into `dir`); returns the app-config's path.
  */
@@ -54,6 +64,17 @@ export function writeBackendConfig(options: {
       baseUrl: `http://localhost:${port}`,
       listen: { port },
       database: { client: 'better-sqlite3', connection: ':memory:' },
+      auth: {
+        externalAccess: [
+          {
+            type: 'static',
+            options: { token: FLEET_READER_TOKEN, subject: 'bench-fleet' },
+            accessRestrictions: [
+              { plugin: 'postgres', permission: 'postgres.fleet.read' },
+            ],
+          },
+        ],
+      },
     },
     auth: {
       environment: 'development',

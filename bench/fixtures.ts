@@ -188,9 +188,13 @@ export function populate(options: {
  */
 export type SecretLabels = 'both' | 'credentials' | 'none';
 
+/** The Secrets whose label unlabelSecrets took off, as they were: restoreSecretLabels puts them back. */
+const unlabelled = new Map<KubernetesStandIn, KubeObject[]>();
+
 /**
  * Takes the label off the databases' Secrets that `which` says are not labelled (the
- * connection secrets are the `-postgres` ones); labels are only ever removed.
+ * connection secrets are the `-postgres` ones); labels are only removed here, and put back by
+ * restoreSecretLabels.
  */
 export function unlabelSecrets(
   clusters: KubernetesStandIn[],
@@ -206,9 +210,19 @@ export function unlabelSecrets(
         !secret.metadata.name.endsWith('-postgres')
       )
         continue;
+      if (!unlabelled.has(cluster)) unlabelled.set(cluster, []);
+      unlabelled.get(cluster)!.push(secret);
       delete labels[DATABASE_SECRET_LABEL];
       cluster.apply({ ...secret, metadata: { ...secret.metadata, labels } });
     }
+  }
+}
+
+/** Puts back every label unlabelSecrets took off: both Secrets of each database labelled. */
+export function restoreSecretLabels(clusters: KubernetesStandIn[]): void {
+  for (const cluster of clusters) {
+    cluster.apply(...(unlabelled.get(cluster) ?? []));
+    unlabelled.delete(cluster);
   }
 }
 

@@ -9,7 +9,8 @@
  * Then two replicas on PostgreSQL and Redis (replicas.ts).
  *
  * BENCH_CLAIMS: claims (1000); BENCH_ONLY=views: only the first table; BENCH_ONLY=fleet: only
- * the fleet's table; BENCH_ONLY=provider: only the database provider's table (provider.ts);
+ * the fleet's tables (without, then with BENCH_OPEN_REQUESTS open requests, default 200;
+ * BENCH_FLEET_LABELS=both: the first table's first line only); BENCH_ONLY=provider: only the database provider's table (provider.ts);
  * BENCH_ONLY=replicas (or
  * `npm run bench -- --replicas`): only the replicas' tables; BENCH_LOAD_SECONDS: the load's
  * duration (60); BENCH_REPLICA_SECONDS: each replica load's duration (30);
@@ -39,6 +40,7 @@ import {
   runScaffolder,
 } from './measure';
 import {
+  fleetRequestsTable,
   fleetTable,
   loadTable,
   printTables,
@@ -48,6 +50,7 @@ import {
   viewsTable,
 } from './report';
 import { measureReplicas } from './replicas';
+import { measureFleetRequests } from './requests';
 import { measureProvider, providerTable } from './provider';
 
 /** The bench on one backend (SQLite, memory cache): views, fleet, a scaffolder run, load. */
@@ -72,14 +75,22 @@ async function singleBackend(
       const rows = await measureFleet({ headers, standIns, backend });
       return { rows, claims, entityCount, idleMiB, rssMiB: rssMiB(backend) };
     };
+    // after the fleet table (it relabels the Secrets): the requests stay registered
+    const fleetRequests = async () =>
+      fleetRequestsTable({
+        rows: await measureFleetRequests({ guest: headers, standIns }),
+        claims,
+        entityCount,
+      });
     if (process.env.BENCH_ONLY === 'fleet')
-      return [fleetTable(await fleetOf())];
+      return [fleetTable(await fleetOf()), await fleetRequests()];
 
     const rows = await measureViews({ ...viewer, standIns, backend });
     const views = viewsTable({ rows, claims, entityCount });
     if (process.env.BENCH_ONLY === 'views') return [views];
 
     const fleet = await fleetOf();
+    const withRequests = await fleetRequests();
     const run = await runScaffolder({
       headers,
       ssm: standIns.ssm,
@@ -94,6 +105,7 @@ async function singleBackend(
     return [
       views,
       fleetTable(fleet),
+      withRequests,
       scaffolderTable(run),
       loadTable({ ...load, seconds: loadSeconds }),
       requestTrackingTable({ ...load, seconds: loadSeconds }),

@@ -7,6 +7,7 @@ import {
   VIEWER_COUNTS,
 } from './fixtures';
 import { FleetRow, Load, LOAD_VIEWERS, Row, ScaffolderRun } from './measure';
+import { OPEN_REQUESTS, RequestsRow, SUSTAINED_TTLS } from './requests';
 import { FAILURE_THRESHOLD, PROBE_MS } from './balancer';
 import {
   GRACE_SECONDS,
@@ -162,6 +163,68 @@ export function fleetTable(options: {
       Math.abs(growth),
     )} MiB).`,
   ].join('\n');
+}
+
+const CALLERS: Record<RequestsRow['caller'], string> = {
+  reader: 'fleet reader (postgres.fleet.read)',
+  owner: 'owner of every entity (not a fleet reader: filtered per caller)',
+};
+
+/**
+ * The fleet with open requests, per caller against the same caller's fleet without them (the
+ * baseline, measured in the same backend just before).
+ */
+export function fleetRequestsTable(options: {
+  rows: RequestsRow[];
+  claims: number;
+  entityCount: number;
+}): string {
+  const { rows, claims, entityCount } = options;
+  const baseline = (r: RequestsRow) =>
+    rows.find(b => b.caller === r.caller && b.changedMs === undefined)!;
+  const ttls = SUSTAINED_TTLS;
+  return table(
+    `Fleet view with open requests — ${claims} claims over ${CLUSTERS} clusters (${entityCount} entities), ${OPEN_REQUESTS} open requests (each its own open pull request on the forge, ${LATENCY_MS} ms a call; namespaces with no database); cache TTL ${TTL_SECONDS} s, served stale up to ${FLEET_STALE_SECONDS} s more; baseline: the same caller's fleet without requests, just before`,
+    [
+      'caller',
+      'open requests in the answer',
+      'databases',
+      'cold: upstream reads',
+      'time ms',
+      'warm: time ms',
+      'stale (past the TTL): time ms',
+      'first view after one more request ms',
+      `views in ${ttls} TTLs (back to back)`,
+      'forge calls per TTL (pull request lists and reads)',
+      'naive: one read per open request per view, per TTL',
+      'answer KiB gzip / JSON',
+      'ratio cold ms (vs baseline)',
+      'ratio warm ms (vs baseline)',
+      'ratio stale ms (vs baseline)',
+      'errors',
+    ],
+    rows.map(r => {
+      const b = baseline(r);
+      return [
+        CALLERS[r.caller],
+        r.requests,
+        r.databases,
+        r.coldReads,
+        fmt(r.coldMs),
+        fmt(r.warmMs),
+        fmt(r.staleMs),
+        r.changedMs === undefined ? '–' : fmt(r.changedMs),
+        r.views,
+        fmt(r.forgeCalls / ttls),
+        fmt((r.views * r.requests) / ttls),
+        `${fmt(r.wireBytes / 1024)} / ${fmt(r.bytes / 1024)}`,
+        fmt(r.coldMs / b.coldMs),
+        fmt(r.warmMs / b.warmMs),
+        fmt(r.staleMs / b.staleMs),
+        r.errors,
+      ];
+    }),
+  );
 }
 
 export function scaffolderTable(run: ScaffolderRun): string {

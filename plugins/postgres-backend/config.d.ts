@@ -55,7 +55,9 @@ export interface Config {
        * How long past its cache TTL the fleet view (`/v1/databases`) is still served while
        * the next one is built in the background (stale-while-revalidate), in seconds; default
        * 60. A request later than that waits for the next one; 0 makes every request after the
-       * TTL wait.
+       * TTL wait. For a caller without `postgres.fleet.read`, their decisions (which of the
+       * fleet's entities they may read) are likewise used this long past the TTL while they are
+       * asked again, so a permission change shows within the TTL plus this.
        */
       staleSeconds?: number;
     };

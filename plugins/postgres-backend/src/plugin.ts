@@ -76,13 +76,14 @@ export const postgresPlugin = createBackendPlugin({
           config.getOptionalNumber('postgres.kubernetes.concurrency') ?? 8;
         const deadlineMs =
           config.getOptionalNumber('postgres.kubernetes.deadlineMs') ?? 15_000;
+        const fleetStaleMs =
+          (config.getOptionalNumber('postgres.fleet.staleSeconds') ?? 60) *
+          1000;
         const databases = new DatabaseService({
           reader,
           logger,
           stuckAfterSeconds,
-          fleetStaleMs:
-            (config.getOptionalNumber('postgres.fleet.staleSeconds') ?? 60) *
-            1000,
+          fleetStaleMs,
           showUnannotated:
             config.getOptionalBoolean('postgres.claims.showUnannotated') ??
             false,
@@ -115,6 +116,7 @@ export const postgresPlugin = createBackendPlugin({
             databases,
             logger,
             entityTtlMs: ttlSeconds * 1000,
+            fleetStaleMs,
             catalogTimeoutMs: config.getOptionalNumber(
               'postgres.catalog.timeoutMs',
             ),

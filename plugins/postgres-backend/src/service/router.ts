@@ -148,6 +148,12 @@ export async function createRouter(options: {
   entityTtlMs: number;
   /** How many of those answers are kept; default 10,000. */
   maxEntities?: number;
+  /**
+   * How long past entityTtlMs a caller's decisions about the fleet's entities are still used
+   * while they are asked again (stale-while-revalidate, as the fleet itself:
+   * `postgres.fleet.staleSeconds`); default 0 (asked again, and waited for, after the TTL).
+   */
+  fleetStaleMs?: number;
   /** How long the catalog may take to answer; default 10,000 ms. */
   catalogTimeoutMs?: number;
   /** What the template's form offers (app-config `postgres.*`), served at `/v1/policy`. */
@@ -168,16 +174,20 @@ export async function createRouter(options: {
   }>({
     maxEntries: options.maxEntities ?? 10_000,
   });
+  const fleetStaleMs = options.fleetStaleMs ?? 0;
   /**
    * Per caller without `postgres.fleet.read` and set of entity refs the fleet names: which of
    * them the caller may read (the catalog's and the permission policy's answers), reused for
-   * entityTtlMs, as the entity view reuses its decisions.
+   * entityTtlMs, as the entity view reuses its decisions; then, for fleetStaleMs more, used
+   * while this caller's next decisions are asked (never another caller's: the key is the
+   * caller's). A permission change shows within entityTtlMs + fleetStaleMs.
    */
   const fleetDecisions = new TtlCache<{
     visible: ReadonlySet<string>;
     until: number;
   }>({
     maxEntries: options.maxEntities ?? 10_000,
+    staleMs: fleetStaleMs,
   });
   /**
    * Per caller and fleet snapshot: the fleet as they see it, serialized, for as long as the
@@ -474,7 +484,7 @@ export async function createRouter(options: {
     }
     // Anyone else: the databases (and requests) of entities they may read, decided for this
     // caller and the entities the fleet names (as soon as its claims are read, while the rest
-    // is), and reused for entityTtlMs at most.
+    // is), reused for entityTtlMs, and for fleetStaleMs more while they are asked again.
     const caller = principalKey(credentials);
     const decide = async (named: FleetEntities) =>
       fleetDecisions.get(`${caller}|${named.entityRefsKey}`, async () => {
@@ -510,8 +520,8 @@ export async function createRouter(options: {
       }|${until}`,
       async () => ({
         value: DatabaseService.fleetView(snapshot, visible, requests?.requests),
-        // no longer than the decisions it was made from
-        expiresAt: until,
+        // no longer than the decisions it was made from may be used
+        expiresAt: until + fleetStaleMs,
       }),
     );
     send(req, res, view);

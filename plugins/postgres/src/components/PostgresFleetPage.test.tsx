@@ -267,6 +267,26 @@ describe('PostgresFleetPage', () => {
     expect(screen.getByLabelText('Requested: 0')).toBeInTheDocument();
   });
 
+  it('offers the namespace of a request that has no database yet, and filters the requests by it', async () => {
+    await render(respond(withRequests));
+    await screen.findByText('5 of 5 databases');
+    // search-db is requested in namespace "search", where no database is yet
+    expect(fleet.items.map(i => i.namespace)).not.toContain('search');
+    await choose('Namespace All', 'search');
+    expect(requestNames()).toEqual(['search-db']);
+    expect(screen.getByLabelText('Requested: 1')).toBeInTheDocument();
+    expect(screen.getByText('0 of 5 databases')).toBeInTheDocument();
+    // a namespace with databases and no request: its databases, no request
+    await choose('Namespace search', 'billing');
+    expect(names()).toEqual(['billing-db']);
+    expect(requestNames()).toEqual([]);
+    // the namespace filter and the text together
+    await choose('Namespace billing', 'reports');
+    expect(requestNames()).toEqual(['reports-db']);
+    await search('search');
+    expect(requestNames()).toEqual([]);
+  });
+
   it('shows the open requests when no database is in a cluster yet', async () => {
     await render(
       respond({

@@ -280,19 +280,21 @@ function FleetRequests({ requests }: { requests: DatabaseRequestStatus[] }) {
 
 function FilterBar(props: {
   items: DatabaseItem[];
+  /** The open requests: their namespaces are offered too. */
+  requests: DatabaseRequestStatus[];
   filters: FleetFilters;
   onChange: (filters: FleetFilters) => void;
 }) {
-  const { items, filters, onChange } = props;
+  const { items, requests, filters, onChange } = props;
   const options = useMemo(
     () =>
       Object.fromEntries(
         (Object.keys(FACET_LABELS) as Facet[]).map(f => [
           f,
-          facetValues(items, f),
+          facetValues(items, f, requests),
         ]),
       ) as Record<Facet, string[]>,
-    [items],
+    [items, requests],
   );
   const active = Object.values(filters).some(v => v !== undefined && v !== '');
   return (
@@ -381,14 +383,15 @@ function Fleet({ value }: { value: DatabasesResponse }) {
     [value, filters, texts],
   );
   const data = useMemo(() => rows.map(item => ({ item })), [rows]);
+  const allRequests = useMemo(() => value.requests ?? [], [value]);
   const requests = useMemo(
-    () => applyRequestFilters(value.requests ?? [], filters),
-    [value, filters],
+    () => applyRequestFilters(allRequests, filters),
+    [allRequests, filters],
   );
   if (
     value.items.length === 0 &&
     value.errors.length === 0 &&
-    !value.requests?.length
+    !allRequests.length
   ) {
     return (
       <EmptyState
@@ -416,6 +419,7 @@ function Fleet({ value }: { value: DatabasesResponse }) {
       <Grid item>
         <FilterBar
           items={value.items}
+          requests={allRequests}
           filters={filters}
           onChange={setFilters}
         />

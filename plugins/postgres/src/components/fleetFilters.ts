@@ -99,12 +99,36 @@ export function applyFleetFilters(
   return { rows, counts };
 }
 
-/** The values a select filter offers: every value in the fleet, sorted. */
-export function facetValues(items: DatabaseItem[], facet: Facet): string[] {
+/**
+ * The select filters an open request can meet, and how its value is read: a request has a
+ * namespace (its claim's) but no cluster, owner, version or verdict until its claim is read.
+ */
+const REQUEST_FACETS: Partial<
+  Record<Facet, (r: DatabaseRequestStatus) => string | undefined>
+> = {
+  namespace: r => r.namespace,
+};
+
+/**
+ * The values a select filter offers: every value in the fleet and its open requests (a
+ * namespace that has only requests yet can be chosen too), sorted.
+ */
+export function facetValues(
+  items: DatabaseItem[],
+  facet: Facet,
+  requests: DatabaseRequestStatus[] = [],
+): string[] {
   const values = new Set<string>();
   for (const item of items) {
     const v = FACETS[facet](item);
     if (v !== undefined) values.add(v);
+  }
+  const ofRequest = REQUEST_FACETS[facet];
+  if (ofRequest) {
+    for (const request of requests) {
+      const v = ofRequest(request);
+      if (v !== undefined) values.add(v);
+    }
   }
   return [...values].sort((a, b) =>
     a.localeCompare(b, undefined, { numeric: true }),
@@ -112,20 +136,22 @@ export function facetValues(items: DatabaseItem[], facet: Facet): string[] {
 }
 
 /**
- * The open requests the page shows for `filters`: a request has no cluster, owner, version or
- * verdict yet, so any of those filters hides them all; the namespace filter and the text
- * (name, namespace, entity, who asked) apply as to databases.
+ * The open requests the page shows for `filters`: the select filters a request can meet (its
+ * namespace) and the text (name, namespace, entity, who asked) apply as to databases; a request
+ * has no cluster, owner, version or verdict yet, so any of those filters hides them all.
  */
 export function applyRequestFilters(
   requests: DatabaseRequestStatus[],
   filters: FleetFilters,
 ): DatabaseRequestStatus[] {
-  if (filters.verdict || filters.cluster || filters.owner || filters.version)
-    return [];
+  if (filters.verdict) return [];
+  const facets = (Object.keys(FACETS) as Facet[]).filter(
+    f => filters[f] !== undefined,
+  );
   const needle = filters.text?.trim() ? lower(filters.text.trim()) : undefined;
   return requests.filter(
     r =>
-      (filters.namespace === undefined || r.namespace === filters.namespace) &&
+      facets.every(f => REQUEST_FACETS[f]?.(r) === filters[f]) &&
       (!needle ||
         lower(
           [r.name, r.namespace, r.entityRef, r.requestedBy]
