@@ -304,6 +304,8 @@ export async function signInWhenCatalogHas(
       `${base}/api/catalog/entities/by-name/component/default/${lastEntity}`,
       { headers },
     );
+    // read the body: one left unread errors later, unhandled, when its socket closes
+    await res.arrayBuffer();
     if (
       res.ok &&
       identity.identity.ownershipEntityRefs.includes('group:default/bench')

@@ -11,6 +11,7 @@
  * BENCH_CLAIMS: claims (1000); BENCH_ONLY=views: only the first table; BENCH_ONLY=fleet: only
  * the fleet's tables (without, then with BENCH_OPEN_REQUESTS open requests, default 200;
  * BENCH_FLEET_LABELS=both: the first table's first line only); BENCH_ONLY=provider: only the database provider's table (provider.ts);
+ * BENCH_ONLY=availability: the scaffolder run and the form's availability check (availability.ts);
  * BENCH_ONLY=replicas (or
  * `npm run bench -- --replicas`): only the replicas' tables; BENCH_LOAD_SECONDS: the load's
  * duration (60); BENCH_REPLICA_SECONDS: each replica load's duration (30);
@@ -30,6 +31,7 @@ import {
   catalogEntities,
   entityName,
   StandIns,
+  VIEWED,
   startStandIns,
   stopStandIns,
 } from './fixtures';
@@ -52,6 +54,7 @@ import {
 import { measureReplicas } from './replicas';
 import { measureFleetRequests } from './requests';
 import { measureProvider, providerTable } from './provider';
+import { availabilityTable, measureAvailability } from './availability';
 
 /** The bench on one backend (SQLite, memory cache): views, fleet, a scaffolder run, load. */
 async function singleBackend(
@@ -85,17 +88,33 @@ async function singleBackend(
     if (process.env.BENCH_ONLY === 'fleet')
       return [fleetTable(await fleetOf()), await fleetRequests()];
 
+    // the scaffolder run (its pull request left open), then the form's availability check
+    const runThenAvailability = async () => {
+      const run = await runScaffolder({
+        headers,
+        ssm: standIns.ssm,
+        forge: standIns.forge,
+      });
+      const checks = await measureAvailability({
+        headers,
+        ssm: standIns.ssm,
+        forge: standIns.forge,
+        clusters: standIns.clusters,
+        ownName: `${VIEWED[0]}-db`,
+      });
+      return [scaffolderTable(run), availabilityTable(checks)];
+    };
+    // awaited here: returned unawaited, the finally below would stop the backend under it
+    if (process.env.BENCH_ONLY === 'availability')
+      return await runThenAvailability();
+
     const rows = await measureViews({ ...viewer, standIns, backend });
     const views = viewsTable({ rows, claims, entityCount });
     if (process.env.BENCH_ONLY === 'views') return [views];
 
     const fleet = await fleetOf();
     const withRequests = await fleetRequests();
-    const run = await runScaffolder({
-      headers,
-      ssm: standIns.ssm,
-      forge: standIns.forge,
-    });
+    const runTables = await runThenAvailability();
     const load = await measureLoad({
       viewer,
       backend,
@@ -106,7 +125,7 @@ async function singleBackend(
       views,
       fleetTable(fleet),
       withRequests,
-      scaffolderTable(run),
+      ...runTables,
       loadTable({ ...load, seconds: loadSeconds }),
       requestTrackingTable({ ...load, seconds: loadSeconds }),
     ];
@@ -136,7 +155,7 @@ async function main() {
       only === 'replicas'
         ? []
         : await singleBackend(standIns, entities, claims);
-    if (only !== 'views' && only !== 'fleet') {
+    if (only !== 'views' && only !== 'fleet' && only !== 'availability') {
       const replicas = await measureReplicas({
         standIns,
         entities,

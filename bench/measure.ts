@@ -381,6 +381,8 @@ export async function templateReady(headers: Headers, base = BASE) {
       `${base}/api/catalog/entities/by-name/template/default/new-postgres-db`,
       { headers },
     );
+    // read the body: one left unread errors later, unhandled, when its socket closes
+    await res.arrayBuffer();
     if (res.ok) return;
     await sleep(500);
   }

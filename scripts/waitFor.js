@@ -4,6 +4,8 @@ async function waitFor(url, what, timeoutMs = 240_000) {
   while (Date.now() - started < timeoutMs) {
     try {
       const res = await fetch(url);
+      // read the body: one left unread errors later, unhandled, when its socket closes
+      await res.arrayBuffer();
       if (res.status < 500) return;
     } catch {
       /* not yet */
