@@ -1,16 +1,35 @@
-import { useApi } from '@backstage/core-plugin-api';
 import {
   CustomFieldValidator,
   FieldExtensionComponentProps,
 } from '@backstage/plugin-scaffolder-react';
-import { ListItemText, MenuItem, TextField } from '@material-ui/core';
+import {
+  FormHelperText,
+  ListItemText,
+  MenuItem,
+  TextField,
+} from '@material-ui/core';
+import { useEffect } from 'react';
 import useAsync from 'react-use/esm/useAsync';
+import { useApi } from '@backstage/core-plugin-api';
 import {
   checkRequestField,
   DatabaseRequestField,
   PostgresChoices,
+  ssmPatternHoldsSeveralDatabases,
 } from '@bizmatters/plugin-postgres-common';
 import { postgresApiRef } from '../api/PostgresApi';
+import { loadChoices, uiOption, usePostgresChoices } from './choices';
+import {
+  askAvailability,
+  AvailabilityField,
+  AvailabilityLines,
+  availabilityQuery,
+  blockingMessages,
+  blocksField,
+  causeMessage,
+  isRefusal,
+  useAvailability,
+} from './availability';
 
 /** The lists a `PostgresChoicePicker` may offer (its `ui:options.choices`), and the request field each fills. */
 const CHOICE_FIELDS = {
@@ -25,12 +44,6 @@ interface Option {
   value: string;
   label: string;
   detail?: string;
-}
-
-function uiOption(uiSchema: unknown, key: string): unknown {
-  return (uiSchema as { 'ui:options'?: Record<string, unknown> } | undefined)?.[
-    'ui:options'
-  ]?.[key];
 }
 
 function choiceList(uiSchema: unknown): ChoiceList {
@@ -85,12 +98,7 @@ export function PostgresChoicePicker(
 ) {
   const { formData, onChange, schema, required, rawErrors, idSchema } = props;
   const list = choiceList(props.uiSchema);
-  const api = useApi(postgresApiRef);
-  const {
-    value: choices,
-    error,
-    loading,
-  } = useAsync(() => api.getPolicy(), [api]);
+  const { value: choices, error, loading } = usePostgresChoices();
   const options = choices ? optionsOf(choices, list) : [];
   const title = schema.title ?? list;
   const value = formData ?? '';
@@ -102,32 +110,45 @@ export function PostgresChoicePicker(
   else if (!offered)
     helperText = checkRequestField(CHOICE_FIELDS[list], value, choices);
   return (
-    <TextField
-      id={idSchema?.$id}
-      select
-      fullWidth
-      margin="normal"
-      variant="outlined"
-      label={title}
-      required={required}
-      // a value the platform no longer offers stays visible, marked as an error
-      value={choices && offered ? value : ''}
-      onChange={e => onChange(e.target.value as string)}
-      error={!!error || !offered || (rawErrors?.length ?? 0) > 0}
-      disabled={loading || !!error}
-      helperText={helperText}
-      SelectProps={{
-        'aria-label': title,
-        renderValue: v => options.find(o => o.value === v)?.label ?? String(v),
-      }}
-    >
-      {options.map(o => (
-        <MenuItem key={o.value} value={o.value}>
-          <ListItemText primary={o.label} secondary={o.detail} />
-        </MenuItem>
-      ))}
-    </TextField>
+    <>
+      <TextField
+        id={idSchema?.$id}
+        select
+        fullWidth
+        margin="normal"
+        variant="outlined"
+        label={title}
+        required={required}
+        // a value the platform no longer offers stays visible, marked as an error
+        value={choices && offered ? value : ''}
+        onChange={e => onChange(e.target.value as string)}
+        error={!!error || !offered || (rawErrors?.length ?? 0) > 0}
+        disabled={loading || !!error}
+        helperText={helperText}
+        SelectProps={{
+          'aria-label': title,
+          renderValue: v =>
+            options.find(o => o.value === v)?.label ?? String(v),
+        }}
+      >
+        {options.map(o => (
+          <MenuItem key={o.value} value={o.value}>
+            <ListItemText primary={o.label} secondary={o.detail} />
+          </MenuItem>
+        ))}
+      </TextField>
+      {list === 'environments' && choices && (
+        <FormHelperText>{ssmPathNote(choices.ssm.pathPattern)}</FormHelperText>
+      )}
+    </>
   );
+}
+
+/** Where the credentials go, said under the environment (it is part of the path). */
+function ssmPathNote(pathPattern: string): string {
+  return ssmPatternHoldsSeveralDatabases(pathPattern)
+    ? `Credentials go to AWS SSM under ${pathPattern}: each database has its own parameters.`
+    : `Credentials go to AWS SSM under ${pathPattern}, which holds one database per service and environment.`;
 }
 
 /** The actions' check of the chosen value against the platform's lists, before "Next". */
@@ -138,15 +159,10 @@ export const postgresChoiceValidation: CustomFieldValidator<string> = async (
 ) => {
   if (!value) return;
   const field = CHOICE_FIELDS[choiceList(context.uiSchema)];
-  const api = context.apiHolder.get(postgresApiRef);
-  if (!api) return;
-  let choices: PostgresChoices;
-  try {
-    choices = await api.getPolicy();
-  } catch (e) {
-    validation.addError(
-      `The platform's choices could not be loaded: ${(e as Error).message}`,
-    );
+  const choices = await loadChoices(context.apiHolder);
+  if (!choices) return;
+  if ('error' in choices) {
+    validation.addError(choices.error);
     return;
   }
   const problem = checkRequestField(field, value, choices);
@@ -159,6 +175,7 @@ const NAME_RULES: readonly DatabaseRequestField[] = [
   'namespace',
   'databaseName',
   'databaseOwner',
+  'connectionSecretName',
 ];
 
 function nameRule(uiSchema: unknown): DatabaseRequestField {
@@ -172,39 +189,120 @@ function nameRule(uiSchema: unknown): DatabaseRequestField {
 }
 
 /**
- * A text field for a name of the request (`ui:options.rule`: `name`, `namespace`,
- * `databaseName` or `databaseOwner`), checked as the user types with the rules the actions run.
+ * The field whose availability this one shows (`ui:options.checkAvailability: true`, for the
+ * rules `name` and `connectionSecretName` of a new database), or none.
  */
-export function PostgresNameField(props: FieldExtensionComponentProps<string>) {
-  const { formData, onChange, schema, required, rawErrors, idSchema } = props;
-  const problem = checkRequestField(nameRule(props.uiSchema), formData);
-  const title = schema.title ?? '';
-  return (
-    <TextField
-      id={idSchema?.$id}
-      fullWidth
-      margin="normal"
-      variant="outlined"
-      label={title}
-      required={required}
-      value={formData ?? ''}
-      onChange={e => onChange(e.target.value || undefined)}
-      error={!!problem || (rawErrors?.length ?? 0) > 0}
-      // once "Next" has shown the same message under the field, it is not repeated here
-      helperText={
-        problem && !rawErrors?.includes(problem) ? problem : schema.description
-      }
-      inputProps={{ 'aria-label': title }}
-    />
+function availabilityField(
+  uiSchema: unknown,
+  rule: DatabaseRequestField,
+): AvailabilityField | undefined {
+  if (uiOption(uiSchema, 'checkAvailability') !== true) return undefined;
+  if (rule === 'name' || rule === 'connectionSecretName') return rule;
+  throw new Error(
+    'PostgresNameField checks availability only for the rules name and connectionSecretName',
   );
 }
 
-/** The same rule as the field shows, so that "Next" is blocked with its message. */
-export const postgresNameValidation: CustomFieldValidator<string> = (
+/**
+ * A text field for a name of the request (`ui:options.rule`: `name`, `namespace`,
+ * `databaseName`, `databaseOwner` or `connectionSecretName`), checked as the user types with
+ * the rules the actions run. With `ui:options.checkAvailability`, the claim name also shows
+ * whether the whole request built from the form's values so far is free (and the SSM
+ * parameters it writes), the connection secret whether its own name is.
+ */
+export function PostgresNameField(props: FieldExtensionComponentProps<string>) {
+  const { formData, onChange, schema, required, rawErrors, idSchema } = props;
+  const rule = nameRule(props.uiSchema);
+  const field = availabilityField(props.uiSchema, rule);
+  const problem = checkRequestField(rule, formData);
+  // the Stepper passes every step's values so far as formContext.formData
+  const formValues = (
+    props.formContext as { formData?: Record<string, unknown> } | undefined
+  )?.formData;
+  const availability = useAvailability(
+    field && !problem
+      ? availabilityQuery({ ...formValues, [rule]: formData })
+      : undefined,
+  );
+  const api = useApi(postgresApiRef);
+  const { value: choices } = useAsync(
+    async () => (field === 'name' ? api.getPolicy() : undefined),
+    [api, field],
+  );
+  // The Stepper validates only the fields present in the form's data: a claim name left empty
+  // (the default, `<service>-db`) is put there as undefined, so that "Next" checks it too.
+  const absent = field === 'name' && formData === undefined;
+  useEffect(() => {
+    if (absent) onChange(undefined);
+    // once, when the field appears
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  const title = schema.title ?? '';
+  return (
+    <>
+      <TextField
+        id={idSchema?.$id}
+        fullWidth
+        margin="normal"
+        variant="outlined"
+        label={title}
+        required={required}
+        value={formData ?? ''}
+        onChange={e => onChange(e.target.value || undefined)}
+        error={
+          !!problem ||
+          (rawErrors?.length ?? 0) > 0 ||
+          (!!field && blocksField(availability, field))
+        }
+        // once "Next" has shown the same message under the field, it is not repeated here
+        helperText={
+          problem && !rawErrors?.includes(problem)
+            ? problem
+            : schema.description
+        }
+        inputProps={{ 'aria-label': title }}
+      />
+      {field && (
+        <AvailabilityLines
+          state={availability}
+          field={field}
+          pathPattern={choices?.ssm.pathPattern}
+          shownErrors={rawErrors}
+        />
+      )}
+    </>
+  );
+}
+
+/**
+ * The same rule as the field shows, so that "Next" is blocked with its message; with
+ * `ui:options.checkAvailability`, also a name that is taken or a database that exists.
+ */
+export const postgresNameValidation: CustomFieldValidator<string> = async (
   value,
   validation,
   context,
 ) => {
-  const problem = checkRequestField(nameRule(context.uiSchema), value);
-  if (problem) validation.addError(problem);
+  const rule = nameRule(context.uiSchema);
+  const problem = checkRequestField(rule, value);
+  if (problem) {
+    validation.addError(problem);
+    return;
+  }
+  const field = availabilityField(context.uiSchema, rule);
+  const api = context.apiHolder.get(postgresApiRef);
+  const query =
+    field && availabilityQuery({ ...context.formData, [rule]: value });
+  if (!field || !api || !query) return;
+  try {
+    const answer = await askAvailability(api, query);
+    for (const message of blockingMessages(answer, field)) {
+      validation.addError(message);
+    }
+  } catch (e) {
+    // a refusal is what the task would meet too; anything else, the task checks again
+    if (isRefusal(e as { statusCode?: number })) {
+      validation.addError(causeMessage(e as Error));
+    }
+  }
 };
