@@ -8,7 +8,12 @@ import { DatabaseRequestField } from './request';
  *
  * @public
  */
-export type AvailabilityState = 'free' | 'ours' | 'exists' | 'taken' | 'unknown';
+export type AvailabilityState =
+  | 'free'
+  | 'ours'
+  | 'exists'
+  | 'taken'
+  | 'unknown';
 
 /**
  * What a name belongs to: the claim's file on the GitOps branch, an open pull request adding

@@ -154,10 +154,13 @@ describe('claims on database Resources', () => {
       name: 'orders-db',
       entityRef: 'component:default/orders',
       owner: 'group:default/team-orders',
+      // names only: which secrets it uses, never what they hold
+      secrets: { credentials: 'orders-db-app', connection: 'orders-db-conn' },
     });
     expect(claimSummary(claim({ 'bizmatters.io/owner': '??' }))).toEqual({
       namespace: 'orders',
       name: 'orders-db',
+      secrets: { credentials: 'orders-db-app', connection: 'orders-db-conn' },
     });
   });
 });

@@ -1,4 +1,5 @@
 import { KubeObject } from './manifests';
+import { claimSecretNames } from './request';
 import {
   ClaimOwnership,
   claimEntityRef,
@@ -95,6 +96,8 @@ export interface ClaimSummary {
   entityRef?: string;
   /** The group that owns the database (`bizmatters.io/owner`, normalized), if it names one. */
   owner?: string;
+  /** The names of the claim's two secrets (names only), as {@link claimSecretNames} gives them. */
+  secrets?: { credentials: string; connection: string };
 }
 
 /** The claims of one cluster, or why they could not be read. @public */
@@ -116,7 +119,7 @@ export interface ClaimsResponse {
 }
 
 /**
- * A claim reduced to where it is and the entity and owner it names.
+ * A claim reduced to where it is, the entity and owner it names and its secrets' names.
  *
  * @public
  */
@@ -124,11 +127,19 @@ export function claimSummary(claim: KubeObject): ClaimSummary {
   const entityRef = claimEntityRef(claim);
   const rawOwner = claim.metadata?.annotations?.[OWNER_ANNOTATION];
   const owner = rawOwner ? normalizeEntityRef(rawOwner, 'group') : undefined;
+  const names = claimSecretNames(
+    claim.metadata?.name ?? '',
+    (claim as { spec?: Record<string, unknown> }).spec,
+  );
   return {
     namespace: claim.metadata?.namespace ?? '',
     name: claim.metadata?.name ?? '',
     ...(entityRef ? { entityRef } : {}),
     ...(owner ? { owner } : {}),
+    secrets: {
+      credentials: names.credentialsSecretName,
+      connection: names.connectionSecretName,
+    },
   };
 }
 

@@ -5,7 +5,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
-import { DatabasesResponse } from '@bizmatters/plugin-postgres-common';
+import {
+  ClaimsResponse,
+  DatabasesResponse,
+} from '@bizmatters/plugin-postgres-common';
 
 /** How long the postgres backend may take to say which claims exist. */
 const TIMEOUT_MS = 30_000;
@@ -20,6 +23,12 @@ export interface ClusterClaims {
     entityRef: string,
     credentials: BackstageCredentials,
   ): Promise<DatabasesResponse>;
+  /**
+   * Every claim of one namespace in every cluster, whoever's (where it is, whom it names, its
+   * secrets' names; nothing else), asked with the module's own service credentials: for
+   * telling whether a name is taken without showing the user what takes it.
+   */
+  claimsIn(namespace: string): Promise<ClaimsResponse>;
 }
 
 /**
@@ -44,11 +53,27 @@ export class PostgresBackendClusterClaims implements ClusterClaims {
       targetPluginId: 'postgres',
     });
     const path = [kind, namespace, name].map(encodeURIComponent).join('/');
-    const res = await fetch(`${base}/v1/entities/${path}/databases`, {
+    return this.get(`${base}/v1/entities/${path}/databases`, token);
+  }
+
+  async claimsIn(namespace: string): Promise<ClaimsResponse> {
+    const base = await this.discovery.getBaseUrl('postgres');
+    const { token } = await this.auth.getPluginRequestToken({
+      onBehalfOf: await this.auth.getOwnServiceCredentials(),
+      targetPluginId: 'postgres',
+    });
+    return this.get(
+      `${base}/v1/claims?namespace=${encodeURIComponent(namespace)}`,
+      token,
+    );
+  }
+
+  private async get<T>(url: string, token: string): Promise<T> {
+    const res = await fetch(url, {
       headers: { authorization: `Bearer ${token}` },
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
     if (!res.ok) throw await ResponseError.fromResponse(res);
-    return (await res.json()) as DatabasesResponse;
+    return (await res.json()) as T;
   }
 }

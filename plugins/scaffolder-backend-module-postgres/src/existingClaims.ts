@@ -3,13 +3,8 @@ import {
   GithubCredentialsProvider,
   ScmIntegrationRegistry,
 } from '@backstage/integration';
-import { ConflictError, ResponseError } from '@backstage/errors';
-import {
-  claimManifestPath,
-  DatabaseRequest,
-  GitopsRepository,
-  PostgresPolicy,
-} from '@bizmatters/plugin-postgres-common';
+import { ResponseError } from '@backstage/errors';
+import { GitopsRepository } from '@bizmatters/plugin-postgres-common';
 
 /** A file found on a branch of a GitOps repository. */
 export interface FoundFile {
@@ -43,10 +38,11 @@ export interface OpenPullRequest {
  * the open pull requests from branches under a prefix.
  */
 export interface GitopsChangeReader extends GitopsFileReader {
-  /** The text of the file at `path` on the repository's base branch, or undefined. */
+  /** The text of the file at `path` on `ref` (default: the repository's base branch), or undefined. */
   readFile(
     repository: GitopsRepository,
     path: string,
+    ref?: string,
   ): Promise<FileText | undefined>;
   /** The open pull requests into the base branch whose branch starts with `branchPrefix`. */
   openPullRequests(
@@ -85,8 +81,9 @@ export class GithubFileReader implements GitopsChangeReader {
   async readFile(
     repository: GitopsRepository,
     path: string,
+    ref?: string,
   ): Promise<FileText | undefined> {
-    const file = await this.contents(repository, path);
+    const file = await this.contents(repository, path, ref);
     if (!file) return undefined;
     if (file.encoding !== 'base64' || typeof file.content !== 'string') {
       throw new Error(
@@ -134,15 +131,19 @@ export class GithubFileReader implements GitopsChangeReader {
     return found;
   }
 
-  /** The contents API's answer for a file on the base branch, or undefined (404). */
-  private async contents(repository: GitopsRepository, path: string) {
-    const { host, owner, repo, baseBranch } = repository;
+  /** The contents API's answer for a file on `ref` (default the base branch), or undefined (404). */
+  private async contents(
+    repository: GitopsRepository,
+    path: string,
+    ref = repository.baseBranch,
+  ) {
+    const { host, owner, repo } = repository;
     const encoded = path.split('/').map(encodeURIComponent).join('/');
     const body = (await this.api(
       repository,
       `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(
         repo,
-      )}/contents/${encoded}?ref=${encodeURIComponent(baseBranch)}`,
+      )}/contents/${encoded}?ref=${encodeURIComponent(ref)}`,
       true,
     )) as
       | { html_url?: unknown; content?: unknown; encoding?: unknown }
@@ -153,7 +154,7 @@ export class GithubFileReader implements GitopsChangeReader {
       url:
         typeof body.html_url === 'string'
           ? body.html_url
-          : `https://${host}/${owner}/${repo}/blob/${baseBranch}/${path}`,
+          : `https://${host}/${owner}/${repo}/blob/${ref}/${path}`,
     };
   }
 
@@ -180,37 +181,5 @@ export class GithubFileReader implements GitopsChangeReader {
     if (res.status === 404 && notFoundIsUndefined) return undefined;
     if (!res.ok) throw await ResponseError.fromResponse(res);
     return res.json();
-  }
-}
-
-/**
- * Refuses a request whose claim is already on the target branch of the GitOps repository (the
- * database exists, or its pull request was merged): a ConflictError that names it and links to
- * it, before anything is written. A request whose earlier run stopped before the merge (the
- * claim only on an unmerged branch) passes, so that it can be retried.
- */
-export async function assertClaimNotInGitops(
-  reader: GitopsFileReader,
-  request: DatabaseRequest,
-  repository: GitopsRepository,
-  policy: PostgresPolicy,
-): Promise<void> {
-  const path = claimManifestPath(request, policy);
-  let found: FoundFile | undefined;
-  try {
-    found = await reader.findFile(repository, path);
-  } catch (e) {
-    throw new Error(
-      `Could not check whether the database ${request.namespace}/${
-        request.name
-      } already exists in ${repository.host}/${repository.owner}/${
-        repository.repo
-      }; nothing was written: ${(e as Error).message}`,
-    );
-  }
-  if (found) {
-    throw new ConflictError(
-      `The database ${request.namespace}/${request.name} already exists: its claim ${path} is on ${repository.baseBranch} of ${repository.host}/${repository.owner}/${repository.repo} (${found.url}). Nothing was written. Choose another name for a new database, or change the existing one there.`,
-    );
   }
 }

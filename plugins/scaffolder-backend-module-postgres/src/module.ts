@@ -15,6 +15,7 @@ import { createPostgresCredentialsDeleteAction } from './actions/credentialsDele
 import { PostgresBackendClusterClaims } from './clusterClaims';
 import { SsmCredentials } from './ssmCredentials';
 import { GithubFileReader } from './existingClaims';
+import { createAvailabilityRouter } from './availabilityRouter';
 import {
   TASK_ROW_WORKSPACE_PROVIDER,
   TaskRowWorkspaceProvider,
@@ -25,7 +26,8 @@ import {
  * `postgres:request:register`, `postgres:database:change` and `postgres:credentials:delete`
  * with the scaffolder, and the `taskRow` workspace provider (used when
  * `scaffolder.taskRecovery.workspaceProvider` names it), which keeps a task's workspace in its
- * row so that a recovered task resumes with its files.
+ * row so that a recovered task resumes with its files; serves the form's availability check at
+ * `/api/scaffolder/postgres/v1/availability`.
  *
  * @public
  */
@@ -43,6 +45,9 @@ export const scaffolderModulePostgres = createBackendModule({
         catalog: catalogServiceRef,
         discovery: coreServices.discovery,
         auth: coreServices.auth,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        logger: coreServices.logger,
       },
       async init({
         scaffolder,
@@ -53,25 +58,24 @@ export const scaffolderModulePostgres = createBackendModule({
         catalog,
         discovery,
         auth,
+        httpRouter,
+        httpAuth,
+        logger,
       }) {
         const settings = readModuleSettings(config);
         const ssmClient = createSsmClient(settings.ssm);
         // whether a claim is already in the GitOps repository, read with the integration's credentials
         const gitops = new GithubFileReader(ScmIntegrations.fromConfig(config));
+        // the claims of the clusters, as the postgres backend reads them
+        const clusters = new PostgresBackendClusterClaims(discovery, auth);
+        const checks = { permissions, catalog, gitops, clusters };
         scaffolder.addActions(
           createPostgresCredentialsWriteAction({
             settings,
             ssmClient,
-            permissions,
-            catalog,
-            gitops,
+            ...checks,
           }),
-          createPostgresManifestsCreateAction({
-            settings,
-            permissions,
-            catalog,
-            gitops,
-          }),
+          createPostgresManifestsCreateAction({ settings, ...checks }),
           createPostgresDatabaseChangeAction({
             settings,
             permissions,
@@ -83,10 +87,19 @@ export const scaffolderModulePostgres = createBackendModule({
             permissions,
             catalog,
             gitops,
-            clusters: new PostgresBackendClusterClaims(discovery, auth),
+            clusters,
             ssm: logger => new SsmCredentials(ssmClient, logger),
           }),
           createPostgresRequestRegisterAction({ discovery, auth }),
+        );
+        // the "New Postgres DB" form's availability check, at /api/scaffolder/postgres/v1/…
+        httpRouter.use(
+          createAvailabilityRouter({
+            settings,
+            checks,
+            ssm: new SsmCredentials(ssmClient, logger),
+            httpAuth,
+          }),
         );
         workspaces.addProviders({
           [TASK_ROW_WORKSPACE_PROVIDER]: new TaskRowWorkspaceProvider(

@@ -17,23 +17,65 @@ export const TAG_ENTITY = 'backstage.io/entity';
 export const TAG_CREATED_BY = 'backstage.io/created-by';
 export const TAG_TASK = 'backstage.io/scaffolder-task';
 
-export interface CredentialsToWrite {
-  names: SsmParameterNames;
-  username: string;
+export interface CredentialsToWrite extends ParameterClaim {
   /** Called only when the password parameter must be written. */
   password: () => string;
   /** True when the password was supplied by the user (then it may not replace an existing one). */
   passwordSupplied: boolean;
-  /** `namespace/name` of the claim. */
-  claim: string;
-  /** Full ref of the owning entity. */
-  entity: string;
-  /** User entity ref of the task's initiator. */
-  createdBy: string;
   /** The scaffolder task writing (a retry of the same task keeps its id). */
   taskId: string;
   kmsKeyId?: string;
   tier?: string;
+}
+
+/** Who asks about a claim's parameters: enough to tell ours from someone else's. */
+export interface ParameterClaim {
+  names: SsmParameterNames;
+  /** The username the request would store (databaseOwner). */
+  username: string;
+  /** `namespace/name` of the claim. */
+  claim: string;
+  /** Full ref of the owning entity. */
+  entity: string;
+  /** User entity ref of the person asking. */
+  createdBy: string;
+  /** The scaffolder task asking, if a task asks. */
+  taskId?: string;
+  /** The SSM path pattern the names come from, for the advice when it holds one database per service. */
+  pathPattern?: string;
+}
+
+/** Why an existing parameter stops a request. */
+export interface ParameterConflict {
+  /**
+   * `otherClaim`: written for another claim; `sameEntity`: for another claim of the same entity
+   * (the SSM pattern holds one database per service); `otherAuthor`: for this claim by someone
+   * else; `noUsername`, `username`: the stored username cannot be or is not the one asked;
+   * `password`: a supplied password would replace a stored one.
+   */
+  kind:
+    | 'otherClaim'
+    | 'sameEntity'
+    | 'otherAuthor'
+    | 'noUsername'
+    | 'username'
+    | 'password';
+  /** What the task says (names who wrote the parameter). */
+  message: string;
+  /** What the form may say: nothing of who wrote it. */
+  publicMessage: string;
+}
+
+/** One parameter of a request, as found. */
+export type ParameterState =
+  | { state: 'free' }
+  | { state: 'ours'; version?: number; taskId?: string }
+  | { state: 'conflict'; conflict: ParameterConflict };
+
+/** Both parameters of a request, as found. */
+export interface ParameterAssessment {
+  user: ParameterState;
+  password: ParameterState;
 }
 
 export interface ParameterOutcome {
@@ -97,22 +139,61 @@ export class SsmCredentials {
     private readonly logger: Logger,
   ) {}
 
-  async write(
-    request: CredentialsToWrite,
-    dryRun: boolean,
-  ): Promise<CredentialsOutcome> {
+  /**
+   * What the two parameters of a request are, read from metadata and tags only: absent
+   * (`free`), written for the same claim by the same person or task (`ours`), or something that
+   * stops the request (`conflict`, with what the task says and what the form may say: the task's
+   * message names who wrote the parameter, the form's never does).
+   */
+  async assess(
+    request: ParameterClaim & { passwordSupplied?: boolean },
+  ): Promise<ParameterAssessment> {
     const { names } = request;
     const existing = await this.readExisting([names.user, names.password]);
     const createdBy = tagValue(request.createdBy);
-    const taskId = tagValue(request.taskId);
+    const taskId = request.taskId ? tagValue(request.taskId) : undefined;
+    const states = new Map<string, ParameterState>();
+    const conflict = (
+      name: string,
+      kind: ParameterConflict['kind'],
+      message: string,
+      publicMessage: string,
+    ) => {
+      if (!states.has(name) || states.get(name)!.state !== 'conflict') {
+        states.set(name, {
+          state: 'conflict',
+          conflict: { kind, message, publicMessage },
+        });
+      }
+    };
 
-    // Decide everything before the first write.
     for (const name of [names.user, names.password]) {
       const found = existing.get(name);
-      if (!found) continue;
+      if (!found) {
+        states.set(name, { state: 'free' });
+        continue;
+      }
       const claimTag = found.tags.get(TAG_CLAIM);
       if (claimTag !== request.claim) {
-        throw new ConflictError(
+        const sameEntity =
+          claimTag !== undefined &&
+          found.tags.get(TAG_ENTITY) === tagValue(request.entity);
+        if (sameEntity) {
+          // a second database of the same service: the pattern, not the person, is the problem
+          const advice = `The platform's SSM path pattern${
+            request.pathPattern ? ` (${request.pathPattern})` : ''
+          } holds one database per service and environment: choose another environment, or ask the platform team to add {name} to postgres.ssm.pathPattern.`;
+          conflict(
+            name,
+            'sameEntity',
+            `The SSM parameter ${name} already holds the credentials of ${claimTag}, another database of ${request.entity}. ${advice} Nothing was written.`,
+            `The SSM parameter ${name} already holds the credentials of ${claimTag}, another database of this service. ${advice}`,
+          );
+          continue;
+        }
+        conflict(
+          name,
+          'otherClaim',
           `The SSM parameter ${name} already exists and was not written for the claim ${
             request.claim
           } (${
@@ -120,44 +201,81 @@ export class SsmCredentials {
           }; ${provenance(
             found,
           )}). Choose another service or environment, or remove the parameter; nothing was written.`,
+          `The SSM parameter ${name} is already used by something else: choose another service or environment.`,
         );
+        continue;
       }
-      const sameTask = found.tags.get(TAG_TASK) === taskId;
+      const sameTask =
+        taskId !== undefined && found.tags.get(TAG_TASK) === taskId;
       const sameAuthor = found.tags.get(TAG_CREATED_BY) === createdBy;
       if (!sameTask && !sameAuthor) {
-        throw new ConflictError(
+        conflict(
+          name,
+          'otherAuthor',
           `The SSM parameter ${name} already exists for the claim ${
             request.claim
           }, but ${provenance(
             found,
           )}, not by ${createdBy}. Only its author can reuse it: ask them to finish the request, or have the parameter removed; nothing was written.`,
+          `The SSM parameter ${name} was written for this database by someone else: only they can finish the request, or the parameter must be removed.`,
         );
+        continue;
       }
+      states.set(name, {
+        state: 'ours',
+        version: found.version,
+        taskId: found.tags.get(TAG_TASK),
+      });
     }
     const user = existing.get(names.user);
-    if (user) {
+    if (user && states.get(names.user)?.state === 'ours') {
       const stored = user.tags.get(TAG_USERNAME);
       if (stored === undefined) {
-        throw new ConflictError(
+        conflict(
+          names.user,
+          'noUsername',
           `The SSM parameter ${names.user} exists for this claim but does not say which username it holds (no ${TAG_USERNAME} tag), so it cannot be checked against databaseOwner '${request.username}'. Remove the parameter, or tag it; nothing was written.`,
+          `The SSM parameter ${names.user} exists for this database but does not say which username it holds: remove it, or tag it with ${TAG_USERNAME}.`,
         );
-      }
-      if (stored !== tagValue(request.username)) {
-        throw new ConflictError(
-          `The SSM parameter ${names.user} was written for this claim with the username '${stored}', but databaseOwner is '${request.username}'. They must be equal: set databaseOwner to '${stored}' or remove the parameter; nothing was written.`,
-        );
+      } else if (stored !== tagValue(request.username)) {
+        const message = `The SSM parameter ${names.user} was written for this claim with the username '${stored}', but databaseOwner is '${request.username}'. They must be equal: set databaseOwner to '${stored}' or remove the parameter; nothing was written.`;
+        conflict(names.user, 'username', message, message);
       }
     }
     const password = existing.get(names.password);
     if (
       password &&
       request.passwordSupplied &&
+      states.get(names.password)?.state === 'ours' &&
       password.tags.get(TAG_TASK) !== taskId
     ) {
-      throw new ConflictError(
-        `The SSM parameter ${names.password} already holds a password for this claim. Leave Password empty to keep the existing one, or remove the parameter; nothing was written.`,
-      );
+      const message = `The SSM parameter ${names.password} already holds a password for this claim. Leave Password empty to keep the existing one, or remove the parameter; nothing was written.`;
+      conflict(names.password, 'password', message, message);
     }
+    return {
+      user: states.get(names.user)!,
+      password: states.get(names.password)!,
+    };
+  }
+
+  async write(
+    request: CredentialsToWrite,
+    dryRun: boolean,
+  ): Promise<CredentialsOutcome> {
+    const { names } = request;
+    const createdBy = tagValue(request.createdBy);
+    const taskId = tagValue(request.taskId);
+
+    // Decide everything before the first write.
+    const assessed = await this.assess(request);
+    for (const state of [assessed.user, assessed.password]) {
+      if (state.state === 'conflict') {
+        throw new ConflictError(state.conflict.message);
+      }
+    }
+    const user = assessed.user.state === 'ours' ? assessed.user : undefined;
+    const password =
+      assessed.password.state === 'ours' ? assessed.password : undefined;
 
     if (dryRun) {
       return {

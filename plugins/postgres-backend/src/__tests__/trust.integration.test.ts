@@ -533,13 +533,32 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
       name: 'payments-db',
       entityRef: PAYMENTS,
       owner: 'group:default/team-payments',
+      // the names of its secrets (the form's availability check), not what they hold
+      secrets: {
+        credentials: 'payments-db-credentials',
+        connection: 'payments-db-connection',
+      },
     });
-    expect(res.body.clusters[0].claims).toContainEqual({
-      namespace: 'legacy',
-      name: 'legacy-db',
-    });
-    expect(res.text).not.toContain('credentials');
-    expect(res.text).not.toContain('operator message');
+    expect(res.body.clusters[0].claims).toContainEqual(
+      expect.objectContaining({ namespace: 'legacy', name: 'legacy-db' }),
+    );
+    for (const leak of ['payments_db_owner', 'password', 'operator message']) {
+      expect(res.text).not.toContain(leak);
+    }
+
+    // one namespace's claims
+    const one = await request(backend.server)
+      .get('/api/postgres/v1/claims?namespace=payments')
+      .set('authorization', `Bearer ${mockCredentials.service.token()}`);
+    expect(
+      one.body.clusters.map((c: any) => [
+        c.cluster,
+        c.claims.map((k: any) => `${k.namespace}/${k.name}`),
+      ]),
+    ).toEqual([
+      ['cluster-a', ['payments/payments-db']],
+      ['cluster-b', ['payments/payments-db2']],
+    ]);
   });
 
   it('the fleet answer is filtered per caller', async () => {

@@ -340,11 +340,32 @@ export async function createRouter(options: {
     },
   );
 
-  // Every claim of every cluster, without spec, status or secrets: for the catalog's entity
-  // provider (a service principal), never for users (they have the fleet route).
+  // Every claim of every cluster (where it is, whom it names, its secrets' names; no spec
+  // values, status or secret contents): for the catalog's entity provider and the scaffolder's
+  // availability check (service principals), never for users (they have the fleet route).
+  // `?namespace=` keeps one namespace's claims.
   router.get('/v1/claims', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['service'] });
-    res.json(await options.claims());
+    const { namespace } = req.query;
+    if (namespace !== undefined && typeof namespace !== 'string') {
+      throw new InputError('namespace must be given once');
+    }
+    const all = await options.claims();
+    res.json(
+      namespace === undefined
+        ? all
+        : {
+            ...all,
+            clusters: all.clusters.map(c =>
+              c.claims
+                ? {
+                    ...c,
+                    claims: c.claims.filter(k => k.namespace === namespace),
+                  }
+                : c,
+            ),
+          },
+    );
   });
 
   /**

@@ -46,8 +46,17 @@ export function unitAuthorizer(
       })),
     }),
     permissions: mockServices.permissions({ result }),
-    // a GitOps repository without the claim; src/__tests__ read the sandbox forge over HTTP
-    gitops: { findFile: async () => undefined },
+    // a GitOps repository without the claim or pull requests, clusters without claims;
+    // src/__tests__ read the sandbox forge and clusters over HTTP
+    gitops: {
+      findFile: async () => undefined,
+      readFile: async () => undefined,
+      openPullRequests: async () => [],
+    },
+    clusters: {
+      databasesOf: async () => ({ items: [], errors: [] }),
+      claimsIn: async () => ({ clusters: [] }),
+    },
   };
 }
 

@@ -180,6 +180,8 @@ export async function startScaffolderHarness(
     ttlSeconds?: number;
     /** The scaffolder's own configuration (e.g. task recovery). */
     scaffolder?: JsonObject;
+    /** More of `postgres.*` (e.g. `ssm.pathPattern`), over the harness's own. */
+    postgres?: { ssm?: JsonObject };
   } = {},
 ) {
   const ssm = await SsmStandIn.start();
@@ -254,7 +256,12 @@ export async function startScaffolderHarness(
             ...(options.scaffolder ? { scaffolder: options.scaffolder } : {}),
             postgres: {
               ...(ttlSeconds !== undefined ? { cache: { ttlSeconds } } : {}),
-              ssm: { region: 'eu-west-1', endpoint: ssm.url, maxAttempts: 3 },
+              ssm: {
+                region: 'eu-west-1',
+                endpoint: ssm.url,
+                maxAttempts: 3,
+                ...options.postgres?.ssm,
+              },
               gitops: {
                 repositories: [forge.gitopsRepository('platform', 'gitops')],
               },

@@ -6,10 +6,11 @@ import {
   DatabaseRequest,
   DatabaseRequestError,
   findGitopsRepository,
+  GitopsRepository,
   gitopsRepoUrl,
   validateDatabaseRequest,
 } from '@bizmatters/plugin-postgres-common';
-import { InputError } from '@backstage/errors';
+import { ConflictError, InputError } from '@backstage/errors';
 import { z as zod } from 'zod/v3';
 import { ModuleSettings } from '../config';
 import {
@@ -17,10 +18,18 @@ import {
   authorizeForComponent,
   CreationAuthorizer,
 } from '../authorize';
-import { assertClaimNotInGitops, GitopsFileReader } from '../existingClaims';
+import { GitopsChangeReader } from '../existingClaims';
+import { ClusterClaims } from '../clusterClaims';
+import { checkNames } from '../availability';
 
-/** What the actions check a creation with: the catalog, the permissions, the GitOps repository. */
-export type CreationChecks = CreationAuthorizer & { gitops: GitopsFileReader };
+/**
+ * What the actions check a creation with: the catalog, the permissions, the GitOps repository
+ * and the clusters' claims.
+ */
+export type CreationChecks = CreationAuthorizer & {
+  gitops: GitopsChangeReader;
+  clusters: Pick<ClusterClaims, 'claimsIn'>;
+};
 
 type Z = typeof zod;
 
@@ -113,7 +122,7 @@ export async function checkCreation(
   );
 
   const match = findGitopsRepository(repoUrl as string, repositories)!;
-  await assertClaimNotInGitops(checks.gitops, request, match, settings.policy);
+  await assertNamesAvailable(checks, settings, request, match, creation);
   return {
     request,
     creation,
@@ -124,4 +133,52 @@ export async function checkCreation(
       baseBranch: match.baseBranch,
     },
   };
+}
+
+/**
+ * The form's availability check, again, before anything is written (the form is a convenience,
+ * not the guard): refuses a database that exists (its claim on the GitOps branch or in a
+ * cluster), a name or secret taken by another database, or an open pull request adding another
+ * team's database of the same name (the pull request step would otherwise push over its
+ * branch). A GitOps repository that cannot be read stops the task; a cluster that cannot be
+ * read does not (the GitOps branch is where claims come from). The SSM parameters are checked by
+ * the credentials action as it writes them.
+ */
+async function assertNamesAvailable(
+  checks: CreationChecks,
+  settings: ModuleSettings,
+  request: DatabaseRequest,
+  repository: GitopsRepository,
+  creation: AuthorizedCreation,
+): Promise<void> {
+  const found = await checkNames(
+    {
+      policy: settings.policy,
+      gitops: checks.gitops,
+      clusters: checks.clusters,
+    },
+    request,
+    repository,
+    { entityRef: creation.entityRef, initiator: creation.initiator },
+  );
+  const unread = found.find(
+    c =>
+      c.state === 'unknown' &&
+      (c.subject === 'gitops' || c.subject === 'pullRequest'),
+  );
+  if (unread) {
+    throw new Error(
+      `Could not check whether the database ${request.namespace}/${request.name} already exists; nothing was written: ${unread.message}`,
+    );
+  }
+  const blocking =
+    found.find(c => c.state === 'exists') ??
+    found.find(c => c.state === 'taken');
+  if (blocking) {
+    throw new ConflictError(
+      `${blocking.message}${
+        blocking.url ? ` (${blocking.url})` : ''
+      } Nothing was written.`,
+    );
+  }
 }

@@ -54,6 +54,22 @@ function tagsOf(
   ];
 }
 
+/** A claim file naming `entityRef`, as the template writes it. */
+function claimText(entityRef: string): string {
+  return [
+    'apiVersion: database.bizmatters.io/v1alpha1',
+    'kind: PostgresInstance',
+    'metadata:',
+    '  name: agent-executor-db',
+    '  namespace: databases',
+    '  annotations:',
+    `    bizmatters.io/entity-ref: ${entityRef}`,
+    'spec:',
+    '  size: small',
+    '',
+  ].join('\n');
+}
+
 function run(
   actionInput: Record<string, unknown>,
   extra: {
@@ -353,26 +369,65 @@ describe('postgres:credentials:write', () => {
   });
 
   it('a claim already on the GitOps repository’s branch: ConflictError naming and linking it, no SSM call', async () => {
-    const findFile = jest.fn(async () => ({
+    const readFile = jest.fn(async () => ({
       url: 'https://github.com/platform/gitops/blob/main/databases/databases/agent-executor-db/postgresinstance.yaml',
+      text: claimText('component:default/agent-executor'),
     }));
     const action = createPostgresCredentialsWriteAction({
       settings,
       ssmClient: new SSMClient({ region: 'eu-west-1' }),
       ...unitAuthorizer(),
-      gitops: { findFile },
+      gitops: { ...unitAuthorizer().gitops, readFile },
     });
     const error = await Promise.resolve(
       action.handler(mockActionContext({ input, user: ALICE }).ctx as any),
     ).catch(e => e);
     expect(error.name).toBe('ConflictError');
     expect(error.message).toContain(
-      'The database databases/agent-executor-db already exists: its claim databases/databases/agent-executor-db/postgresinstance.yaml is on main of github.com/platform/gitops (https://github.com/platform/gitops/blob/main/',
+      'The database databases/agent-executor-db already exists: its claim databases/databases/agent-executor-db/postgresinstance.yaml is on main of github.com/platform/gitops. Change it there, or choose another name for a new database. (https://github.com/platform/gitops/blob/main/',
     );
-    expect(findFile).toHaveBeenCalledWith(
+    expect(error.message).toContain('Nothing was written.');
+    expect(readFile).toHaveBeenCalledWith(
       settings.policy.gitops.repositories[0],
       'databases/databases/agent-executor-db/postgresinstance.yaml',
     );
+    expect(ssm.calls()).toHaveLength(0);
+  });
+
+  it("another component's claim of the same name on the branch, or an open pull request adding one: taken, no link, no SSM call", async () => {
+    const other = claimText('component:default/orders');
+    for (const gitops of [
+      {
+        readFile: async () => ({ url: 'https://x/claim', text: other }),
+      },
+      {
+        openPullRequests: async () => [
+          {
+            number: 7,
+            url: 'https://x/pull/7',
+            branch: 'postgres/databases/agent-executor-db',
+          },
+        ],
+        readFile: async (_r: unknown, _p: string, ref?: string) =>
+          ref ? { url: 'https://x/claim', text: other } : undefined,
+      },
+    ]) {
+      const action = createPostgresCredentialsWriteAction({
+        settings,
+        ssmClient: new SSMClient({ region: 'eu-west-1' }),
+        ...unitAuthorizer(),
+        gitops: { ...unitAuthorizer().gitops, ...gitops },
+      });
+      const error = await Promise.resolve(
+        action.handler(mockActionContext({ input, user: ALICE }).ctx as any),
+      ).catch(e => e);
+      expect(error.name).toBe('ConflictError');
+      expect(error.message).toMatch(
+        /nother database named databases\/agent-executor-db .*choose another name/,
+      );
+      expect(error.message).not.toContain('https://x/');
+      expect(error.message).not.toContain('orders');
+    }
     expect(ssm.calls()).toHaveLength(0);
   });
 
@@ -382,7 +437,8 @@ describe('postgres:credentials:write', () => {
       ssmClient: new SSMClient({ region: 'eu-west-1' }),
       ...unitAuthorizer(),
       gitops: {
-        findFile: async () => {
+        ...unitAuthorizer().gitops,
+        readFile: async () => {
           throw new Error('Bad credentials');
         },
       },
@@ -390,7 +446,7 @@ describe('postgres:credentials:write', () => {
     await expect(
       action.handler(mockActionContext({ input, user: ALICE }).ctx as any),
     ).rejects.toThrow(
-      /Could not check whether the database databases\/agent-executor-db already exists in github.com\/platform\/gitops; nothing was written: Bad credentials/,
+      /Could not check whether the database databases\/agent-executor-db already exists; nothing was written: Could not read github.com\/platform\/gitops: Bad credentials/,
     );
     expect(ssm.calls()).toHaveLength(0);
   });

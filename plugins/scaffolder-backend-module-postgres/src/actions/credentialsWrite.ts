@@ -133,6 +133,7 @@ export function createPostgresCredentialsWriteAction(
           passwordSupplied,
           claim,
           entity: creation.entityRef,
+          pathPattern: settings.policy.ssm.pathPattern,
           createdBy: creation.initiator,
           taskId: ctx.task.id,
           kmsKeyId: settings.ssm.kmsKeyId,

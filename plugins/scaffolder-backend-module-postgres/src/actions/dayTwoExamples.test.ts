@@ -76,7 +76,6 @@ describe('the day-2 actions', () => {
     const action = createPostgresCredentialsDeleteAction({
       settings: unitSettings(),
       ...unitAuthorizer(),
-      clusters: { databasesOf: async () => ({ items: [], errors: [] }) },
       ssm: () =>
         ({
           findWrittenForClaim: async () =>
