@@ -595,36 +595,38 @@ describe('availability in the template form', () => {
 });
 
 describe('one database per service and environment', () => {
+  // as the route says it when the seed's pattern gives a second database the first one's names
+  const advice =
+    "The platform's SSM path pattern (/zerotouch/{environment}/{service}/postgres/{key}) holds one database per service and environment: choose another environment, or ask the platform team to add {name} to postgres.ssm.pathPattern.";
+  const collision = `The SSM parameter /zerotouch/dev/orders/postgres/user already holds the credentials of orders/orders-db, another database of this service. ${advice}`;
   const ssmTaken: DatabaseAvailability = {
     verdict: 'taken',
-    message:
-      'The SSM parameter /zerotouch/dev/orders/postgres/user holds the credentials of another database.',
+    message: collision,
+    field: 'environment',
     checks: [
-      {
-        ...SSM_CHECKS[0],
-        state: 'taken',
-        message:
-          'The SSM parameter /zerotouch/dev/orders/postgres/user holds the credentials of another database.',
-      },
+      { ...SSM_CHECKS[0], state: 'taken', message: collision },
       { ...SSM_CHECKS[1], state: 'taken' },
     ],
   };
 
-  it("with the seed's SSM path, the environment and the name say so, and what the platform team can change", async () => {
+  it("with the seed's SSM path, the environment says so, and a second database is refused at its name", async () => {
     await renderForm(['environment', 'name'], SEED, PLACED, () => ssmTaken);
     expect(
       await screen.findByText(
         'Credentials go to AWS SSM under /zerotouch/{environment}/{service}/postgres/{key}, which holds one database per service and environment.',
       ),
     ).toBeInTheDocument();
-    expect(
-      await screen.findByText(
-        "The platform's SSM path (/zerotouch/{environment}/{service}/postgres/{key}) holds one database per service and environment: a second database of this service needs another environment, or the platform team adds {name} to postgres.ssm.pathPattern.",
-      ),
-    ).toBeInTheDocument();
+    await screen.findByText(collision);
     expect(screen.getByTestId('ssm-parameters')).toHaveTextContent(
       '/zerotouch/dev/orders/postgres/user (used by something else)',
     );
+    await userEvent.click(screen.getByRole('button', { name: 'Review' }));
+    await waitFor(() =>
+      expect(document.getElementById('root_name__error')).toHaveTextContent(
+        collision,
+      ),
+    );
+    expect(screen.queryByRole('button', { name: 'Create' })).toBeNull();
   });
 
   it('with {name} in the path, each database has its own parameters: no such note', async () => {

@@ -9,8 +9,6 @@ import {
   TextField,
 } from '@material-ui/core';
 import { useEffect } from 'react';
-import useAsync from 'react-use/esm/useAsync';
-import { useApi } from '@backstage/core-plugin-api';
 import {
   checkRequestField,
   DatabaseRequestField,
@@ -224,11 +222,6 @@ export function PostgresNameField(props: FieldExtensionComponentProps<string>) {
       ? availabilityQuery({ ...formValues, [rule]: formData })
       : undefined,
   );
-  const api = useApi(postgresApiRef);
-  const { value: choices } = useAsync(
-    async () => (field === 'name' ? api.getPolicy() : undefined),
-    [api, field],
-  );
   // The Stepper validates only the fields present in the form's data: a claim name left empty
   // (the default, `<service>-db`) is put there as undefined, so that "Next" checks it too.
   const absent = field === 'name' && formData === undefined;
@@ -266,7 +259,6 @@ export function PostgresNameField(props: FieldExtensionComponentProps<string>) {
         <AvailabilityLines
           state={availability}
           field={field}
-          pathPattern={choices?.ssm.pathPattern}
           shownErrors={rawErrors}
         />
       )}

@@ -8,7 +8,6 @@ import {
   AvailabilityQuery,
   checkRequestField,
   DatabaseAvailability,
-  ssmPatternHoldsSeveralDatabases,
 } from '@bizmatters/plugin-postgres-common';
 import { PostgresApi, postgresApiRef } from '../api/PostgresApi';
 
@@ -281,45 +280,26 @@ const SSM_STATE: Record<AvailabilityCheck['state'], string> = {
   unknown: 'not checked',
 };
 
-/** The SSM parameters the request will write, with what each one's name holds now. */
-function SsmLines({
-  checks,
-  pathPattern,
-}: {
-  checks: AvailabilityCheck[];
-  pathPattern?: string;
-}) {
-  const ssm = checks.filter(c => c.subject === 'ssm');
-  const collides = ssm.some(blocks);
-  return (
-    <>
-      {ssm.length > 0 && (
-        <Line testId="ssm-parameters">
-          Credentials go to AWS SSM:{' '}
-          {ssm.map((c, i) => (
-            <span key={c.name}>
-              {i > 0 && ', '}
-              <code>{c.name}</code>
-              {c.state !== 'free' && ` (${SSM_STATE[c.state]})`}
-            </span>
-          ))}
-          .
-        </Line>
-      )}
-      {collides &&
-        pathPattern &&
-        !ssmPatternHoldsSeveralDatabases(pathPattern) && (
-          <Line error>{onePerServiceNote(pathPattern)}</Line>
-        )}
-    </>
-  );
-}
-
 /**
- * What a pattern without `{name}` means for a person, and what the platform team can change.
+ * The SSM parameters the request will write, with what each one's name holds now (what to do
+ * about one that is taken is the check's message, said above).
  */
-export function onePerServiceNote(pathPattern: string): string {
-  return `The platform's SSM path (${pathPattern}) holds one database per service and environment: a second database of this service needs another environment, or the platform team adds {name} to postgres.ssm.pathPattern.`;
+function SsmLines({ checks }: { checks: AvailabilityCheck[] }) {
+  const ssm = checks.filter(c => c.subject === 'ssm');
+  if (ssm.length === 0) return null;
+  return (
+    <Line testId="ssm-parameters">
+      Credentials go to AWS SSM:{' '}
+      {ssm.map((c, i) => (
+        <span key={c.name}>
+          {i > 0 && ', '}
+          <code>{c.name}</code>
+          {c.state !== 'free' && ` (${SSM_STATE[c.state]})`}
+        </span>
+      ))}
+      .
+    </Line>
+  );
 }
 
 /**
@@ -329,12 +309,10 @@ export function onePerServiceNote(pathPattern: string): string {
 export function AvailabilityLines({
   state,
   field,
-  pathPattern,
   shownErrors,
 }: {
   state: AvailabilityState | undefined;
   field: AvailabilityField;
-  pathPattern?: string;
   /** The errors "Next" shows under the field already (not repeated). */
   shownErrors?: string[];
 }) {
@@ -355,7 +333,7 @@ export function AvailabilityLines({
     lines = (
       <>
         <VerdictLines answer={state.answer} shown={shownErrors} />
-        <SsmLines checks={state.answer.checks} pathPattern={pathPattern} />
+        <SsmLines checks={state.answer.checks} />
       </>
     );
   } else {
