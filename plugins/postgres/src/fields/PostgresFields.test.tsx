@@ -613,7 +613,7 @@ describe('one database per service and environment', () => {
     await renderForm(['environment', 'name'], SEED, PLACED, () => ssmTaken);
     expect(
       await screen.findByText(
-        'Credentials go to AWS SSM under /zerotouch/{environment}/{service}/postgres/{key}, which holds one database per service and environment.',
+        /Credentials go to AWS SSM under \/zerotouch\/\{environment\}\/\{service\}\/postgres\/\{key\}, which holds one database per service and environment\.$/,
       ),
     ).toBeInTheDocument();
     await screen.findByText(collision);
@@ -630,19 +630,24 @@ describe('one database per service and environment', () => {
   });
 
   it('with {name} in the path, each database has its own parameters: no such note', async () => {
-    await renderForm(['environment', 'name'], CURATED, PLACED, () => ({
-      ...FREE,
-      checks: [
-        {
-          subject: 'ssm',
-          name: '/curated/dev/orders/orders-db/user',
-          state: 'free',
-        },
-      ],
-    }));
+    await renderForm(
+      ['environment', 'name'],
+      CURATED,
+      { ...PLACED, environment: 'qa' },
+      () => ({
+        ...FREE,
+        checks: [
+          {
+            subject: 'ssm',
+            name: '/curated/qa/orders/orders-db/user',
+            state: 'free',
+          },
+        ],
+      }),
+    );
     expect(
       await screen.findByText(
-        'Credentials go to AWS SSM under /curated/{environment}/{service}/{name}/{key}: each database has its own parameters.',
+        /Credentials go to AWS SSM under \/curated\/\{environment\}\/\{service\}\/\{name\}\/\{key\}: each database has its own parameters\.$/,
       ),
     ).toBeInTheDocument();
     await screen.findByText('Available.');

@@ -2,12 +2,7 @@ import {
   CustomFieldValidator,
   FieldExtensionComponentProps,
 } from '@backstage/plugin-scaffolder-react';
-import {
-  FormHelperText,
-  ListItemText,
-  MenuItem,
-  TextField,
-} from '@material-ui/core';
+import { ListItemText, MenuItem, TextField } from '@material-ui/core';
 import { useEffect } from 'react';
 import {
   checkRequestField,
@@ -16,7 +11,12 @@ import {
   ssmPatternHoldsSeveralDatabases,
 } from '@bizmatters/plugin-postgres-common';
 import { postgresApiRef } from '../api/PostgresApi';
-import { loadChoices, uiOption, usePostgresChoices } from './choices';
+import {
+  loadChoices,
+  uiOption,
+  usePostgresChoices,
+  withCodeSpans,
+} from './choices';
 import {
   askAvailability,
   AvailabilityField,
@@ -101,44 +101,46 @@ export function PostgresChoicePicker(
   const title = schema.title ?? list;
   const value = formData ?? '';
   const offered = !choices || !value || options.some(o => o.value === value);
-  let helperText = schema.description;
+  let helperText: React.ReactNode = withCodeSpans(schema.description);
+  if (list === 'environments' && choices) {
+    // the environment is part of the SSM path: say where the credentials go
+    helperText = (
+      <>
+        {helperText} {ssmPathNote(choices.ssm.pathPattern)}
+      </>
+    );
+  }
   if (loading) helperText = "Loading the platform's choices…";
   else if (error)
     helperText = `The platform's choices could not be loaded: ${error.message}`;
   else if (!offered)
     helperText = checkRequestField(CHOICE_FIELDS[list], value, choices);
   return (
-    <>
-      <TextField
-        id={idSchema?.$id}
-        select
-        fullWidth
-        margin="normal"
-        variant="outlined"
-        label={title}
-        required={required}
-        // a value the platform no longer offers stays visible, marked as an error
-        value={choices && offered ? value : ''}
-        onChange={e => onChange(e.target.value as string)}
-        error={!!error || !offered || (rawErrors?.length ?? 0) > 0}
-        disabled={loading || !!error}
-        helperText={helperText}
-        SelectProps={{
-          'aria-label': title,
-          renderValue: v =>
-            options.find(o => o.value === v)?.label ?? String(v),
-        }}
-      >
-        {options.map(o => (
-          <MenuItem key={o.value} value={o.value}>
-            <ListItemText primary={o.label} secondary={o.detail} />
-          </MenuItem>
-        ))}
-      </TextField>
-      {list === 'environments' && choices && (
-        <FormHelperText>{ssmPathNote(choices.ssm.pathPattern)}</FormHelperText>
-      )}
-    </>
+    <TextField
+      id={idSchema?.$id}
+      select
+      fullWidth
+      margin="normal"
+      variant="outlined"
+      label={title}
+      required={required}
+      // a value the platform no longer offers stays visible, marked as an error
+      value={choices && offered ? value : ''}
+      onChange={e => onChange(e.target.value as string)}
+      error={!!error || !offered || (rawErrors?.length ?? 0) > 0}
+      disabled={loading || !!error}
+      helperText={helperText}
+      SelectProps={{
+        'aria-label': title,
+        renderValue: v => options.find(o => o.value === v)?.label ?? String(v),
+      }}
+    >
+      {options.map(o => (
+        <MenuItem key={o.value} value={o.value}>
+          <ListItemText primary={o.label} secondary={o.detail} />
+        </MenuItem>
+      ))}
+    </TextField>
   );
 }
 
@@ -251,7 +253,7 @@ export function PostgresNameField(props: FieldExtensionComponentProps<string>) {
         helperText={
           problem && !rawErrors?.includes(problem)
             ? problem
-            : schema.description
+            : withCodeSpans(schema.description)
         }
         inputProps={{ 'aria-label': title }}
       />

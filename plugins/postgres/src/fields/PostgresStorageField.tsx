@@ -7,7 +7,7 @@ import {
   checkRequestField,
   PostgresChoices,
 } from '@bizmatters/plugin-postgres-common';
-import { loadChoices, usePostgresChoices } from './choices';
+import { loadChoices, usePostgresChoices, withCodeSpans } from './choices';
 
 /** The platform's rule for a storage value (bounds from `/v1/policy`), as the actions run it. */
 function storageProblem(
@@ -29,18 +29,18 @@ export function PostgresStorageField(
   const { value: choices, error, loading } = usePostgresChoices();
   const title = schema.title ?? 'Storage (GB)';
   const problem = choices ? storageProblem(formData, choices) : undefined;
-  let helperText: string | undefined;
+  let helperText: React.ReactNode;
   if (loading) helperText = "Loading the platform's storage bounds…";
   else if (error)
     helperText = `The platform's storage bounds could not be loaded: ${error.message}`;
   else if (problem && !rawErrors?.includes(problem)) helperText = problem;
   else if (choices)
-    helperText = [
-      schema.description,
-      `Between ${choices.storageGB.min} and ${choices.storageGB.max} GB.`,
-    ]
-      .filter(Boolean)
-      .join(' ');
+    helperText = (
+      <>
+        {withCodeSpans(schema.description)} Between {choices.storageGB.min} and{' '}
+        {choices.storageGB.max} GB.
+      </>
+    );
   return (
     <TextField
       id={idSchema?.$id}

@@ -131,6 +131,11 @@ export function isRefusal(error: { statusCode?: number }): boolean {
   return error.statusCode === 403;
 }
 
+/** The check of a field's own name (a free one names no field). */
+const FIELD_SUBJECT: Record<Exclude<AvailabilityField, 'name'>, string> = {
+  connectionSecretName: 'connectionSecret',
+};
+
 /** The checks a field answers for: all of them for the claim name, its own for another field. */
 function checksOf(
   answer: DatabaseAvailability,
@@ -138,7 +143,9 @@ function checksOf(
 ): AvailabilityCheck[] {
   return field === 'name'
     ? answer.checks
-    : answer.checks.filter(c => c.field === field);
+    : answer.checks.filter(
+        c => c.field === field || c.subject === FIELD_SUBJECT[field],
+      );
 }
 
 /**
@@ -193,7 +200,8 @@ function Line({
   testId?: string;
 }) {
   return (
-    <FormHelperText error={error} data-testid={testId}>
+    // "outlined": the margins of the outlined field's own helper text, so the lines align
+    <FormHelperText variant="outlined" error={error} data-testid={testId}>
       {children}
     </FormHelperText>
   );
@@ -284,17 +292,21 @@ const SSM_STATE: Record<AvailabilityCheck['state'], string> = {
  * The SSM parameters the request will write, with what each one's name holds now (what to do
  * about one that is taken is the check's message, said above).
  */
-function SsmLines({ checks }: { checks: AvailabilityCheck[] }) {
-  const ssm = checks.filter(c => c.subject === 'ssm');
+function SsmLines({ answer }: { answer: DatabaseAvailability }) {
+  const ssm = answer.checks.filter(c => c.subject === 'ssm');
   if (ssm.length === 0) return null;
+  // the database exists: these are its credentials, nothing to qualify
+  const exists = answer.verdict === 'exists';
   return (
     <Line testId="ssm-parameters">
-      Credentials go to AWS SSM:{' '}
+      {exists
+        ? 'Its credentials are in AWS SSM: '
+        : 'Credentials go to AWS SSM: '}
       {ssm.map((c, i) => (
         <span key={c.name}>
           {i > 0 && ', '}
           <code>{c.name}</code>
-          {c.state !== 'free' && ` (${SSM_STATE[c.state]})`}
+          {!exists && c.state !== 'free' && ` (${SSM_STATE[c.state]})`}
         </span>
       ))}
       .
@@ -333,7 +345,7 @@ export function AvailabilityLines({
     lines = (
       <>
         <VerdictLines answer={state.answer} shown={shownErrors} />
-        <SsmLines checks={state.answer.checks} />
+        <SsmLines answer={state.answer} />
       </>
     );
   } else {

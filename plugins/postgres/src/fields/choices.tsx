@@ -35,3 +35,14 @@ export function uiOption(uiSchema: unknown, key: string): unknown {
     'ui:options'
   ]?.[key];
 }
+
+/**
+ * A template description as the field shows it: `code spans` as code (the scaffolder renders
+ * descriptions as Markdown; a custom field's helper text is plain text otherwise).
+ */
+export function withCodeSpans(text: string | undefined): React.ReactNode {
+  if (!text) return text;
+  return text
+    .split('`')
+    .map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part));
+}
