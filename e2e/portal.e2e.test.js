@@ -379,7 +379,18 @@ test('day-2 from the Databases tab: grow orders-db to 30 GB, merge, see it', asy
   const storage = page.getByRole('spinbutton', { name: /New storage/ });
   await storage.waitFor();
   assert.equal(await storage.inputValue(), '10');
+  // today's 10 GB is not a change: said as typed, and "Review" stays
+  await page
+    .getByText('The database already has 10 GB; enter more to grow it.')
+    .waitFor();
+  await page.getByRole('button', { name: 'Review' }).click();
+  await page
+    .locator('#root_storageGB__error', { hasText: 'already has 10 GB' })
+    .waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Create' }).count(), 0);
+  await shot('21a-change-form-same-storage');
   await storage.fill('30');
+  await page.getByText(/Today 10 GB; at most 1000 GB\./).waitFor();
   await shot('21-change-form-grow');
   await page.getByRole('button', { name: 'Review' }).click();
   await page.getByRole('button', { name: 'Create' }).click();

@@ -6,12 +6,16 @@ import { SecretsContextProvider } from '@backstage/plugin-scaffolder-react';
 import {
   AvailabilityQuery,
   DatabaseAvailability,
+  DatabaseItem,
   DEFAULT_POLICY,
   PostgresChoices,
   policyChoices,
 } from '@bizmatters/plugin-postgres-common';
 import { PostgresApi, postgresApiRef } from '../api/PostgresApi';
-import { templateProperties } from '../__testUtils__/template';
+import {
+  changeTemplateSteps,
+  templateProperties,
+} from '../__testUtils__/template';
 import {
   PostgresChoicePicker,
   postgresChoiceValidation,
@@ -652,5 +656,120 @@ describe('one database per service and environment', () => {
     ).toBeInTheDocument();
     await screen.findByText('Available.');
     expect(screen.queryByText(/one database per service/)).toBeNull();
+  });
+});
+
+describe('the change template checks as you type', () => {
+  jest.setTimeout(20_000);
+  const { Change: changeStep } = changeTemplateSteps();
+  const TODAY = {
+    component: 'component:default/orders',
+    namespace: 'orders',
+    name: 'orders-db',
+  };
+
+  /** The real "Change" step, opened from the Databases tab with today's values. */
+  async function renderChange(operation: string, storageGB = 10) {
+    const api = {
+      ...apiAnswering(SEED),
+      getEntityDatabases: jest.fn(async () => ({
+        items: [
+          {
+            cluster: 'sandbox-a',
+            namespace: 'orders',
+            name: 'orders-db',
+            spec: { size: 'small', version: '16', storageGB },
+          } as DatabaseItem,
+        ],
+        errors: [],
+      })),
+    };
+    await renderInTestApp(
+      <TestApiProvider apis={[[postgresApiRef, api]]}>
+        <SecretsContextProvider>
+          <Stepper
+            manifest={{
+              title: 'Change Postgres DB',
+              steps: [{ title: 'Change', schema: changeStep }],
+            }}
+            extensions={EXTENSIONS}
+            initialState={{ ...TODAY, operation, storageGB, size: 'small' }}
+            onCreate={async () => {}}
+          />
+        </SecretsContextProvider>
+      </TestApiProvider>,
+    );
+    return api;
+  }
+
+  it("the new storage must be more than today's (as the Databases tab reads it) and within the maximum", async () => {
+    const api = await renderChange('growStorage');
+    const storage = await screen.findByRole('spinbutton', {
+      name: 'New storage (GB)',
+    });
+    await screen.findByText(
+      'The database already has 10 GB; enter more to grow it.',
+    );
+    expect(api.getEntityDatabases).toHaveBeenCalledWith({
+      kind: 'component',
+      namespace: 'default',
+      name: 'orders',
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'Review' }));
+    await waitFor(() =>
+      expect(
+        document.getElementById('root_storageGB__error'),
+      ).toHaveTextContent('The database already has 10 GB'),
+    );
+    expect(screen.queryByRole('button', { name: 'Create' })).toBeNull();
+
+    await userEvent.clear(storage);
+    await userEvent.type(storage, '5');
+    expect(
+      screen.getByText(/Storage cannot shrink .* the database has 10 GB/),
+    ).toBeInTheDocument();
+    await userEvent.clear(storage);
+    await userEvent.type(storage, '2000');
+    expect(
+      screen.getByText(
+        "2000 GB is more than the platform's maximum of 1000 GB; ask the platform team for more.",
+      ),
+    ).toBeInTheDocument();
+    await userEvent.clear(storage);
+    await userEvent.type(storage, '30');
+    await waitFor(() =>
+      expect(
+        document.getElementById('root_storageGB-helper-text'),
+      ).toHaveTextContent(/Today 10 GB; at most 1000 GB\.$/),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Review' }));
+    expect(
+      await screen.findByRole('button', { name: 'Create' }),
+    ).toBeInTheDocument();
+  });
+
+  it("a decommission's typed name must be the database's", async () => {
+    await renderChange('decommission');
+    const confirm = await screen.findByRole('textbox', {
+      name: "Type the database's name to confirm",
+    });
+    await userEvent.type(confirm, 'orders');
+    expect(
+      screen.getByText(
+        "Type the database's name, orders-db, to confirm that it is to be removed.",
+      ),
+    ).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Review' }));
+    await waitFor(() =>
+      expect(
+        document.getElementById('root_confirmName__error'),
+      ).toHaveTextContent('Type the database'),
+    );
+    expect(screen.queryByRole('button', { name: 'Create' })).toBeNull();
+    await userEvent.type(confirm, '-db');
+    await userEvent.click(screen.getByRole('button', { name: 'Review' }));
+    expect(
+      await screen.findByRole('button', { name: 'Create' }),
+    ).toBeInTheDocument();
   });
 });

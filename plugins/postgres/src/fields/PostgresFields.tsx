@@ -17,6 +17,7 @@ import {
   usePostgresChoices,
   withCodeSpans,
 } from './choices';
+import { confirmProblem } from './change';
 import {
   askAvailability,
   AvailabilityField,
@@ -178,14 +179,33 @@ const NAME_RULES: readonly DatabaseRequestField[] = [
   'connectionSecretName',
 ];
 
-function nameRule(uiSchema: unknown): DatabaseRequestField {
+function nameRule(uiSchema: unknown): DatabaseRequestField | undefined {
+  if (typeof uiOption(uiSchema, 'confirms') === 'string') return undefined;
   const rule = uiOption(uiSchema, 'rule');
   if (NAME_RULES.includes(rule as DatabaseRequestField)) {
     return rule as DatabaseRequestField;
   }
   throw new Error(
-    `PostgresNameField needs ui:options.rule, one of ${NAME_RULES.join(', ')}`,
+    `PostgresNameField needs ui:options.rule, one of ${NAME_RULES.join(
+      ', ',
+    )}, or ui:options.confirms`,
   );
+}
+
+/**
+ * What is wrong with a name as typed: the rules of its request field, or, with
+ * `ui:options.confirms` (a decommission's typed name), that it is not the form's value of
+ * that field.
+ */
+function nameProblem(
+  uiSchema: unknown,
+  value: string | undefined,
+  formValues: Record<string, unknown> | undefined,
+): string | undefined {
+  const rule = nameRule(uiSchema);
+  if (rule) return checkRequestField(rule, value);
+  const confirms = uiOption(uiSchema, 'confirms') as string;
+  return confirmProblem(value, formValues?.[confirms]);
 }
 
 /**
@@ -194,7 +214,7 @@ function nameRule(uiSchema: unknown): DatabaseRequestField {
  */
 function availabilityField(
   uiSchema: unknown,
-  rule: DatabaseRequestField,
+  rule: DatabaseRequestField | undefined,
 ): AvailabilityField | undefined {
   if (uiOption(uiSchema, 'checkAvailability') !== true) return undefined;
   if (rule === 'name' || rule === 'connectionSecretName') return rule;
@@ -208,20 +228,22 @@ function availabilityField(
  * `databaseName`, `databaseOwner` or `connectionSecretName`), checked as the user types with
  * the rules the actions run. With `ui:options.checkAvailability`, the claim name also shows
  * whether the whole request built from the form's values so far is free (and the SSM
- * parameters it writes), the connection secret whether its own name is.
+ * parameters it writes), the connection secret whether its own name is. With
+ * `ui:options.confirms: <field>` instead of a rule (a decommission's typed name), the value
+ * must be the form's value of that field.
  */
 export function PostgresNameField(props: FieldExtensionComponentProps<string>) {
   const { formData, onChange, schema, required, rawErrors, idSchema } = props;
   const rule = nameRule(props.uiSchema);
   const field = availabilityField(props.uiSchema, rule);
-  const problem = checkRequestField(rule, formData);
   // the Stepper passes every step's values so far as formContext.formData
   const formValues = (
     props.formContext as { formData?: Record<string, unknown> } | undefined
   )?.formData;
+  const problem = nameProblem(props.uiSchema, formData, formValues);
   const availability = useAvailability(
     field && !problem
-      ? availabilityQuery({ ...formValues, [rule]: formData })
+      ? availabilityQuery({ ...formValues, [field]: formData })
       : undefined,
   );
   // The Stepper validates only the fields present in the form's data: a claim name left empty
@@ -277,16 +299,15 @@ export const postgresNameValidation: CustomFieldValidator<string> = async (
   validation,
   context,
 ) => {
-  const rule = nameRule(context.uiSchema);
-  const problem = checkRequestField(rule, value);
+  const problem = nameProblem(context.uiSchema, value, context.formData);
   if (problem) {
     validation.addError(problem);
     return;
   }
-  const field = availabilityField(context.uiSchema, rule);
+  const field = availabilityField(context.uiSchema, nameRule(context.uiSchema));
   const api = context.apiHolder.get(postgresApiRef);
   const query =
-    field && availabilityQuery({ ...context.formData, [rule]: value });
+    field && availabilityQuery({ ...context.formData, [field]: value });
   if (!field || !api || !query) return;
   try {
     const answer = await askAvailability(api, query);

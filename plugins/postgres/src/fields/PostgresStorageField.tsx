@@ -5,30 +5,68 @@ import {
 import { TextField } from '@material-ui/core';
 import {
   checkRequestField,
+  ClaimManifest,
   PostgresChoices,
 } from '@bizmatters/plugin-postgres-common';
-import { loadChoices, usePostgresChoices, withCodeSpans } from './choices';
+import { postgresApiRef } from '../api/PostgresApi';
+import { changeProblem, readTodaysClaim, useTodaysClaim } from './change';
+import {
+  loadChoices,
+  uiOption,
+  usePostgresChoices,
+  withCodeSpans,
+} from './choices';
 
-/** The platform's rule for a storage value (bounds from `/v1/policy`), as the actions run it. */
+/**
+ * The rule for a storage value, as the actions run it: a new database's bounds from
+ * `/v1/policy`; with `ui:options.grows` (a day-2 change), more than today's and within the
+ * maximum, once today's is known.
+ */
 function storageProblem(
   value: number | undefined,
   choices: PostgresChoices,
+  today?: ClaimManifest,
 ): string | undefined {
+  if (today) {
+    if (value === undefined) return undefined;
+    return changeProblem(
+      today,
+      { operation: 'growStorage', storageGB: value },
+      'storageGB',
+      choices,
+    );
+  }
   return checkRequestField('storageGB', value, choices);
 }
+
+/** Whether the field holds the new storage of an existing database (`ui:options.grows`). */
+function grows(uiSchema: unknown): boolean {
+  return uiOption(uiSchema, 'grows') === true;
+}
+
+type FormValues = Record<string, unknown> | undefined;
 
 /**
  * A scaffolder field for the storage in GB: a whole number within the platform's bounds
  * (app-config `postgres.storageGB`, served by the postgres backend), said as the user types;
- * the template carries no copy of the bounds.
+ * the template carries no copy of the bounds. With `ui:options.grows`, the new storage of the
+ * database the form names (`component`, `namespace`, `name`): more than today's, as its
+ * Databases tab reads it.
  */
 export function PostgresStorageField(
   props: FieldExtensionComponentProps<number>,
 ) {
   const { formData, onChange, schema, required, rawErrors, idSchema } = props;
   const { value: choices, error, loading } = usePostgresChoices();
+  const growing = grows(props.uiSchema);
+  const { value: today } = useTodaysClaim(
+    (props.formContext as { formData?: FormValues } | undefined)?.formData,
+    growing,
+  );
   const title = schema.title ?? 'Storage (GB)';
-  const problem = choices ? storageProblem(formData, choices) : undefined;
+  const problem = choices
+    ? storageProblem(formData, choices, today)
+    : undefined;
   let helperText: React.ReactNode;
   if (loading) helperText = "Loading the platform's storage bounds…";
   else if (error)
@@ -37,8 +75,10 @@ export function PostgresStorageField(
   else if (choices)
     helperText = (
       <>
-        {withCodeSpans(schema.description)} Between {choices.storageGB.min} and{' '}
-        {choices.storageGB.max} GB.
+        {withCodeSpans(schema.description)}{' '}
+        {today
+          ? `Today ${today.storageGB} GB; at most ${choices.storageGB.max} GB.`
+          : `Between ${choices.storageGB.min} and ${choices.storageGB.max} GB.`}
       </>
     );
   return (
@@ -76,6 +116,12 @@ export const postgresStorageValidation: CustomFieldValidator<number> = async (
     validation.addError(choices.error);
     return;
   }
-  const problem = storageProblem(value, choices);
+  const api = context.apiHolder.get(postgresApiRef);
+  let today: ClaimManifest | undefined;
+  if (grows(context.uiSchema) && api) {
+    // not found or not readable: the change action checks against the GitOps branch
+    today = await readTodaysClaim(api, context.formData).catch(() => undefined);
+  }
+  const problem = storageProblem(value, choices, today);
   if (problem) validation.addError(problem);
 };

@@ -348,6 +348,9 @@ export function AvailabilityLines({
         <SsmLines answer={state.answer} />
       </>
     );
+  } else if (state.answer.verdict === 'exists') {
+    // the request is a database that exists: its own names are not "available"
+    lines = null;
   } else {
     lines = (
       <FieldCheckLines
