@@ -432,7 +432,10 @@ test('the form refuses a taken name, an existing database and a reserved owner b
   );
   await shot('30-form-taken-name');
   await review.click();
-  await page.locator('#root_name__error', { hasText: taken }).waitFor();
+  // refused: the form lists it at the top, the field says it under the name
+  await page
+    .getByText(new RegExp(`'Database name \\(claim\\)' ${taken.source}`))
+    .waitFor();
   assert.equal(await create.count(), 0, '"Review" went on with a taken name');
 
   // orders' own namespace, the default name: orders-db exists (merged above), with its link
@@ -450,7 +453,9 @@ test('the form refuses a taken name, an existing database and a reserved owner b
   await shot('31-form-exists');
   await review.click();
   await page
-    .locator('#root_name__error', { hasText: /orders-db already exists/ })
+    .getByText(
+      /'Database name \(claim\)' The database orders\/orders-db already/,
+    )
     .waitFor();
   assert.equal(await create.count(), 0, '"Review" went on with orders-db');
 

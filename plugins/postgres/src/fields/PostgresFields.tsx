@@ -233,7 +233,10 @@ function availabilityField(
  * must be the form's value of that field.
  */
 export function PostgresNameField(props: FieldExtensionComponentProps<string>) {
-  const { formData, onChange, schema, required, rawErrors, idSchema } = props;
+  const { formData, onChange, schema, required, idSchema } = props;
+  // what "Next" found, as the form shows it under the field; with `ui:hideError` (the
+  // availability fields) the field alone says what holds now, and nothing stays behind stale
+  const rawErrors = props.hideError ? undefined : props.rawErrors;
   const rule = nameRule(props.uiSchema);
   const field = availabilityField(props.uiSchema, rule);
   // the Stepper passes every step's values so far as formContext.formData

@@ -20,7 +20,8 @@ export const AVAILABILITY_DEBOUNCE_MS = 400;
 /** An answer is reused this long for the same question (the two fields ask the same one). */
 const REUSE_MS = 2000;
 
-const QUERY_FIELDS = [
+/** The keys of the contract's question, in the order the route lists them. */
+const QUERY_FIELDS: readonly (keyof AvailabilityQuery)[] = [
   'component',
   'namespace',
   'environment',
@@ -28,7 +29,7 @@ const QUERY_FIELDS = [
   'databaseOwner',
   'connectionSecretName',
   'repoUrl',
-] as const;
+];
 
 /** The names of the query that the shared rules check on their own. */
 const CHECKED_NAMES = [
@@ -50,7 +51,7 @@ export function availabilityQuery(
     const value = formData?.[key];
     return typeof value === 'string' && value !== '' ? value : undefined;
   };
-  const query: Partial<Record<(typeof QUERY_FIELDS)[number], string>> = {};
+  const query: Partial<Record<keyof AvailabilityQuery, string>> = {};
   for (const key of QUERY_FIELDS) {
     const value = text(key);
     if (value !== undefined) query[key] = value;
@@ -201,7 +202,8 @@ function Line({
 }) {
   return (
     // "outlined": the margins of the outlined field's own helper text, so the lines align
-    <FormHelperText variant="outlined" error={error} data-testid={testId}>
+    // error set either way: not the colour of the form's own errors around the field
+    <FormHelperText variant="outlined" error={!!error} data-testid={testId}>
       {children}
     </FormHelperText>
   );
