@@ -261,11 +261,11 @@ test('fill "New Postgres DB", submit, see the task succeed with a pull request l
     .first()
     .waitFor();
   await page.getByRole('button', { name: 'Review' }).click();
-  // the form's error at the field, from the field's validation on "Review"
+  // refused by the field's validation on "Review": listed at the top, said under the field
   await page
-    .locator('#root_databaseOwner__error', {
-      hasText: "'postgres' is reserved for CloudNative-PG",
-    })
+    .getByText(
+      "'Database owner' 'postgres' is reserved for CloudNative-PG; choose an application user, e.g. 'orders_app'.",
+    )
     .waitFor();
   assert.equal(
     await page.getByRole('button', { name: 'Create' }).count(),
@@ -480,7 +480,9 @@ test('the form refuses a taken name, an existing database and a reserved owner b
     .first()
     .waitFor();
   await review.click();
-  await page.locator('#root_databaseOwner__error').waitFor();
+  await page
+    .getByText(/'Database owner' Names starting with 'pg_' are reserved/)
+    .waitFor();
   assert.equal(await create.count(), 0, '"Review" went on with pg_reports');
   await shot('33-form-reserved-owner');
   await owner.fill('orders_reports');

@@ -214,9 +214,12 @@ describe('PostgresNameField in the template form', () => {
 
     await userEvent.clear(owner);
     await userEvent.type(owner, 'orders_app');
+    // what holds now, not the last "Review"'s message (the template hides the form's copy)
     expect(
       document.getElementById('root_databaseOwner-helper-text'),
     ).toHaveTextContent(/^The role that owns the database/);
+    expect(document.getElementById('root_databaseOwner__error')).toBeNull();
+    expect(owner).toHaveAttribute('aria-invalid', 'false');
     await userEvent.click(screen.getByRole('button', { name: 'Review' }));
     expect(
       await screen.findByRole('button', { name: 'Create' }),
