@@ -150,8 +150,18 @@ after(async () => {
   }
 });
 
-/** A password as the SSM stand-in holds it, e.g. `ssmPassword('dev/orders')`. */
-async function ssmPassword(environmentAndService) {
+/**
+ * The folder of a database's SSM parameters. The sandbox portal's pattern has the claim's name
+ * in it (app-config.sandbox.yaml: several databases per service); the seeded databases keep
+ * the seed's paths, which their ExternalSecrets name.
+ */
+const requestedSsm = (environment, service, name) =>
+  `/zerotouch/${environment}/${service}/${name}/postgres`;
+const seededSsm = (environment, service) =>
+  `/zerotouch/${environment}/${service}/postgres`;
+
+/** A password as the SSM stand-in holds it, e.g. `ssmPassword(seededSsm('prod', 'billing'))`. */
+async function ssmPassword(folder) {
   const ssm = new SSMClient({
     region: 'eu-west-1',
     endpoint: 'http://127.0.0.1:7010',
@@ -159,14 +169,14 @@ async function ssmPassword(environmentAndService) {
   });
   const out = await ssm.send(
     new GetParameterCommand({
-      Name: `/zerotouch/${environmentAndService}/postgres/password`,
+      Name: `${folder}/password`,
       WithDecryption: true,
     }),
   );
   return out.Parameter.Value;
 }
 
-/** Opens "New Postgres DB", picks the service, goes to the next page. */
+/** Opens "New Postgres DB", picks the service, goes to the next page (Placement). */
 async function openFormFor(service) {
   await page.goto(`${APP}/create/templates/default/new-postgres-db`);
   await page.getByRole('textbox', { name: /Service/ }).click();
@@ -184,6 +194,18 @@ async function pickGitopsRepository() {
     .waitFor();
 }
 
+/** On Placement: the namespace (environment dev, the GitOps repository chosen by itself), then the Database page. */
+async function placeIn(namespace) {
+  await page.getByRole('textbox', { name: /Namespace/ }).fill(namespace);
+  await pickGitopsRepository();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('textbox', { name: 'Database name (claim)' }).waitFor();
+}
+
+/** The availability said under the claim name. */
+const nameAvailability = () =>
+  page.getByRole('status', { name: 'Availability of name' });
+
 test('sign in as guest', async () => {
   await page.goto(APP);
   await page.getByRole('button', { name: 'Enter' }).click();
@@ -195,6 +217,18 @@ test('fill "New Postgres DB", submit, see the task succeed with a pull request l
     r => r.url().endsWith('/api/postgres/v1/policy') && r.status() === 200,
   );
   await openFormFor('orders');
+
+  // where first: the environment says where the credentials go (the sandbox's pattern has
+  // {name}: each database its own), then the namespace and the GitOps repository
+  await page
+    .getByText(
+      'Credentials go to AWS SSM under /zerotouch/{environment}/{service}/{name}/postgres/{key}: each database has its own parameters.',
+    )
+    .waitFor();
+  await page.getByRole('textbox', { name: /Namespace/ }).fill('orders');
+  await pickGitopsRepository();
+  await shot('01-form-placement');
+  await page.getByRole('button', { name: 'Next' }).click();
 
   // the size, version and environment lists come from the backend's policy route (app-config)
   await page.getByRole('button', { name: /^Size/ }).click();
@@ -213,38 +247,43 @@ test('fill "New Postgres DB", submit, see the task succeed with a pull request l
     '18',
   ]);
 
-  // a reserved owner is refused at the field, as typed, and "Next" stays on this page
+  // the claim name, left empty (orders-db), is free: the route answered for the whole request
+  await nameAvailability().getByText('Available.').waitFor();
+  await nameAvailability()
+    .getByText('/zerotouch/dev/orders/orders-db/postgres/user')
+    .waitFor();
+
+  // a reserved owner is refused at the field, as typed, and "Review" stays on this page
   const owner = page.getByRole('textbox', { name: 'Database owner' });
   await owner.fill('postgres');
   await page
     .getByText(/'postgres' is reserved for CloudNative-PG/)
     .first()
     .waitFor();
-  await page.getByRole('button', { name: 'Next' }).click();
-  // the form's error at the field, from the field's validation on "Next"
+  await page.getByRole('button', { name: 'Review' }).click();
+  // refused by the field's validation on "Review": listed at the top, said under the field
   await page
-    .locator('#root_databaseOwner__error', {
-      hasText: "'postgres' is reserved for CloudNative-PG",
-    })
+    .getByText(
+      "'Database owner' 'postgres' is reserved for CloudNative-PG; choose an application user, e.g. 'orders_app'.",
+    )
     .waitFor();
   assert.equal(
-    await page.getByRole('textbox', { name: /Namespace/ }).count(),
+    await page.getByRole('button', { name: 'Create' }).count(),
     0,
-    '"Next" went on with a reserved owner',
+    '"Review" went on with a reserved owner',
   );
   await shot('01-form-reserved-owner');
   await owner.fill('');
 
-  await page.getByRole('spinbutton', { name: /Storage/ }).fill('10');
+  // storage within the platform's bounds (from the policy route, not the template)
+  const storage = page.getByRole('spinbutton', { name: /Storage/ });
+  await storage.fill('5');
+  await page
+    .getByText('5 GB is out of range; choose between 10 and 1000 GB.')
+    .waitFor();
+  await storage.fill('10');
+  await nameAvailability().getByText('Available.').waitFor();
   await shot('01-form-database');
-  await page.getByRole('button', { name: 'Next' }).click();
-
-  await page.getByRole('textbox', { name: /Namespace/ }).fill('orders');
-  await page.getByRole('button', { name: 'Next' }).click();
-  await page.getByText('GitOps repository').first().waitFor();
-
-  await pickGitopsRepository();
-  await shot('02-form-gitops');
   await page.getByRole('button', { name: 'Review' }).click();
   await shot('03-form-review');
   await page.getByRole('button', { name: 'Create' }).click();
@@ -340,7 +379,18 @@ test('day-2 from the Databases tab: grow orders-db to 30 GB, merge, see it', asy
   const storage = page.getByRole('spinbutton', { name: /New storage/ });
   await storage.waitFor();
   assert.equal(await storage.inputValue(), '10');
+  // today's 10 GB is not a change: said as typed, and "Review" stays
+  await page
+    .getByText('The database already has 10 GB; enter more to grow it.')
+    .waitFor();
+  await page.getByRole('button', { name: 'Review' }).click();
+  await page
+    .locator('#root_storageGB__error', { hasText: 'already has 10 GB' })
+    .waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Create' }).count(), 0);
+  await shot('21a-change-form-same-storage');
   await storage.fill('30');
+  await page.getByText(/Today 10 GB; at most 1000 GB\./).waitFor();
   await shot('21-change-form-grow');
   await page.getByRole('button', { name: 'Review' }).click();
   await page.getByRole('button', { name: 'Create' }).click();
@@ -363,6 +413,114 @@ test('day-2 from the Databases tab: grow orders-db to 30 GB, merge, see it', asy
   await page.getByRole('list', { name: 'Health of orders-db' }).waitFor();
   await page.getByText('30 GB', { exact: true }).waitFor({ timeout: 90_000 });
   await shot('23-orders-grown');
+});
+
+test('the form refuses a taken name, an existing database and a reserved owner before "Create"; a second database for orders works with {name} in the SSM path', async () => {
+  await openFormFor('orders');
+  await placeIn('billing');
+  const name = page.getByRole('textbox', { name: 'Database name (claim)' });
+  const review = page.getByRole('button', { name: 'Review' });
+  const create = page.getByRole('button', { name: 'Create' });
+
+  // billing's database, in its namespace: another component's, so taken (and not whose)
+  await name.fill('billing-db');
+  const taken = /Another database named billing\/billing-db/;
+  await nameAvailability().getByText(taken).waitFor();
+  assert.doesNotMatch(
+    await nameAvailability().textContent(),
+    /component:default\/billing|team-agents/,
+  );
+  await shot('30-form-taken-name');
+  await review.click();
+  // refused: the form lists it at the top, the field says it under the name
+  await page
+    .getByText(new RegExp(`'Database name \\(claim\\)' ${taken.source}`))
+    .waitFor();
+  assert.equal(await create.count(), 0, '"Review" went on with a taken name');
+
+  // orders' own namespace, the default name: orders-db exists (merged above), with its link
+  await page.getByRole('button', { name: 'Back' }).click();
+  await page.getByRole('textbox', { name: /Namespace/ }).fill('orders');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await name.fill('');
+  await nameAvailability()
+    .getByText(/The database orders\/orders-db already exists/)
+    .waitFor();
+  const link = nameAvailability().getByRole('link', {
+    name: /Open the existing database/,
+  });
+  assert.match(await link.getAttribute('href'), /orders-db/);
+  await shot('31-form-exists');
+  await review.click();
+  await page
+    .getByText(
+      /'Database name \(claim\)' The database orders\/orders-db already/,
+    )
+    .waitFor();
+  assert.equal(await create.count(), 0, '"Review" went on with orders-db');
+
+  // a second database: its own name; the default connection secret is orders-db's
+  await name.fill('orders-reports');
+  const secretTaken =
+    /The secret orders-postgres in orders is already used by orders\/orders-db/;
+  await page
+    .getByRole('status', { name: 'Availability of connectionSecretName' })
+    .getByText(secretTaken)
+    .waitFor();
+  await shot('32-form-connection-secret-taken');
+  await page
+    .getByRole('textbox', { name: /^Connection secret/ })
+    .fill('orders-reports-postgres');
+
+  // a reserved owner, refused at its field
+  const owner = page.getByRole('textbox', { name: 'Database owner' });
+  await owner.fill('pg_reports');
+  await page
+    .getByText(/Names starting with 'pg_' are reserved/)
+    .first()
+    .waitFor();
+  await review.click();
+  await page
+    .getByText(/'Database owner' Names starting with 'pg_' are reserved/)
+    .waitFor();
+  assert.equal(await create.count(), 0, '"Review" went on with pg_reports');
+  await shot('33-form-reserved-owner');
+  await owner.fill('orders_reports');
+  await page
+    .getByRole('textbox', { name: 'Application database' })
+    .fill('orders_reports');
+  await page.getByRole('spinbutton', { name: /Storage/ }).fill('10');
+
+  // free, with its own SSM parameters (the pattern has {name})
+  await nameAvailability().getByText('Available.').waitFor();
+  await nameAvailability()
+    .getByText('/zerotouch/dev/orders/orders-reports/postgres/user')
+    .waitFor();
+  await shot('34-form-second-database');
+  await review.click();
+  await create.click();
+  const prLink = page.getByRole('link', { name: 'Pull request' });
+  await prLink.waitFor({ timeout: 120_000 });
+  await shot('35-second-database-task');
+  assert.ok(
+    await ssmPassword(requestedSsm('dev', 'orders', 'orders-reports')),
+    'its own SSM password',
+  );
+  await page.goto(await prLink.getAttribute('href'));
+  await page.getByRole('button', { name: 'Merge pull request' }).click();
+  await page.getByText('Merged', { exact: true }).waitFor();
+
+  // both of orders' databases on its tab, the second one healthy too
+  await page.goto(`${APP}/catalog/default/component/orders/databases`);
+  await page.getByRole('list', { name: 'Health of orders-reports' }).waitFor({
+    timeout: 90_000,
+  });
+  await page.getByRole('list', { name: 'Health of orders-db' }).waitFor();
+  await page
+    .getByRole('list', { name: 'Health of orders-reports' })
+    .getByText('Cluster in healthy state')
+    .waitFor({ timeout: 90_000 });
+  await shot('36-orders-two-databases');
 });
 
 test('the merged database is a catalog Resource, owned by the team and a dependency of orders', async () => {
@@ -839,14 +997,12 @@ const TYPED_PASSWORD = 'TypedInTheForm-0123456789-abcdefghijklmnop';
 
 test('a password typed in the form goes to SSM, the review shows only asterisks, the database turns healthy', async () => {
   await openFormFor('billing');
+  await placeIn('billing-dev');
 
   await page.getByLabel(/^Password/).fill(TYPED_PASSWORD);
   await page.getByRole('spinbutton', { name: /Storage/ }).fill('10');
+  await nameAvailability().getByText('Available.').waitFor();
   await shot('08-form-typed-password');
-  await page.getByRole('button', { name: 'Next' }).click();
-  await page.getByRole('textbox', { name: /Namespace/ }).fill('billing-dev');
-  await page.getByRole('button', { name: 'Next' }).click();
-  await pickGitopsRepository();
   await page.getByRole('button', { name: 'Review' }).click();
   const review = await page.locator('body').textContent();
   assert.ok(!review.includes(TYPED_PASSWORD), 'the review shows the password');
@@ -855,7 +1011,10 @@ test('a password typed in the form goes to SSM, the review shows only asterisks,
     .getByRole('link', { name: 'Pull request' })
     .waitFor({ timeout: 120_000 });
   await shot('09-task-typed-password');
-  assert.equal(await ssmPassword('dev/billing'), TYPED_PASSWORD);
+  assert.equal(
+    await ssmPassword(requestedSsm('dev', 'billing', 'billing-db')),
+    TYPED_PASSWORD,
+  );
 
   // merge it: the database built from the typed password turns healthy on billing's tab
   await page.goto(
@@ -877,17 +1036,18 @@ test('a password typed in the form goes to SSM, the review shows only asterisks,
 
 test('no network response and no portal log line carries a password', async () => {
   const passwords = [];
-  for (const service of [
-    'dev/orders', // generated by the task
-    'dev/billing', // typed in the form
-    'prod/agent-executor', // seeded
-    'prod/billing',
-    'prod/inventory', // seeded, hibernated
-    'prod/search', // seeded, failing over
+  for (const folder of [
+    requestedSsm('dev', 'orders', 'orders-db'), // generated by the task
+    requestedSsm('dev', 'orders', 'orders-reports'), // orders' second database
+    requestedSsm('dev', 'billing', 'billing-db'), // typed in the form
+    seededSsm('prod', 'agent-executor'), // seeded
+    seededSsm('prod', 'billing'),
+    seededSsm('prod', 'inventory'), // seeded, hibernated
+    seededSsm('prod', 'search'), // seeded, failing over
   ]) {
-    passwords.push(await ssmPassword(service));
+    passwords.push(await ssmPassword(folder));
   }
-  assert.equal(passwords.length, 6);
+  assert.equal(passwords.length, 7);
   assert.ok(passwords.includes(TYPED_PASSWORD));
   assert.ok(bodies.length > 20, `only ${bodies.length} responses recorded`);
   const all = bodies.join('\n');
@@ -938,7 +1098,11 @@ test(
     const { Client } = require('pg');
     const { redis, PG, PREFIX } = require('../scripts/productionServices');
     const passwords = await Promise.all(
-      ['dev/orders', 'dev/billing', 'prod/agent-executor'].map(ssmPassword),
+      [
+        requestedSsm('dev', 'orders', 'orders-db'),
+        requestedSsm('dev', 'billing', 'billing-db'),
+        seededSsm('prod', 'agent-executor'),
+      ].map(ssmPassword),
     );
     const client = new Client(PG);
     await client.connect();

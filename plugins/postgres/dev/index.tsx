@@ -14,6 +14,7 @@ import { TestApiProvider } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { Grid } from '@material-ui/core';
 import {
+  DatabaseAvailability,
   DatabasesResponse,
   DEFAULT_POLICY,
   deriveDatabaseHealth,
@@ -59,6 +60,13 @@ function responseFor(list: { items: unknown[] }): DatabasesResponse {
   };
 }
 
+/** The dev pages show no form: every name is free. */
+const free: DatabaseAvailability = {
+  verdict: 'free',
+  message: 'The names are free.',
+  checks: [],
+};
+
 const entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
@@ -72,6 +80,7 @@ const pages = examples.map(([title, list], i) => {
     getFleet: async () => responseFor(list),
     getPolicy: async () => policyChoices(DEFAULT_POLICY),
     dismissRequest: async () => {},
+    checkAvailability: async () => free,
   };
   return PageBlueprint.make({
     name: `example-${i + 1}`,
@@ -107,6 +116,7 @@ const fleetApi: PostgresApi = {
   }),
   getPolicy: async () => policyChoices(DEFAULT_POLICY),
   dismissRequest: async () => {},
+  checkAvailability: async () => free,
 };
 const fleetPage = PageBlueprint.make({
   name: 'example-fleet',

@@ -10,6 +10,7 @@ import {
   ExtensionDefinition,
 } from '@backstage/frontend-plugin-api';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { Entity } from '@backstage/catalog-model';
@@ -91,4 +92,28 @@ describe('postgres plugin (new frontend system)', () => {
       await screen.findByText('No PostgreSQL databases yet'),
     ).toBeInTheDocument();
   });
+
+  it.each([
+    ['gitops-repository-picker', 'PostgresGitopsRepositoryPicker'],
+    ['choice-picker', 'PostgresChoicePicker'],
+    ['name-field', 'PostgresNameField'],
+    ['storage-field', 'PostgresStorageField'],
+  ])(
+    'offers the template form field scaffolder-form-field:postgres/%s (%s), with its validation',
+    async (id, name) => {
+      const tester = createExtensionTester(
+        extension(`scaffolder-form-field:postgres/${id}`),
+      );
+      const load = tester.get(
+        FormFieldBlueprint.dataRefs.formFieldLoader,
+      ) as () => Promise<unknown>;
+      const field = await load();
+      // createFormField's value is opaque to the app; the scaffolder reads these from it
+      expect(field).toMatchObject({
+        name,
+        component: expect.any(Function),
+        validation: expect.any(Function),
+      });
+    },
+  );
 });

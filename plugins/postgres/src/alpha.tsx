@@ -129,7 +129,10 @@ const choicePickerField = FormFieldBlueprint.make({
   },
 });
 
-/** The template's `PostgresNameField`: a name checked as the user types, with the actions' rules. */
+/**
+ * The template's `PostgresNameField`: a name checked as the user types, with the actions' rules;
+ * the claim name and the connection secret also for availability.
+ */
 const nameField = FormFieldBlueprint.make({
   name: 'name-field',
   params: {
@@ -139,6 +142,21 @@ const nameField = FormFieldBlueprint.make({
           name: 'PostgresNameField',
           component: m.PostgresNameField,
           validation: m.postgresNameValidation,
+        }),
+      ),
+  },
+});
+
+/** The template's `PostgresStorageField`: storage within the platform's bounds. */
+const storageField = FormFieldBlueprint.make({
+  name: 'storage-field',
+  params: {
+    field: () =>
+      import('./fields/PostgresStorageField').then(m =>
+        createFormField({
+          name: 'PostgresStorageField',
+          component: m.PostgresStorageField,
+          validation: m.postgresStorageValidation,
         }),
       ),
   },
@@ -171,6 +189,7 @@ const postgresPlugin: FrontendPlugin<
     gitopsRepositoryPickerField,
     choicePickerField,
     nameField,
+    storageField,
   ],
 });
 

@@ -11,6 +11,7 @@ export {
   PostgresGitopsRepositoryPickerFieldExtension,
   PostgresChoicePickerFieldExtension,
   PostgresNameFieldExtension,
+  PostgresStorageFieldExtension,
 } from './plugin';
 export { isPostgresAvailable } from './isPostgresAvailable';
 export { postgresApiRef, PostgresClient } from './api/PostgresApi';

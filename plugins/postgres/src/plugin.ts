@@ -21,6 +21,10 @@ import {
   PostgresNameField,
   postgresNameValidation,
 } from './fields/PostgresFields';
+import {
+  PostgresStorageField,
+  postgresStorageValidation,
+} from './fields/PostgresStorageField';
 
 /**
  * The postgres frontend plugin (classic app). Its `routes.fleet` is the fleet page's; bind its
@@ -128,9 +132,11 @@ export const PostgresChoicePickerFieldExtension = postgresPlugin.provide(
 
 /**
  * The scaffolder field `PostgresNameField`: a name of the request (`ui:options.rule`: `name`,
- * `namespace`, `databaseName` or `databaseOwner`) checked as the user types with the rules the
- * actions run (lengths, reserved roles and databases); "Next" is blocked with the message.
- * Register it inside the app's `<ScaffolderFieldExtensions>`.
+ * `namespace`, `databaseName`, `databaseOwner` or `connectionSecretName`) checked as the user
+ * types with the rules the actions run (lengths, reserved roles and databases); with
+ * `ui:options.checkAvailability`, the claim name and the connection secret also say whether
+ * they are free (the scaffolder module's `/postgres/v1/availability`). "Next" is blocked with
+ * the message. Register it inside the app's `<ScaffolderFieldExtensions>`.
  *
  * @public
  */
@@ -139,5 +145,21 @@ export const PostgresNameFieldExtension = postgresPlugin.provide(
     name: 'PostgresNameField',
     component: PostgresNameField,
     validation: postgresNameValidation,
+  }),
+);
+
+/**
+ * The scaffolder field `PostgresStorageField`: the storage in GB, a whole number within the
+ * platform's bounds (`postgres.storageGB`, served by the postgres backend), said as the user
+ * types; "Next" is blocked with the message. Register it inside the app's
+ * `<ScaffolderFieldExtensions>`.
+ *
+ * @public
+ */
+export const PostgresStorageFieldExtension = postgresPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'PostgresStorageField',
+    component: PostgresStorageField,
+    validation: postgresStorageValidation,
   }),
 );

@@ -68,4 +68,62 @@ describe('PostgresClient', () => {
       }),
     });
   });
+
+  it("asks the scaffolder module's availability route, leaving out what is empty", async () => {
+    const answer = {
+      verdict: 'taken',
+      message: 'orders/orders-db is used by another database.',
+      field: 'name',
+      checks: [],
+    };
+    const fetch = jest
+      .fn()
+      .mockResolvedValue(new Response(JSON.stringify(answer), { status: 200 }));
+    const client = new PostgresClient({ discoveryApi, fetchApi: { fetch } });
+    await expect(
+      client.checkAvailability({
+        component: 'component:default/orders',
+        namespace: 'orders',
+        environment: 'dev',
+        name: 'orders-db',
+        databaseOwner: '',
+        repoUrl: 'localhost:7020?owner=platform&repo=gitops',
+      }),
+    ).resolves.toEqual(answer);
+    const url = new URL(fetch.mock.calls[0][0]);
+    expect(url.origin + url.pathname).toBe(
+      'http://backend/api/scaffolder/postgres/v1/availability',
+    );
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      component: 'component:default/orders',
+      namespace: 'orders',
+      environment: 'dev',
+      name: 'orders-db',
+      repoUrl: 'localhost:7020?owner=platform&repo=gitops',
+    });
+  });
+
+  it('turns a refused availability check into a ResponseError with its status', async () => {
+    const fetch = jest.fn().mockResolvedValue(
+      new Response(
+        JSON.stringify({
+          error: {
+            name: 'NotAllowedError',
+            message: 'You may not create a database for component:default/x',
+          },
+          request: { method: 'GET', url: '/postgres/v1/availability' },
+          response: { statusCode: 403 },
+        }),
+        { status: 403, headers: { 'content-type': 'application/json' } },
+      ),
+    );
+    const client = new PostgresClient({ discoveryApi, fetchApi: { fetch } });
+    await expect(
+      client.checkAvailability({
+        component: 'component:default/x',
+        namespace: 'x',
+        environment: 'dev',
+      }),
+    ).rejects.toMatchObject({ name: 'ResponseError', statusCode: 403 });
+  });
 });

@@ -6,6 +6,8 @@ import {
 import { ResponseError } from '@backstage/errors';
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import type {
+  AvailabilityQuery,
+  DatabaseAvailability,
   DatabasesResponse,
   PostgresChoices,
 } from '@bizmatters/plugin-postgres-common';
@@ -24,6 +26,12 @@ export interface PostgresApi {
   getPolicy(): Promise<PostgresChoices>;
   /** Dismisses an abandoned database request of an entity (pull request closed without merge). */
   dismissRequest(entity: CompoundEntityRef, id: string): Promise<void>;
+  /**
+   * Whether the names a new database needs are free (the scaffolder module's
+   * `/postgres/v1/availability`, with the user's credentials): empty `name`, `databaseOwner` and
+   * `connectionSecretName` take the actions' defaults.
+   */
+  checkAvailability(query: AvailabilityQuery): Promise<DatabaseAvailability>;
 }
 
 /** The backend's path of an entity: `/v1/entities/kind/namespace/name`. */
@@ -59,8 +67,8 @@ export class PostgresClient implements PostgresApi {
     },
   ) {}
 
-  private async get<T>(path: string): Promise<T> {
-    const base = await this.options.discoveryApi.getBaseUrl('postgres');
+  private async get<T>(path: string, pluginId = 'postgres'): Promise<T> {
+    const base = await this.options.discoveryApi.getBaseUrl(pluginId);
     const res = await this.options.fetchApi.fetch(`${base}${path}`);
     if (!res.ok) throw await ResponseError.fromResponse(res);
     return (await res.json()) as T;
@@ -89,5 +97,16 @@ export class PostgresClient implements PostgresApi {
   /** {@inheritDoc PostgresApi.getPolicy} */
   getPolicy(): Promise<PostgresChoices> {
     return this.get('/v1/policy');
+  }
+
+  /** {@inheritDoc PostgresApi.checkAvailability} */
+  checkAvailability(query: AvailabilityQuery): Promise<DatabaseAvailability> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      // empty: the actions' default (or, for repoUrl, not checked)
+      if (typeof value === 'string' && value !== '') params.set(key, value);
+    }
+    // the route belongs to the scaffolder backend module, beside the actions it predicts
+    return this.get(`/postgres/v1/availability?${params}`, 'scaffolder');
   }
 }

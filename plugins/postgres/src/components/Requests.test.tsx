@@ -98,6 +98,9 @@ async function render(
     getPolicy: async () => {
       throw new Error('unused');
     },
+    checkAvailability: async () => {
+      throw new Error('unused');
+    },
     dismissRequest: jest.fn(async (_entity, id) => {
       current = {
         ...current,

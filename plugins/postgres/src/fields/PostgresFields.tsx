@@ -1,16 +1,34 @@
-import { useApi } from '@backstage/core-plugin-api';
 import {
   CustomFieldValidator,
   FieldExtensionComponentProps,
 } from '@backstage/plugin-scaffolder-react';
 import { ListItemText, MenuItem, TextField } from '@material-ui/core';
-import useAsync from 'react-use/esm/useAsync';
+import { useEffect } from 'react';
 import {
   checkRequestField,
   DatabaseRequestField,
   PostgresChoices,
+  ssmPatternHoldsSeveralDatabases,
 } from '@bizmatters/plugin-postgres-common';
 import { postgresApiRef } from '../api/PostgresApi';
+import {
+  loadChoices,
+  uiOption,
+  usePostgresChoices,
+  withCodeSpans,
+} from './choices';
+import { confirmProblem } from './change';
+import {
+  askAvailability,
+  AvailabilityField,
+  AvailabilityLines,
+  availabilityQuery,
+  blockingMessages,
+  blocksField,
+  causeMessage,
+  isRefusal,
+  useAvailability,
+} from './availability';
 
 /** The lists a `PostgresChoicePicker` may offer (its `ui:options.choices`), and the request field each fills. */
 const CHOICE_FIELDS = {
@@ -25,12 +43,6 @@ interface Option {
   value: string;
   label: string;
   detail?: string;
-}
-
-function uiOption(uiSchema: unknown, key: string): unknown {
-  return (uiSchema as { 'ui:options'?: Record<string, unknown> } | undefined)?.[
-    'ui:options'
-  ]?.[key];
 }
 
 function choiceList(uiSchema: unknown): ChoiceList {
@@ -85,17 +97,20 @@ export function PostgresChoicePicker(
 ) {
   const { formData, onChange, schema, required, rawErrors, idSchema } = props;
   const list = choiceList(props.uiSchema);
-  const api = useApi(postgresApiRef);
-  const {
-    value: choices,
-    error,
-    loading,
-  } = useAsync(() => api.getPolicy(), [api]);
+  const { value: choices, error, loading } = usePostgresChoices();
   const options = choices ? optionsOf(choices, list) : [];
   const title = schema.title ?? list;
   const value = formData ?? '';
   const offered = !choices || !value || options.some(o => o.value === value);
-  let helperText = schema.description;
+  let helperText: React.ReactNode = withCodeSpans(schema.description);
+  if (list === 'environments' && choices) {
+    // the environment is part of the SSM path: say where the credentials go
+    helperText = (
+      <>
+        {helperText} {ssmPathNote(choices.ssm.pathPattern)}
+      </>
+    );
+  }
   if (loading) helperText = "Loading the platform's choices…";
   else if (error)
     helperText = `The platform's choices could not be loaded: ${error.message}`;
@@ -130,6 +145,13 @@ export function PostgresChoicePicker(
   );
 }
 
+/** Where the credentials go, said under the environment (it is part of the path). */
+function ssmPathNote(pathPattern: string): string {
+  return ssmPatternHoldsSeveralDatabases(pathPattern)
+    ? `Credentials go to AWS SSM under ${pathPattern}: each database has its own parameters.`
+    : `Credentials go to AWS SSM under ${pathPattern}, which holds one database per service and environment.`;
+}
+
 /** The actions' check of the chosen value against the platform's lists, before "Next". */
 export const postgresChoiceValidation: CustomFieldValidator<string> = async (
   value,
@@ -138,15 +160,10 @@ export const postgresChoiceValidation: CustomFieldValidator<string> = async (
 ) => {
   if (!value) return;
   const field = CHOICE_FIELDS[choiceList(context.uiSchema)];
-  const api = context.apiHolder.get(postgresApiRef);
-  if (!api) return;
-  let choices: PostgresChoices;
-  try {
-    choices = await api.getPolicy();
-  } catch (e) {
-    validation.addError(
-      `The platform's choices could not be loaded: ${(e as Error).message}`,
-    );
+  const choices = await loadChoices(context.apiHolder);
+  if (!choices) return;
+  if ('error' in choices) {
+    validation.addError(choices.error);
     return;
   }
   const problem = checkRequestField(field, value, choices);
@@ -159,52 +176,151 @@ const NAME_RULES: readonly DatabaseRequestField[] = [
   'namespace',
   'databaseName',
   'databaseOwner',
+  'connectionSecretName',
 ];
 
-function nameRule(uiSchema: unknown): DatabaseRequestField {
+function nameRule(uiSchema: unknown): DatabaseRequestField | undefined {
+  if (typeof uiOption(uiSchema, 'confirms') === 'string') return undefined;
   const rule = uiOption(uiSchema, 'rule');
   if (NAME_RULES.includes(rule as DatabaseRequestField)) {
     return rule as DatabaseRequestField;
   }
   throw new Error(
-    `PostgresNameField needs ui:options.rule, one of ${NAME_RULES.join(', ')}`,
+    `PostgresNameField needs ui:options.rule, one of ${NAME_RULES.join(
+      ', ',
+    )}, or ui:options.confirms`,
+  );
+}
+
+/**
+ * What is wrong with a name as typed: the rules of its request field, or, with
+ * `ui:options.confirms` (a decommission's typed name), that it is not the form's value of
+ * that field.
+ */
+function nameProblem(
+  uiSchema: unknown,
+  value: string | undefined,
+  formValues: Record<string, unknown> | undefined,
+): string | undefined {
+  const rule = nameRule(uiSchema);
+  if (rule) return checkRequestField(rule, value);
+  const confirms = uiOption(uiSchema, 'confirms') as string;
+  return confirmProblem(value, formValues?.[confirms]);
+}
+
+/**
+ * The field whose availability this one shows (`ui:options.checkAvailability: true`, for the
+ * rules `name` and `connectionSecretName` of a new database), or none.
+ */
+function availabilityField(
+  uiSchema: unknown,
+  rule: DatabaseRequestField | undefined,
+): AvailabilityField | undefined {
+  if (uiOption(uiSchema, 'checkAvailability') !== true) return undefined;
+  if (rule === 'name' || rule === 'connectionSecretName') return rule;
+  throw new Error(
+    'PostgresNameField checks availability only for the rules name and connectionSecretName',
   );
 }
 
 /**
  * A text field for a name of the request (`ui:options.rule`: `name`, `namespace`,
- * `databaseName` or `databaseOwner`), checked as the user types with the rules the actions run.
+ * `databaseName`, `databaseOwner` or `connectionSecretName`), checked as the user types with
+ * the rules the actions run. With `ui:options.checkAvailability`, the claim name also shows
+ * whether the whole request built from the form's values so far is free (and the SSM
+ * parameters it writes), the connection secret whether its own name is. With
+ * `ui:options.confirms: <field>` instead of a rule (a decommission's typed name), the value
+ * must be the form's value of that field.
  */
 export function PostgresNameField(props: FieldExtensionComponentProps<string>) {
-  const { formData, onChange, schema, required, rawErrors, idSchema } = props;
-  const problem = checkRequestField(nameRule(props.uiSchema), formData);
+  const { formData, onChange, schema, required, idSchema } = props;
+  // what "Next" found, as the form shows it under the field; with `ui:hideError` (the
+  // availability fields) the field alone says what holds now, and nothing stays behind stale
+  const rawErrors = props.hideError ? undefined : props.rawErrors;
+  const rule = nameRule(props.uiSchema);
+  const field = availabilityField(props.uiSchema, rule);
+  // the Stepper passes every step's values so far as formContext.formData
+  const formValues = (
+    props.formContext as { formData?: Record<string, unknown> } | undefined
+  )?.formData;
+  const problem = nameProblem(props.uiSchema, formData, formValues);
+  const availability = useAvailability(
+    field && !problem
+      ? availabilityQuery({ ...formValues, [field]: formData })
+      : undefined,
+  );
+  // The Stepper validates only the fields present in the form's data: a claim name left empty
+  // (the default, `<service>-db`) is put there as undefined, so that "Next" checks it too.
+  const absent = field === 'name' && formData === undefined;
+  useEffect(() => {
+    if (absent) onChange(undefined);
+    // once, when the field appears
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
   const title = schema.title ?? '';
   return (
-    <TextField
-      id={idSchema?.$id}
-      fullWidth
-      margin="normal"
-      variant="outlined"
-      label={title}
-      required={required}
-      value={formData ?? ''}
-      onChange={e => onChange(e.target.value || undefined)}
-      error={!!problem || (rawErrors?.length ?? 0) > 0}
-      // once "Next" has shown the same message under the field, it is not repeated here
-      helperText={
-        problem && !rawErrors?.includes(problem) ? problem : schema.description
-      }
-      inputProps={{ 'aria-label': title }}
-    />
+    <>
+      <TextField
+        id={idSchema?.$id}
+        fullWidth
+        margin="normal"
+        variant="outlined"
+        label={title}
+        required={required}
+        value={formData ?? ''}
+        onChange={e => onChange(e.target.value || undefined)}
+        error={
+          !!problem ||
+          (rawErrors?.length ?? 0) > 0 ||
+          (!!field && blocksField(availability, field))
+        }
+        // once "Next" has shown the same message under the field, it is not repeated here
+        helperText={
+          problem && !rawErrors?.includes(problem)
+            ? problem
+            : withCodeSpans(schema.description)
+        }
+        inputProps={{ 'aria-label': title }}
+      />
+      {field && (
+        <AvailabilityLines
+          state={availability}
+          field={field}
+          shownErrors={rawErrors}
+        />
+      )}
+    </>
   );
 }
 
-/** The same rule as the field shows, so that "Next" is blocked with its message. */
-export const postgresNameValidation: CustomFieldValidator<string> = (
+/**
+ * The same rule as the field shows, so that "Next" is blocked with its message; with
+ * `ui:options.checkAvailability`, also a name that is taken or a database that exists.
+ */
+export const postgresNameValidation: CustomFieldValidator<string> = async (
   value,
   validation,
   context,
 ) => {
-  const problem = checkRequestField(nameRule(context.uiSchema), value);
-  if (problem) validation.addError(problem);
+  const problem = nameProblem(context.uiSchema, value, context.formData);
+  if (problem) {
+    validation.addError(problem);
+    return;
+  }
+  const field = availabilityField(context.uiSchema, nameRule(context.uiSchema));
+  const api = context.apiHolder.get(postgresApiRef);
+  const query =
+    field && availabilityQuery({ ...context.formData, [field]: value });
+  if (!field || !api || !query) return;
+  try {
+    const answer = await askAvailability(api, query);
+    for (const message of blockingMessages(answer, field)) {
+      validation.addError(message);
+    }
+  } catch (e) {
+    // a refusal is what the task would meet too; anything else, the task checks again
+    if (isRefusal(e as { statusCode?: number })) {
+      validation.addError(causeMessage(e as Error));
+    }
+  }
 };
