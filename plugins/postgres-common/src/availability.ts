@@ -108,6 +108,21 @@ export interface AvailabilityQuery {
   repoUrl?: string;
 }
 
+/**
+ * The availability route's query parameters, in the order it lists them.
+ *
+ * @public
+ */
+export const AVAILABILITY_QUERY_FIELDS: readonly (keyof AvailabilityQuery)[] = [
+  'component',
+  'namespace',
+  'environment',
+  'name',
+  'databaseOwner',
+  'connectionSecretName',
+  'repoUrl',
+];
+
 const RANK: Record<AvailabilityState, number> = {
   taken: 4,
   exists: 3,

@@ -155,6 +155,7 @@ export {
   checkRoleName,
 } from './names';
 export {
+  AVAILABILITY_QUERY_FIELDS,
   summarizeAvailability,
   availabilityBlocks,
   ssmPatternHoldsSeveralDatabases,

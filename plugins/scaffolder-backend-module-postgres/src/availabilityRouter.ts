@@ -2,6 +2,7 @@ import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import {
   applyRequestDefaults,
+  AVAILABILITY_QUERY_FIELDS,
   checkGitopsTarget,
   DatabaseRequest,
   DatabaseRequestError,
@@ -18,15 +19,10 @@ import { CreationChecks } from './actions/creation';
 import { checkNames } from './availability';
 import { SsmCredentials } from './ssmCredentials';
 
-/** The request fields the availability route takes (with `repoUrl`). */
-const QUERY_FIELDS: readonly DatabaseRequestField[] = [
-  'component',
-  'namespace',
-  'environment',
-  'name',
-  'databaseOwner',
-  'connectionSecretName',
-];
+/** The request fields the availability route takes (its query without `repoUrl`). */
+const QUERY_FIELDS = AVAILABILITY_QUERY_FIELDS.filter(
+  k => k !== 'repoUrl',
+) as readonly DatabaseRequestField[];
 
 /** One query parameter as text; undefined when absent or empty; an InputError when repeated. */
 function textParam(req: express.Request, key: string): string | undefined {

@@ -184,6 +184,9 @@ async function choose(label: string, option: string) {
 }
 
 describe('PostgresFleetPage', () => {
+  // rendering and typing into a full page takes 1–4 s here, more on a busy 2-core CI machine
+  jest.setTimeout(20_000);
+
   it('counts every verdict and lists every database, each linked to its Resource and its component', async () => {
     await render(respond(fleet));
     await screen.findByText('5 of 5 databases');

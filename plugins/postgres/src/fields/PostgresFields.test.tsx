@@ -147,6 +147,7 @@ async function optionsOf(title: string): Promise<string[]> {
 }
 
 describe('PostgresChoicePicker in the template form', () => {
+  jest.setTimeout(20_000);
   it('offers what the backend serves: the seed policy, then a curated one', async () => {
     await renderForm(['size', 'version', 'environment']);
     expect(await optionsOf('Size')).toEqual([
@@ -196,6 +197,7 @@ describe('PostgresChoicePicker in the template form', () => {
 });
 
 describe('PostgresNameField in the template form', () => {
+  jest.setTimeout(20_000);
   it('says as the user types that a reserved owner is refused, and blocks "Next"', async () => {
     await renderForm(['databaseOwner']);
     const owner = screen.getByRole('textbox', { name: 'Database owner' });
@@ -259,6 +261,7 @@ describe('PostgresNameField in the template form', () => {
 });
 
 describe('PostgresStorageField in the template form', () => {
+  jest.setTimeout(20_000);
   const storage = () =>
     screen.getByRole('spinbutton', { name: 'Storage (GB)' });
 
@@ -597,6 +600,7 @@ describe('availability in the template form', () => {
 });
 
 describe('one database per service and environment', () => {
+  jest.setTimeout(20_000);
   // as the route says it when the seed's pattern gives a second database the first one's names
   const advice =
     "The platform's SSM path pattern (/zerotouch/{environment}/{service}/postgres/{key}) holds one database per service and environment: choose another environment, or ask the platform team to add {name} to postgres.ssm.pathPattern.";

@@ -3,6 +3,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import { Link } from '@backstage/core-components';
 import { FormHelperText } from '@material-ui/core';
 import {
+  AVAILABILITY_QUERY_FIELDS,
   AvailabilityCheck,
   availabilityBlocks,
   AvailabilityQuery,
@@ -19,17 +20,6 @@ export const AVAILABILITY_DEBOUNCE_MS = 400;
 
 /** An answer is reused this long for the same question (the two fields ask the same one). */
 const REUSE_MS = 2000;
-
-/** The keys of the contract's question, in the order the route lists them. */
-const QUERY_FIELDS: readonly (keyof AvailabilityQuery)[] = [
-  'component',
-  'namespace',
-  'environment',
-  'name',
-  'databaseOwner',
-  'connectionSecretName',
-  'repoUrl',
-];
 
 /** The names of the query that the shared rules check on their own. */
 const CHECKED_NAMES = [
@@ -52,7 +42,7 @@ export function availabilityQuery(
     return typeof value === 'string' && value !== '' ? value : undefined;
   };
   const query: Partial<Record<keyof AvailabilityQuery, string>> = {};
-  for (const key of QUERY_FIELDS) {
+  for (const key of AVAILABILITY_QUERY_FIELDS) {
     const value = text(key);
     if (value !== undefined) query[key] = value;
   }

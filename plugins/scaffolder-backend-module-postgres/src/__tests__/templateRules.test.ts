@@ -72,10 +72,13 @@ describe('the template form mirrors the shared rules', () => {
     expect(DEFAULT_POLICY.environments).toContain(
       properties.environment.default,
     );
-    expect([
-      properties.storageGB.minimum,
-      properties.storageGB.maximum,
-    ]).toEqual([DEFAULT_POLICY.storageGB.min, DEFAULT_POLICY.storageGB.max]);
+    // nor of the storage bounds: PostgresStorageField checks them against the policy
+    expect(properties.storageGB).toMatchObject({
+      type: 'integer',
+      'ui:field': 'PostgresStorageField',
+    });
+    expect(properties.storageGB.minimum).toBeUndefined();
+    expect(properties.storageGB.maximum).toBeUndefined();
   });
 
   it('checks the names as the user types, with the rules the actions run', () => {
