@@ -43,7 +43,8 @@ jest.setTimeout(90_000);
 
 const FLEET_READERS = ['group:default/platform-team'];
 const MAX_BYTES = 100_000;
-const DEADLINE_MS = 1500;
+// generous for a busy 2-core CI machine; the slow cluster's latency below is above it
+const DEADLINE_MS = 3000;
 
 /** Users and the groups they are members of (their ownership refs come from the catalog). */
 const MEMBERS: Record<string, string[]> = {
@@ -583,8 +584,14 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
       'cluster-b/orders/orders-db2',
       'cluster-b/payments/payments-db2',
     ];
-    const carol = await fleet('carol');
+    // the fleet's first, cold answer may be cut by the deadline on a busy machine (the reads
+    // go on and fill the cache): the next view is whole
+    const cut = (body: DatabasesResponse) =>
+      JSON.stringify(body.errors ?? []).includes('deadline');
+    let carol = await fleet('carol');
+    if (cut(carol.body)) carol = await fleet('carol');
     expect(carol.status).toBe(200);
+    expect(cut(carol.body)).toBe(false);
     expect(names(carol.body)).toEqual(all);
     const alice = await fleet('alice');
     expect(alice.status).toBe(200);
@@ -740,7 +747,7 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
 
   it('a cluster slower than the request deadline becomes an errors entry and the answer comes on time', async () => {
     await sleep(1100);
-    b.latencyMs = 4000; // below timeoutMs (5000): only the deadline cuts it
+    b.latencyMs = 4500; // below timeoutMs (5000): only the deadline cuts it
     try {
       const started = Date.now();
       const res = await databases('orders', 'alice');
@@ -756,7 +763,7 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
       ]);
     } finally {
       b.latencyMs = 0;
-      await sleep(4000); // let the abandoned reads finish
+      await sleep(4500); // let the abandoned reads finish
     }
     // the next view is complete again
     await sleep(1100);

@@ -71,14 +71,20 @@ describe('a database request from the template to healthy, through the real back
 
   it('right after the task, the tab shows the request with its pull request, who and when', async () => {
     const before = Date.now();
-    const { task, status, body } = await h.runTask({
+    const { task, status, body, events } = await h.runTask({
       values: { ...seed, baseBranch: 'main', repoUrl: h.repoUrl() },
     });
     expect([status, JSON.stringify(body).slice(0, 300)]).toEqual([
       201,
       expect.anything(),
     ]);
-    expect(task.status).toBe('completed');
+    // the task's log in the failure message, if it fails
+    expect([
+      task.status,
+      task.status === 'completed'
+        ? ''
+        : events.map((e: any) => e.body?.message ?? '').join('\n'),
+    ]).toEqual(['completed', '']);
     pr = h.forge.pulls[h.forge.pulls.length - 1];
 
     const answer = await tab();
