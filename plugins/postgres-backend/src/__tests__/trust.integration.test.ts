@@ -585,11 +585,14 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
       'cluster-b/payments/payments-db2',
     ];
     // the fleet's first, cold answer may be cut by the deadline on a busy machine (the reads
-    // go on and fill the cache): the next view is whole
+    // go on and fill the cache): a later view is whole (this test is about who sees what)
     const cut = (body: DatabasesResponse) =>
       JSON.stringify(body.errors ?? []).includes('deadline');
     let carol = await fleet('carol');
-    if (cut(carol.body)) carol = await fleet('carol');
+    for (let i = 0; i < 20 && cut(carol.body); i++) {
+      await sleep(500);
+      carol = await fleet('carol');
+    }
     expect(carol.status).toBe(200);
     expect(cut(carol.body)).toBe(false);
     expect(names(carol.body)).toEqual(all);
