@@ -146,6 +146,8 @@ async function clusterChecks(
   const resolved = resolveDatabaseRequest(request);
   const claim = `${request.namespace}/${request.name}`;
   const checks: AvailabilityCheck[] = [];
+  const component = parseEntityRef(asker.entityRef);
+  const componentPath = `/catalog/${component.namespace}/component/${component.name}`;
   let answer;
   try {
     answer = await sources.clusters.claimsIn(request.namespace);
@@ -169,6 +171,21 @@ async function clusterChecks(
       message: `The clusters could not be listed: ${answer.error}`,
     });
   }
+  // the claim's two secrets: their subject, name, the field that changes it, in a user's words
+  const secrets = [
+    [
+      'credentialsSecret',
+      resolved.credentialsSecretName,
+      'name',
+      'the database name',
+    ],
+    [
+      'connectionSecret',
+      resolved.connectionSecretName,
+      'connectionSecretName',
+      'the connection secret',
+    ],
+  ] as const;
   let claimState: AvailabilityCheck | undefined;
   const secretChecks = new Map<string, AvailabilityCheck>();
   for (const cluster of answer.clusters) {
@@ -193,9 +210,7 @@ async function clusterChecks(
               state: 'exists',
               message: `The database ${claim} already exists in the cluster ${cluster.cluster}. Change it from its Databases tab, or choose another name for a new database.`,
               field: 'name',
-              url: `/catalog/${
-                parseEntityRef(asker.entityRef).namespace
-              }/component/${parseEntityRef(asker.entityRef).name}`,
+              url: componentPath,
             }
           : {
               subject: 'claim',
@@ -206,20 +221,6 @@ async function clusterChecks(
             };
         continue;
       }
-      const secrets = [
-        [
-          'credentialsSecret',
-          resolved.credentialsSecretName,
-          'name',
-          'the database name',
-        ],
-        [
-          'connectionSecret',
-          resolved.connectionSecretName,
-          'connectionSecretName',
-          'the connection secret',
-        ],
-      ] as const;
       for (const [subject, name, field, what] of secrets) {
         const used =
           other.secrets?.credentials === name ||
@@ -238,18 +239,8 @@ async function clusterChecks(
     }
   }
   checks.push(claimState ?? { subject: 'claim', name: claim, state: 'free' });
-  const resolvedNames = {
-    credentialsSecret: resolved.credentialsSecretName,
-    connectionSecret: resolved.connectionSecretName,
-  };
-  for (const subject of ['credentialsSecret', 'connectionSecret'] as const) {
-    checks.push(
-      secretChecks.get(subject) ?? {
-        subject,
-        name: resolvedNames[subject],
-        state: 'free',
-      },
-    );
+  for (const [subject, name] of secrets) {
+    checks.push(secretChecks.get(subject) ?? { subject, name, state: 'free' });
   }
   return checks;
 }
