@@ -12,6 +12,8 @@
  * the fleet's tables (without, then with BENCH_OPEN_REQUESTS open requests, default 200;
  * BENCH_FLEET_LABELS=both: the first table's first line only); BENCH_ONLY=provider: only the database provider's table (provider.ts);
  * BENCH_ONLY=availability: the scaffolder run and the form's availability check (availability.ts);
+ * BENCH_ONLY=limits: a flood of availability checks from one user against the same number spread
+ * over users within the limit (limits.ts; BENCH_LIMIT_CALLS, BENCH_LIMIT_USERS);
  * BENCH_ONLY=replicas (or
  * `npm run bench -- --replicas`): only the replicas' tables; BENCH_LOAD_SECONDS: the load's
  * duration (60); BENCH_REPLICA_SECONDS: each replica load's duration (30);
@@ -55,6 +57,7 @@ import { measureReplicas } from './replicas';
 import { measureFleetRequests } from './requests';
 import { measureProvider, providerTable } from './provider';
 import { availabilityTable, measureAvailability } from './availability';
+import { limitsTable, measureLimits } from './limits';
 
 /** The bench on one backend (SQLite, memory cache): views, fleet, a scaffolder run, load. */
 async function singleBackend(
@@ -139,6 +142,10 @@ async function main() {
   const only =
     process.env.BENCH_ONLY ??
     (process.argv.includes('--replicas') ? 'replicas' : undefined);
+  if (only === 'limits') {
+    printTables([limitsTable(await measureLimits())]);
+    return;
+  }
   if (only === 'provider') {
     const runs = [];
     for (const n of (process.env.BENCH_PROVIDER_CLAIMS ?? '1000,10000').split(

@@ -63,8 +63,11 @@ export interface Config {
     };
     ssm?: {
       /**
-       * SSM parameter name pattern; placeholders {environment}, {service}, {namespace},
-       * {name} and {key} (user or password). Default /zerotouch/{environment}/{service}/postgres/{key}.
+       * SSM parameter name pattern; placeholders {environment}, {service} (the component's
+       * name), {namespace}, {name}, {entityNamespace} (the component's catalog namespace) and
+       * {key} (user or password). Default /zerotouch/{environment}/{service}/postgres/{key}.
+       * Without {entityNamespace}, only components of the catalog's `default` namespace may
+       * create databases (two components could otherwise map to the same paths).
        * @visibility frontend
        */
       pathPattern?: string;

@@ -1,5 +1,22 @@
 export interface Config {
   postgres?: {
+    templates?: {
+      /**
+       * The templates whose tasks may run the postgres:* actions (entity refs). Any other
+       * template, e.g. one a user registered, is refused before anything is read or written;
+       * dry runs (template:default/dry-run) may run them and write nothing. Default: the three
+       * shipped templates, template:default/new-postgres-db, template:default/change-postgres-db
+       * and template:default/remove-postgres-credentials.
+       */
+      allowed?: string[];
+    };
+    limits?: {
+      /**
+       * Calls each user may make per minute to routes that spend forge or SSM calls (the form's
+       * availability check); past it, 429 with Retry-After. Default 60.
+       */
+      callsPerMinute?: number;
+    };
     ssm?: {
       /** AWS region of the SSM parameters; default: the AWS SDK's (AWS_REGION). */
       region?: string;

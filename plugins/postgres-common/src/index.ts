@@ -50,6 +50,12 @@ export {
   DatabaseRequestError,
 } from './validate';
 export { ssmParameterNames } from './ssm';
+export {
+  checkComponentIdentity,
+  componentNamespace,
+  ENTITY_NAMESPACE_PLACEHOLDER,
+  serviceOfComponent,
+} from './identity';
 export type { SsmParameterNames } from './ssm';
 export {
   KUBERNETES_ID_LABEL,
@@ -168,3 +174,5 @@ export type {
   DatabaseAvailability,
   AvailabilityQuery,
 } from './availability';
+export { UserCallBudget } from './limits';
+export type { CallBudgetDecision, CallCountStore } from './limits';

@@ -47,7 +47,8 @@ export interface PostgresPolicy {
   ssm: {
     /**
      * SSM parameter name pattern with placeholders `{environment}`, `{service}`,
-     * `{namespace}`, `{name}` and `{key}` (`user` or `password`).
+     * `{namespace}`, `{name}`, `{entityNamespace}` (the component's catalog namespace) and
+     * `{key}` (`user` or `password`).
      */
     pathPattern: string;
   };

@@ -2,6 +2,7 @@ import { expandPattern } from './patterns';
 import { checkSsmParameterName } from './names';
 import { DatabaseRequest } from './request';
 import { PostgresPolicyInput, resolvePolicy } from './policy';
+import { componentNamespace } from './identity';
 
 /**
  * The names of the two SSM parameters that hold a database's credentials.
@@ -17,14 +18,15 @@ export interface SsmParameterNames {
 
 /**
  * The SSM parameter names for a request, from the policy's pattern
- * (default `/zerotouch/{environment}/{service}/postgres/{key}`).
+ * (default `/zerotouch/{environment}/{service}/postgres/{key}`); `{entityNamespace}` is the
+ * owning component's catalog namespace (`default` when no component is named).
  *
  * @public
  */
 export function ssmParameterNames(
   request: Pick<
     DatabaseRequest,
-    'environment' | 'service' | 'namespace' | 'name'
+    'environment' | 'service' | 'namespace' | 'name' | 'component'
   >,
   policy?: PostgresPolicyInput,
 ): SsmParameterNames {
@@ -34,6 +36,7 @@ export function ssmParameterNames(
     service: request.service,
     namespace: request.namespace,
     name: request.name,
+    entityNamespace: componentNamespace(request.component),
   };
   return {
     user: expandPattern(pathPattern, { ...values, key: 'user' }),

@@ -1,13 +1,29 @@
 import { Config } from '@backstage/config';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   PostgresPolicy,
   readPostgresPolicy,
 } from '@bizmatters/plugin-postgres-common';
 
 /** What the actions read from app-config (`postgres.*`). */
+/** The curated templates: the only ones whose tasks may run our actions for real. */
+export const DEFAULT_ALLOWED_TEMPLATES = [
+  'template:default/new-postgres-db',
+  'template:default/change-postgres-db',
+  'template:default/remove-postgres-credentials',
+] as const;
+
 export interface ModuleSettings {
   policy: PostgresPolicy;
+  /** `postgres.templates.allowed`, as full lower-case refs. */
+  allowedTemplates: string[];
+  limits: {
+    /** `postgres.limits.callsPerMinute`: each user's calls to the availability route. */
+    callsPerMinute: number;
+    /** `postgres.cache.ttlSeconds`: how long the same question gets the same answer. */
+    answerTtlSeconds: number;
+  };
   ssm: {
     region?: string;
     endpoint?: string;
@@ -20,8 +36,23 @@ export interface ModuleSettings {
 
 export function readModuleSettings(config: Config): ModuleSettings {
   const ssm = config.getOptionalConfig('postgres.ssm');
+  const allowed = config.getOptionalStringArray('postgres.templates.allowed');
   return {
     policy: readPostgresPolicy(config),
+    allowedTemplates: (allowed ?? [...DEFAULT_ALLOWED_TEMPLATES]).map(ref =>
+      stringifyEntityRef(
+        parseEntityRef(ref, {
+          defaultKind: 'template',
+          defaultNamespace: 'default',
+        }),
+      ).toLocaleLowerCase('en-US'),
+    ),
+    limits: {
+      callsPerMinute:
+        config.getOptionalNumber('postgres.limits.callsPerMinute') ?? 60,
+      answerTtlSeconds:
+        config.getOptionalNumber('postgres.cache.ttlSeconds') ?? 10,
+    },
     ssm: {
       region: ssm?.getOptionalString('region'),
       endpoint: ssm?.getOptionalString('endpoint'),

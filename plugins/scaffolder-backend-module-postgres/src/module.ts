@@ -14,8 +14,12 @@ import { createPostgresDatabaseChangeAction } from './actions/databaseChange';
 import { createPostgresCredentialsDeleteAction } from './actions/credentialsDelete';
 import { PostgresBackendClusterClaims } from './clusterClaims';
 import { SsmCredentials } from './ssmCredentials';
+import { guardAction } from './actions/guard';
 import { GithubFileReader } from './existingClaims';
-import { createAvailabilityRouter } from './availabilityRouter';
+import {
+  createAvailabilityRouter,
+  forgetAvailabilityAnswers,
+} from './availabilityRouter';
 import {
   TASK_ROW_WORKSPACE_PROVIDER,
   TaskRowWorkspaceProvider,
@@ -48,6 +52,8 @@ export const scaffolderModulePostgres = createBackendModule({
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
         logger: coreServices.logger,
+        auditor: coreServices.auditor,
+        cache: coreServices.cache,
       },
       async init({
         scaffolder,
@@ -61,6 +67,8 @@ export const scaffolderModulePostgres = createBackendModule({
         httpRouter,
         httpAuth,
         logger,
+        auditor,
+        cache,
       }) {
         const settings = readModuleSettings(config);
         const ssmClient = createSsmClient(settings.ssm);
@@ -69,28 +77,40 @@ export const scaffolderModulePostgres = createBackendModule({
         // the claims of the clusters, as the postgres backend reads them
         const clusters = new PostgresBackendClusterClaims(discovery, auth);
         const checks = { permissions, catalog, gitops, clusters };
+        // every action: curated templates only, and an audit event of what it decided
+        const guard = {
+          auditor,
+          allowedTemplates: settings.allowedTemplates,
+          afterWrite: () => forgetAvailabilityAnswers(cache),
+        };
         scaffolder.addActions(
-          createPostgresCredentialsWriteAction({
-            settings,
-            ssmClient,
-            ...checks,
-          }),
-          createPostgresManifestsCreateAction({ settings, ...checks }),
-          createPostgresDatabaseChangeAction({
-            settings,
-            permissions,
-            catalog,
-            gitops,
-          }),
-          createPostgresCredentialsDeleteAction({
-            settings,
-            permissions,
-            catalog,
-            gitops,
-            clusters,
-            ssm: taskLogger => new SsmCredentials(ssmClient, taskLogger),
-          }),
-          createPostgresRequestRegisterAction({ discovery, auth }),
+          ...[
+            createPostgresCredentialsWriteAction({
+              settings,
+              ssmClient,
+              ...checks,
+            }),
+            createPostgresManifestsCreateAction({
+              settings,
+              ssmClient,
+              ...checks,
+            }),
+            createPostgresDatabaseChangeAction({
+              settings,
+              permissions,
+              catalog,
+              gitops,
+            }),
+            createPostgresCredentialsDeleteAction({
+              settings,
+              permissions,
+              catalog,
+              gitops,
+              clusters,
+              ssm: taskLogger => new SsmCredentials(ssmClient, taskLogger),
+            }),
+            createPostgresRequestRegisterAction({ discovery, auth }),
+          ].map(action => guardAction(guard, action)),
         );
         // the "New Postgres DB" form's availability check, at /api/scaffolder/postgres/v1/…
         httpRouter.use(
@@ -99,6 +119,10 @@ export const scaffolderModulePostgres = createBackendModule({
             checks,
             ssm: new SsmCredentials(ssmClient, logger),
             httpAuth,
+            auditor,
+            cache: cache.withOptions({
+              defaultTtl: settings.limits.answerTtlSeconds * 1000,
+            }),
           }),
         );
         workspaces.addProviders({

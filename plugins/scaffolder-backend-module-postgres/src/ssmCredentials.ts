@@ -205,6 +205,23 @@ export class SsmCredentials {
         );
         continue;
       }
+      const entityTag = found.tags.get(TAG_ENTITY);
+      if (entityTag !== undefined && entityTag !== tagValue(request.entity)) {
+        // the same claim's name, written for another entity: never ours
+        conflict(
+          name,
+          'otherClaim',
+          `The SSM parameter ${name} already exists for the claim ${
+            request.claim
+          }, but for ${entityTag ?? 'no entity'}, not ${
+            request.entity
+          } (${provenance(
+            found,
+          )}). Remove the parameter, or choose another name; nothing was written.`,
+          `The SSM parameter ${name} is already used by something else: choose another name.`,
+        );
+        continue;
+      }
       const sameTask =
         taskId !== undefined && found.tags.get(TAG_TASK) === taskId;
       const sameAuthor = found.tags.get(TAG_CREATED_BY) === createdBy;

@@ -2,7 +2,51 @@ import { ConfigReader } from '@backstage/config';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { readModuleSettings } from '../config';
+import { DEFAULT_ALLOWED_TEMPLATES, readModuleSettings } from '../config';
+import { ActionGuard } from '../actions/guard';
+
+/** One audit event a unit test's action recorded. */
+export interface UnitAuditEvent {
+  eventId: string;
+  meta: Record<string, unknown>;
+  status: 'initiated' | 'succeeded' | 'failed';
+  error?: string;
+}
+
+/**
+ * The guard the module gives every action: the shipped templates allowed, and an auditor that
+ * keeps its events in `events`.
+ */
+export function unitGuard(): ActionGuard & { events: UnitAuditEvent[] } {
+  const events: UnitAuditEvent[] = [];
+  return {
+    events,
+    allowedTemplates: [...DEFAULT_ALLOWED_TEMPLATES],
+    auditor: {
+      async createEvent(options) {
+        const base = { eventId: options.eventId, meta: { ...options.meta } };
+        events.push({ ...base, status: 'initiated' });
+        return {
+          async success(o) {
+            events.push({
+              ...base,
+              meta: { ...base.meta, ...o?.meta },
+              status: 'succeeded',
+            });
+          },
+          async fail(o) {
+            events.push({
+              ...base,
+              meta: { ...base.meta, ...o.meta },
+              status: 'failed',
+              error: o.error.message,
+            });
+          },
+        };
+      },
+    },
+  };
+}
 
 /** The GitOps repository the unit tests' config allows, and a repo URL naming it. */
 export const GITOPS_REPO_URL = 'github.com?owner=platform&repo=gitops';
@@ -70,6 +114,8 @@ export type ActionContextOptions = {
   secrets?: Record<string, string>;
   isDryRun?: boolean;
   task?: string;
+  /** The task's template (default: the shipped New Postgres DB). */
+  templateRef?: string;
 };
 
 /**
@@ -99,7 +145,9 @@ export function mockActionContext(options: ActionContextOptions) {
     createTemporaryDirectory: async () => options.workspacePath ?? '/tmp',
     getInitiatorCredentials: async () => mockCredentials.user(options.user),
     task: { id: options.task ?? 'mock-task-id' },
-    templateInfo: undefined,
+    templateInfo: {
+      entityRef: options.templateRef ?? 'template:default/new-postgres-db',
+    },
     user: { ref: options.user },
     signal: undefined,
     each: undefined,

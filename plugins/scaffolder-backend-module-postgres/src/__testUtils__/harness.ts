@@ -96,6 +96,53 @@ class CapturingLogger implements LoggerService {
   }
 }
 
+/** One audit event as the backend's auditor received it, with how it ended. */
+export interface AuditLine {
+  plugin: string;
+  eventId: string;
+  severityLevel?: string;
+  meta: Record<string, unknown>;
+  status: 'initiated' | 'succeeded' | 'failed';
+  error?: string;
+}
+
+/** An auditor that keeps every event (and what the default one would print) for the tests. */
+function recordingAuditor(lines: AuditLine[]) {
+  return createServiceFactory({
+    service: coreServices.auditor,
+    deps: { plugin: coreServices.pluginMetadata },
+    factory: ({ plugin }) => ({
+      async createEvent(options) {
+        const line: AuditLine = {
+          plugin: plugin.getId(),
+          eventId: options.eventId,
+          severityLevel: options.severityLevel,
+          meta: { ...(options.meta ?? {}) },
+          status: 'initiated',
+        };
+        lines.push(line);
+        return {
+          async success(o) {
+            lines.push({
+              ...line,
+              meta: { ...line.meta, ...(o?.meta ?? {}) },
+              status: 'succeeded',
+            });
+          },
+          async fail(o) {
+            lines.push({
+              ...line,
+              meta: { ...line.meta, ...(o.meta ?? {}) },
+              status: 'failed',
+              error: `${o.error.name}: ${o.error.message}`,
+            });
+          },
+        };
+      },
+    }),
+  });
+}
+
 /** Two teams and the platform's seed team, as catalog entities. */
 export const USERS = {
   /** Member of payments (and of team-agents, which owns the seed's agent-executor). */
@@ -181,7 +228,9 @@ export async function startScaffolderHarness(
     /** The scaffolder's own configuration (e.g. task recovery). */
     scaffolder?: JsonObject;
     /** More of `postgres.*` (e.g. `ssm.pathPattern`), over the harness's own. */
-    postgres?: { ssm?: JsonObject };
+    postgres?: { ssm?: JsonObject } & JsonObject;
+    /** More catalog entities (e.g. a team's own templates, a component in another namespace). */
+    entities?: Entity[];
   } = {},
 ) {
   const ssm = await SsmStandIn.start();
@@ -210,6 +259,7 @@ export async function startScaffolderHarness(
   // tests read the scaffolder's stored rows.
   const databases = testDatabases();
   const logLines: LogLine[] = [];
+  const auditLines: AuditLine[] = [];
   const clusters = [...(kube ? [kube] : []), ...(options.clusters ?? [])];
   const ttlSeconds = options.ttlSeconds ?? (clusters.length ? 1 : undefined);
   // the postgres backend is always there: the template's last step registers its request there
@@ -222,12 +272,14 @@ export async function startScaffolderHarness(
           deps: {},
           factory: () => new CapturingLogger(logLines),
         }),
+        recordingAuditor(auditLines),
         ...catalogAndPermissions({
           entities: [
             ...CATALOG_ENTITIES,
             template,
             changeTemplate,
             removeTemplate,
+            ...(options.entities ?? []),
           ],
           policy: testPolicy,
         }),
@@ -255,6 +307,7 @@ export async function startScaffolderHarness(
               : {}),
             ...(options.scaffolder ? { scaffolder: options.scaffolder } : {}),
             postgres: {
+              ...options.postgres,
               ...(ttlSeconds !== undefined ? { cache: { ttlSeconds } } : {}),
               ssm: {
                 region: 'eu-west-1',
@@ -280,6 +333,12 @@ export async function startScaffolderHarness(
       'template/default/new-postgres-db',
       'template/default/change-postgres-db',
       'template/default/remove-postgres-credentials',
+      ...(options.entities ?? []).map(
+        e =>
+          `${e.kind.toLowerCase()}/${e.metadata.namespace ?? 'default'}/${
+            e.metadata.name
+          }`,
+      ),
     ],
     {
       describe: () =>
@@ -324,6 +383,8 @@ export async function startScaffolderHarness(
     repoUrl: () => `${forge.host}?owner=platform&repo=gitops`,
     /** Every line the backend logged so far. */
     logLines,
+    /** Every audit event of every plugin so far (initiated, then succeeded or failed). */
+    auditLines,
     /** Every row of every table of the scaffolder's database, one JSON line per row. */
     databaseRows: () => databases.rows('scaffolder'),
     /** Every row of every table of the postgres backend's database (its requests). */

@@ -2,12 +2,14 @@ import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   applyRequestDefaults,
   assertValidDatabaseRequest,
+  checkComponentIdentity,
   checkGitopsTarget,
   DatabaseRequest,
   DatabaseRequestError,
   findGitopsRepository,
   GitopsRepository,
   gitopsRepoUrl,
+  serviceOfComponent,
   validateDatabaseRequest,
 } from '@bizmatters/plugin-postgres-common';
 import { ConflictError, InputError } from '@backstage/errors';
@@ -108,10 +110,18 @@ export async function checkCreation(
     validated.component!,
     await credentials(),
   );
+  // identity from the catalog: the service is the component the permission was checked for
+  const identity = checkComponentIdentity(
+    fields,
+    creation.entityRef,
+    settings.policy,
+  );
+  if (identity.length > 0) throw new DatabaseRequestError(identity);
   const { owner: _none, ...rest } = validated;
   const request = assertValidDatabaseRequest(
     {
       ...rest,
+      service: serviceOfComponent(creation.entityRef),
       component: creation.entityRef,
       // the claim's owner annotation names a group; a component owned by a user has none
       ...(creation.owner?.startsWith('group:')

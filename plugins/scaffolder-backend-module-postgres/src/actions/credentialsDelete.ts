@@ -9,6 +9,7 @@ import {
   checkExistingDatabase,
   existingDatabaseInputSchema,
 } from './existingDatabase';
+import { auditNote } from './guard';
 import { examples } from './credentialsDelete.examples';
 
 export const CREDENTIALS_DELETE_ACTION_ID = 'postgres:credentials:delete';
@@ -130,6 +131,12 @@ export function createPostgresCredentialsDeleteAction(
           `Deleted the SSM parameters of ${claim}: ${names.join(', ')}`,
         );
       }
+      auditNote(ctx, {
+        entityRef: authorized.entityRef,
+        claim,
+        ssmParameters: names,
+        ...(names.length === 0 ? { decision: 'nothing-to-delete' } : {}),
+      });
       ctx.output('deleted', names);
     },
   });

@@ -14,6 +14,7 @@ import {
   CreationChecks,
   gitopsTargetInputSchema,
 } from './creation';
+import { auditNote } from './guard';
 import { examples } from './credentialsWrite.examples';
 
 export const CREDENTIALS_WRITE_ACTION_ID = 'postgres:credentials:write';
@@ -115,6 +116,11 @@ export function createPostgresCredentialsWriteAction(
 
       const names = ssmParameterNames(request, settings.policy);
       const claim = `${request.namespace}/${request.name}`;
+      auditNote(ctx, {
+        entityRef: creation.entityRef,
+        claim,
+        ssmParameters: [names.user, names.password],
+      });
       ctx.logger.info(
         `${ctx.isDryRun ? 'Checking' : 'Writing'} credentials of ${claim} at ${
           names.user
@@ -149,6 +155,12 @@ export function createPostgresCredentialsWriteAction(
         );
       }
 
+      auditNote(ctx, {
+        parameters: [outcome.user, outcome.password].map(p => ({
+          name: p.name,
+          action: p.action,
+        })),
+      });
       ctx.output('request', { ...request });
       if (creation.owner) ctx.output('owner', creation.owner);
       ctx.output('repoUrl', target.repoUrl);

@@ -26,6 +26,7 @@ import {
   checkExistingDatabase,
   existingDatabaseInputSchema,
 } from './existingDatabase';
+import { auditNote } from './guard';
 import { examples } from './databaseChange.examples';
 
 export const DATABASE_CHANGE_ACTION_ID = 'postgres:database:change';
@@ -228,6 +229,13 @@ export function createPostgresDatabaseChangeAction(
           change.operation
         }-${operationId}`,
       );
+      auditNote(ctx, {
+        entityRef: authorized.entityRef,
+        claim: `${current.namespace}/${current.name}`,
+        change: { ...change },
+        files,
+        filesToDelete,
+      });
       ctx.output('title', title);
       ctx.output(
         'description',

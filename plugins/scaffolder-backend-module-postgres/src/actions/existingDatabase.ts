@@ -1,12 +1,14 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import {
+  checkComponentIdentity,
   checkGitopsTarget,
   claimManifestPath,
   findGitopsRepository,
   gitopsPath,
   GitopsRepository,
   postgresDatabaseChangePermission,
+  serviceOfComponent,
 } from '@bizmatters/plugin-postgres-common';
 import { z as zod } from 'zod/v3';
 import { ModuleSettings } from '../config';
@@ -95,11 +97,20 @@ export async function checkExistingDatabase(
     credentials,
     { permission: postgresDatabaseChangePermission, doing },
   );
+  // the service is the component's name; another is refused (an existing database keeps its
+  // paths: they are read from its manifests, not derived again)
+  const serviceProblem = checkComponentIdentity(
+    input,
+    authorized.entityRef,
+  ).find(p => p.field === 'service');
+  if (serviceProblem) {
+    throw new InputError(`service: ${serviceProblem.message} ${nothing}`);
+  }
   const where = {
     namespace: input.namespace,
     name: input.name,
     environment: input.environment ?? '',
-    service: input.service ?? '',
+    service: serviceOfComponent(authorized.entityRef),
   };
   try {
     return {

@@ -33,6 +33,8 @@ describe('postgres:manifests:create', () => {
   ) {
     const action = createPostgresManifestsCreateAction({
       settings: unitSettings(postgres),
+      // an SSM without parameters: the rendered keys are free
+      ssmClient: { send: async () => ({ Parameters: [] }) } as any,
       ...unitAuthorizer(authorize),
     });
     const { ctx } = mockActionContext({

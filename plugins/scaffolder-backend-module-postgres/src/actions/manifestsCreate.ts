@@ -1,13 +1,18 @@
 import fs from 'fs-extra';
 import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { ConflictError } from '@backstage/errors';
 import {
   applicationEnvYaml,
+  ssmParameterNames,
   resolveDatabaseRequest,
   gitopsPath,
   renderManifestFiles,
 } from '@bizmatters/plugin-postgres-common';
 import { ModuleSettings } from '../config';
+import { SsmCredentials } from '../ssmCredentials';
+import { auditNote } from './guard';
 import { requestInputSchema } from './requestSchema';
 import {
   checkCreation,
@@ -28,6 +33,7 @@ export const MANIFESTS_CREATE_ACTION_ID = 'postgres:manifests:create';
 export function createPostgresManifestsCreateAction(
   options: {
     settings: ModuleSettings;
+    ssmClient: SSMClient;
   } & CreationChecks,
 ) {
   const { settings } = options;
@@ -65,6 +71,32 @@ export function createPostgresManifestsCreateAction(
         ctx.getInitiatorCredentials(),
       );
       const request = resolveDatabaseRequest(checked.request);
+      // the keys the ExternalSecret renders are held to the same rule as the ones written:
+      // parameters that exist must have been written for this claim of this component
+      const names = ssmParameterNames(request, settings.policy);
+      const claim = `${request.namespace}/${request.name}`;
+      auditNote(ctx, {
+        entityRef: checked.creation.entityRef,
+        claim,
+        ssmParameters: [names.user, names.password],
+      });
+      const assessed = await new SsmCredentials(
+        options.ssmClient,
+        ctx.logger,
+      ).assess({
+        names,
+        username: request.databaseOwner,
+        claim,
+        entity: checked.creation.entityRef,
+        createdBy: checked.creation.initiator,
+        taskId: ctx.task.id,
+        pathPattern: settings.policy.ssm.pathPattern,
+      });
+      for (const state of [assessed.user, assessed.password]) {
+        if (state.state === 'conflict') {
+          throw new ConflictError(state.conflict.message);
+        }
+      }
       const folder = gitopsPath(request, settings.policy);
       const files = renderManifestFiles(request, settings.policy);
       const target = resolveSafeChildPath(ctx.workspacePath, folder);
@@ -75,6 +107,7 @@ export function createPostgresManifestsCreateAction(
         written.push(`${folder}/${file}`);
       }
       ctx.logger.info(`Wrote ${written.join(', ')}`);
+      auditNote(ctx, { files: written });
       ctx.output('path', folder);
       ctx.output('files', written);
       ctx.output('credentialsSecretName', request.credentialsSecretName);

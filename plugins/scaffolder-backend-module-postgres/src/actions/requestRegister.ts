@@ -2,6 +2,7 @@ import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { ForwardedError, ResponseError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { auditNote } from './guard';
 import { examples } from './requestRegister.examples';
 
 export const REQUEST_REGISTER_ACTION_ID = 'postgres:request:register';
@@ -92,6 +93,12 @@ export function createPostgresRequestRegisterAction(options: {
       ctx.logger.info(
         `The request for ${namespace}/${name} shows on ${component} (pull request #${pullRequestNumber})`,
       );
+      auditNote(ctx, {
+        claim: `${namespace}/${name}`,
+        pullRequestNumber,
+        requestId: request.id,
+        decision: 'registered',
+      });
       ctx.output('requestId', request.id);
     },
   });
