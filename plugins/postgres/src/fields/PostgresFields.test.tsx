@@ -535,6 +535,26 @@ describe('availability in the template form', () => {
     ).toBeInTheDocument();
   });
 
+  it('a pause of the route (429) says so without blaming the names, and asks again once it is over', async () => {
+    let paused = true;
+    const { api } = await renderForm(['name'], SEED, PLACED, () => {
+      if (paused) {
+        throw Object.assign(new Error('Request failed with 429'), {
+          statusCode: 429,
+          response: { headers: new Headers({ 'retry-after': '1' }) },
+        });
+      }
+      return FREE;
+    });
+    await screen.findByText(
+      'Checking paused: too many checks in a minute; checking again in 1 s. Nothing is wrong with the names.',
+    );
+    const asked = api.checkAvailability.mock.calls.length;
+    paused = false;
+    await screen.findByText('Available.', {}, { timeout: 3000 });
+    expect(api.checkAvailability.mock.calls.length).toBe(asked + 1);
+  });
+
   it('the connection secret shows its own checks, and a taken one blocks "Next" there', async () => {
     const message =
       "The secret orders/orders-postgres is another database's connection secret; name this one yourself.";

@@ -97,24 +97,47 @@ export function useAvailability(
   const [state, setState] = useState<
     { key: string; state: AvailabilityState } | undefined
   >();
+  // bumped to ask the same question again once a pause (429) is over
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     if (!key) return undefined;
     let current = true;
+    let again: ReturnType<typeof setTimeout> | undefined;
     const timer = setTimeout(() => {
       askAvailability(api, JSON.parse(key)).then(
         answer =>
           current && setState({ key, state: { status: 'answered', answer } }),
-        error =>
-          current && setState({ key, state: { status: 'failed', error } }),
+        error => {
+          if (!current) return;
+          setState({ key, state: { status: 'failed', error } });
+          const pause = pausedForSeconds(error);
+          if (pause !== undefined) {
+            again = setTimeout(() => setAttempt(n => n + 1), pause * 1000);
+          }
+        },
       );
     }, AVAILABILITY_DEBOUNCE_MS);
     return () => {
       current = false;
       clearTimeout(timer);
+      if (again) clearTimeout(again);
     };
-  }, [api, key]);
+  }, [api, key, attempt]);
   if (!key) return undefined;
   return state?.key === key ? state.state : { status: 'asking' };
+}
+
+/**
+ * The seconds until checking may go on when the route paused this user's checks (429, its
+ * `Retry-After`); undefined for any other failure.
+ */
+export function pausedForSeconds(error: {
+  statusCode?: number;
+  response?: { headers?: { get(name: string): string | null } };
+}): number | undefined {
+  if (error.statusCode !== 429) return undefined;
+  const header = Number(error.response?.headers?.get('retry-after'));
+  return Number.isFinite(header) && header > 0 ? header : 60;
 }
 
 /** A refusal of the route that the task would meet too: the user may not create this database. */
@@ -324,6 +347,16 @@ export function AvailabilityLines({
   let lines: React.ReactNode;
   if (state.status === 'asking') {
     lines = <Line>Checking whether the names are free…</Line>;
+  } else if (
+    state.status === 'failed' &&
+    pausedForSeconds(state.error) !== undefined
+  ) {
+    lines = (
+      <Line>
+        Checking paused: too many checks in a minute; checking again in{' '}
+        {pausedForSeconds(state.error)} s. Nothing is wrong with the names.
+      </Line>
+    );
   } else if (state.status === 'failed') {
     lines = isRefusal(state.error) ? (
       <Line error>{unlessShown(causeMessage(state.error), shownErrors)}</Line>
