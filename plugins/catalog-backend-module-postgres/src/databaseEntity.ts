@@ -55,18 +55,19 @@ export function componentFields(entity: Entity): ComponentFields {
   return { ...(system ? { system } : {}), ...(owner ? { owner } : {}) };
 }
 
-const LOCATION_TYPE = 'postgres-claims';
+/** The location type of every Resource the provider makes (`postgres-claims:<cluster>`). */
+export const CLAIMS_LOCATION_TYPE = 'postgres-claims';
 
 /** The location every Resource of a cluster is managed by (its `managed-by-location`). */
 export function clusterLocation(cluster: string): string {
-  return `${LOCATION_TYPE}:${cluster}`;
+  return `${CLAIMS_LOCATION_TYPE}:${cluster}`;
 }
 
 /** The cluster of a `managed-by-location` this provider wrote; undefined for any other. */
 export function clusterOfLocation(
   location: string | undefined,
 ): string | undefined {
-  const prefix = `${LOCATION_TYPE}:`;
+  const prefix = `${CLAIMS_LOCATION_TYPE}:`;
   return location?.startsWith(prefix)
     ? location.slice(prefix.length)
     : undefined;
