@@ -18,10 +18,7 @@ const INSTANCES = {
 describe('DatabaseResourceGuard', () => {
   const guard = new DatabaseResourceGuard();
   const pre = (entity: Entity, type: string, target: string) =>
-    guard.preProcessEntity(entity, { type, target }, () => {}, {
-      type,
-      target,
-    });
+    guard.preProcessEntity(entity, { type, target });
 
   it('refuses a Resource naming a database from any location but the provider’s', async () => {
     await expect(

@@ -1,6 +1,6 @@
-import { Entity, LocationSpec } from '@backstage/catalog-model';
+import { Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
-import { CatalogProcessor } from '@backstage/plugin-catalog-node';
+import { CatalogProcessor, LocationSpec } from '@backstage/plugin-catalog-node';
 import { POSTGRES_INSTANCES_ANNOTATION } from '@bizmatters/plugin-postgres-common';
 import { CLAIMS_LOCATION_TYPE } from './databaseEntity';
 
@@ -17,7 +17,10 @@ export class DatabaseResourceGuard implements CatalogProcessor {
     return 'PostgresDatabaseResourceGuard';
   }
 
-  async preProcessEntity(entity: Entity, location: LocationSpec) {
+  async preProcessEntity(
+    entity: Entity,
+    location: LocationSpec,
+  ): Promise<Entity> {
     if (
       entity.kind.toLocaleLowerCase('en-US') === 'resource' &&
       entity.metadata.annotations?.[POSTGRES_INSTANCES_ANNOTATION] !==
