@@ -938,7 +938,7 @@ test("the healthy database accepts its connection secret's credentials, the brok
   assert.deepEqual(await login(billing), { refused: '28P01' });
 });
 
-test("another team's database stays theirs: not on their page, not through another entity's annotation, not in the fleet, not through the Kubernetes proxy", async () => {
+test("another team's database stays theirs: not on their page, not through another entity's annotation, not in the fleet, not in the catalog nor under payments' \"Depends on resources\", not through the Kubernetes proxy", async () => {
   // payments belongs to team-payments; the guest is in team-agents
   await page.goto(`${APP}/catalog/default/component/payments/databases`);
   await page.getByText('You may not see these databases').waitFor();
@@ -955,10 +955,12 @@ test("another team's database stays theirs: not on their page, not through anoth
 
   // reporting (team-agents) names payments/payments-db in its annotation: none of it is shown
   await page.goto(`${APP}/catalog/default/component/reporting/databases`);
+  // the note for another team's claim is the one for a claim that does not exist
   await page
-    .getByText(/another entity/)
+    .getByText(/not found, or not yours/)
     .first()
     .waitFor();
+  assert.equal(await page.getByText(/another entity/).count(), 0);
   await shot('12-reporting-names-another-teams-claim');
   const text = await page.locator('body').textContent();
   assert.equal(
@@ -983,6 +985,56 @@ test("another team's database stays theirs: not on their page, not through anoth
   const names = (await fleet.json()).items.map(i => `${i.namespace}/${i.name}`);
   assert.ok(names.includes('databases/agent-executor-db'), names.join(', '));
   assert.ok(!names.includes('payments/payments-db'), names.join(', '));
+
+  // the catalog: no database Resource of payments, by query, by name or on payments' page
+  const query = await fetch(
+    'http://localhost:7007/api/catalog/entities/by-query?filter=kind=resource,spec.type=database',
+    { headers: auth },
+  );
+  assert.equal(query.status, 200);
+  const resources = (await query.json()).items.map(e => e.metadata.name);
+  assert.ok(
+    resources.every(n => !n.includes('payments')),
+    resources.join(', '),
+  );
+  // payments' own relations name its database Resource once the provider made it (every 15 s)
+  let paymentsDbRef;
+  for (let i = 0; i < 60 && !paymentsDbRef; i++) {
+    const payments = await (
+      await fetch(
+        'http://localhost:7007/api/catalog/entities/by-name/component/default/payments',
+        { headers: auth },
+      )
+    ).json();
+    paymentsDbRef = (payments.relations ?? []).find(
+      r => r.type === 'dependsOn' && r.targetRef.startsWith('resource:'),
+    )?.targetRef;
+    if (!paymentsDbRef) await new Promise(r => setTimeout(r, 1000));
+  }
+  assert.ok(paymentsDbRef, "payments' database Resource was not made");
+  const [, resourceName] = paymentsDbRef.split('/');
+  assert.equal(
+    (
+      await fetch(
+        `http://localhost:7007/api/catalog/entities/by-name/resource/default/${resourceName}`,
+        { headers: auth },
+      )
+    ).status,
+    404,
+  );
+  await page.goto(`${APP}/catalog/default/component/payments`);
+  const dependsOn = page
+    .locator('div')
+    .filter({ has: page.getByText('Depends on resources', { exact: true }) })
+    .last();
+  await dependsOn.waitFor();
+  await page.waitForLoadState('networkidle');
+  await shot('12b-payments-depends-on-no-database');
+  // (the page's relation warning still names the ref it cannot read: the component's relations
+  // carry the Resource's name, claim.namespace.cluster; see the README's "Who may do what")
+  const card = await dependsOn.textContent();
+  assert.ok(!card.includes(resourceName), card);
+  assert.ok(!card.includes('payments-db'), card);
 
   for (const namespace of ['payments', 'databases']) {
     const proxy = await fetch(

@@ -9,6 +9,14 @@ export interface Config {
        * most a minute.
        */
       refresh?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /**
+       * Whether every signed-in user may read the database Resources in the catalog (the
+       * inventory: names, clusters, namespaces, owners). Default false: the shipped permission
+       * policy lets only a database Resource's owners and the fleet readers read it, the same
+       * rule as `/api/postgres/v1/databases`. Read by the permission policy (the local portal's
+       * `packages/backend/src/permissionPolicy.ts`, and yours if you adopt it).
+       */
+      publicInventory?: boolean;
     };
   };
 }

@@ -213,7 +213,7 @@ describe('DatabaseEntityProvider', () => {
     expect(mutations).toEqual([]);
   });
 
-  it('owner: the claim’s, else its component’s; a claim with neither is left out and counted', async () => {
+  it('owner: the component’s in the catalog, never the claim’s annotation; a claim that disagrees is marked and related to nothing', async () => {
     const { provider, connection, full, logger } = setup();
     await provider.connect(connection);
     answer = {
@@ -221,11 +221,26 @@ describe('DatabaseEntityProvider', () => {
         {
           cluster: 'a',
           claims: [
-            claim('owned'),
+            // names payments' component but another owner: the annotation lies
+            claim('lying', 'group:default/team-agents'),
+            claim('agrees', 'group:default/team-orders'),
             {
               namespace: 'ns',
               name: 'inherits',
               entityRef: 'component:default/orders',
+            },
+            // names a component the catalog does not have: nothing to take an owner from
+            {
+              namespace: 'ns',
+              name: 'unknown',
+              entityRef: 'component:default/nowhere',
+              owner: 'group:default/team-a',
+            },
+            // made by hand, naming an owner but no component: nothing to check it against
+            {
+              namespace: 'ns',
+              name: 'hand-made',
+              owner: 'group:default/team-a',
             },
             { namespace: 'ns', name: 'orphan' },
           ],
@@ -233,13 +248,18 @@ describe('DatabaseEntityProvider', () => {
       ],
     };
     await provider.refresh();
+    const emitted = full(0);
     const specs = Object.fromEntries(
-      Object.entries(full(0)).map(([name, e]) => [name, e.spec]),
+      Object.entries(emitted).map(([name, e]) => [name, e.spec]),
     );
     expect(specs).toEqual({
-      'owned.ns.a': {
+      'lying.ns.a': {
         type: 'database',
-        owner: 'group:default/team-a',
+        owner: 'group:default/team-orders',
+      },
+      'agrees.ns.a': {
+        type: 'database',
+        owner: 'group:default/team-orders',
         dependencyOf: ['component:default/orders'],
         system: 'system:default/shop',
       },
@@ -250,8 +270,23 @@ describe('DatabaseEntityProvider', () => {
         system: 'system:default/shop',
       },
     });
+    expect(
+      emitted['lying.ns.a'].metadata.annotations![
+        'bizmatters.io/ownership-mismatch'
+      ],
+    ).toBe(
+      'The claim names owner group:default/team-agents, but the catalog says component:default/orders is owned by group:default/team-orders',
+    );
+    for (const name of ['agrees.ns.a', 'inherits.ns.a']) {
+      expect(
+        emitted[name].metadata.annotations!['bizmatters.io/ownership-mismatch'],
+      ).toBeUndefined();
+    }
     expect(logger.warn).toHaveBeenCalledWith(
-      '1 PostgresInstance claims name no owner (bizmatters.io/owner) and no component with an owner (bizmatters.io/entity-ref): they are not in the catalog',
+      '3 PostgresInstance claims name no component the catalog has with an owner (bizmatters.io/entity-ref): they are not in the catalog',
+    );
+    expect(logger.warn).toHaveBeenCalledWith(
+      '1 PostgresInstance claims name an owner (bizmatters.io/owner) other than their component’s in the catalog: their Resources are owned as the catalog says, marked bizmatters.io/ownership-mismatch, and related to no component',
     );
   });
 });

@@ -26,6 +26,7 @@ import {
   componentFields,
   databaseEntity,
   markUnread,
+  OWNERSHIP_MISMATCH_ANNOTATION,
 } from './databaseEntity';
 
 /** Components asked of the catalog per request. */
@@ -107,6 +108,7 @@ export class DatabaseEntityProvider implements EntityProvider {
 
     const current = new Map<string, Entity[]>();
     let ownerless = 0;
+    let mismatched = 0;
     for (const { cluster, claims } of read) {
       const entities: Entity[] = [];
       for (const claim of claims!) {
@@ -115,14 +117,23 @@ export class DatabaseEntityProvider implements EntityProvider {
           claim,
           claim.entityRef ? components.get(claim.entityRef) : undefined,
         );
-        if (entity) entities.push(entity);
-        else ownerless++;
+        if (!entity) ownerless++;
+        else {
+          entities.push(entity);
+          if (entity.metadata.annotations?.[OWNERSHIP_MISMATCH_ANNOTATION])
+            mismatched++;
+        }
       }
       current.set(cluster, entities);
     }
     if (ownerless) {
       logger.warn(
-        `${ownerless} PostgresInstance claims name no owner (bizmatters.io/owner) and no component with an owner (bizmatters.io/entity-ref): they are not in the catalog`,
+        `${ownerless} PostgresInstance claims name no component the catalog has with an owner (bizmatters.io/entity-ref): they are not in the catalog`,
+      );
+    }
+    if (mismatched) {
+      logger.warn(
+        `${mismatched} PostgresInstance claims name an owner (bizmatters.io/owner) other than their component’s in the catalog: their Resources are owned as the catalog says, marked ${OWNERSHIP_MISMATCH_ANNOTATION}, and related to no component`,
       );
     }
 

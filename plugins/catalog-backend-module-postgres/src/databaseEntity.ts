@@ -55,37 +55,71 @@ export function componentFields(entity: Entity): ComponentFields {
   return { ...(system ? { system } : {}), ...(owner ? { owner } : {}) };
 }
 
-const LOCATION_TYPE = 'postgres-claims';
+/** The location type of every Resource the provider makes (`postgres-claims:<cluster>`). */
+export const CLAIMS_LOCATION_TYPE = 'postgres-claims';
 
 /** The location every Resource of a cluster is managed by (its `managed-by-location`). */
 export function clusterLocation(cluster: string): string {
-  return `${LOCATION_TYPE}:${cluster}`;
+  return `${CLAIMS_LOCATION_TYPE}:${cluster}`;
 }
 
 /** The cluster of a `managed-by-location` this provider wrote; undefined for any other. */
 export function clusterOfLocation(
   location: string | undefined,
 ): string | undefined {
-  const prefix = `${LOCATION_TYPE}:`;
+  const prefix = `${CLAIMS_LOCATION_TYPE}:`;
   return location?.startsWith(prefix)
     ? location.slice(prefix.length)
     : undefined;
 }
 
 /**
+ * On a database Resource whose claim's annotations disagree with the catalog: what disagrees
+ * (the owner the claim names, and the owner the catalog gives its component). Such a Resource
+ * is owned as the catalog says and related to no component or system, so it shows on no
+ * team's page but its owner's. Find them with the catalog filter
+ * `metadata.annotations.bizmatters.io/ownership-mismatch`.
+ */
+export const OWNERSHIP_MISMATCH_ANNOTATION = 'bizmatters.io/ownership-mismatch';
+
+/**
+ * What a claim's annotations say that the catalog does not: the claim names an owner
+ * (`bizmatters.io/owner`) other than its component's owner in the catalog. Undefined when they
+ * agree, or when the claim names no owner.
+ */
+export function ownershipMismatch(
+  claim: ClaimSummary,
+  component: ComponentFields | undefined,
+): string | undefined {
+  if (!claim.owner || !claim.entityRef || !component?.owner) return undefined;
+  const same =
+    claim.owner.toLocaleLowerCase('en-US') ===
+    component.owner.toLocaleLowerCase('en-US');
+  return same
+    ? undefined
+    : `The claim names owner ${claim.owner}, but the catalog says ${claim.entityRef} is owned by ${component.owner}`;
+}
+
+/**
  * The catalog entity of one claim: a Resource of type `database` named by
- * {@link databaseResourceName}, owned by the claim's `bizmatters.io/owner` (else its
- * component's owner), a dependency of the component the claim names (and in its system), with
- * the `bizmatters.io/postgres-instances` annotation that the Databases card and tab read.
- * Undefined when no owner is known (the catalog requires one).
+ * {@link databaseResourceName}, owned by the owner the catalog gives the component the claim
+ * names (`bizmatters.io/entity-ref`), never by the claim's own `bizmatters.io/owner`
+ * annotation, which anyone who writes the claim chooses. It is a dependency of that component
+ * (and in its system), with the `bizmatters.io/postgres-instances` annotation that the
+ * Databases card and tab read. A claim whose owner annotation disagrees with the catalog is
+ * marked with {@link OWNERSHIP_MISMATCH_ANNOTATION} and has no `dependencyOf` and no system.
+ * Undefined when the catalog has no owner for it (the claim names no component, or one the
+ * catalog does not have): the catalog requires an owner and only the catalog is trusted.
  */
 export function databaseEntity(
   cluster: string,
   claim: ClaimSummary,
   component: ComponentFields | undefined,
 ): Entity | undefined {
-  const owner = claim.owner ?? component?.owner;
+  const owner = claim.entityRef ? component?.owner : undefined;
   if (!owner) return undefined;
+  const mismatch = ownershipMismatch(claim, component);
+  const related = !mismatch;
   const location = clusterLocation(cluster);
   return {
     apiVersion: 'backstage.io/v1alpha1',
@@ -99,16 +133,15 @@ export function databaseEntity(
         [ANNOTATION_LOCATION]: location,
         [ANNOTATION_ORIGIN_LOCATION]: location,
         [POSTGRES_INSTANCES_ANNOTATION]: `${cluster}/${claim.namespace}/${claim.name}`,
+        ...(mismatch ? { [OWNERSHIP_MISMATCH_ANNOTATION]: mismatch } : {}),
       },
       tags: ['postgresql'],
     },
     spec: {
       type: DATABASE_RESOURCE_TYPE,
       owner,
-      ...(claim.entityRef ? { dependencyOf: [claim.entityRef] } : {}),
-      ...(claim.entityRef && component?.system
-        ? { system: component.system }
-        : {}),
+      ...(related ? { dependencyOf: [claim.entityRef!] } : {}),
+      ...(related && component?.system ? { system: component.system } : {}),
     },
   };
 }

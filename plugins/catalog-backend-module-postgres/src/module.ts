@@ -9,6 +9,7 @@ import {
   catalogServiceRef,
 } from '@backstage/plugin-catalog-node';
 import { DatabaseEntityProvider } from './DatabaseEntityProvider';
+import { DatabaseResourceGuard } from './DatabaseResourceGuard';
 
 /** Every minute, each run given at most a minute. */
 const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
@@ -18,7 +19,9 @@ const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
 
 /**
  * Adds the postgres database provider to the catalog: every PostgresInstance claim of every
- * cluster becomes a Resource of type `database`, refreshed on `postgres.catalog.refresh`.
+ * cluster becomes a Resource of type `database`, refreshed on `postgres.catalog.refresh`; a
+ * Resource naming a database (`bizmatters.io/postgres-instances`) from any other location is
+ * refused.
  *
  * @public
  */
@@ -38,6 +41,7 @@ export const catalogModulePostgresDatabases = createBackendModule({
       },
       async init({ processing, config, ...deps }) {
         const refresh = config.getOptionalConfig('postgres.catalog.refresh');
+        processing.addProcessor(new DatabaseResourceGuard());
         processing.addEntityProvider(
           new DatabaseEntityProvider({
             ...deps,

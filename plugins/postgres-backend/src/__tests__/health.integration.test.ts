@@ -268,16 +268,17 @@ describe('postgres backend through the real Kubernetes backend', () => {
     const { status, body } = await databases('annotated');
     expect(status).toBe(200);
     expect(body.items).toEqual([]);
+    // the same answer as for claims that do not exist: not found, or not yours
     expect(body.errors).toEqual([
-      {
-        cluster: 'cluster-a',
-        message:
-          'The annotation bizmatters.io/postgres-instances names the PostgresInstance example-01/agent-executor-db, which belongs to another entity: it is not shown.',
-      },
       {
         cluster: 'cluster-b',
         message:
-          'The annotation bizmatters.io/postgres-instances names the PostgresInstance example-05/agent-executor-db, which belongs to another entity: it is not shown.',
+          'The annotation bizmatters.io/postgres-instances names the PostgresInstance example-05/agent-executor-db, which cluster cluster-b does not have for this entity (not found, or not yours). If its pull request was just merged, wait for Argo CD to sync.',
+      },
+      {
+        cluster: '',
+        message:
+          'The annotation bizmatters.io/postgres-instances names the PostgresInstance example-01/agent-executor-db, which no cluster has for this entity (not found, or not yours). If its pull request was just merged, wait for Argo CD to sync.',
       },
     ]);
   });

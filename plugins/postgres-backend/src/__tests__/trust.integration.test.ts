@@ -239,7 +239,7 @@ const ENTITIES = [
   component('snoop', 'group:default/team-orders', {
     'backstage.io/kubernetes-id': 'payments',
     'bizmatters.io/postgres-instances':
-      'payments/payments-db, cluster-b/payments/payments-db2',
+      'payments/payments-db, cluster-b/payments/payments-db2, payments/no-such-db',
   }),
   component('legacy', 'group:default/team-orders'),
   component('bloated', 'group:default/team-orders'),
@@ -280,10 +280,16 @@ const policy: PermissionPolicy = {
   },
 };
 
-/** The `errors` entry for a claim an entity's annotation names that belongs to another entity. */
-const belongsToAnother = (cluster: string, claim: string) => ({
+/**
+ * The `errors` entry for a claim an entity's annotation names that belongs to another entity:
+ * the same as for one that does not exist ("not found or not yours"), in the cluster the
+ * annotation names (none: '').
+ */
+const notFoundOrNotYours = (cluster: string, claim: string) => ({
   cluster,
-  message: `The annotation bizmatters.io/postgres-instances names the PostgresInstance ${claim}, which belongs to another entity: it is not shown.`,
+  message: `The annotation bizmatters.io/postgres-instances names the PostgresInstance ${claim}, which ${
+    cluster ? `cluster ${cluster} does not have` : 'no cluster has'
+  } for this entity (not found, or not yours). If its pull request was just merged, wait for Argo CD to sync.`,
 });
 
 const responses: string[] = [];
@@ -446,10 +452,14 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
     const res = await databases('snoop', 'alice');
     expect(res.status).toBe(200);
     expect(res.body.items).toEqual([]);
+    // payments' claims read as a claim no cluster has (payments/no-such-db)
     expect(res.body.errors).toEqual([
-      belongsToAnother('cluster-a', 'payments/payments-db'),
-      belongsToAnother('cluster-b', 'payments/payments-db2'),
+      notFoundOrNotYours('', 'payments/payments-db'),
+      notFoundOrNotYours('cluster-b', 'payments/payments-db2'),
+      notFoundOrNotYours('', 'payments/no-such-db'),
     ]);
+    expect(res.text).not.toContain('another entity');
+    expect(res.text).not.toContain('cluster-a');
     for (const leak of [
       'team-payments',
       'payments-db-credentials',
@@ -494,7 +504,7 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
     expect(res.status).toBe(200);
     expect(res.body.items).toEqual([]);
     expect(res.body.errors).toEqual([
-      belongsToAnother('cluster-a', 'payments/payments-db'),
+      notFoundOrNotYours('cluster-a', 'payments/payments-db'),
     ]);
     for (const leak of ['team-payments', 'payments_db_owner', 'healthy']) {
       expect(res.text).not.toContain(leak);

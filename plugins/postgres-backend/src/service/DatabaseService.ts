@@ -490,29 +490,23 @@ export class DatabaseService {
               });
           }
           const shown: KubeObject[] = [];
-          for (const [key, { claim, named }] of candidates) {
-            found.add(`${cluster}/${key}`);
-            found.add(key);
+          for (const [key, { claim }] of candidates) {
             const ownership = claimOwnershipInCluster(
               cluster,
               claim,
               entityRef,
             );
-            if (
-              ownership === 'ours' ||
-              (ownership === 'unannotated' && showUnannotated)
-            ) {
+            // a claim of another entity is not "found": the annotation naming it gets the
+            // note of a claim no cluster has (not found, or not yours), with nothing of it
+            if (ownership !== 'unannotated' && ownership !== 'ours') continue;
+            found.add(`${cluster}/${key}`);
+            found.add(key);
+            if (ownership === 'ours' || showUnannotated) {
               shown.push(claim);
-            } else if (ownership === 'unannotated') {
+            } else {
               local.push({
                 cluster,
                 message: `The PostgresInstance ${key} in cluster ${cluster} is not shown: it does not say which entity it belongs to. Add the annotation '${ENTITY_REF_ANNOTATION}: ${entityRef}' to it and to its ExternalSecret in Git, or ask the platform team to set postgres.claims.showUnannotated.`,
-              });
-            } else if (named) {
-              // Nothing of it: not its owner, secrets, status or messages.
-              local.push({
-                cluster,
-                message: `The annotation ${POSTGRES_INSTANCES_ANNOTATION} names the PostgresInstance ${key}, which belongs to another entity: it is not shown.`,
               });
             }
           }
@@ -537,13 +531,13 @@ export class DatabaseService {
       ) {
         errors.push({
           cluster: ref.cluster ?? '',
-          message: `The annotation names the PostgresInstance ${
+          message: `The annotation ${POSTGRES_INSTANCES_ANNOTATION} names the PostgresInstance ${
             ref.namespace
           }/${ref.name}, which ${
             ref.cluster
               ? `cluster ${ref.cluster} does not have`
               : 'no cluster has'
-          }. If its pull request was just merged, wait for Argo CD to sync.`,
+          } for this entity (not found, or not yours). If its pull request was just merged, wait for Argo CD to sync.`,
         });
       }
     }

@@ -214,7 +214,7 @@ describe('Change Postgres DB template through the real scaffolder', () => {
     );
     await refused(
       { operation: 'growStorage', storageGB: 60, name: 'nope-db' },
-      /There is no database payments\/nope-db/,
+      /There is no database payments\/nope-db of component:default\/payments in \S+ \(or it is not yours to change\)/,
     );
     // mallory is not an owner of payments
     await refused(
@@ -222,16 +222,35 @@ describe('Change Postgres DB template through the real scaffolder', () => {
       /user:default\/mallory may not change the databases of component:default\/payments/,
       USERS.mallory,
     );
-    // alice owns payments, but orders' claim names orders: not hers to change from payments
-    await refused(
+    // alice owns payments, but orders' claim names orders: not hers to change from payments, and
+    // the answer is the one for a database that does not exist (it names no other entity)
+    const notYours = await change(
       {
         operation: 'growStorage',
         storageGB: 60,
         namespace: 'orders',
         name: 'orders-db',
       },
-      /is not a database of component:default\/payments: its claim names component:default\/orders/,
+      USERS.alice,
     );
+    const unknown = await change(
+      {
+        operation: 'growStorage',
+        storageGB: 60,
+        namespace: 'orders',
+        name: 'nope-db',
+      },
+      USERS.alice,
+    );
+    const refusal = (log: string) =>
+      log
+        .split('\n')
+        .find(l => l.includes('There is no database'))
+        ?.replace(/orders-db|nope-db/g, 'NAME');
+    expect(refusal(notYours.log)).toBeDefined();
+    expect(refusal(notYours.log)).toBe(refusal(unknown.log));
+    expect(notYours.log).not.toContain('component:default/orders');
+    expect(notYours.newPulls).toEqual([]);
     await refused(
       {
         operation: 'growStorage',

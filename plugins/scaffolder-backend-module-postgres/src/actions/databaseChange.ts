@@ -1,11 +1,6 @@
 import fs from 'fs-extra';
 import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
-import {
-  ConflictError,
-  InputError,
-  NotAllowedError,
-  NotFoundError,
-} from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   ClaimManifest,
@@ -44,8 +39,9 @@ export type ChangeChecks = CreationAuthorizer & { gitops: GitopsChangeReader };
  * built-in `publish:github:pull-request`. Before anything is read from the repository, the
  * input is checked (operation, GitOps target) and the initiator must hold
  * `postgres.database.change` on the component. Then the claim is read from the target branch
- * (unknown database → NotFoundError), must name that component (else NotAllowedError: nothing
- * another team wrote is changed), the change is checked against it and the policy, and a
+ * (unknown database → NotFoundError), must name that component (else the same NotFoundError,
+ * "not found or not yours": nothing another team wrote is changed, nor named), the change is
+ * checked against it and the policy, and a
  * database with an open change request is refused (ConflictError with its link). Only then is
  * the edited claim written to the workspace (one field changed, the rest of the file as it
  * was); a decommission writes nothing and outputs the files to delete. A dry run checks the
@@ -134,11 +130,13 @@ export function createPostgresDatabaseChangeAction(
         );
       const repoName = `${repository.host}/${repository.owner}/${repository.repo}`;
       const claimFile = await options.gitops.readFile(repository, claimPath);
-      if (!claimFile) {
-        throw new NotFoundError(
-          `There is no database ${input.namespace}/${input.name} in ${repoName}: ${claimPath} is not on ${repository.baseBranch}. Choose one of the component's databases (a database whose pull request is not merged yet cannot be changed). Nothing was written.`,
+      // "not found or not yours": a database of another entity gets the answer of one that
+      // does not exist, naming neither the entity its claim names nor the file
+      const notFound = () =>
+        new NotFoundError(
+          `There is no database ${input.namespace}/${input.name} of ${authorized.entityRef} in ${repoName} (or it is not yours to change). Choose one of the component's databases (a database whose pull request is not merged yet cannot be changed). Nothing was written.`,
         );
-      }
+      if (!claimFile) throw notFound();
       let current: ClaimManifest;
       try {
         current = readClaimManifest(claimFile.text);
@@ -155,13 +153,7 @@ export function createPostgresDatabaseChangeAction(
         current.name !== input.name ||
         current.namespace !== input.namespace
       ) {
-        throw new NotAllowedError(
-          `${claimPath} (${claimFile.url}) is not a database of ${
-            authorized.entityRef
-          }: its claim names ${
-            current.entityRef ?? 'no entity'
-          }. Only a database whose claim names the component can be changed from it. Nothing was written.`,
-        );
+        throw notFound();
       }
       const problems = validateDatabaseChange(current, change, settings.policy);
       if (problems.length) {
