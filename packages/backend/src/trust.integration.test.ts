@@ -173,6 +173,19 @@ describe('one visibility rule at every door, under the shipped policy and catalo
         metadata: { name: 'sneaky-service' },
         spec: { type: 'service', lifecycle: 'test', owner: 'team-agents' },
       }),
+      // a Resource taking payments' database Resource's name, pointing at its claim
+      '/squat.yaml': stringify({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Resource',
+        metadata: {
+          name: 'payments-db.payments.sandbox-b',
+          annotations: {
+            'bizmatters.io/postgres-instances':
+              'sandbox-b/payments/payments-db',
+          },
+        },
+        spec: { type: 'database', owner: 'team-agents' },
+      }),
       '/sneaky.yaml': stringify({
         apiVersion: 'scaffolder.backstage.io/v1beta3',
         kind: 'Template',
@@ -397,6 +410,15 @@ describe('one visibility rule at every door, under the shipped policy and catalo
     expect(dry.status).toBe(400);
     expect(dry.body.error.message).toMatch(
       /Entity template:default\/sneaky at url:http:\/\/127\.0\.0\.1:\d+\/location\.yaml, originated at .* is not of an allowed kind for that location/,
+    );
+    // nor may a location hold a Resource (e.g. one squatting a database Resource's name)
+    const squat = await request(backend.server)
+      .post('/api/catalog/locations?dryRun=true')
+      .set('authorization', auth('pat'))
+      .send({ type: 'url', target: `${files}/squat.yaml` });
+    expect(squat.status).toBe(400);
+    expect(squat.body.error.message).toMatch(
+      /Entity resource:default\/payments-db\.payments\.sandbox-b .* is not of an allowed kind/,
     );
     // a location holding only a Component is fine
     const fine = await request(backend.server)
