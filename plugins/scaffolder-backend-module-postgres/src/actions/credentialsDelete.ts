@@ -103,17 +103,9 @@ export function createPostgresCredentialsDeleteAction(
           authorized.entityRef,
       );
       if (foreign.length) {
+        // not found or not yours: nothing of the other parameters' names or entity is said
         throw new ConflictError(
-          `The SSM parameters ${foreign
-            .map(
-              ([name, p]) =>
-                `${name} (written for ${
-                  p.tags.get(TAG_ENTITY) ?? 'no entity'
-                })`,
-            )
-            .join(', ')} are tagged for ${claim} but not for ${
-            authorized.entityRef
-          }; they are not deleted from here. Nothing was deleted.`,
+          `Some SSM parameters tagged for ${claim} were not written for ${authorized.entityRef}: they are not yours to delete, and none is deleted from here. Ask the platform team to look at the parameters tagged for ${claim}. Nothing was deleted.`,
         );
       }
       const names = [...parameters.keys()].sort();
