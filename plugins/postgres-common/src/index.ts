@@ -58,6 +58,7 @@ export {
   gitopsPath,
   claimManifestPath,
   manifestFileNames,
+  isClaimManifestFile,
 } from './manifests';
 export type { KubeObject, DatabaseManifests } from './manifests';
 export {
@@ -103,8 +104,16 @@ export {
   formatDuration,
   REQUEST_PHASE_TITLES,
   isDismissable,
+  creationBranchName,
+  changeBranchPrefix,
+  bindPullRequest,
+  isRecordListed,
+  recordNote,
 } from './requests';
 export type {
+  DatabaseChangeRequest,
+  RequestOperation,
+  PullRequestFile,
   PullRequestState,
   RequestPhase,
   RequestTimeline,

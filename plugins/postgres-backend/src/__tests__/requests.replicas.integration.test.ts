@@ -25,6 +25,25 @@ const REQUESTS = '/api/postgres/v1/entities/component/default/orders/requests';
 const LIST = 'GET /repos/:owner/:repo/pulls';
 const GET = 'GET /repos/:owner/:repo/pulls/:number';
 const ALICE = mockCredentials.user.header('user:default/alice');
+/** What postgres:request:register sends: the scaffolder acting for alice. */
+const ALICE_VIA_SCAFFOLDER = `Bearer ${mockCredentials.user.token(
+  'user:default/alice',
+  { actor: { subject: 'plugin:scaffolder' } },
+)}`;
+/** The claim file as the template writes it. */
+const claim = (namespace: string, name: string) =>
+  [
+    'apiVersion: database.bizmatters.io/v1alpha1',
+    'kind: PostgresInstance',
+    'metadata:',
+    `  name: ${name}`,
+    `  namespace: ${namespace}`,
+    '  annotations:',
+    '    bizmatters.io/entity-ref: component:default/orders',
+    'spec:',
+    '  storageGB: 20',
+    '',
+  ].join('\n');
 
 describe('database requests on two replicas sharing a database and Redis', () => {
   let forge: ForgeStandIn;
@@ -73,7 +92,12 @@ describe('database requests on two replicas sharing a database and Redis', () =>
     await forge.createRepo('platform', 'gitops');
     pr = await forge.openPullRequest('platform', 'gitops', {
       head: 'postgres/orders/orders-db',
-      files: { 'databases/orders/orders-db/postgresinstance.yaml': 'x: 1\n' },
+      files: {
+        'databases/orders/orders-db/postgresinstance.yaml': claim(
+          'orders',
+          'orders-db',
+        ),
+      },
       title: 'Add orders-db',
     });
     a = await replica();
@@ -108,12 +132,12 @@ describe('database requests on two replicas sharing a database and Redis', () =>
     };
     const first = await request(a.server)
       .post(REQUESTS)
-      .set('Authorization', ALICE)
+      .set('Authorization', ALICE_VIA_SCAFFOLDER)
       .send(body);
     expect(first.status).toBe(201);
     const again = await request(b.server)
       .post(REQUESTS)
-      .set('Authorization', ALICE)
+      .set('Authorization', ALICE_VIA_SCAFFOLDER)
       .send(body);
     expect([again.status, again.body.id]).toEqual([200, first.body.id]);
     await pastTtl();
