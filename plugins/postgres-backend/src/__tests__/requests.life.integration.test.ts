@@ -493,4 +493,299 @@ describe('a database request bound to its own pull request, and its whole life a
       forge.setState('platform', 'gitops', pr.number, 'closed');
     });
   });
+
+  describe('a database’s whole life as one record (#25)', () => {
+    const NS = 'orders';
+    const NAME = 'life-db';
+    const path = claimPath(NS, NAME);
+    const tab = async (): Promise<DatabasesResponse> => {
+      const res = await request(backend.server)
+        .get('/api/postgres/v1/entities/component/default/orders/databases')
+        .set('authorization', userAuth('alice'));
+      expect([res.status, res.status === 200 ? '' : res.text]).toEqual([
+        200,
+        '',
+      ]);
+      return res.body;
+    };
+    const fleet = async (): Promise<DatabasesResponse> => {
+      const res = await request(backend.server)
+        .get('/api/postgres/v1/databases')
+        .set('authorization', userAuth('carol'));
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+    /** This database's record on the tab: on its item, or among the requests. */
+    const record = (body: DatabasesResponse) => {
+      const item = body.items.find(i => i.namespace === NS && i.name === NAME);
+      const listed = (body.requests ?? []).filter(
+        r => r.namespace === NS && r.name === NAME,
+      );
+      return { item, onItem: item?.request, listed };
+    };
+    /** The tab, asked until `done` holds of this database's record (answers live 1 s). */
+    async function until(
+      done: (r: ReturnType<typeof record>) => boolean,
+      view: () => Promise<DatabasesResponse> = tab,
+    ) {
+      let r = record(await view());
+      for (let i = 0; i < 60 && !done(r); i++) {
+        await sleep(200);
+        r = record(await view());
+      }
+      expect(done(r)).toBe(true);
+      return r;
+    }
+    const change = async (
+      operation: string,
+      files: Record<string, string | null>,
+      title: string,
+    ) => {
+      const pr = await forge.openPullRequest('platform', 'gitops', {
+        head: `postgres-change/${NS}/${NAME}/${operation}-${Date.now()}`,
+        files,
+        title,
+      });
+      const res = await register('orders', scaffolderAuth('alice'), {
+        namespace: NS,
+        name: NAME,
+        pullRequestNumber: pr.number,
+      });
+      expect([res.status, res.body.error?.message]).toEqual([201, undefined]);
+      return pr;
+    };
+    let created: DatabaseRequestStatus;
+
+    it('requested → merged → applied and healthy', async () => {
+      const pr = await openCreation(NS, NAME, ORDERS);
+      const res = await register('orders', scaffolderAuth('alice'), {
+        namespace: NS,
+        name: NAME,
+        pullRequestNumber: pr.number,
+      });
+      expect(res.status).toBe(201);
+      created = res.body;
+      expect((await until(r => r.listed.length === 1)).listed[0]).toMatchObject(
+        { id: created.id, phase: 'requested', operation: 'create' },
+      );
+      await forge.merge('platform', 'gitops', pr.number);
+      await until(r => r.listed[0]?.phase === 'merged');
+      kube.apply(...database(NS, NAME, ORDERS));
+      const healthy = await until(r => r.onItem?.phase === 'healthy');
+      expect(healthy.listed).toEqual([]);
+      expect(healthy.onItem).toMatchObject({
+        id: created.id,
+        timeline: {
+          claimSeenAt: expect.any(String),
+          healthyAt: expect.any(String),
+        },
+      });
+      expect(healthy.onItem!.changes).toBeUndefined();
+    });
+
+    it('changing: a day-2 pull request shows on the record (what, who, when), open then merged', async () => {
+      const grow = await change(
+        'growStorage',
+        { [path]: claimYaml(NS, NAME, ORDERS, 30) },
+        `Grow storage of ${NS}/${NAME} from 20 GB to 30 GB`,
+      );
+      const open = await until(r => r.onItem?.phase === 'changing');
+      expect(open.onItem).toMatchObject({ id: created.id });
+      expect(open.onItem!.changes).toEqual([
+        expect.objectContaining({
+          operation: 'change',
+          title: `Grow storage of ${NS}/${NAME} from 20 GB to 30 GB`,
+          requestedBy: 'user:default/alice',
+          requestedAt: expect.any(String),
+          pullRequest: {
+            number: grow.number,
+            url: forge.htmlUrl(grow),
+            state: 'open',
+          },
+        }),
+      ]);
+      await forge.merge('platform', 'gitops', grow.number);
+      const merged = await until(r => r.onItem?.phase === 'healthy');
+      expect(merged.onItem!.changes![0]).toMatchObject({
+        pullRequest: { state: 'merged' },
+        mergedAt: grow.mergedAt,
+      });
+    });
+
+    it('an upgrade closed without merge stays listed as closed; the database is as it was', async () => {
+      const upgrade = await change(
+        'upgradeVersion',
+        { [path]: claimYaml(NS, NAME, ORDERS, 30).replace('"16"', '"17"') },
+        `Upgrade PostgreSQL of ${NS}/${NAME} from 16 to 17`,
+      );
+      await until(r => r.onItem?.phase === 'changing');
+      forge.setState('platform', 'gitops', upgrade.number, 'closed');
+      const closed = await until(r => r.onItem?.phase === 'healthy');
+      expect(closed.onItem!.changes!.map(c => c.pullRequest.state)).toEqual([
+        'merged',
+        'closed',
+      ]);
+      expect(closed.onItem!.changes![1].closedAt).toBe(upgrade.closedAt);
+    });
+
+    it('a decommission closed without merge leaves the database as it was, and says so', async () => {
+      const decommission = await change(
+        'decommission',
+        { [path]: null },
+        `Decommission ${NS}/${NAME}`,
+      );
+      const open = await until(r => r.onItem?.phase === 'decommissioning');
+      expect(open.onItem!.changes![2]).toMatchObject({
+        operation: 'decommission',
+        pullRequest: { state: 'open' },
+      });
+      forge.setState('platform', 'gitops', decommission.number, 'closed');
+      const kept = await until(r => r.onItem?.phase === 'healthy');
+      expect(kept.onItem!.note).toBe(
+        `The decommission request #${decommission.number} was closed without merge: the database stays as it was.`,
+      );
+      expect(kept.item!.health.verdict).toBe('healthy');
+    });
+
+    it('a restarted backend (same database) shows the same record', async () => {
+      const before = record(await tab()).onItem;
+      await backend.stop();
+      backend = await start();
+      await waitForCatalog(
+        backend.server,
+        ENTITIES.map(e => `${e.kind.toLowerCase()}/default/${e.metadata.name}`),
+        { authorization: userAuth('carol') },
+      );
+      const after = await until(r => r.onItem?.phase === 'healthy');
+      expect(after.onItem).toEqual(before);
+    });
+
+    it('decommissioning → decommissioned (when, by whom) on the tab and the fleet, never Healthy', async () => {
+      const decommission = await change(
+        'decommission',
+        { [path]: null },
+        `Decommission ${NS}/${NAME}`,
+      );
+      await until(r => r.onItem?.phase === 'decommissioning');
+      await forge.merge('platform', 'gitops', decommission.number);
+      // merged, Argo CD has not pruned it yet: still decommissioning
+      await sleep(1100);
+      expect(record(await tab()).onItem?.phase).toBe('decommissioning');
+      // pruned: the claim, its cluster and secrets are gone
+      for (const o of database(NS, NAME, ORDERS)) {
+        kube.delete(
+          o.apiVersion,
+          o.kind,
+          o.metadata.namespace,
+          o.metadata.name,
+        );
+      }
+      const gone = await until(r => r.listed[0]?.phase === 'decommissioned');
+      expect(gone.item).toBeUndefined();
+      expect(gone.listed).toHaveLength(1);
+      expect(gone.listed[0]).toMatchObject({
+        id: created.id,
+        phase: 'decommissioned',
+        decommissionedBy: 'user:default/alice',
+        timeline: { decommissionedAt: expect.any(String) },
+      });
+      expect(
+        Date.parse(gone.listed[0].timeline.decommissionedAt!),
+      ).toBeGreaterThanOrEqual(Date.parse(decommission.mergedAt!));
+      // the fleet says the same
+      const inFleet = await until(
+        r => r.listed[0]?.phase === 'decommissioned',
+        fleet,
+      );
+      expect(inFleet.item).toBeUndefined();
+      expect(inFleet.listed[0].id).toBe(created.id);
+    });
+
+    it('a database recreated under the same name is a new record; the old one leaves the lists after keepDecommissionedDays', async () => {
+      const pr = await openCreation(NS, NAME, ORDERS);
+      const res = await register('orders', scaffolderAuth('alice'), {
+        namespace: NS,
+        name: NAME,
+        pullRequestNumber: pr.number,
+      });
+      expect(res.status).toBe(201);
+      expect(res.body.id).not.toBe(created.id);
+      const both = await until(r => r.listed.length === 2);
+      expect(both.listed.map(r => [r.id, r.phase])).toEqual([
+        [created.id, 'decommissioned'],
+        [res.body.id, 'requested'],
+      ]);
+      expect(both.listed[1].changes).toBeUndefined();
+      // 8 days later (default: kept 7)
+      const knex = await databases.knexFor('postgres');
+      await knex('database_requests')
+        .where({ id: created.id })
+        .update({
+          gone_at: new Date(Date.now() - 8 * 86_400_000).toISOString(),
+        });
+      // the answers of before are reused for the TTL
+      const later = await until(r => r.listed.length === 1);
+      expect(later.listed[0].id).toBe(res.body.id);
+      // the new database, applied, takes the item; the old record does not come back
+      await forge.merge('platform', 'gitops', pr.number);
+      kube.apply(...database(NS, NAME, ORDERS));
+      const fresh = await until(r => r.onItem?.phase === 'healthy');
+      expect(fresh.onItem!.id).toBe(res.body.id);
+      expect(fresh.listed).toEqual([]);
+    });
+
+    it('an owner may dismiss a decommissioned record; it is audited', async () => {
+      const pr = await openCreation(NS, 'short-db', ORDERS);
+      const res = await register('orders', scaffolderAuth('alice'), {
+        namespace: NS,
+        name: 'short-db',
+        pullRequestNumber: pr.number,
+      });
+      // it was there, then it is gone
+      const knex = await databases.knexFor('postgres');
+      const at = new Date().toISOString();
+      await knex('database_requests')
+        .where({ id: res.body.id })
+        .update({ claim_seen_at: at, healthy_at: at, gone_at: at });
+      await sleep(1100);
+      const path = `/api/postgres/v1/entities/component/default/orders/requests/${res.body.id}`;
+      const refused = await request(backend.server)
+        .delete(path)
+        .set('authorization', userAuth('bob'));
+      expect(refused.status).toBe(403);
+      const dismissed = await request(backend.server)
+        .delete(path)
+        .set('authorization', userAuth('alice'));
+      expect(dismissed.status).toBe(204);
+      expect(
+        audits.filter(a => a.eventId === 'request-dismiss').slice(-2),
+      ).toEqual([
+        expect.objectContaining({
+          status: 'failed',
+          meta: expect.objectContaining({
+            actor: 'user:default/bob',
+            decision: 'refused',
+          }),
+        }),
+        expect.objectContaining({
+          status: 'succeeded',
+          meta: expect.objectContaining({
+            actor: 'user:default/alice',
+            entityRef: ORDERS,
+            decision: 'dismissed',
+            database: `${NS}/short-db`,
+            phase: 'decommissioned',
+          }),
+        }),
+      ]);
+      const body = await tab();
+      expect((body.requests ?? []).filter(r => r.name === 'short-db')).toEqual(
+        [],
+      );
+    });
+
+    it('no audit event holds a secret', () => {
+      expect(JSON.stringify(audits)).not.toContain('not-a-real-password');
+    });
+  });
 });
