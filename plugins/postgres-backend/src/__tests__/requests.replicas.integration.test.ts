@@ -187,4 +187,45 @@ describe('database requests on two replicas sharing a database and Redis', () =>
     );
     expect(calls()).toEqual(merged);
   });
+
+  it('mid-life: a change registered on one replica is on the same record on both', async () => {
+    const grow = await forge.openPullRequest('platform', 'gitops', {
+      head: 'postgres-change/orders/orders-db/growStorage-r1',
+      files: {
+        'databases/orders/orders-db/postgresinstance.yaml': claim(
+          'orders',
+          'orders-db',
+        ).replace('storageGB: 20', 'storageGB: 30'),
+      },
+      title: 'Grow storage of orders/orders-db from 20 GB to 30 GB',
+    });
+    const res = await request(b.server)
+      .post(REQUESTS)
+      .set('Authorization', ALICE_VIA_SCAFFOLDER)
+      .send({
+        namespace: 'orders',
+        name: 'orders-db',
+        repoUrl: `${forge.host}?owner=platform&repo=gitops`,
+        pullRequestNumber: grow.number,
+      });
+    expect([res.status, res.body.error?.message]).toEqual([201, undefined]);
+    await pastTtl();
+    const [onA, onB] = [(await view(a)).requests, (await view(b)).requests];
+    expect(onA).toEqual(onB);
+    expect(onA).toEqual([
+      expect.objectContaining({
+        pullRequest: expect.objectContaining({ number: pr.number }),
+        changes: [
+          expect.objectContaining({
+            operation: 'change',
+            title: 'Grow storage of orders/orders-db from 20 GB to 30 GB',
+            pullRequest: expect.objectContaining({
+              number: grow.number,
+              state: 'open',
+            }),
+          }),
+        ],
+      }),
+    ]);
+  });
 });
