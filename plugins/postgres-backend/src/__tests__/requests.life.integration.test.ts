@@ -784,6 +784,43 @@ describe('a database request bound to its own pull request, and its whole life a
       );
     });
 
+    it("the change form's question: an open change request of the database, with its link, to who may read it", async () => {
+      const ask = (user: string, query = `namespace=${NS}&name=${NAME}`) =>
+        request(backend.server)
+          .get(
+            `/api/postgres/v1/entities/component/default/orders/open-changes?${query}`,
+          )
+          .set('authorization', userAuth(user));
+      expect((await ask('alice')).body).toEqual({ items: [] });
+      // opened by hand on the forge (not registered): the change action refuses it too
+      const size = await forge.openPullRequest('platform', 'gitops', {
+        head: `postgres-change/${NS}/${NAME}/changeSize-x1`,
+        files: { [path]: claimYaml(NS, NAME, ORDERS, 30) },
+        title: `Change size of ${NS}/${NAME}`,
+      });
+      await sleep(1100);
+      const open = await ask('alice');
+      expect([open.status, open.body]).toEqual([
+        200,
+        {
+          items: [
+            {
+              number: size.number,
+              url: forge.htmlUrl(size),
+              title: `Change size of ${NS}/${NAME}`,
+            },
+          ],
+        },
+      ]);
+      expect((await ask('bob')).status).toBe(403);
+      expect(
+        (await ask('alice', `namespace=${NS}&name=Bad%20Name`)).status,
+      ).toBe(400);
+      forge.setState('platform', 'gitops', size.number, 'closed');
+      await sleep(1100);
+      expect((await ask('alice')).body).toEqual({ items: [] });
+    });
+
     it('no audit event holds a secret', () => {
       expect(JSON.stringify(audits)).not.toContain('not-a-real-password');
     });

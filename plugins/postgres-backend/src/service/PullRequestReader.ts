@@ -31,11 +31,22 @@ export interface PullRequestInfo {
   closedAt?: string;
 }
 
+/** An open pull request as the list of open ones gives it. */
+export type OpenPull = {
+  number: number;
+  url: string;
+  title: string;
+  /** Its head branch. */
+  head: string;
+};
+
 /** The open pull requests of a repository, and when the forge was asked. */
-export interface OpenPulls {
+export type OpenPulls = {
   readAt: number;
   numbers: number[];
-}
+  /** Each with its head branch (absent from lists cached by older versions: listed again). */
+  pulls?: OpenPull[];
+};
 
 interface GithubPull {
   number: number;
@@ -206,19 +217,26 @@ export class PullRequestReader {
       const cached = (await this.options.cache.get(key)) as
         | OpenPulls
         | undefined;
-      if (cached && cached.readAt + this.options.ttlMs > Date.now()) {
+      if (cached?.pulls && cached.readAt + this.options.ttlMs > Date.now()) {
         return { value: cached, expiresAt: cached.readAt + this.options.ttlMs };
       }
       const readAt = Date.now();
-      const numbers: number[] = [];
+      const pulls: OpenPull[] = [];
       let path: string | undefined = `/pulls?state=open&per_page=${PER_PAGE}`;
       for (let page = 0; path && page < MAX_PAGES; page++) {
         this.calls.list++;
         const { body, next } = await this.get(repository, path);
-        numbers.push(...(body as GithubPull[]).map(p => p.number));
+        for (const p of body as GithubPull[]) {
+          pulls.push({
+            number: p.number,
+            url: p.html_url,
+            title: p.title ?? '',
+            head: p.head?.ref ?? '',
+          });
+        }
         path = next;
       }
-      const value = { readAt, numbers };
+      const value = { readAt, numbers: pulls.map(p => p.number), pulls };
       await this.options.cache.set(key, value, { ttl: this.options.ttlMs });
       return { value, expiresAt: readAt + this.options.ttlMs };
     });

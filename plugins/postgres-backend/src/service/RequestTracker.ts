@@ -7,6 +7,7 @@ import {
 } from '@backstage/errors';
 import {
   bindPullRequest,
+  changeBranchPrefix,
   DatabaseChangeRequest,
   DatabaseItem,
   DatabaseRequestStatus,
@@ -292,6 +293,26 @@ export class RequestTracker {
     await this.options.store.dismiss(record.recordId, new Date().toISOString());
     this.generation++;
     return { namespace: record.namespace, name: record.name, phase };
+  }
+
+  /**
+   * The open change requests of the database `namespace/name`: the open pull requests of the
+   * GitOps repositories whose head is one of its change branches (the change action's own
+   * rule for refusing a second one). One list per repository and TTL, shared by every caller.
+   */
+  async openChanges(
+    namespace: string,
+    name: string,
+  ): Promise<Array<{ number: number; url: string; title: string }>> {
+    const prefix = changeBranchPrefix(namespace, name);
+    const lists = await Promise.all(
+      this.options.repositories.map(r => this.options.pulls.openPulls(r)),
+    );
+    return lists.flatMap(list =>
+      (list.pulls ?? [])
+        .filter(p => p.head.startsWith(prefix))
+        .map(({ number, url, title }) => ({ number, url, title })),
+    );
   }
 
   private listed(life: LifeRecord): boolean {

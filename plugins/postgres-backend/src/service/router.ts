@@ -18,6 +18,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   ClaimsResponse,
   EntityLike,
+  isLabelValue,
   PostgresChoices,
   postgresDatabaseCreatePermission,
   postgresDatabaseReadPermission,
@@ -286,56 +287,68 @@ export async function createRouter(options: {
     res.json(options.choices);
   });
 
+  /**
+   * The entity of `req`'s path, when the catalog shows it to the caller and
+   * `postgres.database.read` is allowed on it (both answers reused for the same caller for
+   * entityTtlMs); NotFoundError or NotAllowedError otherwise.
+   */
+  async function entityForRead(req: express.Request) {
+    const { kind, namespace, name } = req.params;
+    checkEntityParams({ kind, namespace, name });
+    const credentials = await credentialsOf(req);
+    // The catalog answers with the caller's credentials: an entity they may not read is not
+    // found. Then `postgres.database.read` on that entity (a policy can grant it to its
+    // owners). Both answers are reused for the same caller for entityTtlMs.
+    const ref = `${kind}:${namespace}/${name}`.toLocaleLowerCase('en-US');
+    const access = await entities.get(
+      `${principalKey(credentials)}|${ref}`,
+      async () => {
+        const askedAt = Date.now();
+        const entity = await withTimeout(
+          catalog.getEntityByRef({ kind, namespace, name }, { credentials }),
+          catalogTimeoutMs,
+          `The catalog did not answer for ${kind}:${namespace}/${name}`,
+        );
+        let allowed = false;
+        if (entity) {
+          const [decision] = await withTimeout(
+            permissions.authorize(
+              [
+                {
+                  permission: postgresDatabaseReadPermission,
+                  resourceRef: entityRefOf(entity),
+                },
+              ],
+              { credentials },
+            ),
+            catalogTimeoutMs,
+            `The permission backend did not answer for ${kind}:${namespace}/${name}`,
+          );
+          allowed = decision.result === AuthorizeResult.ALLOW;
+        }
+        return {
+          value: { entity, allowed },
+          expiresAt: askedAt + entityTtlMs,
+        };
+      },
+    );
+    if (!access.entity) {
+      throw new NotFoundError(`No entity ${kind}:${namespace}/${name}`);
+    }
+    if (!access.allowed) {
+      throw new NotAllowedError(
+        `Not allowed: ${postgresDatabaseReadPermission.name} on ${kind}:${namespace}/${name}`,
+      );
+    }
+    return { entity: access.entity, credentials };
+  }
+
   router.get(
     '/v1/entities/:kind/:namespace/:name/databases',
     async (req, res) => {
+      const { entity, credentials } = await entityForRead(req);
       const { kind, namespace, name } = req.params;
-      checkEntityParams({ kind, namespace, name });
-      const credentials = await credentialsOf(req);
-      // The catalog answers with the caller's credentials: an entity they may not read is not
-      // found. Then `postgres.database.read` on that entity (a policy can grant it to its
-      // owners). Both answers are reused for the same caller for entityTtlMs.
-      const ref = `${kind}:${namespace}/${name}`.toLocaleLowerCase('en-US');
-      const access = await entities.get(
-        `${principalKey(credentials)}|${ref}`,
-        async () => {
-          const askedAt = Date.now();
-          const entity = await withTimeout(
-            catalog.getEntityByRef({ kind, namespace, name }, { credentials }),
-            catalogTimeoutMs,
-            `The catalog did not answer for ${kind}:${namespace}/${name}`,
-          );
-          let allowed = false;
-          if (entity) {
-            const [decision] = await withTimeout(
-              permissions.authorize(
-                [
-                  {
-                    permission: postgresDatabaseReadPermission,
-                    resourceRef: entityRefOf(entity),
-                  },
-                ],
-                { credentials },
-              ),
-              catalogTimeoutMs,
-              `The permission backend did not answer for ${kind}:${namespace}/${name}`,
-            );
-            allowed = decision.result === AuthorizeResult.ALLOW;
-          }
-          return {
-            value: { entity, allowed },
-            expiresAt: askedAt + entityTtlMs,
-          };
-        },
-      );
-      if (!access.entity) {
-        throw new NotFoundError(`No entity ${kind}:${namespace}/${name}`);
-      }
-      if (!access.allowed) {
-        throw new NotAllowedError(
-          `Not allowed: ${postgresDatabaseReadPermission.name} on ${kind}:${namespace}/${name}`,
-        );
-      }
+      const access = { entity };
       const answer = await databases.forEntityAnswer(access.entity);
       // A database Resource shows its claim only to callers who may read the databases of the
       // component the claim names: anyone may register a Resource, so it proves nothing itself.
@@ -556,6 +569,34 @@ export async function createRouter(options: {
           },
         );
         res.status(204).end();
+      },
+    );
+  }
+
+  if (tracker) {
+    // The change form's question before "Next": does this database already have an open
+    // change request (the change action refuses a second one)? To who may read the entity's
+    // databases; one list of open pull requests per repository and TTL for every caller.
+    router.get(
+      '/v1/entities/:kind/:namespace/:name/open-changes',
+      async (req, res) => {
+        await entityForRead(req);
+        const { namespace, name } = req.query;
+        for (const [field, value] of Object.entries({ namespace, name })) {
+          if (
+            typeof value !== 'string' ||
+            !isLabelValue(value) ||
+            value.length > 63
+          ) {
+            throw new InputError(
+              `${field} must be the database's ${field} (a DNS label of at most 63 characters)`,
+            );
+          }
+        }
+        res.setHeader('Cache-Control', 'private, no-cache');
+        res.json({
+          items: await tracker.openChanges(String(namespace), String(name)),
+        });
       },
     );
   }
