@@ -109,8 +109,10 @@ export {
   bindPullRequest,
   isRecordListed,
   recordNote,
+  openChangeProblem,
 } from './requests';
 export type {
+  OpenChangesResponse,
   DatabaseChangeRequest,
   RequestOperation,
   PullRequestFile,

@@ -356,3 +356,30 @@ export function bindPullRequest(input: {
       : 'change',
   };
 }
+
+/**
+ * The open change requests of one database (`GET /v1/entities/…/open-changes`): the open pull
+ * requests whose head is one of its change branches. The change action refuses a second one.
+ *
+ * @public
+ */
+export interface OpenChangesResponse {
+  items: Array<{ number: number; url: string; title: string }>;
+}
+
+/**
+ * What the change form says when a database already has an open change request (the change
+ * action's refusal, said before "Next").
+ *
+ * @public
+ */
+export function openChangeProblem(
+  namespace: string,
+  name: string,
+  open: OpenChangesResponse['items'],
+): string | undefined {
+  if (!open.length) return undefined;
+  return `${namespace}/${name} already has an open change request: ${open
+    .map(p => `#${p.number} ${p.url}`)
+    .join(', ')}. Merge or close it first; a second one would be refused.`;
+}
