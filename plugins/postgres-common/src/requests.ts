@@ -34,14 +34,19 @@ export type RequestPhase =
  * @public
  */
 export interface DatabaseChangeRequest {
+  /** Its id in the postgres backend. */
   id: string;
+  /** A change (storage, size, version) or the decommission. */
   operation: 'change' | 'decommission';
   /** What it changes (its pull request's title). */
   title?: string;
+  /** Its GitOps pull request. */
   pullRequest: { number: number; url: string; state: PullRequestState };
   /** Who made it: a user entity ref. */
   requestedBy: string;
+  /** When it was made (ISO 8601). */
   requestedAt: string;
+  /** When its pull request was merged. */
   mergedAt?: string;
   /** When it was closed without merge. */
   closedAt?: string;
@@ -289,8 +294,11 @@ export function changeBranchPrefix(namespace: string, name: string): string {
  * @public
  */
 export interface PullRequestFile {
+  /** Its path in the repository. */
   filename: string;
+  /** What the pull request does to it, as the forge says. */
   status: string;
+  /** The claim it holds, when it holds one. */
   claim?: { namespace: string; name: string; entityRef?: string };
 }
 
@@ -364,6 +372,7 @@ export function bindPullRequest(input: {
  * @public
  */
 export interface OpenChangesResponse {
+  /** Each open change request: its number, link and title. */
   items: Array<{ number: number; url: string; title: string }>;
 }
 

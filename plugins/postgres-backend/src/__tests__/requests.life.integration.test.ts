@@ -19,7 +19,6 @@ import {
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
-import { JsonObject } from '@backstage/types';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { PermissionPolicy } from '@backstage/plugin-permission-node';
@@ -213,7 +212,7 @@ function database(namespace: string, name: string, entity: string) {
 interface AuditRecord {
   eventId: string;
   status: 'succeeded' | 'failed' | 'open';
-  meta: JsonObject;
+  meta: Record<string, unknown>;
 }
 const audits: AuditRecord[] = [];
 const auditorFactory = createServiceFactory({
@@ -748,13 +747,13 @@ describe('a database request bound to its own pull request, and its whole life a
         .where({ id: res.body.id })
         .update({ claim_seen_at: at, healthy_at: at, gone_at: at });
       await sleep(1100);
-      const path = `/api/postgres/v1/entities/component/default/orders/requests/${res.body.id}`;
+      const route = `/api/postgres/v1/entities/component/default/orders/requests/${res.body.id}`;
       const refused = await request(backend.server)
-        .delete(path)
+        .delete(route)
         .set('authorization', userAuth('bob'));
       expect(refused.status).toBe(403);
       const dismissed = await request(backend.server)
-        .delete(path)
+        .delete(route)
         .set('authorization', userAuth('alice'));
       expect(dismissed.status).toBe(204);
       expect(

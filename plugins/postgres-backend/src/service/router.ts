@@ -534,11 +534,13 @@ export async function createRouter(options: {
             const { entityRef } = await entityForCreate(req, credentials);
             meta.entityRef = entityRef;
             const result = await tracker.register(entityRef, user, req.body);
-            meta.decision = result.rebound
-              ? 'registered (taken from an earlier registration)'
-              : result.created
-              ? 'registered'
-              : 'already registered';
+            if (result.rebound) {
+              meta.decision = 'registered (taken from an earlier registration)';
+            } else {
+              meta.decision = result.created
+                ? 'registered'
+                : 'already registered';
+            }
             meta.operation = result.operation;
             meta.requestId = result.request.id;
             meta.previously = result.rebound;
