@@ -10,6 +10,14 @@ export interface Config {
        */
       ttlSeconds?: number;
     };
+    requests?: {
+      /**
+       * How many days a decommissioned database stays listed (on its component's tab and
+       * card, and on the fleet page) after the portal saw it gone from every cluster; then it
+       * leaves the lists (an owner may dismiss it earlier). Default 7.
+       */
+      keepDecommissionedDays?: number;
+    };
     catalog?: {
       /** Time allowed for the catalog to answer an entity lookup, in milliseconds; default 10000. */
       timeoutMs?: number;

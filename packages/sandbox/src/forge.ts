@@ -134,7 +134,8 @@ export class ForgeStandIn extends StandInBase {
   async commitFiles(
     owner: string,
     repo: string,
-    files: Record<string, string>,
+    /** Path → content; `null` deletes the file. */
+    files: Record<string, string | null>,
     message: string,
     branch = 'main',
   ) {
@@ -144,6 +145,10 @@ export class ForgeStandIn extends StandInBase {
       ? await readTree(dir, parent)
       : new Map<string, TreeEntry>();
     for (const [p, content] of Object.entries(files)) {
+      if (content === null) {
+        entries.delete(p);
+        continue;
+      }
       entries.set(p, {
         mode: '100644',
         type: 'blob',
@@ -172,7 +177,8 @@ export class ForgeStandIn extends StandInBase {
     repo: string,
     options: {
       head: string;
-      files: Record<string, string>;
+      /** Path → content; `null` deletes the file. */
+      files: Record<string, string | null>;
       title: string;
       base?: string;
     },

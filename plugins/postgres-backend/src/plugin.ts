@@ -40,6 +40,7 @@ export const postgresPlugin = createBackendPlugin({
         database: coreServices.database,
         config: coreServices.rootConfig,
         logger: coreServices.logger,
+        auditor: coreServices.auditor,
         catalog: catalogServiceRef,
       },
       async init(deps) {
@@ -107,6 +108,9 @@ export const postgresPlugin = createBackendPlugin({
           repositories: policy.gitops.repositories,
           ttlMs: ttlSeconds * 1000,
           logger,
+          keepDecommissionedDays: config.getOptionalNumber(
+            'postgres.requests.keepDecommissionedDays',
+          ),
         });
         deps.httpRouter.use(
           await createRouter({
@@ -130,6 +134,7 @@ export const postgresPlugin = createBackendPlugin({
                 new ReadScope({ concurrency, deadlineMs }),
               ),
             requests,
+            auditor: deps.auditor,
           }),
         );
         deps.httpRouter.addAuthPolicy({

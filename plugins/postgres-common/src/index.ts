@@ -64,6 +64,7 @@ export {
   gitopsPath,
   claimManifestPath,
   manifestFileNames,
+  isClaimManifestFile,
 } from './manifests';
 export type { KubeObject, DatabaseManifests } from './manifests';
 export {
@@ -109,8 +110,18 @@ export {
   formatDuration,
   REQUEST_PHASE_TITLES,
   isDismissable,
+  creationBranchName,
+  changeBranchPrefix,
+  bindPullRequest,
+  isRecordListed,
+  recordNote,
+  openChangeProblem,
 } from './requests';
 export type {
+  OpenChangesResponse,
+  DatabaseChangeRequest,
+  RequestOperation,
+  PullRequestFile,
   PullRequestState,
   RequestPhase,
   RequestTimeline,

@@ -228,6 +228,16 @@ export function manifestFileNames(): string[] {
 }
 
 /**
+ * Whether a repository path is a database's claim file (the name the template writes it
+ * under, in any folder): the file a pull request adds, edits or deletes for a database.
+ *
+ * @public
+ */
+export function isClaimManifestFile(path: string): boolean {
+  return path.split('/').pop() === MANIFEST_FILES.postgresInstance;
+}
+
+/**
  * Where one database's claim (`PostgresInstance`) is written in the GitOps repository: its
  * file in the folder {@link gitopsPath} gives. A database exists there when this file does.
  *

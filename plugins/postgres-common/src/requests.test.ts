@@ -1,4 +1,5 @@
 import {
+  bindPullRequest,
   deriveRequestPhase,
   formatDuration,
   isDismissable,
@@ -112,5 +113,104 @@ describe('isDismissable', () => {
     ] as const) {
       expect(isDismissable(phase)).toBe(false);
     }
+  });
+});
+
+describe('bindPullRequest', () => {
+  const claim = (entityRef?: string) => ({
+    namespace: 'orders',
+    name: 'orders-db',
+    ...(entityRef ? { entityRef } : {}),
+  });
+  const base = {
+    entityRef: 'component:default/orders',
+    namespace: 'orders',
+    name: 'orders-db',
+  };
+  const file = 'databases/orders/orders-db/postgresinstance.yaml';
+
+  it("binds a creation: the claim's branch, adding the claim that names the entity", () => {
+    expect(
+      bindPullRequest({
+        ...base,
+        headRef: 'postgres/orders/orders-db',
+        files: [
+          { filename: 'x/externalsecret.yaml', status: 'added' },
+          {
+            filename: file,
+            status: 'added',
+            claim: claim('Component:default/orders'),
+          },
+        ],
+      }),
+    ).toEqual({ operation: 'create' });
+  });
+
+  it('binds a change (claim edited) and a decommission (claim deleted)', () => {
+    const headRef = 'postgres-change/orders/orders-db/growStorage-abc';
+    expect(
+      bindPullRequest({
+        ...base,
+        headRef,
+        files: [
+          { filename: file, status: 'modified', claim: claim(base.entityRef) },
+        ],
+      }),
+    ).toEqual({ operation: 'change' });
+    expect(
+      bindPullRequest({
+        ...base,
+        headRef,
+        files: [
+          { filename: file, status: 'removed', claim: claim(base.entityRef) },
+        ],
+      }),
+    ).toEqual({ operation: 'decommission' });
+  });
+
+  it('refuses another branch, a claim of another team, a pull request that does not carry the claim', () => {
+    const added = [
+      { filename: file, status: 'added', claim: claim(base.entityRef) },
+    ];
+    expect(
+      bindPullRequest({
+        ...base,
+        headRef: 'postgres/orders/other',
+        files: added,
+      }).refused,
+    ).toMatch(
+      /branch postgres\/orders\/other is not the branch of orders\/orders-db/,
+    );
+    expect(
+      bindPullRequest({
+        ...base,
+        headRef: 'postgres-change/orders/orders-db/',
+        files: added,
+      }).refused,
+    ).toMatch(/is not the branch/);
+    expect(
+      bindPullRequest({
+        ...base,
+        entityRef: 'component:evil/orders',
+        headRef: 'postgres/orders/orders-db',
+        files: added,
+      }).refused,
+    ).toMatch(/names component:default\/orders, not component:evil\/orders/);
+    expect(
+      bindPullRequest({
+        ...base,
+        headRef: 'postgres/orders/orders-db',
+        files: [{ filename: file, status: 'added', claim: claim() }],
+      }).refused,
+    ).toMatch(/names no entity/);
+    expect(
+      bindPullRequest({
+        ...base,
+        headRef: 'postgres/orders/orders-db',
+        files: [
+          { filename: file, status: 'modified', claim: claim(base.entityRef) },
+        ],
+      }).refused,
+    ).toMatch(/does not add the claim of orders\/orders-db/);
   });
 });

@@ -98,6 +98,7 @@ describe('postgres plugin (new frontend system)', () => {
     ['choice-picker', 'PostgresChoicePicker'],
     ['name-field', 'PostgresNameField'],
     ['storage-field', 'PostgresStorageField'],
+    ['open-change-notice', 'PostgresOpenChangeNotice'],
   ])(
     'offers the template form field scaffolder-form-field:postgres/%s (%s), with its validation',
     async (id, name) => {

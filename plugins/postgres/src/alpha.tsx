@@ -163,6 +163,24 @@ const storageField = FormFieldBlueprint.make({
 });
 
 /**
+ * The change template's `PostgresOpenChangeNotice`: an open change request of the database,
+ * said before "Next".
+ */
+const openChangeNotice = FormFieldBlueprint.make({
+  name: 'open-change-notice',
+  params: {
+    field: () =>
+      import('./fields/OpenChangeNotice').then(m =>
+        createFormField({
+          name: 'PostgresOpenChangeNotice',
+          component: m.PostgresOpenChangeNotice,
+          validation: m.postgresOpenChangeValidation,
+        }),
+      ),
+  },
+});
+
+/**
  * The postgres plugin for Backstage's new frontend system. Routes: `root` (the entity's tab),
  * `fleet` (the fleet page); external route `newDatabase` ("New database"), bound by default
  * to `scaffolder.selectedTemplate`.
@@ -190,6 +208,7 @@ const postgresPlugin: FrontendPlugin<
     choicePickerField,
     nameField,
     storageField,
+    openChangeNotice,
   ],
 });
 

@@ -12,6 +12,7 @@ export {
   PostgresChoicePickerFieldExtension,
   PostgresNameFieldExtension,
   PostgresStorageFieldExtension,
+  PostgresOpenChangeNoticeFieldExtension,
 } from './plugin';
 export { isPostgresAvailable } from './isPostgresAvailable';
 export { postgresApiRef, PostgresClient } from './api/PostgresApi';

@@ -12,6 +12,10 @@ import { fleetRouteRef, newDatabaseRouteRef, rootRouteRef } from './routes';
 import type { JSX } from 'react';
 import type { EntityPostgresProps } from './components/useEntityDatabases';
 import {
+  PostgresOpenChangeNotice,
+  postgresOpenChangeValidation,
+} from './fields/OpenChangeNotice';
+import {
   GitopsRepositoryPicker,
   gitopsRepositoryValidation,
 } from './fields/GitopsRepositoryPicker';
@@ -161,5 +165,21 @@ export const PostgresStorageFieldExtension = postgresPlugin.provide(
     name: 'PostgresStorageField',
     component: PostgresStorageField,
     validation: postgresStorageValidation,
+  }),
+);
+
+/**
+ * The scaffolder field `PostgresOpenChangeNotice` of the change template: says before "Next",
+ * with its link, when the database the form names already has an open change request (the
+ * change action refuses a second one), and blocks "Next". Register it inside the app's
+ * `<ScaffolderFieldExtensions>`.
+ *
+ * @public
+ */
+export const PostgresOpenChangeNoticeFieldExtension = postgresPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'PostgresOpenChangeNotice',
+    component: PostgresOpenChangeNotice,
+    validation: postgresOpenChangeValidation,
   }),
 );

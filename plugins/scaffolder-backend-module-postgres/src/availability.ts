@@ -1,6 +1,7 @@
 import {
   AvailabilityCheck,
   claimManifestPath,
+  creationBranchName,
   DatabaseRequest,
   DatabaseRequestField,
   GitopsRepository,
@@ -23,7 +24,7 @@ export function creationBranch(request: {
   namespace: string;
   name: string;
 }): string {
-  return `postgres/${request.namespace}/${request.name}`;
+  return creationBranchName(request.namespace, request.name);
 }
 
 /** What the names of a new database are checked against. */

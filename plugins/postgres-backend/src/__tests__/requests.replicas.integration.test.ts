@@ -25,6 +25,25 @@ const REQUESTS = '/api/postgres/v1/entities/component/default/orders/requests';
 const LIST = 'GET /repos/:owner/:repo/pulls';
 const GET = 'GET /repos/:owner/:repo/pulls/:number';
 const ALICE = mockCredentials.user.header('user:default/alice');
+/** What postgres:request:register sends: the scaffolder acting for alice. */
+const ALICE_VIA_SCAFFOLDER = `Bearer ${mockCredentials.user.token(
+  'user:default/alice',
+  { actor: { subject: 'plugin:scaffolder' } },
+)}`;
+/** The claim file as the template writes it. */
+const claim = (namespace: string, name: string) =>
+  [
+    'apiVersion: database.bizmatters.io/v1alpha1',
+    'kind: PostgresInstance',
+    'metadata:',
+    `  name: ${name}`,
+    `  namespace: ${namespace}`,
+    '  annotations:',
+    '    bizmatters.io/entity-ref: component:default/orders',
+    'spec:',
+    '  storageGB: 20',
+    '',
+  ].join('\n');
 
 describe('database requests on two replicas sharing a database and Redis', () => {
   let forge: ForgeStandIn;
@@ -73,7 +92,12 @@ describe('database requests on two replicas sharing a database and Redis', () =>
     await forge.createRepo('platform', 'gitops');
     pr = await forge.openPullRequest('platform', 'gitops', {
       head: 'postgres/orders/orders-db',
-      files: { 'databases/orders/orders-db/postgresinstance.yaml': 'x: 1\n' },
+      files: {
+        'databases/orders/orders-db/postgresinstance.yaml': claim(
+          'orders',
+          'orders-db',
+        ),
+      },
       title: 'Add orders-db',
     });
     a = await replica();
@@ -108,12 +132,12 @@ describe('database requests on two replicas sharing a database and Redis', () =>
     };
     const first = await request(a.server)
       .post(REQUESTS)
-      .set('Authorization', ALICE)
+      .set('Authorization', ALICE_VIA_SCAFFOLDER)
       .send(body);
     expect(first.status).toBe(201);
     const again = await request(b.server)
       .post(REQUESTS)
-      .set('Authorization', ALICE)
+      .set('Authorization', ALICE_VIA_SCAFFOLDER)
       .send(body);
     expect([again.status, again.body.id]).toEqual([200, first.body.id]);
     await pastTtl();
@@ -162,5 +186,46 @@ describe('database requests on two replicas sharing a database and Redis', () =>
       Array.from({ length: 50 }, (_, i) => view(i % 2 ? a : b)),
     );
     expect(calls()).toEqual(merged);
+  });
+
+  it('mid-life: a change registered on one replica is on the same record on both', async () => {
+    const grow = await forge.openPullRequest('platform', 'gitops', {
+      head: 'postgres-change/orders/orders-db/growStorage-r1',
+      files: {
+        'databases/orders/orders-db/postgresinstance.yaml': claim(
+          'orders',
+          'orders-db',
+        ).replace('storageGB: 20', 'storageGB: 30'),
+      },
+      title: 'Grow storage of orders/orders-db from 20 GB to 30 GB',
+    });
+    const res = await request(b.server)
+      .post(REQUESTS)
+      .set('Authorization', ALICE_VIA_SCAFFOLDER)
+      .send({
+        namespace: 'orders',
+        name: 'orders-db',
+        repoUrl: `${forge.host}?owner=platform&repo=gitops`,
+        pullRequestNumber: grow.number,
+      });
+    expect([res.status, res.body.error?.message]).toEqual([201, undefined]);
+    await pastTtl();
+    const [onA, onB] = [(await view(a)).requests, (await view(b)).requests];
+    expect(onA).toEqual(onB);
+    expect(onA).toEqual([
+      expect.objectContaining({
+        pullRequest: expect.objectContaining({ number: pr.number }),
+        changes: [
+          expect.objectContaining({
+            operation: 'change',
+            title: 'Grow storage of orders/orders-db from 20 GB to 30 GB',
+            pullRequest: expect.objectContaining({
+              number: grow.number,
+              state: 'open',
+            }),
+          }),
+        ],
+      }),
+    ]);
   });
 });

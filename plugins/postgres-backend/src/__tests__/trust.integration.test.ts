@@ -641,12 +641,29 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
     const requestFor = async (entity: string, user: string, name: string) => {
       const pr = await forge.openPullRequest('platform', 'gitops', {
         head: `postgres/${entity}/${name}`,
-        files: { [`databases/${entity}/${name}/claim.yaml`]: 'x: 1\n' },
+        files: {
+          [`databases/${entity}/${name}/postgresinstance.yaml`]: [
+            'apiVersion: database.bizmatters.io/v1alpha1',
+            'kind: PostgresInstance',
+            'metadata:',
+            `  name: ${name}`,
+            `  namespace: ${entity}`,
+            '  annotations:',
+            `    bizmatters.io/entity-ref: component:default/${entity}`,
+            '',
+          ].join('\n'),
+        },
         title: `Add ${name}`,
       });
       const res = await request(backend.server)
         .post(`/api/postgres/v1/entities/component/default/${entity}/requests`)
-        .set('authorization', auth(user))
+        // as postgres:request:register sends it: the scaffolder acting for the user
+        .set(
+          'authorization',
+          `Bearer ${mockCredentials.user.token(`user:default/${user}`, {
+            actor: { subject: 'plugin:scaffolder' },
+          })}`,
+        )
         .send({
           namespace: entity,
           name,

@@ -2,8 +2,10 @@ import {
   DatabaseService as BackstageDatabase,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
-import { ConflictError } from '@backstage/errors';
-import type { PullRequestState } from '@bizmatters/plugin-postgres-common';
+import type {
+  PullRequestState,
+  RequestOperation,
+} from '@bizmatters/plugin-postgres-common';
 import { randomUUID } from 'crypto';
 import type { Knex } from 'knex';
 
@@ -17,6 +19,12 @@ export interface RepositoryRef {
 /** One database request as stored: who asked, its pull request, when each transition was seen. */
 export interface RequestRecord {
   id: string;
+  /** The record (one database's life) it belongs to: the id of the request that started it. */
+  recordId: string;
+  /** What its pull request does. */
+  operation: RequestOperation;
+  /** Its pull request's title (what it changes). */
+  title?: string;
   entityRef: string;
   namespace: string;
   name: string;
@@ -28,6 +36,8 @@ export interface RequestRecord {
   closedAt?: string;
   claimSeenAt?: string;
   healthyAt?: string;
+  /** When the database was first seen gone from every cluster (kept on the record's first row). */
+  goneAt?: string;
 }
 
 interface Row {
@@ -48,6 +58,10 @@ interface Row {
   claim_seen_at: string | null;
   healthy_at: string | null;
   dismissed_at: string | null;
+  operation: string;
+  title: string | null;
+  record_id: string | null;
+  gone_at: string | null;
 }
 
 const TABLE = 'database_requests';
@@ -55,6 +69,9 @@ const TABLE = 'database_requests';
 function toRecord(row: Row): RequestRecord {
   return {
     id: row.id,
+    recordId: row.record_id ?? row.id,
+    operation: (row.operation ?? 'create') as RequestOperation,
+    title: row.title ?? undefined,
     entityRef: row.entity_ref,
     namespace: row.namespace,
     name: row.name,
@@ -74,6 +91,7 @@ function toRecord(row: Row): RequestRecord {
     closedAt: row.closed_at ?? undefined,
     claimSeenAt: row.claim_seen_at ?? undefined,
     healthyAt: row.healthy_at ?? undefined,
+    goneAt: row.gone_at ?? undefined,
   };
 }
 
@@ -99,13 +117,20 @@ export class RequestStore {
   }
 
   /**
-   * Stores a request; the same pull request registered again for the same entity and claim
-   * returns the stored one (a retried task). A pull request registered for another entity or
-   * claim is a ConflictError.
+   * Stores a request whose pull request the forge proved to be `request.entityRef`'s; the same
+   * pull request registered again for the same entity and claim returns the stored one (a
+   * retried task). A row of that pull request stored earlier for another entity or claim (made
+   * before requests were bound to their pull requests) is given to the proven one: nobody
+   * else's earlier registration makes the owner's fail (`rebound` names what it was).
+   * A creation starts a new record; a change joins the database's latest record that is not
+   * gone (or starts one, for a database made before requests were tracked).
    */
   async register(
-    request: Omit<RequestRecord, 'id' | 'claimSeenAt' | 'healthyAt'>,
-  ): Promise<{ record: RequestRecord; created: boolean }> {
+    request: Omit<
+      RequestRecord,
+      'id' | 'recordId' | 'claimSeenAt' | 'healthyAt' | 'goneAt'
+    >,
+  ): Promise<{ record: RequestRecord; created: boolean; rebound?: string }> {
     const { repository, pullRequest } = request;
     const where = {
       repo_host: repository.host,
@@ -121,16 +146,59 @@ export class RequestStore {
         row.namespace !== request.namespace ||
         row.name !== request.name
       ) {
-        throw new ConflictError(
-          `Pull request #${pullRequest.number} of ${repository.host}/${repository.owner}/${repository.repo} is already registered for another database`,
-        );
+        return { row, foreign: true };
       }
-      return toRecord(row);
+      return { row, foreign: false };
     };
     const found = await existing();
-    if (found) return { record: found, created: false };
+    if (found && !found.foreign) {
+      return { record: toRecord(found.row), created: false };
+    }
+    const id = found?.row.id ?? randomUUID();
+    let recordId = id;
+    if (request.operation !== 'create') {
+      const latest = await this.db<Row>(TABLE)
+        .where({
+          entity_ref: request.entityRef,
+          namespace: request.namespace,
+          name: request.name,
+          operation: 'create',
+        })
+        .whereNull('dismissed_at')
+        .whereNull('gone_at')
+        .orderBy('requested_at', 'desc')
+        .first();
+      if (latest) recordId = latest.record_id ?? latest.id;
+    }
+    if (found) {
+      // proven by the forge: the pull request is this entity's, whoever stored it first
+      const rebound = `${found.row.entity_ref} ${found.row.namespace}/${found.row.name}`;
+      const update = {
+        entity_ref: request.entityRef,
+        namespace: request.namespace,
+        name: request.name,
+        requested_by: request.requestedBy,
+        operation: request.operation,
+        title: request.title ?? null,
+        record_id: recordId,
+        claim_seen_at: null,
+        healthy_at: null,
+        gone_at: null,
+        dismissed_at: null,
+      };
+      await this.db<Row>(TABLE).where({ id }).update(update);
+      return {
+        record: toRecord({ ...found.row, ...update }),
+        created: true,
+        rebound,
+      };
+    }
     const row: Row = {
-      id: randomUUID(),
+      id,
+      record_id: recordId,
+      operation: request.operation,
+      title: request.title ?? null,
+      gone_at: null,
       entity_ref: request.entityRef,
       namespace: request.namespace,
       name: request.name,
@@ -150,7 +218,9 @@ export class RequestStore {
     } catch (e) {
       // another replica registered the same pull request at the same time
       const raced = await existing();
-      if (raced) return { record: raced, created: false };
+      if (raced && !raced.foreign) {
+        return { record: toRecord(raced.row), created: false };
+      }
       throw e;
     }
     return { record: toRecord(row), created: true };
@@ -166,13 +236,26 @@ export class RequestStore {
   }
 
   /**
-   * Every request not dismissed whose claim was never seen in a cluster (pull request open,
-   * merged and waiting for Argo CD, or closed without merge), oldest first: the fleet's.
+   * The rows of every record not dismissed that the fleet may list besides its databases:
+   * records whose claim was never seen in a cluster (pull request open, merged and waiting for
+   * Argo CD, or closed without merge), and records being or having been decommissioned, with
+   * all their rows; oldest first.
    */
   async pending(): Promise<RequestRecord[]> {
+    const records = this.db<Row>(TABLE)
+      .whereNull('dismissed_at')
+      .where(q =>
+        q
+          .where(w =>
+            w.where({ operation: 'create' }).whereNull('claim_seen_at'),
+          )
+          .orWhereNotNull('gone_at')
+          .orWhere({ operation: 'decommission' }),
+      )
+      .select('record_id');
     const rows = await this.db<Row>(TABLE)
       .whereNull('dismissed_at')
-      .whereNull('claim_seen_at')
+      .whereIn('record_id', records)
       .orderBy('requested_at', 'asc');
     return rows.map(toRecord);
   }
@@ -201,10 +284,10 @@ export class RequestStore {
       });
   }
 
-  /** Fills `claim_seen_at` or `healthy_at` when it is still empty. */
+  /** Fills `claim_seen_at`, `healthy_at` or `gone_at` when it is still empty. */
   async markSeen(
     id: string,
-    column: 'claim_seen_at' | 'healthy_at',
+    column: 'claim_seen_at' | 'healthy_at' | 'gone_at',
     at: string,
   ) {
     await this.db<Row>(TABLE)
@@ -213,9 +296,10 @@ export class RequestStore {
       .update({ [column]: at });
   }
 
-  async dismiss(id: string, at: string) {
+  /** Dismisses a record: every row of it. */
+  async dismiss(recordId: string, at: string) {
     await this.db<Row>(TABLE)
-      .where({ id })
+      .where({ record_id: recordId })
       .whereNull('dismissed_at')
       .update({ dismissed_at: at });
   }

@@ -1,6 +1,14 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import {
+  bindPullRequest,
+  changeBranchPrefix,
+  DatabaseChangeRequest,
   DatabaseItem,
   DatabaseRequestStatus,
   DatabasesResponse,
@@ -9,6 +17,9 @@ import {
   GitopsRepository,
   isDismissable,
   isLabelValue,
+  isRecordListed,
+  recordNote,
+  RequestOperation,
   timeToHealthySeconds,
 } from '@bizmatters/plugin-postgres-common';
 import { createHash } from 'crypto';
@@ -31,32 +42,89 @@ export interface RegisterRequestBody {
   pullRequestNumber: number;
 }
 
+/** One database's record: the request that started it, and its day-2 requests. */
+interface LifeRecord {
+  root: RequestRecord;
+  changes: RequestRecord[];
+}
+
+/** The rows of records grouped by record, oldest record first. */
+function groupRecords(rows: RequestRecord[]): LifeRecord[] {
+  const byId = new Map<string, RequestRecord[]>();
+  for (const row of rows) {
+    const list = byId.get(row.recordId) ?? [];
+    list.push(row);
+    byId.set(row.recordId, list);
+  }
+  return [...byId.entries()].map(([recordId, list]) => {
+    const root = list.find(r => r.id === recordId) ?? list[0];
+    return { root, changes: list.filter(r => r !== root) };
+  });
+}
+
+function changeOf(row: RequestRecord): DatabaseChangeRequest {
+  return {
+    id: row.id,
+    operation: row.operation === 'decommission' ? 'decommission' : 'change',
+    ...(row.title ? { title: row.title } : {}),
+    pullRequest: row.pullRequest,
+    requestedBy: row.requestedBy,
+    requestedAt: row.requestedAt,
+    ...(row.mergedAt ? { mergedAt: row.mergedAt } : {}),
+    ...(row.closedAt ? { closedAt: row.closedAt } : {}),
+  };
+}
+
 function statusOf(
-  record: RequestRecord,
+  { root, changes: changeRows }: LifeRecord,
   item?: DatabaseItem,
 ): DatabaseRequestStatus {
   const timeline = {
-    requestedAt: record.requestedAt,
-    mergedAt: record.mergedAt,
-    closedAt: record.closedAt,
-    claimSeenAt: record.claimSeenAt,
-    healthyAt: record.healthyAt,
+    requestedAt: root.requestedAt,
+    mergedAt: root.operation === 'create' ? root.mergedAt : undefined,
+    closedAt: root.operation === 'create' ? root.closedAt : undefined,
+    claimSeenAt: root.claimSeenAt,
+    healthyAt: root.healthyAt,
+    ...(root.goneAt ? { decommissionedAt: root.goneAt } : {}),
   };
+  // a record started by a change (a database made before requests were tracked) lists that
+  // change too
+  const changes = (
+    root.operation === 'create' ? changeRows : [root, ...changeRows]
+  ).map(changeOf);
+  const decommission = [...changes]
+    .reverse()
+    .find(
+      c => c.operation === 'decommission' && c.pullRequest.state !== 'closed',
+    );
+  const note = recordNote(changes);
   return {
-    id: record.id,
-    namespace: record.namespace,
-    name: record.name,
-    entityRef: record.entityRef,
-    pullRequest: record.pullRequest,
-    requestedBy: record.requestedBy,
+    id: root.id,
+    namespace: root.namespace,
+    name: root.name,
+    entityRef: root.entityRef,
+    pullRequest: root.pullRequest,
+    requestedBy: root.requestedBy,
+    operation: root.operation,
     phase: deriveRequestPhase({
-      pullRequest: record.pullRequest.state,
+      pullRequest:
+        root.operation === 'create' ? root.pullRequest.state : undefined,
       claimPresent: !!item,
       verdict: item?.health.verdict,
-      healthyAt: record.healthyAt,
+      healthyAt: root.healthyAt,
+      goneAt: root.goneAt,
+      changes: changes.map(c => ({
+        operation: c.operation,
+        pullRequest: c.pullRequest.state,
+      })),
     }),
     timeline,
     timeToHealthySeconds: timeToHealthySeconds(timeline),
+    ...(changes.length ? { changes } : {}),
+    ...(root.goneAt && decommission
+      ? { decommissionedBy: decommission.requestedBy }
+      : {}),
+    ...(note ? { note } : {}),
   };
 }
 
@@ -93,6 +161,8 @@ export class RequestTracker {
       ttlMs: number;
       logger: LoggerService;
       maxEntities?: number;
+      /** Days a decommissioned database stays listed; default 7. */
+      keepDecommissionedDays?: number;
     },
   ) {
     const maxEntries = options.maxEntities ?? 10_000;
@@ -107,12 +177,23 @@ export class RequestTracker {
     }));
   }
 
-  /** Validates and registers a request for `entityRef`, made by `requestedBy`. */
+  /**
+   * Validates and registers a request for `entityRef`, made by `requestedBy`: only a pull
+   * request of an allowed GitOps repository, to its branch, whose head is the database's
+   * branch and whose files add (creation), edit (change) or delete (decommission) that
+   * database's claim naming `entityRef` ({@link bindPullRequest}). Anything else is refused
+   * (InputError, NotAllowedError) and nothing is stored.
+   */
   async register(
     entityRef: string,
     requestedBy: string,
     body: Partial<RegisterRequestBody>,
-  ): Promise<{ request: DatabaseRequestStatus; created: boolean }> {
+  ): Promise<{
+    request: DatabaseRequestStatus;
+    created: boolean;
+    operation: RequestOperation;
+    rebound?: string;
+  }> {
     const { namespace, name, repoUrl, pullRequestNumber } = body ?? {};
     for (const [field, value] of Object.entries({ namespace, name })) {
       if (
@@ -154,11 +235,26 @@ export class RequestTracker {
         `Pull request #${pr.number} targets ${pr.baseRef}, not ${repository.baseBranch} of ${repository.host}/${repository.owner}/${repository.repo}`,
       );
     }
-    const { record, created } = await this.options.store.register({
+    const repoName = `${repository.host}/${repository.owner}/${repository.repo}`;
+    const binding = bindPullRequest({
+      entityRef,
+      namespace: namespace!,
+      name: name!,
+      headRef: pr.headRef,
+      files: await this.options.pulls.files(repository, pr),
+    });
+    if (binding.refused !== undefined) {
+      throw new NotAllowedError(
+        `Pull request #${pr.number} of ${repoName} is not a request of ${entityRef} for ${namespace}/${name}: ${binding.refused}. Nothing was registered.`,
+      );
+    }
+    const { record, created, rebound } = await this.options.store.register({
       entityRef,
       namespace: namespace!,
       name: name!,
       repository,
+      operation: binding.operation,
+      title: pr.title || undefined,
       pullRequest: { number: pr.number, url: pr.url, state: pr.state },
       requestedBy,
       requestedAt: new Date().toISOString(),
@@ -166,21 +262,64 @@ export class RequestTracker {
       closedAt: pr.state === 'closed' ? pr.closedAt : undefined,
     });
     this.generation++;
-    return { request: statusOf(record), created };
+    return {
+      request: statusOf({ root: record, changes: [] }),
+      created,
+      operation: binding.operation,
+      ...(rebound ? { rebound } : {}),
+    };
   }
 
-  /** Dismisses an abandoned request of `entityRef`. */
-  async dismiss(entityRef: string, id: string): Promise<void> {
+  /**
+   * Dismisses a record of `entityRef` from the lists: abandoned (its creation closed without
+   * merge) or decommissioned. Returns the database it was.
+   */
+  async dismiss(
+    entityRef: string,
+    id: string,
+  ): Promise<{ namespace: string; name: string; phase: string }> {
     const record = await this.options.store.get(entityRef, id);
     if (!record) throw new NotFoundError(`No request ${id} on ${entityRef}`);
-    const { phase } = statusOf(record);
+    const rows = (await this.options.store.forEntity(entityRef)).filter(
+      r => r.recordId === record.recordId,
+    );
+    const [life] = groupRecords(rows.length ? rows : [record]);
+    const { phase } = statusOf(life);
     if (!isDismissable(phase)) {
       throw new ConflictError(
-        `The request for ${record.namespace}/${record.name} is ${phase}; only a request whose pull request was closed without merge may be dismissed`,
+        `The record of ${record.namespace}/${record.name} is ${phase}; only an abandoned request (its pull request closed without merge) or a decommissioned database may be dismissed`,
       );
     }
-    await this.options.store.dismiss(id, new Date().toISOString());
+    await this.options.store.dismiss(record.recordId, new Date().toISOString());
     this.generation++;
+    return { namespace: record.namespace, name: record.name, phase };
+  }
+
+  /**
+   * The open change requests of the database `namespace/name`: the open pull requests of the
+   * GitOps repositories whose head is one of its change branches (the change action's own
+   * rule for refusing a second one). One list per repository and TTL, shared by every caller.
+   */
+  async openChanges(
+    namespace: string,
+    name: string,
+  ): Promise<Array<{ number: number; url: string; title: string }>> {
+    const prefix = changeBranchPrefix(namespace, name);
+    const lists = await Promise.all(
+      this.options.repositories.map(r => this.options.pulls.openPulls(r)),
+    );
+    return lists.flatMap(list =>
+      (list.pulls ?? [])
+        .filter(p => p.head.startsWith(prefix))
+        .map(({ number, url, title }) => ({ number, url, title })),
+    );
+  }
+
+  private listed(life: LifeRecord): boolean {
+    return isRecordListed(
+      { decommissionedAt: life.root.goneAt },
+      this.options.keepDecommissionedDays ?? 7,
+    );
   }
 
   /**
@@ -244,19 +383,43 @@ export class RequestTracker {
         ) as DatabasesResponse;
         const now = new Date().toISOString();
         const requests: DatabaseRequestStatus[] = [];
-        for (const record of records) {
-          const item = body.items.find(
-            i => i.namespace === record.namespace && i.name === record.name,
-          );
-          if (item && !record.claimSeenAt) {
-            record.claimSeenAt = now;
-            await this.options.store.markSeen(record.id, 'claim_seen_at', now);
+        const lives = groupRecords(records);
+        // the newest record of a name not gone has its database (a database recreated under
+        // the same name is a new record; the old one stays decommissioned)
+        const current = new Map<string, LifeRecord>();
+        for (const life of lives) {
+          if (life.root.goneAt) continue;
+          current.set(`${life.root.namespace}/${life.root.name}`, life);
+        }
+        for (const life of lives) {
+          const { root } = life;
+          const key = `${root.namespace}/${root.name}`;
+          const item =
+            current.get(key) === life
+              ? body.items.find(
+                  i => i.namespace === root.namespace && i.name === root.name,
+                )
+              : undefined;
+          if (item && !root.claimSeenAt) {
+            root.claimSeenAt = now;
+            await this.options.store.markSeen(root.id, 'claim_seen_at', now);
           }
-          if (item?.health.verdict === 'healthy' && !record.healthyAt) {
-            record.healthyAt = now;
-            await this.options.store.markSeen(record.id, 'healthy_at', now);
+          if (item?.health.verdict === 'healthy' && !root.healthyAt) {
+            root.healthyAt = now;
+            await this.options.store.markSeen(root.id, 'healthy_at', now);
           }
-          const status = statusOf(record, item);
+          // seen before, now in no cluster, and every cluster answered: gone
+          if (
+            !item &&
+            root.claimSeenAt &&
+            !root.goneAt &&
+            !(body.errors ?? []).length
+          ) {
+            root.goneAt = now;
+            await this.options.store.markSeen(root.id, 'gone_at', now);
+          }
+          if (!this.listed(life)) continue;
+          const status = statusOf(life, item);
           if (item) item.request = status;
           else requests.push(status);
         }
@@ -285,12 +448,22 @@ export class RequestTracker {
         );
         const now = new Date().toISOString();
         const requests: DatabaseRequestStatus[] = [];
-        for (const record of records) {
-          if (present.has(`${record.namespace}/${record.name}`)) {
-            await this.options.store.markSeen(record.id, 'claim_seen_at', now);
-          } else {
-            requests.push(statusOf(record));
+        for (const life of groupRecords(records)) {
+          const { root } = life;
+          const here =
+            !root.goneAt && present.has(`${root.namespace}/${root.name}`);
+          if (here) {
+            if (!root.claimSeenAt) {
+              root.claimSeenAt = now;
+              await this.options.store.markSeen(root.id, 'claim_seen_at', now);
+            }
+            continue; // the fleet lists its database
           }
+          if (root.claimSeenAt && !root.goneAt && !snapshot.errors.length) {
+            root.goneAt = now;
+            await this.options.store.markSeen(root.id, 'gone_at', now);
+          }
+          if (this.listed(life)) requests.push(statusOf(life));
         }
         return {
           value: {

@@ -1,6 +1,7 @@
 import express from 'express';
 import Router from 'express-promise-router';
 import {
+  AuditorService,
   BackstageCredentials,
   HttpAuthService,
   LoggerService,
@@ -17,6 +18,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   ClaimsResponse,
   EntityLike,
+  isLabelValue,
   PostgresChoices,
   postgresDatabaseCreatePermission,
   postgresDatabaseReadPermission,
@@ -99,6 +101,15 @@ function checkEntityParams(params: Record<string, string>) {
   }
 }
 
+/** Errors that are a refusal (the caller's input or rights), not a failure. */
+const REFUSALS = new Set([
+  'NotAllowedError',
+  'InputError',
+  'NotFoundError',
+  'ConflictError',
+  'AuthenticationError',
+]);
+
 /** Entity refs per catalog lookup. */
 const CATALOG_BATCH_SIZE = 500;
 /** Requests per permission batch (the permission backend refuses bodies past 100 kB). */
@@ -164,6 +175,13 @@ export async function createRouter(options: {
   claimReaders?: string[];
   /** Database requests: shown with an entity's databases, registered and dismissed here. */
   requests?: RequestTracker;
+  /** Where registrations, dismissals and their refusals are recorded (`coreServices.auditor`). */
+  auditor?: AuditorService;
+  /**
+   * The service that may register requests, acting for the user who ran the template (the
+   * actor of an on-behalf-of token); default `plugin:scaffolder`.
+   */
+  requestRegistrar?: string;
 }): Promise<express.Router> {
   const { httpAuth, permissions, catalog, databases, entityTtlMs } = options;
   const catalogTimeoutMs = options.catalogTimeoutMs ?? 10_000;
@@ -269,56 +287,68 @@ export async function createRouter(options: {
     res.json(options.choices);
   });
 
+  /**
+   * The entity of `req`'s path, when the catalog shows it to the caller and
+   * `postgres.database.read` is allowed on it (both answers reused for the same caller for
+   * entityTtlMs); NotFoundError or NotAllowedError otherwise.
+   */
+  async function entityForRead(req: express.Request) {
+    const { kind, namespace, name } = req.params;
+    checkEntityParams({ kind, namespace, name });
+    const credentials = await credentialsOf(req);
+    // The catalog answers with the caller's credentials: an entity they may not read is not
+    // found. Then `postgres.database.read` on that entity (a policy can grant it to its
+    // owners). Both answers are reused for the same caller for entityTtlMs.
+    const ref = `${kind}:${namespace}/${name}`.toLocaleLowerCase('en-US');
+    const access = await entities.get(
+      `${principalKey(credentials)}|${ref}`,
+      async () => {
+        const askedAt = Date.now();
+        const entity = await withTimeout(
+          catalog.getEntityByRef({ kind, namespace, name }, { credentials }),
+          catalogTimeoutMs,
+          `The catalog did not answer for ${kind}:${namespace}/${name}`,
+        );
+        let allowed = false;
+        if (entity) {
+          const [decision] = await withTimeout(
+            permissions.authorize(
+              [
+                {
+                  permission: postgresDatabaseReadPermission,
+                  resourceRef: entityRefOf(entity),
+                },
+              ],
+              { credentials },
+            ),
+            catalogTimeoutMs,
+            `The permission backend did not answer for ${kind}:${namespace}/${name}`,
+          );
+          allowed = decision.result === AuthorizeResult.ALLOW;
+        }
+        return {
+          value: { entity, allowed },
+          expiresAt: askedAt + entityTtlMs,
+        };
+      },
+    );
+    if (!access.entity) {
+      throw new NotFoundError(`No entity ${kind}:${namespace}/${name}`);
+    }
+    if (!access.allowed) {
+      throw new NotAllowedError(
+        `Not allowed: ${postgresDatabaseReadPermission.name} on ${kind}:${namespace}/${name}`,
+      );
+    }
+    return { entity: access.entity, credentials };
+  }
+
   router.get(
     '/v1/entities/:kind/:namespace/:name/databases',
     async (req, res) => {
+      const { entity, credentials } = await entityForRead(req);
       const { kind, namespace, name } = req.params;
-      checkEntityParams({ kind, namespace, name });
-      const credentials = await credentialsOf(req);
-      // The catalog answers with the caller's credentials: an entity they may not read is not
-      // found. Then `postgres.database.read` on that entity (a policy can grant it to its
-      // owners). Both answers are reused for the same caller for entityTtlMs.
-      const ref = `${kind}:${namespace}/${name}`.toLocaleLowerCase('en-US');
-      const access = await entities.get(
-        `${principalKey(credentials)}|${ref}`,
-        async () => {
-          const askedAt = Date.now();
-          const entity = await withTimeout(
-            catalog.getEntityByRef({ kind, namespace, name }, { credentials }),
-            catalogTimeoutMs,
-            `The catalog did not answer for ${kind}:${namespace}/${name}`,
-          );
-          let allowed = false;
-          if (entity) {
-            const [decision] = await withTimeout(
-              permissions.authorize(
-                [
-                  {
-                    permission: postgresDatabaseReadPermission,
-                    resourceRef: entityRefOf(entity),
-                  },
-                ],
-                { credentials },
-              ),
-              catalogTimeoutMs,
-              `The permission backend did not answer for ${kind}:${namespace}/${name}`,
-            );
-            allowed = decision.result === AuthorizeResult.ALLOW;
-          }
-          return {
-            value: { entity, allowed },
-            expiresAt: askedAt + entityTtlMs,
-          };
-        },
-      );
-      if (!access.entity) {
-        throw new NotFoundError(`No entity ${kind}:${namespace}/${name}`);
-      }
-      if (!access.allowed) {
-        throw new NotAllowedError(
-          `Not allowed: ${postgresDatabaseReadPermission.name} on ${kind}:${namespace}/${name}`,
-        );
-      }
+      const access = { entity };
       const answer = await databases.forEntityAnswer(access.entity);
       // A database Resource shows its claim only to callers who may read the databases of the
       // component the claim names: anyone may register a Resource, so it proves nothing itself.
@@ -393,10 +423,12 @@ export async function createRouter(options: {
    * The entity of `req`'s path and the user asking, when the catalog shows it to them and
    * `postgres.database.create` is allowed on it (creating a database, or dismissing a request).
    */
-  async function entityForCreate(req: express.Request) {
+  async function entityForCreate(
+    req: express.Request,
+    credentials: BackstageCredentials<{ type: 'user'; userEntityRef: string }>,
+  ) {
     const { kind, namespace, name } = req.params;
     checkEntityParams({ kind, namespace, name });
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const entity = await withTimeout(
       catalog.getEntityByRef({ kind, namespace, name }, { credentials }),
       catalogTimeoutMs,
@@ -424,16 +456,96 @@ export async function createRouter(options: {
   }
 
   const tracker = options.requests;
+  const registrar = options.requestRegistrar ?? 'plugin:scaffolder';
+  /**
+   * Runs `fn` as one audit event (who, which entity, what was decided; never a secret): its
+   * result's `meta` on success, the refusal or failure otherwise.
+   */
+  async function audited<T>(
+    req: express.Request,
+    eventId: string,
+    meta: Record<string, string | number | undefined>,
+    fn: (meta: Record<string, string | number | undefined>) => Promise<T>,
+  ): Promise<T> {
+    const clean = () =>
+      Object.fromEntries(
+        Object.entries(meta).filter(([, v]) => v !== undefined),
+      ) as Record<string, string | number>;
+    const event = await options.auditor?.createEvent({
+      eventId,
+      severityLevel: 'medium',
+      request: req,
+      meta: clean(),
+    });
+    try {
+      const result = await fn(meta);
+      await event?.success({ meta: clean() });
+      return result;
+    } catch (e) {
+      const error = e as Error;
+      meta.decision = REFUSALS.has(error.name) ? 'refused' : 'failed';
+      meta.reason = error.message;
+      await event?.fail({ error, meta: clean() });
+      throw e;
+    }
+  }
+  const entityOfPath = (req: express.Request) =>
+    `${req.params.kind}:${req.params.namespace}/${req.params.name}`.toLocaleLowerCase(
+      'en-US',
+    );
+  const bodyField = (req: express.Request, field: string) => {
+    const v = (req.body ?? {})[field];
+    return typeof v === 'string' || typeof v === 'number'
+      ? String(v).slice(0, 300)
+      : undefined;
+  };
   if (tracker) {
-    // postgres:request:register, on behalf of the user who ran the template
+    // postgres:request:register, on behalf of the user who ran the template: only the
+    // scaffolder acting for them, for a pull request that carries that database's claim
+    // naming the entity (checked on the forge by the tracker)
     router.post(
       '/v1/entities/:kind/:namespace/:name/requests',
       async (req, res) => {
-        const { entityRef, user } = await entityForCreate(req);
-        const { request, created } = await tracker.register(
-          entityRef,
-          user,
-          req.body,
+        const { request, created } = await audited(
+          req,
+          'request-register',
+          {
+            entityRef: entityOfPath(req),
+            namespace: bodyField(req, 'namespace'),
+            name: bodyField(req, 'name'),
+            repoUrl: bodyField(req, 'repoUrl'),
+            pullRequestNumber: bodyField(req, 'pullRequestNumber'),
+          },
+          async meta => {
+            const credentials = await httpAuth.credentials(req, {
+              allow: ['user'],
+            });
+            const user = credentials.principal.userEntityRef;
+            const actor = credentials.principal.actor?.subject;
+            meta.actor = user;
+            meta.via = actor ?? 'the user directly';
+            if (actor !== registrar) {
+              throw new NotAllowedError(
+                `Requests are registered by the template's postgres:request:register step (${registrar} acting for who ran it), not ${
+                  actor ? `by ${actor}` : `directly by ${user}`
+                }. Nothing was registered.`,
+              );
+            }
+            const { entityRef } = await entityForCreate(req, credentials);
+            meta.entityRef = entityRef;
+            const result = await tracker.register(entityRef, user, req.body);
+            if (result.rebound) {
+              meta.decision = 'registered (taken from an earlier registration)';
+            } else {
+              meta.decision = result.created
+                ? 'registered'
+                : 'already registered';
+            }
+            meta.operation = result.operation;
+            meta.requestId = result.request.id;
+            meta.previously = result.rebound;
+            return result;
+          },
         );
         res.status(created ? 201 : 200).json(request);
       },
@@ -441,9 +553,52 @@ export async function createRouter(options: {
     router.delete(
       '/v1/entities/:kind/:namespace/:name/requests/:id',
       async (req, res) => {
-        const { entityRef } = await entityForCreate(req);
-        await tracker.dismiss(entityRef, req.params.id);
+        await audited(
+          req,
+          'request-dismiss',
+          { entityRef: entityOfPath(req), requestId: req.params.id },
+          async meta => {
+            const credentials = await httpAuth.credentials(req, {
+              allow: ['user'],
+            });
+            meta.actor = credentials.principal.userEntityRef;
+            const { entityRef } = await entityForCreate(req, credentials);
+            meta.entityRef = entityRef;
+            const dismissed = await tracker.dismiss(entityRef, req.params.id);
+            meta.decision = 'dismissed';
+            meta.database = `${dismissed.namespace}/${dismissed.name}`;
+            meta.phase = dismissed.phase;
+          },
+        );
         res.status(204).end();
+      },
+    );
+  }
+
+  if (tracker) {
+    // The change form's question before "Next": does this database already have an open
+    // change request (the change action refuses a second one)? To who may read the entity's
+    // databases; one list of open pull requests per repository and TTL for every caller.
+    router.get(
+      '/v1/entities/:kind/:namespace/:name/open-changes',
+      async (req, res) => {
+        await entityForRead(req);
+        const { namespace, name } = req.query;
+        for (const [field, value] of Object.entries({ namespace, name })) {
+          if (
+            typeof value !== 'string' ||
+            !isLabelValue(value) ||
+            value.length > 63
+          ) {
+            throw new InputError(
+              `${field} must be the database's ${field} (a DNS label of at most 63 characters)`,
+            );
+          }
+        }
+        res.setHeader('Cache-Control', 'private, no-cache');
+        res.json({
+          items: await tracker.openChanges(String(namespace), String(name)),
+        });
       },
     );
   }

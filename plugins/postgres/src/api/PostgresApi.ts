@@ -9,6 +9,7 @@ import type {
   AvailabilityQuery,
   DatabaseAvailability,
   DatabasesResponse,
+  OpenChangesResponse,
   PostgresChoices,
 } from '@bizmatters/plugin-postgres-common';
 
@@ -32,6 +33,14 @@ export interface PostgresApi {
    * `connectionSecretName` take the actions' defaults.
    */
   checkAvailability(query: AvailabilityQuery): Promise<DatabaseAvailability>;
+  /**
+   * The open change requests of one of an entity's databases (the change action refuses a
+   * second one); optional for apps that provide their own client.
+   */
+  getOpenChanges?(
+    entity: CompoundEntityRef,
+    database: { namespace: string; name: string },
+  ): Promise<OpenChangesResponse>;
 }
 
 /** The backend's path of an entity: `/v1/entities/kind/namespace/name`. */
@@ -87,6 +96,15 @@ export class PostgresClient implements PostgresApi {
       { method: 'DELETE' },
     );
     if (!res.ok) throw await ResponseError.fromResponse(res);
+  }
+
+  /** {@inheritDoc PostgresApi.getOpenChanges} */
+  getOpenChanges(
+    entity: CompoundEntityRef,
+    database: { namespace: string; name: string },
+  ): Promise<OpenChangesResponse> {
+    const params = new URLSearchParams(database);
+    return this.get(`${entityPath(entity)}/open-changes?${params}`);
   }
 
   /** {@inheritDoc PostgresApi.getFleet} */

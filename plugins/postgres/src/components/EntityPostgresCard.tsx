@@ -96,9 +96,15 @@ export function EntityPostgresCard(props: EntityPostgresProps) {
                     <TableCell>{item.spec.version ?? '–'}</TableCell>
                     <TableCell>{instancesText(item)}</TableCell>
                   </TableRow>
-                  {item.request?.timeToHealthySeconds !== undefined ? (
+                  {item.request?.timeToHealthySeconds !== undefined ||
+                  item.request?.changes?.length ||
+                  item.request?.note ? (
                     <TableRow>
                       <TableCell colSpan={5}>
+                        {item.request.phase === 'changing' ||
+                        item.request.phase === 'decommissioning' ? (
+                          <RequestPhase request={item.request} />
+                        ) : null}
                         <Typography variant="caption" color="textSecondary">
                           <RequestTimelineText request={item.request} />
                         </Typography>

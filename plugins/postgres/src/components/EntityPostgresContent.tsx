@@ -35,6 +35,7 @@ import {
 } from './shared';
 import {
   PendingRequests,
+  RequestPhase,
   PullRequestLink,
   RequestTimelineText,
 } from './Requests';
@@ -202,6 +203,12 @@ function DatabaseCard({
               color="textSecondary"
               aria-label={`Request of ${item.name}`}
             >
+              {item.request.phase === 'changing' ||
+              item.request.phase === 'decommissioning' ? (
+                <>
+                  <RequestPhase request={item.request} />{' '}
+                </>
+              ) : null}
               <PullRequestLink request={item.request} />
               {' · '}
               <RequestTimelineText request={item.request} />

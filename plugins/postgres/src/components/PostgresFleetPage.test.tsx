@@ -254,6 +254,35 @@ describe('PostgresFleetPage', () => {
     );
   });
 
+  it('lists decommissioned databases apart, when and by whom, never as requested or healthy', async () => {
+    const gone: DatabaseRequestStatus = {
+      ...pending('gone-db', 'component:default/search', 'requested', 11),
+      phase: 'decommissioned',
+      timeline: {
+        requestedAt: '2026-11-29T10:00:00Z',
+        healthyAt: '2026-11-29T10:05:00Z',
+        decommissionedAt: '2026-12-02T10:00:00Z',
+      },
+      decommissionedBy: 'user:default/bob',
+    };
+    await render(
+      respond({ ...withRequests, requests: [...withRequests.requests!, gone] }),
+    );
+    await screen.findByText('5 of 5 databases');
+    expect(screen.getByLabelText('Requested: 3')).toBeInTheDocument();
+    expect(requestNames()).toEqual(['search-db', 'reports-db', 'old-db']);
+    const list = screen.getByRole('list', { name: /Decommissioned databases/ });
+    const [item] = within(list).getAllByRole('listitem');
+    expect(item).toHaveTextContent('gone-db');
+    expect(item).toHaveTextContent('Decommissioned');
+    expect(item).toHaveTextContent(
+      `decommissioned ${new Date(
+        '2026-12-02T10:00:00Z',
+      ).toLocaleString()} by bob`,
+    );
+    expect(item).not.toHaveTextContent('Healthy');
+  });
+
   it('filters the open requests by text and namespace; a filter they cannot meet hides them', async () => {
     await render(respond(withRequests));
     await screen.findByText('5 of 5 databases');

@@ -251,21 +251,33 @@ function VerdictCounts(props: {
 /**
  * The open requests: databases whose pull request is open, merged and waiting for Argo CD, or
  * closed without merge; each with its phase, pull request, who asked and when, and the entity
- * it was requested for.
+ * it was requested for. With `decommissioned`, the databases decommissioned lately (when and
+ * by whom), apart.
  */
-function FleetRequests({ requests }: { requests: DatabaseRequestStatus[] }) {
+function FleetRequests({
+  requests,
+  decommissioned = false,
+}: {
+  requests: DatabaseRequestStatus[];
+  decommissioned?: boolean;
+}) {
+  const id = decommissioned
+    ? 'postgres-fleet-decommissioned'
+    : 'postgres-fleet-requests';
   return (
     <Card variant="outlined">
       <Box p={2} pb={0}>
-        <Typography variant="h6" component="h2" id="postgres-fleet-requests">
-          Requested databases ({requests.length})
+        <Typography variant="h6" component="h2" id={id}>
+          {decommissioned ? 'Decommissioned databases' : 'Requested databases'}{' '}
+          ({requests.length})
         </Typography>
         <Typography variant="body2" color="textSecondary">
-          Their claims are in no cluster yet; each becomes a row below once its
-          claim is read.
+          {decommissioned
+            ? 'Gone from every cluster; listed until postgres.requests.keepDecommissionedDays have passed or an owner dismisses them.'
+            : 'Their claims are in no cluster yet; each becomes a row below once its claim is read.'}
         </Typography>
       </Box>
-      <List dense aria-labelledby="postgres-fleet-requests">
+      <List dense aria-labelledby={id}>
         {requests.map(request => (
           <ListItem key={request.id} divider>
             <RequestText request={request}>
@@ -388,6 +400,8 @@ function Fleet({ value }: { value: DatabasesResponse }) {
     () => applyRequestFilters(allRequests, filters),
     [allRequests, filters],
   );
+  const pendingRequests = requests.filter(r => r.phase !== 'decommissioned');
+  const decommissioned = requests.filter(r => r.phase === 'decommissioned');
   if (
     value.items.length === 0 &&
     value.errors.length === 0 &&
@@ -411,7 +425,7 @@ function Fleet({ value }: { value: DatabasesResponse }) {
       <Grid item>
         <VerdictCounts
           counts={counts}
-          requested={requests.length}
+          requested={pendingRequests.length}
           selected={filters.verdict}
           onSelect={verdict => setFilters({ ...filters, verdict })}
         />
@@ -424,9 +438,14 @@ function Fleet({ value }: { value: DatabasesResponse }) {
           onChange={setFilters}
         />
       </Grid>
-      {requests.length ? (
+      {pendingRequests.length ? (
         <Grid item>
-          <FleetRequests requests={requests} />
+          <FleetRequests requests={pendingRequests} />
+        </Grid>
+      ) : null}
+      {decommissioned.length ? (
+        <Grid item>
+          <FleetRequests requests={decommissioned} decommissioned />
         </Grid>
       ) : null}
       <Grid item>

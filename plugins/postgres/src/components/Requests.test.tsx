@@ -89,9 +89,13 @@ const entity = {
 
 async function render(
   view: 'tab' | 'card',
-  options: { mayCreate?: boolean; name?: string } = {},
+  options: {
+    mayCreate?: boolean;
+    name?: string;
+    answer?: DatabasesResponse;
+  } = {},
 ) {
-  let current = answer();
+  let current = options.answer ?? answer();
   const api: PostgresApi = {
     getEntityDatabases: jest.fn(async () => current),
     getFleet: async () => ({ items: [], errors: [] }),
@@ -216,5 +220,146 @@ describe('requests on the overview card', () => {
       name: 'PostgreSQL databases',
     });
     expect(databases).toHaveTextContent('time to healthy 3 min 20 s');
+  });
+});
+
+describe("a database's life on the tab and the card", () => {
+  const healthy = exampleItems()['01'];
+  const change = (
+    id: string,
+    number: number,
+    state: 'open' | 'merged' | 'closed',
+    title: string,
+    operation: 'change' | 'decommission' = 'change',
+  ) => ({
+    id,
+    operation,
+    title,
+    pullRequest: { number, url: `${PR}/${number}`, state },
+    requestedBy: 'user:default/bob',
+    requestedAt: '2026-12-01T10:00:00Z',
+    ...(state === 'merged' ? { mergedAt: '2026-12-01T11:00:00Z' } : {}),
+    ...(state === 'closed' ? { closedAt: '2026-12-01T12:00:00Z' } : {}),
+  });
+  const created = {
+    id: 'life',
+    name: healthy.name,
+    pullRequest: { number: 3, url: `${PR}/3`, state: 'merged' as const },
+    timeline: {
+      requestedAt: '2026-11-29T10:00:00Z',
+      mergedAt: '2026-11-29T10:01:00Z',
+      claimSeenAt: '2026-11-29T10:02:00Z',
+      healthyAt: '2026-11-29T10:03:20Z',
+    },
+    timeToHealthySeconds: 200,
+  };
+  const changing: DatabasesResponse = {
+    items: [
+      {
+        ...healthy,
+        request: request({
+          ...created,
+          phase: 'changing',
+          changes: [
+            change('c1', 11, 'closed', 'Upgrade PostgreSQL from 16 to 17'),
+            change('c2', 12, 'open', 'Grow storage from 20 GB to 30 GB'),
+          ],
+        }),
+      },
+    ],
+    errors: [],
+  };
+  const decommissioned: DatabasesResponse = {
+    items: [],
+    errors: [],
+    requests: [
+      request({
+        ...created,
+        phase: 'decommissioned',
+        timeline: {
+          ...created.timeline,
+          decommissionedAt: '2026-12-02T10:00:00Z',
+        },
+        decommissionedBy: 'user:default/bob',
+        changes: [change('c3', 13, 'merged', 'Decommission', 'decommission')],
+      }),
+      REQUESTED,
+    ],
+  };
+
+  it('the tab says a change is open, and lists each change: what, its pull request, state, who', async () => {
+    await render('tab', { name: 'life-1', answer: changing });
+    const line = await screen.findByLabelText(/^Request of /);
+    expect(line).toHaveTextContent('Change requested — pull request #12 open');
+    const changes = within(line).getByLabelText(/^Changes of /);
+    expect(changes).toHaveTextContent(
+      /Upgrade PostgreSQL from 16 to 17 — pull request #11(, Opens in a new window)? closed without merge/,
+    );
+    expect(changes).toHaveTextContent(
+      /Grow storage from 20 GB to 30 GB — pull request #12(, Opens in a new window)? open · by bob/,
+    );
+    expect(
+      within(changes).getByRole('link', { name: /^pull request #12/ }),
+    ).toHaveAttribute('href', `${PR}/12`);
+  });
+
+  it('the card says the same', async () => {
+    await render('card', { name: 'life-2', answer: changing });
+    const databases = await screen.findByRole('table', {
+      name: 'PostgreSQL databases',
+    });
+    expect(databases).toHaveTextContent(
+      'Change requested — pull request #12 open',
+    );
+    expect(databases).toHaveTextContent(
+      /Grow storage from 20 GB to 30 GB — pull request #12(, Opens in a new window)? open/,
+    );
+  });
+
+  it('a decommissioned database is listed apart, when and by whom, never Healthy; it can be dismissed', async () => {
+    await render('tab', { name: 'life-3', answer: decommissioned });
+    const gone = await screen.findByRole('list', {
+      name: 'Decommissioned databases',
+    });
+    expect(gone).toHaveTextContent('Decommissioned');
+    expect(gone).toHaveTextContent(
+      `decommissioned ${new Date(
+        '2026-12-02T10:00:00Z',
+      ).toLocaleString()} by bob`,
+    );
+    expect(gone).not.toHaveTextContent('Healthy');
+    expect(
+      within(gone).getByRole('button', {
+        name: `Dismiss the record for ${healthy.name}`,
+      }),
+    ).toBeInTheDocument();
+    const requested = screen.getByRole('list', { name: 'Requested databases' });
+    expect(within(requested).getAllByRole('listitem')).toHaveLength(1);
+  });
+
+  it('a decommission closed without merge says the database stays as it was', async () => {
+    const note =
+      'The decommission request #14 was closed without merge: the database stays as it was.';
+    await render('tab', {
+      name: 'life-4',
+      answer: {
+        items: [
+          {
+            ...healthy,
+            request: request({
+              ...created,
+              phase: 'healthy',
+              changes: [
+                change('c4', 14, 'closed', 'Decommission', 'decommission'),
+              ],
+              note,
+            }),
+          },
+        ],
+        errors: [],
+      },
+    });
+    const line = await screen.findByLabelText(/^Request of /);
+    expect(within(line).getByRole('note')).toHaveTextContent(note);
   });
 });

@@ -24,6 +24,7 @@ import {
   Typography,
 } from '@material-ui/core';
 import {
+  DatabaseChangeRequest,
   DatabaseRequestStatus,
   formatDuration,
   isDismissable,
@@ -31,6 +32,20 @@ import {
   REQUEST_PHASE_TITLES,
 } from '@bizmatters/plugin-postgres-common';
 import { postgresApiRef } from '../api/PostgresApi';
+
+/** The record's last day-2 request that is not closed (of `operation`, when given). */
+function activeChange(
+  request: DatabaseRequestStatus,
+  operation?: DatabaseChangeRequest['operation'],
+): DatabaseChangeRequest | undefined {
+  return [...(request.changes ?? [])]
+    .reverse()
+    .find(
+      c =>
+        c.pullRequest.state !== 'closed' &&
+        (!operation || c.operation === operation),
+    );
+}
 
 /** Where a request is, in words: `Requested — pull request #7 open`, `Merged — waiting for Argo CD`, … */
 export function requestPhaseText(request: DatabaseRequestStatus): string {
@@ -40,6 +55,19 @@ export function requestPhaseText(request: DatabaseRequestStatus): string {
       return `${REQUEST_PHASE_TITLES.requested} — pull request #${n} open`;
     case 'abandoned':
       return `${REQUEST_PHASE_TITLES.abandoned} — pull request #${n} closed without merge`;
+    case 'changing': {
+      const c = activeChange(request);
+      return c
+        ? `${REQUEST_PHASE_TITLES.changing} — pull request #${c.pullRequest.number} open`
+        : REQUEST_PHASE_TITLES.changing;
+    }
+    case 'decommissioning': {
+      const c = activeChange(request, 'decommission');
+      if (!c) return REQUEST_PHASE_TITLES.decommissioning;
+      return c.pullRequest.state === 'merged'
+        ? `${REQUEST_PHASE_TITLES.decommissioning} — pull request #${c.pullRequest.number} merged, waiting for Argo CD`
+        : `${REQUEST_PHASE_TITLES.decommissioning} — pull request #${c.pullRequest.number} open`;
+    }
     default:
       return REQUEST_PHASE_TITLES[request.phase];
   }
@@ -52,8 +80,11 @@ export function RequestPhase({ request }: { request: DatabaseRequestStatus }) {
     case 'healthy':
       return <StatusOK>{text}</StatusOK>;
     case 'abandoned':
+    case 'decommissioned':
       return <StatusAborted>{text}</StatusAborted>;
     case 'provisioning':
+    case 'changing':
+    case 'decommissioning':
       return <StatusRunning>{text}</StatusRunning>;
     default:
       return <StatusPending>{text}</StatusPending>;
@@ -106,12 +137,75 @@ export function RequestTimelineText({
       </strong>,
     );
   }
+  if (t.decommissionedAt) {
+    parts.push(
+      <strong key="gone">
+        decommissioned {when(t.decommissionedAt)}
+        {request.decommissionedBy ? (
+          <>
+            {' '}
+            by{' '}
+            <span title={request.decommissionedBy}>
+              {who(request.decommissionedBy)}
+            </span>
+          </>
+        ) : null}
+      </strong>,
+    );
+  }
   return (
     <>
       {parts.flatMap((p, i) =>
         i ? [<span key={`sep${i}`}> · </span>, p] : [p],
       )}
+      <RecordChanges request={request} />
     </>
+  );
+}
+
+/** A day-2 request's state in words: open, merged (when), closed without merge (when). */
+function changeStateText(change: DatabaseChangeRequest): string {
+  switch (change.pullRequest.state) {
+    case 'merged':
+      return `merged${change.mergedAt ? ` ${when(change.mergedAt)}` : ''}`;
+    case 'closed':
+      return `closed without merge${
+        change.closedAt ? ` ${when(change.closedAt)}` : ''
+      }`;
+    default:
+      return 'open';
+  }
+}
+
+/**
+ * The record's day-2 requests, one line each (what it changes, its pull request and state,
+ * who and when), and what to know (a decommission closed without merge): inline, for the
+ * secondary text of a list item or a table cell.
+ */
+export function RecordChanges({ request }: { request: DatabaseRequestStatus }) {
+  const changes = request.changes ?? [];
+  if (!changes.length && !request.note) return null;
+  return (
+    <span aria-label={`Changes of ${request.name}`}>
+      {changes.map(c => (
+        <span key={c.id} style={{ display: 'block' }}>
+          {c.title ??
+            (c.operation === 'decommission' ? 'Decommission' : 'Change')}{' '}
+          —{' '}
+          <Link to={c.pullRequest.url} target="_blank" rel="noopener">
+            pull request #{c.pullRequest.number}
+          </Link>{' '}
+          {changeStateText(c)} · by{' '}
+          <span title={c.requestedBy}>{who(c.requestedBy)}</span>{' '}
+          {when(c.requestedAt)}
+        </span>
+      ))}
+      {request.note ? (
+        <span style={{ display: 'block' }} role="note">
+          {request.note}
+        </span>
+      ) : null}
+    </span>
   );
 }
 
@@ -163,7 +257,10 @@ export function RequestText({
   );
 }
 
-/** "Dismiss" for an abandoned request, to those who may create a database for the entity. */
+/**
+ * "Dismiss" for an abandoned request or a decommissioned database, to those who may create a
+ * database for the entity.
+ */
 function DismissButton({
   request,
   onDismissed,
@@ -204,7 +301,9 @@ function DismissButton({
         variant="outlined"
         onClick={dismiss}
         disabled={busy}
-        aria-label={`Dismiss the request for ${request.name}`}
+        aria-label={`Dismiss the ${
+          request.phase === 'decommissioned' ? 'record' : 'request'
+        } for ${request.name}`}
       >
         Dismiss
       </Button>
@@ -213,8 +312,9 @@ function DismissButton({
 }
 
 /**
- * The tab's requests whose database is not in a cluster (yet): phase, pull request link, who
- * and when; an abandoned one can be dismissed.
+ * The tab's records whose database is not in a cluster: requests (phase, pull request link,
+ * who and when; an abandoned one can be dismissed) and, apart, decommissioned databases (when
+ * and by whom, until `postgres.requests.keepDecommissionedDays` or a dismissal).
  */
 export function PendingRequests({
   requests,
@@ -223,16 +323,26 @@ export function PendingRequests({
   requests: DatabaseRequestStatus[];
   onChange: () => void;
 }) {
+  const gone = requests.filter(r => r.phase === 'decommissioned');
+  const pending = requests.filter(r => r.phase !== 'decommissioned');
+  const list = (title: string, records: DatabaseRequestStatus[]) =>
+    records.length ? (
+      <InfoCard title={title}>
+        <List dense aria-label={title}>
+          {records.map(request => (
+            <ListItem key={request.id} divider>
+              <RequestText request={request} />
+              <DismissButton request={request} onDismissed={onChange} />
+            </ListItem>
+          ))}
+        </List>
+      </InfoCard>
+    ) : null;
   return (
-    <InfoCard title="Requested databases">
-      <List dense aria-label="Requested databases">
-        {requests.map(request => (
-          <ListItem key={request.id} divider>
-            <RequestText request={request} />
-            <DismissButton request={request} onDismissed={onChange} />
-          </ListItem>
-        ))}
-      </List>
-    </InfoCard>
+    <>
+      {list('Requested databases', pending)}
+      {pending.length && gone.length ? <Box mt={2} /> : null}
+      {list('Decommissioned databases', gone)}
+    </>
   );
 }

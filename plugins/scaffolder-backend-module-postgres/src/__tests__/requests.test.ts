@@ -268,7 +268,12 @@ describe('an abandoned request', () => {
     const rows = (await h.postgresRows()).filter(
       r => r.table === 'database_requests',
     ).length;
-    const token = mockCredentials.user.header(USERS.alice);
+    // as postgres:request:register sends it: the scaffolder acting for the user
+    const viaScaffolder = (user: string) =>
+      `Bearer ${mockCredentials.user.token(user, {
+        actor: { subject: 'plugin:scaffolder' },
+      })}`;
+    const token = viaScaffolder(USERS.alice);
     const post = (body: object) =>
       request(h.backend.server)
         .post(
@@ -307,7 +312,7 @@ describe('an abandoned request', () => {
       .post(
         '/api/postgres/v1/entities/component/default/agent-executor/requests',
       )
-      .set('Authorization', mockCredentials.user.header(USERS.mallory))
+      .set('Authorization', viaScaffolder(USERS.mallory))
       .send({ ...good, pullRequestNumber: 1 });
     expect(refused.status).toBe(403);
     expect(

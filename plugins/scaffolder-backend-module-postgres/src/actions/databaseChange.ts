@@ -3,6 +3,7 @@ import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
+  changeBranchPrefix,
   ClaimManifest,
   DATABASE_OPERATIONS,
   DatabaseChange,
@@ -27,9 +28,7 @@ import { examples } from './databaseChange.examples';
 export const DATABASE_CHANGE_ACTION_ID = 'postgres:database:change';
 
 /** Where change requests' branches live; one prefix per database, to find its open changes. */
-export function changeBranchPrefix(namespace: string, name: string): string {
-  return `postgres-change/${namespace}/${name}/`;
-}
+export { changeBranchPrefix };
 
 /** What the day-2 action needs: the catalog and permissions, and the GitOps repository. */
 export type ChangeChecks = CreationAuthorizer & { gitops: GitopsChangeReader };

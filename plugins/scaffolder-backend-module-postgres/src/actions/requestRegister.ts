@@ -9,10 +9,12 @@ export const REQUEST_REGISTER_ACTION_ID = 'postgres:request:register';
 
 /**
  * `postgres:request:register`: tells the postgres backend (plugin to plugin, on behalf of the
- * task's initiator) that a database was requested by a pull request, so that the component's
- * Databases tab shows it from now on. The backend checks that the initiator may create a
- * database for the component and that the pull request exists in an allowed GitOps repository.
- * Registering the same pull request again (a retried task) changes nothing.
+ * task's initiator: the token's actor is the scaffolder) that a database was requested, changed
+ * or decommissioned by a pull request, so that the component's Databases tab shows it on the
+ * database's record from now on. The backend checks that the initiator may create a database
+ * for the component and binds the request to its own pull request: in an allowed GitOps
+ * repository, on the database's branch, adding (editing, deleting) that claim naming the
+ * component. Registering the same pull request again (a retried task) changes nothing.
  */
 export function createPostgresRequestRegisterAction(options: {
   discovery: DiscoveryService;
@@ -22,7 +24,7 @@ export function createPostgresRequestRegisterAction(options: {
   return createTemplateAction({
     id: REQUEST_REGISTER_ACTION_ID,
     description:
-      "Registers a database request (its claim and GitOps pull request) with the postgres backend, so that the component's Databases tab shows it until the database is healthy.",
+      "Registers a database request (its claim and GitOps pull request: a creation, a change or a decommission) with the postgres backend, so that the component's Databases tab shows it on the database's record.",
     examples,
     supportsDryRun: true,
     schema: {
