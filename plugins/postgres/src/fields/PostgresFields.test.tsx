@@ -667,7 +667,13 @@ describe('the change template checks as you type', () => {
   };
 
   /** The real "Change" step, opened from the Databases tab with today's values. */
-  async function renderChange(operation: string, storageGB = 10) {
+  async function renderChange(
+    operation: string,
+    storageGB = 10,
+    today: { size?: string; version?: string } = {},
+    chosen: Record<string, string> = {},
+  ) {
+    const { size = 'small', version = '16' } = today;
     const api = {
       ...apiAnswering(SEED),
       getEntityDatabases: jest.fn(async () => ({
@@ -676,7 +682,7 @@ describe('the change template checks as you type', () => {
             cluster: 'sandbox-a',
             namespace: 'orders',
             name: 'orders-db',
-            spec: { size: 'small', version: '16', storageGB },
+            spec: { size, version, storageGB },
           } as DatabaseItem,
         ],
         errors: [],
@@ -691,7 +697,13 @@ describe('the change template checks as you type', () => {
               steps: [{ title: 'Change', schema: changeStep }],
             }}
             extensions={EXTENSIONS}
-            initialState={{ ...TODAY, operation, storageGB, size: 'small' }}
+            initialState={{
+              ...TODAY,
+              operation,
+              storageGB,
+              size: 'small',
+              ...chosen,
+            }}
             onCreate={async () => {}}
           />
         </SecretsContextProvider>
@@ -769,5 +781,90 @@ describe('the change template checks as you type', () => {
     expect(
       await screen.findByRole('button', { name: 'Create' }),
     ).toBeInTheDocument();
+  });
+
+  it('the upgrade offers only what the change action accepts: no downgrade, not the same version, no skipped major', async () => {
+    // today 16, the seed offers 14–18 and one major at a time: only 17 is an upgrade
+    await renderChange(
+      'upgradeVersion',
+      10,
+      { version: '16' },
+      { version: '16' },
+    );
+    await waitFor(() =>
+      expect(
+        document.getElementById('root_version-helper-text'),
+      ).toHaveTextContent('The database already runs PostgreSQL 16.'),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Review' }));
+    await waitFor(() =>
+      expect(document.getElementById('root_version__error')).toHaveTextContent(
+        'The database already runs PostgreSQL 16.',
+      ),
+    );
+    expect(screen.queryByRole('button', { name: 'Create' })).toBeNull();
+    expect(await optionsOf('New PostgreSQL version')).toEqual([
+      expect.stringMatching(/^PostgreSQL 17/),
+    ]);
+  });
+
+  it('a downgrade chosen before (a link, a stale form) is refused at the field and blocks "Next"', async () => {
+    await renderChange(
+      'upgradeVersion',
+      10,
+      { version: '17' },
+      { version: '14' },
+    );
+    await screen.findAllByText(
+      /PostgreSQL cannot be downgraded \(from 17 to 14\)/,
+    );
+    expect(await optionsOf('New PostgreSQL version')).toEqual([
+      expect.stringMatching(/^PostgreSQL 18/),
+    ]);
+    await userEvent.click(screen.getByRole('button', { name: 'Review' }));
+    await waitFor(() =>
+      expect(document.getElementById('root_version__error')).toHaveTextContent(
+        'cannot be downgraded',
+      ),
+    );
+    expect(screen.queryByRole('button', { name: 'Create' })).toBeNull();
+  });
+
+  it("the size picker does not offer or accept today's size", async () => {
+    await renderChange('changeSize', 10, { size: 'small' }, { size: 'small' });
+    await waitFor(() =>
+      expect(
+        document.getElementById('root_size-helper-text'),
+      ).toHaveTextContent(
+        "The database is already 'small'; choose another size.",
+      ),
+    );
+    expect(await optionsOf('New size')).toEqual([
+      expect.stringMatching(/^Medium/),
+      expect.stringMatching(/^Large/),
+    ]);
+    await userEvent.click(screen.getByRole('button', { name: 'Review' }));
+    await waitFor(() =>
+      expect(document.getElementById('root_size__error')).toHaveTextContent(
+        "The database is already 'small'",
+      ),
+    );
+    expect(screen.queryByRole('button', { name: 'Create' })).toBeNull();
+    await userEvent.click(
+      await screen.findByRole('button', { name: /^New size/ }),
+    );
+    await userEvent.click(
+      within(await screen.findByRole('listbox')).getByRole('option', {
+        name: /^Medium/,
+      }),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Review' }));
+    expect(
+      await screen.findByRole('button', { name: 'Create' }),
+    ).toBeInTheDocument();
+  });
+
+  it('the change template has no deprecated enumNames', () => {
+    expect(JSON.stringify(changeStep)).not.toMatch(/"enumNames"/);
   });
 });
