@@ -57,6 +57,8 @@ export {
   renderManifestFiles,
   gitopsPath,
   claimManifestPath,
+  externalSecretManifestPath,
+  readExternalSecretParameters,
   manifestFileNames,
 } from './manifests';
 export type { KubeObject, DatabaseManifests } from './manifests';
