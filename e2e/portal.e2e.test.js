@@ -569,7 +569,7 @@ test('the broken service shows its failing hop and the hint', async () => {
     text,
     /Credentials secret: The secret's username 'billing-app' differs/,
   );
-  assert.match(text, /Make them equal/);
+  assert.match(text, /Ask the platform team to write 'billing_app'/);
 });
 
 test('a hibernated database and one failing over say what they are and what to do', async () => {

@@ -627,6 +627,83 @@ describe('the state table', () => {
   });
 });
 
+/**
+ * What a person on the Databases tab can do with a hint: a portal action (one of the curated
+ * templates, by its title, or the tab itself), or who to ask for what. The portal's users do
+ * not have kubectl on the clusters nor write access to the GitOps repository's main branch:
+ * a command or a Git edit is something to ask the platform team for, precisely.
+ */
+const TEMPLATE_TITLES = fs
+  .readdirSync(path.resolve(__dirname, '../../../../templates'))
+  .map(
+    dir =>
+      /\ntitle: (.+)\n/.exec(
+        fs
+          .readFileSync(
+            path.resolve(
+              __dirname,
+              '../../../../templates',
+              dir,
+              'template.yaml',
+            ),
+            'utf8',
+          )
+          .replace(/^ {2}title:/m, 'title:')
+          .replace(/\n {2}title:/, '\ntitle:'),
+      )?.[1],
+  )
+  .filter(Boolean) as string[];
+const PORTAL_ACTION = new RegExp(
+  `"(${TEMPLATE_TITLES.join('|')})"|the Databases tab`,
+);
+const ASK = /\bask the platform team (to|for|whether|which|what|when)\b/i;
+/** What only someone with the cluster or the GitOps repository can do. */
+const OPERATOR_ONLY =
+  /kubectl|\bannotat|\bin Git\b|\bspec\.|\bcheck\b|\blook at\b|\bread (the|its)\b|\bwrite\b|\bremove\b|\bset\b|\bfix\b|\brestore\b|\binstall\b|\bdelete\b|\bmap\b/i;
+
+function actionable(hint: string): string[] {
+  const problems: string[] = [];
+  if (!PORTAL_ACTION.test(hint) && !ASK.test(hint)) {
+    problems.push('neither a portal action nor whom to ask for what');
+  }
+  // each sentence that asks for an operator's work says that the platform team does it
+  const sentences = hint.split(/(?<=[.;:])\s+(?=[A-Z])/);
+  for (const sentence of sentences) {
+    if (OPERATOR_ONLY.test(sentence) && !ASK.test(sentence)) {
+      problems.push(`an operator's work without whom to ask: "${sentence}"`);
+    }
+  }
+  return problems;
+}
+
+describe('every hint can be acted on from the portal', () => {
+  it('finds the curated templates', () => {
+    expect(TEMPLATE_TITLES).toContain('Change Postgres DB');
+  });
+
+  it.each(
+    (Object.keys(STATES) as StateId[]).filter(
+      id => (STATES[id] as StateRow).hint,
+    ),
+  )('%s', id => {
+    const c = cases[id];
+    const health = deriveDatabaseHealth(c.objects(), c.options);
+    const step = health.steps.find(s => s.id === hopOf(STATES[id]))!;
+    expect(actionable(step.hint!)).toEqual([]);
+  });
+
+  it("an owner mismatch never advises an owner that the owner rule refuses (billing: 'billing-app')", () => {
+    const o = objectsOf('05-databaseowner-username-mismatch.json');
+    const h = deriveDatabaseHealth(o);
+    const creds = h.steps.find(s => s.id === 'credentialsSecret')!;
+    // the SSM username 'agent-executor' has a hyphen: no databaseOwner can be set to it
+    expect(creds.hint).not.toMatch(/databaseOwner/);
+    expect(creds.hint).toContain(
+      "Ask the platform team to write 'agent_executor', the owner the claim names, to the SSM parameter /zerotouch/prod/agent-executor/postgres/user",
+    );
+  });
+});
+
 describe('the issue’s cases', () => {
   const step = (o: DatabaseObjects, id: StepId, opts?: HealthOptions) =>
     deriveDatabaseHealth(o, opts).steps.find(s => s.id === id)!;
