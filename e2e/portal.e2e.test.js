@@ -363,7 +363,8 @@ test('day-2 from the Databases tab: grow orders-db to 30 GB, merge, see it', asy
   await page.getByRole('list', { name: 'Health of orders-db' }).waitFor();
   await page.getByRole('button', { name: 'Change…' }).click();
   await page.getByRole('menuitem', { name: 'Grow storage' }).click();
-  // the change template, with the service, the database and its current values filled in
+  // the change template, with the service and the database filled in (not today's values as
+  // the new ones: nothing is red before anything is typed)
   await page
     .getByRole('textbox', { name: /Database name \(claim\)/ })
     .waitFor();
@@ -378,14 +379,20 @@ test('day-2 from the Databases tab: grow orders-db to 30 GB, merge, see it', asy
   await page.getByRole('button', { name: 'Next' }).click();
   const storage = page.getByRole('spinbutton', { name: /New storage/ });
   await storage.waitFor();
-  assert.equal(await storage.inputValue(), '10');
+  assert.equal(await storage.inputValue(), '');
+  await page.getByText(/Today 10 GB; at most 1000 GB\./).waitFor();
+  assert.equal(await storage.getAttribute('aria-invalid'), 'false');
   // today's 10 GB is not a change: said as typed, and "Review" stays
+  await storage.fill('10');
   await page
     .getByText('The database already has 10 GB; enter more to grow it.')
+    .first()
     .waitFor();
   await page.getByRole('button', { name: 'Review' }).click();
   await page
-    .locator('#root_storageGB__error', { hasText: 'already has 10 GB' })
+    // the field's words, and "Next"'s list at the top
+    .getByText(/already has 10 GB/)
+    .nth(1)
     .waitFor();
   assert.equal(await page.getByRole('button', { name: 'Create' }).count(), 0);
   await shot('21a-change-form-same-storage');

@@ -16,6 +16,7 @@ import {
   changeTemplateSteps,
   templateProperties,
 } from '../__testUtils__/template';
+import { changeLinkValues } from '../components/shared';
 import {
   PostgresChoicePicker,
   postgresChoiceValidation,
@@ -238,12 +239,40 @@ describe('PostgresNameField in the template form', () => {
       screen.getByText(/Use at most 50 characters \(this has 51\)/),
     ).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Review' }));
-    // the form's schema (maxLength, mirrored from the same rules) blocks it too
+    // the form's schema (maxLength, mirrored from the same rules) blocks it too, in words
     expect(
-      await screen.findAllByText(/more than 50 characters/),
+      await screen.findAllByText(/at most 50 lowercase letters/),
     ).not.toHaveLength(0);
     expect(document.getElementById('root_name-helper-text')).toHaveTextContent(
       'Use at most 50 characters (this has 51)',
+    );
+    expect(screen.queryByRole('button', { name: 'Create' })).toBeNull();
+    // never the schema's own text
+    expect(document.body.textContent).not.toMatch(
+      /must NOT have|must match pattern|\^\[a-z/,
+    );
+  });
+
+  it('a name that breaks the pattern is said in words at the top too, never as a regex', async () => {
+    await renderForm(['name', 'namespace', 'databaseOwner']);
+    await userEvent.type(
+      screen.getByRole('textbox', { name: 'Database name (claim)' }),
+      'Orders_DB',
+    );
+    await userEvent.type(
+      screen.getByRole('textbox', { name: 'Namespace' }),
+      '-orders',
+    );
+    await userEvent.type(
+      screen.getByRole('textbox', { name: 'Database owner' }),
+      'Orders-App',
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Review' }));
+    await waitFor(() =>
+      expect(document.body.textContent).toMatch(/'Namespace' must be/),
+    );
+    expect(document.body.textContent).not.toMatch(
+      /must NOT have|must match pattern|\^\[a-z/,
     );
     expect(screen.queryByRole('button', { name: 'Create' })).toBeNull();
   });
@@ -286,6 +315,17 @@ describe('PostgresStorageField in the template form', () => {
       ).toBeGreaterThan(0),
     );
     expect(screen.queryByRole('button', { name: 'Create' })).toBeNull();
+
+    // fixed: nothing at the field says "5 GB" any more, and it is not red
+    await userEvent.clear(storage());
+    await userEvent.type(storage(), '50');
+    await waitFor(() =>
+      expect(
+        document.getElementById('root_storageGB-helper-text'),
+      ).toHaveTextContent(/Between 10 and 1000 GB\.$/),
+    );
+    expect(document.getElementById('root_storageGB__error')).toBeNull();
+    expect(storage()).toHaveAttribute('aria-invalid', 'false');
   });
 
   it('follows a changed config: 5 GB is fine where the platform allows 5–50, 60 is not', async () => {
@@ -665,6 +705,17 @@ describe('the change template checks as you type', () => {
     namespace: 'orders',
     name: 'orders-db',
   };
+  /** What the Databases tab's "Grow storage" puts in the form besides the database. */
+  const CHANGE_LINK_VALUES = changeLinkValues(
+    {
+      cluster: 'sandbox-a',
+      namespace: 'orders',
+      name: 'orders-db',
+      spec: { size: 'small', version: '16', storageGB: 10 },
+    } as DatabaseItem,
+    'component:default/orders',
+    'growStorage',
+  );
 
   /** The real "Change" step, opened from the Databases tab with today's values. */
   async function renderChange(
@@ -726,11 +777,15 @@ describe('the change template checks as you type', () => {
       name: 'orders',
     });
     await userEvent.click(screen.getByRole('button', { name: 'Review' }));
+    // the field says it (its own words, current); "Next" lists it at the top
     await waitFor(() =>
       expect(
-        document.getElementById('root_storageGB__error'),
-      ).toHaveTextContent('The database already has 10 GB'),
+        screen.getAllByText(/The database already has 10 GB/).length,
+      ).toBeGreaterThan(1),
     );
+    expect(
+      document.getElementById('root_storageGB-helper-text'),
+    ).toHaveTextContent('The database already has 10 GB');
     expect(screen.queryByRole('button', { name: 'Create' })).toBeNull();
 
     await userEvent.clear(storage);
@@ -756,6 +811,47 @@ describe('the change template checks as you type', () => {
     expect(
       await screen.findByRole('button', { name: 'Create' }),
     ).toBeInTheDocument();
+  });
+
+  it('opened as the Databases tab opens it, nothing is red before anything is typed', async () => {
+    const api = {
+      ...apiAnswering(SEED),
+      getEntityDatabases: jest.fn(async () => ({
+        items: [
+          {
+            cluster: 'sandbox-a',
+            namespace: 'orders',
+            name: 'orders-db',
+            spec: { size: 'small', version: '16', storageGB: 10 },
+          } as DatabaseItem,
+        ],
+        errors: [],
+      })),
+    };
+    await renderInTestApp(
+      <TestApiProvider apis={[[postgresApiRef, api]]}>
+        <SecretsContextProvider>
+          <Stepper
+            manifest={{
+              title: 'Change Postgres DB',
+              steps: [{ title: 'Change', schema: changeStep }],
+            }}
+            extensions={EXTENSIONS}
+            initialState={{ ...TODAY, ...CHANGE_LINK_VALUES }}
+            onCreate={async () => {}}
+          />
+        </SecretsContextProvider>
+      </TestApiProvider>,
+    );
+    await waitFor(() =>
+      expect(
+        document.getElementById('root_storageGB-helper-text'),
+      ).toHaveTextContent(/Today 10 GB/),
+    );
+    expect(
+      screen.getByRole('spinbutton', { name: 'New storage (GB)' }),
+    ).toHaveAttribute('aria-invalid', 'false');
+    expect(document.querySelector('.Mui-error')).toBeNull();
   });
 
   it("a decommission's typed name must be the database's", async () => {
