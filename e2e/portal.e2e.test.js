@@ -591,6 +591,8 @@ test('a hibernated database and one failing over say what they are and what to d
   assert.match(text, /Degraded/);
   assert.match(await inventory.textContent(), /cnpg\.io\/hibernation-/);
   assert.doesNotMatch(text, /Healthy/);
+  // the facts beside the steps agree with them: CNPG's frozen phase is quoted, not the state
+  assert.match(text, /Hibernated \(CNPG's phase still reads/);
 
   // search: three instances, the primary lost, the failover not finished
   await page.goto(`${APP}/catalog/default/component/search/databases`);
@@ -600,7 +602,11 @@ test('a hibernated database and one failing over say what they are and what to d
   text = await search.textContent();
   assert.match(text, /FailingOver/);
   assert.match(text, /Writes fail until a new primary is up/);
-  assert.match(await page.locator('body').textContent(), /Degraded/);
+  // since when, and the lost primary is not listed as the primary
+  assert.match(text, /Failing over since \S+ \(\d+ (s|min|h)\)/);
+  const body = await page.locator('body').textContent();
+  assert.match(body, /Degraded/);
+  assert.match(body, /search-db-\d \(lost; a new one not chosen yet\)/);
 });
 
 /** Every PostgresInstance claim in the sandbox's clusters, read from their API servers. */

@@ -71,6 +71,8 @@ export {
 export type { SecretSummary, LabelledSecretSummary } from './secrets';
 export { applicationEnv, applicationEnvYaml } from './connection';
 export { deriveDatabaseHealth } from './health/derive';
+export { clusterFacts } from './health/facts';
+export type { ClusterFacts } from './health/facts';
 export { STEP_TITLES } from './health/types';
 export type {
   StepId,

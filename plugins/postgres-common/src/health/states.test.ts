@@ -13,6 +13,7 @@ import {
   VERDICT_OF,
   statesMarkdown,
 } from './states';
+import { clusterFacts } from './facts';
 import type { StepId } from './types';
 
 // Each case starts from a reference example (objects written from the CRDs) and sets what the
@@ -723,6 +724,100 @@ describe('the issue’s cases', () => {
     expect(step(o, 'cluster', soon).message).toContain(
       'primary agent-executor-db-1 lost, a new one not chosen yet',
     );
+  });
+
+  it('a failover, a switchover and a change in progress say since when and for how long', () => {
+    const failing = phase('Failing over', {
+      currentPrimary: 'agent-executor-db-1',
+      targetPrimary: 'pending',
+      currentPrimaryFailingSinceTimestamp: T0,
+    });
+    expect(step(failing, 'cluster', soon).message).toContain(
+      `since ${T0} (2 min)`,
+    );
+    const switching = phase('Switchover in progress', {
+      currentPrimary: 'agent-executor-db-1',
+      targetPrimary: 'agent-executor-db-2',
+      targetPrimaryTimestamp: T0,
+    });
+    expect(step(switching, 'cluster', soon).message).toContain(
+      `since ${T0} (2 min)`,
+    );
+    expect(
+      step(phase('Creating a new replica'), 'cluster', soon).message,
+    ).toContain(`since ${T0} (2 min)`);
+    // without a clock, the start time alone
+    expect(step(failing, 'cluster').message).toContain(`since ${T0}`);
+  });
+
+  it('the cluster facts shown beside the steps never contradict them', () => {
+    const hibernated = cluster(
+      ssm(),
+      {
+        phase: 'Cluster in healthy state',
+        instances: 1,
+        readyInstances: 0,
+        currentPrimary: 'agent-executor-db-1',
+        conditions: [
+          {
+            type: 'cnpg.io/hibernation',
+            status: 'True',
+            reason: 'Hibernated',
+            lastTransitionTime: T0,
+          },
+        ],
+      },
+      { annotations: { 'cnpg.io/hibernation': 'on' } },
+    );
+    const h = deriveDatabaseHealth(hibernated, soon);
+    const facts = clusterFacts(
+      {
+        phase: 'Cluster in healthy state',
+        instances: 1,
+        readyInstances: 0,
+        currentPrimary: 'agent-executor-db-1',
+      },
+      h.steps.find(st => st.id === 'cluster')!,
+    );
+    expect(facts.phase).not.toMatch(/^Cluster in healthy state/);
+    expect(facts.phase).toMatch(/^Hibernated/);
+    expect(facts.primary).toMatch(/none running/);
+
+    const failing = phase('Failing over', {
+      currentPrimary: 'agent-executor-db-1',
+      targetPrimary: 'pending',
+      instances: 2,
+      readyInstances: 1,
+    });
+    const f = clusterFacts(
+      {
+        phase: 'Failing over',
+        instances: 2,
+        readyInstances: 1,
+        currentPrimary: 'agent-executor-db-1',
+      },
+      deriveDatabaseHealth(failing, soon).steps.find(
+        st => st.id === 'cluster',
+      )!,
+    );
+    expect(f.primary).toBe(
+      'agent-executor-db-1 (lost; a new one not chosen yet)',
+    );
+
+    const healthy = clusterFacts(
+      {
+        phase: 'Cluster in healthy state',
+        instances: 1,
+        readyInstances: 1,
+        currentPrimary: 'agent-executor-db-1',
+      },
+      deriveDatabaseHealth(ssm()).steps.find(st => st.id === 'cluster')!,
+    );
+    expect(healthy).toEqual({
+      phase: 'Cluster in healthy state',
+      instances: '1/1',
+      primary: 'agent-executor-db-1',
+    });
   });
 
   it('a suspended cluster is not healthy even though its frozen phase says so', () => {

@@ -181,6 +181,15 @@ describe('EntityPostgresContent', () => {
     expect(cluster).toHaveTextContent('cnpg.io/hibernation-');
   });
 
+  it("beside a hibernated cluster, CNPG's frozen 'healthy' phase is not shown as the state", async () => {
+    await render(['hibernated']);
+    const facts = await screen.findByText(/CNPG's phase still reads/);
+    expect(facts).toHaveTextContent(
+      "Hibernated (CNPG's phase still reads 'Cluster in healthy state')",
+    );
+    expect(screen.queryByText('Cluster in healthy state')).toBeNull();
+  });
+
   it('shows the claim, CNPG status and the connection secret key names', async () => {
     await render(['01']);
     expect(

@@ -21,6 +21,7 @@ import {
 import FileCopyIcon from '@material-ui/icons/FileCopy';
 import {
   applicationEnvYaml,
+  clusterFacts,
   DatabaseItem,
   STEP_TITLES,
 } from '@bizmatters/plugin-postgres-common';
@@ -28,7 +29,6 @@ import { EntityPostgresProps, useEntityDatabases } from './useEntityDatabases';
 import { StepStatusIndicator, VerdictStatus } from './Verdict';
 import {
   ChangeDatabaseMenu,
-  instancesText,
   NewDatabaseButton,
   RefreshButton,
   DatabasesState,
@@ -177,9 +177,12 @@ function DatabaseCard({
             <StructuredMetadataTable
               dense
               metadata={{
-                phase: s?.phase ?? 'not found',
-                instances: instancesText(item),
-                primary: s?.currentPrimary ?? '–',
+                // in words that agree with the cluster's step (CNPG keeps 'healthy' on a
+                // hibernated cluster and names a lost primary while failing over)
+                ...clusterFacts(
+                  s,
+                  item.health.steps.find(step => step.id === 'cluster'),
+                ),
                 image: s?.image ?? '–',
               }}
             />
