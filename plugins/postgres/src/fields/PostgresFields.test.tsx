@@ -277,6 +277,20 @@ describe('PostgresNameField in the template form', () => {
     expect(screen.queryByRole('button', { name: 'Create' })).toBeNull();
   });
 
+  it("the namespace starts as the service's name, as the service's description says", async () => {
+    await renderForm(['namespace'], SEED, {
+      component: 'component:default/orders',
+    });
+    await waitFor(() =>
+      expect(screen.getByRole('textbox', { name: 'Namespace' })).toHaveValue(
+        'orders',
+      ),
+    );
+    expect(properties.component.description).toMatch(
+      /default for the names below/,
+    );
+  });
+
   it('refuses a system database name', async () => {
     await renderForm(['databaseName']);
     await userEvent.type(

@@ -3,6 +3,7 @@ import {
   FieldExtensionComponentProps,
 } from '@backstage/plugin-scaffolder-react';
 import { ListItemText, MenuItem, TextField } from '@material-ui/core';
+import { parseEntityRef } from '@backstage/catalog-model';
 import { useEffect } from 'react';
 import {
   checkRequestField,
@@ -327,8 +328,21 @@ export function PostgresNameField(props: FieldExtensionComponentProps<string>) {
   // The Stepper validates only the fields present in the form's data: a claim name left empty
   // (the default, `<service>-db`) is put there as undefined, so that "Next" checks it too.
   const absent = field === 'name' && formData === undefined;
+  // `ui:options.defaultsToService`: an empty field starts as the service's name (the component
+  // says its name is the default for the names), when that name keeps the field's rule
+  const serviceDefault =
+    formData === undefined &&
+    rule &&
+    uiOption(props.uiSchema, 'defaultsToService')
+      ? serviceName(formValues?.component)
+      : undefined;
+  const startAs =
+    serviceDefault && rule && !checkRequestField(rule, serviceDefault)
+      ? serviceDefault
+      : undefined;
   useEffect(() => {
-    if (absent) onChange(undefined);
+    if (startAs) onChange(startAs);
+    else if (absent) onChange(undefined);
     // once, when the field appears
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
@@ -366,6 +380,16 @@ export function PostgresNameField(props: FieldExtensionComponentProps<string>) {
       )}
     </>
   );
+}
+
+/** The entity name of the form's component (the service), if it names one. */
+function serviceName(component: unknown): string | undefined {
+  if (typeof component !== 'string' || component === '') return undefined;
+  try {
+    return parseEntityRef(component, { defaultKind: 'component' }).name;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
