@@ -7,7 +7,10 @@ import {
 } from '@backstage/test-utils';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
+import {
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
 import { parse } from 'yaml';
 import { applicationEnv } from '@bizmatters/plugin-postgres-common';
 import { postgresApiRef } from '../api/PostgresApi';
@@ -31,8 +34,10 @@ async function render(
   mayCreate = true,
   entity = componentNamed('agent-executor'),
   config: JsonObject = {},
+  patch: (items: ReturnType<typeof exampleItems>) => void = () => {},
 ) {
   const items = exampleItems();
+  patch(items);
   await renderInTestApp(
     <TestApiProvider
       apis={[
@@ -67,6 +72,7 @@ async function render(
     {
       mountedRoutes: {
         '/create/templates/:namespace/:templateName': newDatabaseRouteRef,
+        '/catalog/:namespace/:kind/:name': entityRouteRef,
       },
     },
   );
@@ -188,6 +194,31 @@ describe('EntityPostgresContent', () => {
       "Hibernated (CNPG's phase still reads 'Cluster in healthy state')",
     );
     expect(screen.queryByText('Cluster in healthy state')).toBeNull();
+  });
+
+  it("on the database's own Resource page, links to the service it belongs to", async () => {
+    await render(
+      ['01'],
+      true,
+      {
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Resource',
+        metadata: {
+          name: 'agent-executor-db.x.sandbox-a',
+          namespace: 'default',
+        },
+        spec: {},
+      } as any,
+      {},
+      items => {
+        items['01'].entityRef = 'component:default/agent-executor';
+      },
+    );
+    const link = await screen.findByRole('link', { name: 'agent-executor' });
+    expect(link).toHaveAttribute(
+      'href',
+      '/catalog/default/component/agent-executor',
+    );
   });
 
   it('shows the claim, CNPG status and the connection secret key names', async () => {

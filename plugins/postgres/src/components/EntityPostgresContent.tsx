@@ -6,7 +6,7 @@ import {
   InfoCard,
   StructuredMetadataTable,
 } from '@backstage/core-components';
-import { useEntity } from '@backstage/plugin-catalog-react';
+import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   Box,
@@ -151,7 +151,21 @@ function DatabaseCard({
           <VerdictStatus verdict={item.health.verdict} />
         </Box>
       }
-      subheader={`${item.cluster} · namespace ${item.namespace}`}
+      subheader={
+        <>
+          {item.cluster} · namespace {item.namespace}
+          {item.entityRef && item.entityRef !== entityRef ? (
+            // e.g. on the database's own Resource page: the service it belongs to
+            <>
+              {' · service '}
+              <EntityRefLink
+                entityRef={item.entityRef}
+                defaultKind="component"
+              />
+            </>
+          ) : null}
+        </>
+      }
     >
       <Grid container spacing={3}>
         <Grid item xs={12} md={7}>
