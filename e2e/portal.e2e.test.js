@@ -35,6 +35,8 @@ let prUrl;
 const bodies = [];
 /** The signed-in user's token, as the app sends it to the backend. */
 let userToken;
+/** Every deprecation warning the browser's console showed during the run. */
+const deprecations = [];
 
 async function shot(name) {
   await page.mouse.move(1300, 900); // keep the sidebar collapsed
@@ -102,6 +104,9 @@ async function startedAndSignedIn() {
       auth?.startsWith('Bearer ')
     )
       userToken = auth.slice('Bearer '.length);
+  });
+  page.on('console', message => {
+    if (/deprecat/i.test(message.text())) deprecations.push(message.text());
   });
   page.on('response', async res => {
     if (!res.url().startsWith('http://localhost:7007')) return;
@@ -1103,6 +1108,94 @@ async function allRows(Client, config) {
     await db.end();
   }
 }
+
+/**
+ * The serious and critical violations axe-core (from npm, injected into the page) finds on the
+ * page as it is now, each as `rule: target (help)`.
+ */
+async function axeViolations() {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const violations = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map(v => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.map(n => n.target.join(' ')),
+    }));
+  });
+  return violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap(v => v.targets.map(t => `${v.id}: ${t} (${v.help})`));
+}
+
+test('accessibility: the tab, the card, the fleet page and the three forms have no serious or critical axe violations; no deprecation warning of ours', async () => {
+  const pages = [
+    [
+      'Databases tab',
+      `${APP}/catalog/default/component/orders/databases`,
+      () => page.getByRole('list', { name: 'Health of orders-db' }).waitFor(),
+    ],
+    [
+      'overview card',
+      `${APP}/catalog/default/component/orders`,
+      () => page.getByText('orders-db').first().waitFor(),
+    ],
+    [
+      'fleet page',
+      `${APP}/databases`,
+      () => page.getByText(/ of \d+ databases$/).waitFor(),
+    ],
+    [
+      'New Postgres DB',
+      `${APP}/create/templates/default/new-postgres-db`,
+      () => page.getByRole('textbox', { name: /Service/ }).waitFor(),
+    ],
+    [
+      'Change Postgres DB',
+      `${APP}/create/templates/default/change-postgres-db?formData=${encodeURIComponent(
+        JSON.stringify({
+          component: 'component:default/orders',
+          namespace: 'orders',
+          name: 'orders-db',
+          operation: 'upgradeVersion',
+        }),
+      )}`,
+      () =>
+        page
+          .getByRole('textbox', { name: /Database name \(claim\)/ })
+          .waitFor(),
+    ],
+    [
+      'Remove Postgres DB credentials',
+      `${APP}/create/templates/default/remove-postgres-credentials`,
+      () =>
+        page
+          .getByRole('textbox', { name: /Database name \(claim\)/ })
+          .waitFor(),
+    ],
+  ];
+  const found = {};
+  for (const [name, url, ready] of pages) {
+    await page.goto(url);
+    await ready();
+    await page.waitForTimeout(500); // (transitions settle)
+    const violations = await axeViolations();
+    if (violations.length) found[name] = violations;
+  }
+  await shot('40-accessibility-last-form');
+  assert.deepEqual(found, {});
+  // our deprecations: the templates' and our plugins' (the rest is Backstage's own, listed)
+  const ours = deprecations.filter(d =>
+    /enumNames|postgres|bizmatters/i.test(d),
+  );
+  fs.writeFileSync(
+    path.join(artifacts, 'console-deprecations.txt'),
+    deprecations.join('\n'),
+  );
+  assert.deepEqual(ours, []);
+});
 
 test(
   'the production shape keeps the backend in PostgreSQL and its cache in Redis, and no password in either',
