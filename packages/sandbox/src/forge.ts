@@ -5,6 +5,7 @@ import http from 'http';
 import { readBody, sendJson, sleep, StandInBase } from './http';
 import { git, hashBlob, readTree, revParse, TreeEntry, writeTree } from './git';
 import {
+  filePage,
   notFoundPage,
   Page,
   pullRequestListPage,
@@ -589,8 +590,34 @@ export class ForgeStandIn extends StandInBase {
         sha: entry.sha,
         encoding: 'base64',
         content: Buffer.from(content).toString('base64'),
+        // as GitHub answers it: the file's page, which this forge serves (blobPage)
+        html_url: `${this.url}/${owner}/${repo}/blob/${ref}/${file
+          .split('/')
+          .map(encodeURIComponent)
+          .join('/')}`,
       },
     };
+  }
+
+  /**
+   * A file's page, `/{owner}/{repo}/blob/{ref}/{path}`, as GitHub serves it; the ref may hold
+   * slashes (`postgres/orders/orders-db`): the longest branch that exists is taken.
+   */
+  private async blobPage({
+    params: { owner, repo, path: rest },
+  }: RouteContext): Promise<PageResult> {
+    const dir = this.repoDir(owner, repo);
+    const parts = rest.split('/');
+    for (let i = parts.length - 1; i >= 1; i--) {
+      const ref = parts.slice(0, i).join('/');
+      if (!(await revParse(dir, `refs/heads/${ref}`))) continue;
+      const file = parts.slice(i).join('/');
+      const entry = (await readTree(dir, ref)).get(file);
+      if (!entry) break;
+      const content = (await git(dir, ['cat-file', 'blob', entry.sha])).stdout;
+      return filePage(owner, repo, ref, file, content);
+    }
+    return notFoundPage('File not found');
   }
 
   /** The GitHub REST (and GraphQL) subset the scaffolder's GitHub actions and our plugins use. */
@@ -917,6 +944,11 @@ export class ForgeStandIn extends StandInBase {
         const pr = this.pull(owner, repo, Number(number));
         return pullRequestPage(pr, await this.pullFiles(pr));
       },
+    },
+    {
+      method: 'GET',
+      pattern: '/:owner/:repo/blob/:path+',
+      handler: ctx => this.blobPage(ctx),
     },
     {
       method: 'GET',

@@ -93,3 +93,22 @@ export function pullRequestListPage(
       .join('')}</ul>`,
   );
 }
+
+/** One file of a branch, as its text. */
+export function filePage(
+  owner: string,
+  repo: string,
+  ref: string,
+  file: string,
+  content: string,
+): Page {
+  return page(
+    200,
+    `${file} at ${ref}`,
+    `<h1>${escapeHtml(file)}</h1><p>${escapeHtml(owner)}/${escapeHtml(
+      repo,
+    )}, branch <code>${escapeHtml(ref)}</code></p><pre>${escapeHtml(
+      content,
+    )}</pre>`,
+  );
+}

@@ -41,6 +41,8 @@ describe('readClaimManifest', () => {
       storageGB: 20,
       entityRef: 'component:default/orders',
       owner: 'group:default/team-agents',
+      connectionSecretName: 'orders-postgres',
+      credentialsSecretName: 'orders-db-credentials',
     });
   });
 
@@ -48,6 +50,9 @@ describe('readClaimManifest', () => {
     const files = renderManifestFiles(SEED_EXAMPLE_REQUEST);
     const claim = readClaimManifest(files['postgresinstance.yaml']);
     expect(claim.name).toBe(SEED_EXAMPLE_REQUEST.name);
+    // its secrets' names, as written (what another request's names are checked against)
+    expect(claim.connectionSecretName).toBe('agent-executor-postgres');
+    expect(claim.credentialsSecretName).toEqual(expect.any(String));
     expect(claim.version).toBe(SEED_EXAMPLE_REQUEST.version);
     expect(claim.storageGB).toBe(SEED_EXAMPLE_REQUEST.storageGB);
   });

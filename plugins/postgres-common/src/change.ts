@@ -84,6 +84,10 @@ export interface ClaimManifest {
   entityRef?: string;
   /** The owner group the claim names (`bizmatters.io/owner`), when it names one. */
   owner?: string;
+  /** `spec.connectionSecretName`, when the claim names one. */
+  connectionSecretName?: string;
+  /** `spec.credentialsSecretName`, when the claim names one. */
+  credentialsSecretName?: string;
 }
 
 /** The platform XRD's defaults, for a claim that leaves a field out. */
@@ -132,6 +136,12 @@ export function readClaimManifest(text: string): ClaimManifest {
       : {}),
     ...(typeof annotations[OWNER_ANNOTATION] === 'string'
       ? { owner: annotations[OWNER_ANNOTATION] }
+      : {}),
+    ...(typeof spec.connectionSecretName === 'string'
+      ? { connectionSecretName: spec.connectionSecretName }
+      : {}),
+    ...(typeof spec.credentialsSecretName === 'string'
+      ? { credentialsSecretName: spec.credentialsSecretName }
       : {}),
   };
 }

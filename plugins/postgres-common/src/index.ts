@@ -63,6 +63,8 @@ export {
   renderManifestFiles,
   gitopsPath,
   claimManifestPath,
+  externalSecretManifestPath,
+  readExternalSecretParameters,
   manifestFileNames,
   isClaimManifestFile,
 } from './manifests';
@@ -76,6 +78,8 @@ export {
 export type { SecretSummary, LabelledSecretSummary } from './secrets';
 export { applicationEnv, applicationEnvYaml } from './connection';
 export { deriveDatabaseHealth } from './health/derive';
+export { clusterFacts } from './health/facts';
+export type { ClusterFacts } from './health/facts';
 export { STEP_TITLES } from './health/types';
 export type {
   StepId,

@@ -9,8 +9,10 @@ import {
   claimManifestPath,
   kubernetesIdFor,
   KubeObject,
+  externalSecretManifestPath,
+  readExternalSecretParameters,
 } from './manifests';
-import { DatabaseRequest } from './request';
+import { DatabaseRequest, SEED_EXAMPLE_REQUEST } from './request';
 import { ssmParameterNames } from './ssm';
 import { applicationEnv, applicationEnvYaml } from './connection';
 import {
@@ -384,5 +386,34 @@ describe('applicationEnv', () => {
         secretKeyRef: { name: 'agent-executor-postgres', key: 'endpoint' },
       },
     });
+  });
+});
+
+describe('readExternalSecretParameters', () => {
+  it("reads the SSM parameters an ExternalSecret maps, whatever today's pattern gives", () => {
+    const files = renderManifestFiles(SEED_EXAMPLE_REQUEST, {
+      ssm: { pathPattern: '/old/{environment}/{service}/postgres/{key}' },
+    });
+    expect(readExternalSecretParameters(files['externalsecret.yaml'])).toEqual({
+      user: `/old/${SEED_EXAMPLE_REQUEST.environment}/${SEED_EXAMPLE_REQUEST.service}/postgres/user`,
+      password: `/old/${SEED_EXAMPLE_REQUEST.environment}/${SEED_EXAMPLE_REQUEST.service}/postgres/password`,
+    });
+    expect(
+      externalSecretManifestPath(SEED_EXAMPLE_REQUEST).endsWith(
+        '/externalsecret.yaml',
+      ),
+    ).toBe(true);
+  });
+
+  it('is undefined for what is not an ExternalSecret mapping both keys', () => {
+    expect(readExternalSecretParameters('kind: [\n')).toBeUndefined();
+    expect(
+      readExternalSecretParameters('kind: PostgresInstance\n'),
+    ).toBeUndefined();
+    expect(
+      readExternalSecretParameters(
+        'kind: ExternalSecret\nspec: {data: [{secretKey: username, remoteRef: {key: /a}}]}\n',
+      ),
+    ).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { assertValidDatabaseRequest } from './validate';
 import { DatabaseRequest, resolveDatabaseRequest } from './request';
 import { PostgresPolicyInput, resolvePolicy } from './policy';
@@ -253,6 +253,52 @@ export function claimManifestPath(
   return `${gitopsPath(request, policyInput)}/${
     MANIFEST_FILES.postgresInstance
   }`;
+}
+
+/**
+ * Where one database's ExternalSecret is written in the GitOps repository: beside its claim
+ * ({@link claimManifestPath}).
+ *
+ * @public
+ */
+export function externalSecretManifestPath(
+  request: Pick<
+    DatabaseRequest,
+    'namespace' | 'name' | 'environment' | 'service'
+  >,
+  policyInput?: PostgresPolicyInput,
+): string {
+  return `${gitopsPath(request, policyInput)}/${MANIFEST_FILES.externalSecret}`;
+}
+
+/**
+ * The SSM parameters an existing database's ExternalSecret reads (`spec.data[].remoteRef.key`
+ * of its `username` and `password`), from its manifest (YAML text): what the portal shows
+ * about that database, whatever today's `postgres.ssm.pathPattern` would give. Undefined when
+ * the text is not an ExternalSecret mapping both keys.
+ *
+ * @public
+ */
+export function readExternalSecretParameters(
+  text: string,
+): { user: string; password: string } | undefined {
+  let doc: any;
+  try {
+    doc = parse(text);
+  } catch {
+    return undefined;
+  }
+  if (doc?.kind !== 'ExternalSecret' || !Array.isArray(doc.spec?.data)) {
+    return undefined;
+  }
+  const keyOf = (secretKey: string) => {
+    const entry = doc.spec.data.find((d: any) => d?.secretKey === secretKey);
+    const key = entry?.remoteRef?.key;
+    return typeof key === 'string' && key !== '' ? key : undefined;
+  };
+  const user = keyOf('username');
+  const password = keyOf('password');
+  return user && password ? { user, password } : undefined;
 }
 
 /**

@@ -185,29 +185,57 @@ const MAX_PASSWORD_LENGTH = 4096;
 
 /**
  * The per-field rules as JSON-schema `pattern` / `minLength` / `maxLength`, for forms (the
- * template) that check as the user types. The full rules (reserved names, policy) are in
+ * template) that check as the user types, and `message`: the same rule in words, for the
+ * form's `errorMessage` (the form shows it after the field's title instead of schema text). The full rules (reserved names, policy) are in
  * validateDatabaseRequest and checkSuppliedPassword.
  *
  * @public
  */
 export const FORM_FIELD_RULES = {
-  name: { pattern: DNS1035_LABEL.source, maxLength: MAX_CLUSTER_NAME_LENGTH },
-  namespace: { pattern: DNS1123_LABEL.source, maxLength: 63 },
-  service: { pattern: DNS1123_LABEL.source, maxLength: 63 },
+  name: {
+    pattern: DNS1035_LABEL.source,
+    maxLength: MAX_CLUSTER_NAME_LENGTH,
+    message: `must be at most ${MAX_CLUSTER_NAME_LENGTH} lowercase letters, digits and '-', starting with a letter and ending with a letter or digit.`,
+  },
+  namespace: {
+    pattern: DNS1123_LABEL.source,
+    maxLength: 63,
+    message:
+      "must be at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit.",
+  },
+  service: {
+    pattern: DNS1123_LABEL.source,
+    maxLength: 63,
+    message:
+      "must be at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit.",
+  },
   databaseName: {
     pattern: PG_IDENTIFIER.source,
     maxLength: MAX_PG_IDENTIFIER_BYTES,
+    message: `must be at most ${MAX_PG_IDENTIFIER_BYTES} lowercase letters, digits and '_', starting with a letter or '_'.`,
   },
   databaseOwner: {
     pattern: PG_IDENTIFIER.source,
     maxLength: MAX_PG_IDENTIFIER_BYTES,
+    message: `must be at most ${MAX_PG_IDENTIFIER_BYTES} lowercase letters, digits and '_', starting with a letter or '_'.`,
   },
-  connectionSecretName: { pattern: DNS1123_SUBDOMAIN.source, maxLength: 253 },
-  credentialsSecretName: { pattern: DNS1123_SUBDOMAIN.source, maxLength: 253 },
+  connectionSecretName: {
+    pattern: DNS1123_SUBDOMAIN.source,
+    maxLength: 253,
+    message:
+      "must be at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit.",
+  },
+  credentialsSecretName: {
+    pattern: DNS1123_SUBDOMAIN.source,
+    maxLength: 253,
+    message:
+      "must be at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit.",
+  },
   /** The optional password field (a Secret field: the form sees only its length). */
   postgresPassword: {
     minLength: MIN_PASSWORD_LENGTH,
     maxLength: MAX_PASSWORD_LENGTH,
+    message: `must have ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters; leave it empty to have one generated.`,
   },
 } as const;
 

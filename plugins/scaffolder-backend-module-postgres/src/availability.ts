@@ -1,7 +1,11 @@
 import {
   AvailabilityCheck,
+  ClaimManifest,
   claimManifestPath,
   creationBranchName,
+  claimSecretNames,
+  externalSecretManifestPath,
+  readExternalSecretParameters,
   DatabaseRequest,
   DatabaseRequestField,
   GitopsRepository,
@@ -48,10 +52,9 @@ export interface AvailabilityAsker {
 
 const messageOf = (e: unknown) => String((e as Error)?.message ?? e);
 
-/** The entity a claim file names, or undefined when it names none or is not a claim. */
-function entityOfClaimText(text: string): string | undefined {
+/** An entity ref as the asker's is kept (full, lower case), or undefined. */
+function entityKey(ref: string | undefined): string | undefined {
   try {
-    const ref = readClaimManifest(text).entityRef;
     return ref
       ? stringifyEntityRef(parseEntityRef(ref)).toLocaleLowerCase('en-US')
       : undefined;
@@ -60,13 +63,67 @@ function entityOfClaimText(text: string): string | undefined {
   }
 }
 
+/** The entity a claim file names, or undefined when it names none or is not a claim. */
+function entityOfClaimText(text: string): string | undefined {
+  return entityKey(claimOfText(text)?.entityRef);
+}
+
+/** The claim read from a file's text, or undefined when it is not one. */
+function claimOfText(text: string): ClaimManifest | undefined {
+  try {
+    return readClaimManifest(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the GitOps repository says: the checks, and an existing database's SSM parameters. */
+interface GitopsAnswer {
+  checks: AvailabilityCheck[];
+  /** The database exists on the base branch: the parameters its ExternalSecret reads. */
+  existingParameters?: { user: string; password: string };
+  /** Claims of the namespace that open pull requests add (not this request's own). */
+  pendingClaims: ClaimManifest[];
+}
+
+/**
+ * The claims that open pull requests of the creation branches in the namespace
+ * (`postgres/<namespace>/…`) add, other than this request's own branch: their secrets' names
+ * are taken once merged, though no cluster has them yet. A claim that cannot be read is left
+ * out (the task checks the names again).
+ */
+async function pendingClaims(
+  sources: AvailabilitySources,
+  request: DatabaseRequest,
+  repository: GitopsRepository,
+): Promise<ClaimManifest[]> {
+  const own = creationBranch(request);
+  const prefix = `postgres/${request.namespace}/`;
+  const pulls = await sources.gitops.openPullRequests(repository, prefix);
+  const claims = await Promise.all(
+    pulls
+      .filter(p => p.branch !== own)
+      .map(async p => {
+        const name = p.branch.slice(prefix.length);
+        const path = claimManifestPath({ ...request, name }, sources.policy);
+        const file = await sources.gitops
+          .readFile(repository, path, p.branch)
+          .catch(() => undefined);
+        const claim = file && claimOfText(file.text);
+        return claim && claim.namespace === request.namespace ? [claim] : [];
+      }),
+  );
+  return claims.flat();
+}
+
 /** The claim's file on the base branch, and an open pull request adding it. */
 async function gitopsChecks(
   sources: AvailabilitySources,
   request: DatabaseRequest,
   repository: GitopsRepository,
   asker: AvailabilityAsker,
-): Promise<AvailabilityCheck[]> {
+): Promise<GitopsAnswer> {
+  let existingParameters: GitopsAnswer['existingParameters'];
   const path = claimManifestPath(request, sources.policy);
   const where = `${repository.host}/${repository.owner}/${repository.repo}`;
   const claim = `${request.namespace}/${request.name}`;
@@ -76,6 +133,14 @@ async function gitopsChecks(
     if (!file) {
       checks.push({ subject: 'gitops', name: path, state: 'free' });
     } else if (entityOfClaimText(file.text) === asker.entityRef) {
+      // what the portal says of an existing database is read from it, never re-derived
+      const es = await sources.gitops
+        .readFile(
+          repository,
+          externalSecretManifestPath(request, sources.policy),
+        )
+        .catch(() => undefined);
+      existingParameters = es && readExternalSecretParameters(es.text);
       checks.push({
         subject: 'gitops',
         name: path,
@@ -135,7 +200,20 @@ async function gitopsChecks(
       )}`,
     });
   }
-  return checks;
+  let pending: ClaimManifest[] = [];
+  try {
+    pending = await pendingClaims(sources, request, repository);
+  } catch (e) {
+    checks.push({
+      subject: 'pullRequest',
+      name: `postgres/${request.namespace}/`,
+      state: 'unknown',
+      message: `Could not read the open pull requests of ${where}: ${messageOf(
+        e,
+      )}`,
+    });
+  }
+  return { checks, existingParameters, pendingClaims: pending };
 }
 
 /** The claim and its secrets' names among the claims of its namespace in every cluster. */
@@ -143,6 +221,7 @@ async function clusterChecks(
   sources: AvailabilitySources,
   request: DatabaseRequest,
   asker: AvailabilityAsker,
+  pending: Promise<ClaimManifest[]>,
 ): Promise<AvailabilityCheck[]> {
   const resolved = resolveDatabaseRequest(request);
   const claim = `${request.namespace}/${request.name}`;
@@ -239,6 +318,28 @@ async function clusterChecks(
       }
     }
   }
+  // the secrets an open pull request's claim writes are taken too, though no cluster has them
+  for (const other of await pending) {
+    if (other.name === request.name) continue;
+    const names = claimSecretNames(other.name, other);
+    const mine =
+      entityKey(other.entityRef) === asker.entityRef ? other : undefined;
+    for (const [subject, name, field, what] of secrets) {
+      const used =
+        names.credentialsSecretName === name ||
+        names.connectionSecretName === name;
+      if (!used || secretChecks.has(subject)) continue;
+      secretChecks.set(subject, {
+        subject,
+        name,
+        state: 'taken',
+        message: mine
+          ? `The secret ${name} in ${request.namespace} is written by an open pull request for ${other.namespace}/${other.name}, another database of this service: change ${what}.`
+          : `The secret ${name} in ${request.namespace} is written by an open pull request for another database: change ${what}.`,
+        field,
+      });
+    }
+  }
   checks.push(claimState ?? { subject: 'claim', name: claim, state: 'free' });
   for (const [subject, name] of secrets) {
     checks.push(secretChecks.get(subject) ?? { subject, name, state: 'free' });
@@ -323,10 +424,32 @@ export async function checkNames(
   repository: GitopsRepository | undefined,
   asker: AvailabilityAsker,
 ): Promise<AvailabilityCheck[]> {
+  const gitopsAnswer: Promise<GitopsAnswer> = repository
+    ? gitopsChecks(sources, request, repository, asker)
+    : Promise.resolve({ checks: [], pendingClaims: [] });
   const [gitops, clusters, ssm] = await Promise.all([
-    repository ? gitopsChecks(sources, request, repository, asker) : [],
-    clusterChecks(sources, request, asker),
+    gitopsAnswer,
+    clusterChecks(
+      sources,
+      request,
+      asker,
+      gitopsAnswer.then(a => a.pendingClaims),
+    ),
     sources.ssm ? ssmChecks(sources.ssm, sources.policy, request, asker) : [],
   ]);
-  return [...gitops, ...clusters, ...ssm];
+  const exists = [...gitops.checks, ...clusters].some(
+    c => c.state === 'exists',
+  );
+  if (!exists) return [...gitops.checks, ...clusters, ...ssm];
+  // The database exists: its parameters are the ones its ExternalSecret reads, which today's
+  // pattern may no longer give. Unread (no repository, no manifest), none are named.
+  const existing = gitops.existingParameters;
+  const own: AvailabilityCheck[] = existing
+    ? [existing.user, existing.password].map(name => ({
+        subject: 'ssm' as const,
+        name,
+        state: 'exists' as const,
+      }))
+    : [];
+  return [...gitops.checks, ...clusters, ...own];
 }

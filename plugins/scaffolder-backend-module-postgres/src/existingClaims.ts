@@ -178,8 +178,18 @@ export class GithubFileReader implements GitopsChangeReader {
       url:
         typeof body.html_url === 'string'
           ? body.html_url
-          : `https://${host}/${owner}/${repo}/blob/${ref}/${path}`,
+          : `${this.webBaseUrl(host)}/${owner}/${repo}/blob/${ref}/${encoded}`,
     };
+  }
+
+  /**
+   * Where the forge's pages are, from the integration's own URLs: GitHub Enterprise (and a
+   * stand-in) serve the API at `<web>/api/v3`; otherwise the pages are at `https://<host>`.
+   */
+  private webBaseUrl(host: string): string {
+    const apiBaseUrl = this.integrations.github.byHost(host)?.config.apiBaseUrl;
+    const enterprise = apiBaseUrl && /^(.*)\/api\/v3\/?$/.exec(apiBaseUrl);
+    return enterprise ? enterprise[1] : `https://${host}`;
   }
 
   /** A GET of GitHub's REST API with the integration's credentials; undefined on 404 if asked. */

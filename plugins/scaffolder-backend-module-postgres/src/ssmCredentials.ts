@@ -8,7 +8,10 @@ import {
   Tag,
 } from '@aws-sdk/client-ssm';
 import { ConflictError } from '@backstage/errors';
-import { SsmParameterNames } from '@bizmatters/plugin-postgres-common';
+import {
+  checkRoleName,
+  SsmParameterNames,
+} from '@bizmatters/plugin-postgres-common';
 
 /** Tag keys written on each parameter. */
 export const TAG_CLAIM = 'bizmatters.io/postgres-claim';
@@ -255,7 +258,11 @@ export class SsmCredentials {
           `The SSM parameter ${names.user} exists for this database but does not say which username it holds: remove it, or tag it with ${TAG_USERNAME}.`,
         );
       } else if (stored !== tagValue(request.username)) {
-        const message = `The SSM parameter ${names.user} was written for this claim with the username '${stored}', but databaseOwner is '${request.username}'. They must be equal: set databaseOwner to '${stored}' or remove the parameter; nothing was written.`;
+        // advise the stored username as the owner only when the owner rule takes it
+        const fix = checkRoleName(stored)
+          ? `ask the platform team to remove the parameter ('${stored}' cannot be a database owner)`
+          : `set databaseOwner to '${stored}', or ask the platform team to remove the parameter`;
+        const message = `The SSM parameter ${names.user} was written for this claim with the username '${stored}', but databaseOwner is '${request.username}'. They must be equal: ${fix}; nothing was written.`;
         conflict(names.user, 'username', message, message);
       }
     }

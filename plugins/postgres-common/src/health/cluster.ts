@@ -1,4 +1,5 @@
 import {
+  ageSeconds,
   annotation,
   Context,
   conditionOf,
@@ -231,7 +232,7 @@ export function clusterStep(ctx: Context, claimOk: boolean): Finding {
     } else if (current && target && current !== target) {
       primaries = `; primary ${current} → ${target}`;
     }
-    const text = `${phaseText}${primaries}; ${counts}.`;
+    const text = `${phaseText}${lasting(ctx, since)}${primaries}; ${counts}.`;
     const age = stuckFor(ctx, since);
     return age !== undefined
       ? finding(
@@ -250,7 +251,9 @@ export function clusterStep(ctx: Context, claimOk: boolean): Finding {
       str(conditionOf(status, 'Ready')?.lastTransitionTime) ??
       str(meta?.creationTimestamp);
     const age = stuckFor(ctx, since);
-    if (age === undefined) return finding(state, `${phaseText}.`, values);
+    if (age === undefined) {
+      return finding(state, `${phaseText}${lasting(ctx, since)}.`, values);
+    }
     let stuck: StateId =
       readyInstances > 0 ? 'clusterStuckServing' : 'clusterStuck';
     if (state === 'clusterSettingUp') stuck = 'clusterStuckSettingUp';
@@ -258,4 +261,13 @@ export function clusterStep(ctx: Context, claimOk: boolean): Finding {
   }
   // the states that mean what they say: upgrade delayed, waiting for a person, failed phases
   return finding(state, `${phaseText}.`, values);
+}
+
+/** ` since <time> (<how long>)`: when a passing state began and, with a clock, how long ago. */
+function lasting(ctx: Context, since: string | undefined): string {
+  if (!since) return '';
+  const age = ageSeconds(ctx, since);
+  return ` since ${since}${
+    age !== undefined ? ` (${formatDuration(age)})` : ''
+  }`;
 }

@@ -65,6 +65,7 @@ export function credentialsSecretStep(
       'credsOwnerMismatch',
       `The secret's username '${secret.username}' differs from the database owner '${ctx.expectedOwner}' (${ctx.ownerSource}). CloudNative-PG still reports the cluster healthy, but the application cannot log in.`,
       hintValues(ctx, {
+        owner: ctx.expectedOwner,
         userParameter: userKey
           ? `the SSM parameter ${userKey}`
           : "the secret's username",

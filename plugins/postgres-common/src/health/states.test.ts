@@ -13,6 +13,7 @@ import {
   VERDICT_OF,
   statesMarkdown,
 } from './states';
+import { clusterFacts } from './facts';
 import type { StepId } from './types';
 
 // Each case starts from a reference example (objects written from the CRDs) and sets what the
@@ -627,6 +628,83 @@ describe('the state table', () => {
   });
 });
 
+/**
+ * What a person on the Databases tab can do with a hint: a portal action (one of the curated
+ * templates, by its title, or the tab itself), or who to ask for what. The portal's users do
+ * not have kubectl on the clusters nor write access to the GitOps repository's main branch:
+ * a command or a Git edit is something to ask the platform team for, precisely.
+ */
+const TEMPLATE_TITLES = fs
+  .readdirSync(path.resolve(__dirname, '../../../../templates'))
+  .map(
+    dir =>
+      /\ntitle: (.+)\n/.exec(
+        fs
+          .readFileSync(
+            path.resolve(
+              __dirname,
+              '../../../../templates',
+              dir,
+              'template.yaml',
+            ),
+            'utf8',
+          )
+          .replace(/^ {2}title:/m, 'title:')
+          .replace(/\n {2}title:/, '\ntitle:'),
+      )?.[1],
+  )
+  .filter(Boolean) as string[];
+const PORTAL_ACTION = new RegExp(
+  `"(${TEMPLATE_TITLES.join('|')})"|the Databases tab`,
+);
+const ASK = /\bask the platform team (to|for|whether|which|what|when)\b/i;
+/** What only someone with the cluster or the GitOps repository can do. */
+const OPERATOR_ONLY =
+  /kubectl|\bannotat|\bin Git\b|\bspec\.|\bcheck\b|\blook at\b|\bread (the|its)\b|\bwrite\b|\bremove\b|\bset\b|\bfix\b|\brestore\b|\binstall\b|\bdelete\b|\bmap\b/i;
+
+function actionable(hint: string): string[] {
+  const problems: string[] = [];
+  if (!PORTAL_ACTION.test(hint) && !ASK.test(hint)) {
+    problems.push('neither a portal action nor whom to ask for what');
+  }
+  // each sentence that asks for an operator's work says that the platform team does it
+  const sentences = hint.split(/(?<=[.;:])\s+(?=[A-Z])/);
+  for (const sentence of sentences) {
+    if (OPERATOR_ONLY.test(sentence) && !ASK.test(sentence)) {
+      problems.push(`an operator's work without whom to ask: "${sentence}"`);
+    }
+  }
+  return problems;
+}
+
+describe('every hint can be acted on from the portal', () => {
+  it('finds the curated templates', () => {
+    expect(TEMPLATE_TITLES).toContain('Change Postgres DB');
+  });
+
+  it.each(
+    (Object.keys(STATES) as StateId[]).filter(
+      id => (STATES[id] as StateRow).hint,
+    ),
+  )('%s', id => {
+    const c = cases[id];
+    const health = deriveDatabaseHealth(c.objects(), c.options);
+    const step = health.steps.find(s => s.id === hopOf(STATES[id]))!;
+    expect(actionable(step.hint!)).toEqual([]);
+  });
+
+  it("an owner mismatch never advises an owner that the owner rule refuses (billing: 'billing-app')", () => {
+    const o = objectsOf('05-databaseowner-username-mismatch.json');
+    const h = deriveDatabaseHealth(o);
+    const creds = h.steps.find(s => s.id === 'credentialsSecret')!;
+    // the SSM username 'agent-executor' has a hyphen: no databaseOwner can be set to it
+    expect(creds.hint).not.toMatch(/databaseOwner/);
+    expect(creds.hint).toContain(
+      "Ask the platform team to write 'agent_executor', the owner the claim names, to the SSM parameter /zerotouch/prod/agent-executor/postgres/user",
+    );
+  });
+});
+
 describe('the issue’s cases', () => {
   const step = (o: DatabaseObjects, id: StepId, opts?: HealthOptions) =>
     deriveDatabaseHealth(o, opts).steps.find(s => s.id === id)!;
@@ -646,6 +724,100 @@ describe('the issue’s cases', () => {
     expect(step(o, 'cluster', soon).message).toContain(
       'primary agent-executor-db-1 lost, a new one not chosen yet',
     );
+  });
+
+  it('a failover, a switchover and a change in progress say since when and for how long', () => {
+    const failing = phase('Failing over', {
+      currentPrimary: 'agent-executor-db-1',
+      targetPrimary: 'pending',
+      currentPrimaryFailingSinceTimestamp: T0,
+    });
+    expect(step(failing, 'cluster', soon).message).toContain(
+      `since ${T0} (2 min)`,
+    );
+    const switching = phase('Switchover in progress', {
+      currentPrimary: 'agent-executor-db-1',
+      targetPrimary: 'agent-executor-db-2',
+      targetPrimaryTimestamp: T0,
+    });
+    expect(step(switching, 'cluster', soon).message).toContain(
+      `since ${T0} (2 min)`,
+    );
+    expect(
+      step(phase('Creating a new replica'), 'cluster', soon).message,
+    ).toContain(`since ${T0} (2 min)`);
+    // without a clock, the start time alone
+    expect(step(failing, 'cluster').message).toContain(`since ${T0}`);
+  });
+
+  it('the cluster facts shown beside the steps never contradict them', () => {
+    const hibernated = cluster(
+      ssm(),
+      {
+        phase: 'Cluster in healthy state',
+        instances: 1,
+        readyInstances: 0,
+        currentPrimary: 'agent-executor-db-1',
+        conditions: [
+          {
+            type: 'cnpg.io/hibernation',
+            status: 'True',
+            reason: 'Hibernated',
+            lastTransitionTime: T0,
+          },
+        ],
+      },
+      { annotations: { 'cnpg.io/hibernation': 'on' } },
+    );
+    const h = deriveDatabaseHealth(hibernated, soon);
+    const facts = clusterFacts(
+      {
+        phase: 'Cluster in healthy state',
+        instances: 1,
+        readyInstances: 0,
+        currentPrimary: 'agent-executor-db-1',
+      },
+      h.steps.find(st => st.id === 'cluster')!,
+    );
+    expect(facts.phase).not.toMatch(/^Cluster in healthy state/);
+    expect(facts.phase).toMatch(/^Hibernated/);
+    expect(facts.primary).toMatch(/none running/);
+
+    const failing = phase('Failing over', {
+      currentPrimary: 'agent-executor-db-1',
+      targetPrimary: 'pending',
+      instances: 2,
+      readyInstances: 1,
+    });
+    const f = clusterFacts(
+      {
+        phase: 'Failing over',
+        instances: 2,
+        readyInstances: 1,
+        currentPrimary: 'agent-executor-db-1',
+      },
+      deriveDatabaseHealth(failing, soon).steps.find(
+        st => st.id === 'cluster',
+      )!,
+    );
+    expect(f.primary).toBe(
+      'agent-executor-db-1 (lost; a new one not chosen yet)',
+    );
+
+    const healthy = clusterFacts(
+      {
+        phase: 'Cluster in healthy state',
+        instances: 1,
+        readyInstances: 1,
+        currentPrimary: 'agent-executor-db-1',
+      },
+      deriveDatabaseHealth(ssm()).steps.find(st => st.id === 'cluster')!,
+    );
+    expect(healthy).toEqual({
+      phase: 'Cluster in healthy state',
+      instances: '1/1',
+      primary: 'agent-executor-db-1',
+    });
   });
 
   it('a suspended cluster is not healthy even though its frozen phase says so', () => {

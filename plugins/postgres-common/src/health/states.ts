@@ -37,9 +37,9 @@ export interface StateRow {
 }
 
 const CNPG = 'CNPG api/v1/cluster_types.go';
-const CNPG_INSPECT = 'Inspect with `{inspect}` and the operator logs.';
+const CNPG_INSPECT = '`{inspect}` and the operator logs';
 const SETUP_HINT =
-  "Look at the first instance's PVC (is its StorageClass available?) and the initdb pod (kubectl get pods -n {namespace} -l cnpg.io/cluster={cluster}): a missing credentials secret shows there as CreateContainerConfigError.";
+  "If this lasts more than 10 minutes, ask the platform team to look at the first instance's PVC (is its StorageClass available?) and the initdb pod (kubectl get pods -n {namespace} -l cnpg.io/cluster={cluster}): a missing credentials secret shows there as CreateContainerConfigError.";
 
 /** Every state, by id. */
 export const STATES = {
@@ -49,7 +49,7 @@ export const STATES = {
     severity: 'unknown',
     reason: 'Unreadable',
     when: 'the object could not be read (e.g. 403, cluster unreachable)',
-    hint: 'Check that the portal can reach the cluster and may read this kind of object.',
+    hint: 'Ask the platform team to check that the portal can reach this cluster and may read this kind of object.',
     source: 'portal',
   },
 
@@ -73,7 +73,7 @@ export const STATES = {
     severity: 'failed',
     reason: 'NotFound',
     when: 'no ExternalSecret and no credentials secret',
-    hint: 'Merge the pull request that adds the ExternalSecret (sync-wave 0) and check that Argo CD synced it. With External Secrets 0.17 or newer, the manifest must use external-secrets.io/v1.',
+    hint: 'If its pull request was merged minutes ago, wait for Argo CD to sync it. Otherwise ask the platform team to check that Argo CD synced the ExternalSecret (sync-wave 0; with External Secrets 0.17 or newer it must use external-secrets.io/v1).',
     source: 'portal',
   },
   esDeleting: {
@@ -81,7 +81,7 @@ export const STATES = {
     severity: 'pending',
     reason: 'Deleting',
     when: '`metadata.deletionTimestamp` is set: being deleted',
-    hint: 'If it was not meant to go, restore the manifest in Git; a finalizer that never clears keeps it here.',
+    hint: 'If it was not meant to go, ask the platform team to restore its manifest in the GitOps repository; if it stays here, ask them to check its finalizers.',
     source: 'Kubernetes object metadata',
   },
   esNotReconciled: {
@@ -89,7 +89,7 @@ export const STATES = {
     severity: 'pending',
     reason: 'NotReconciled',
     when: 'no `Ready` condition yet (no status)',
-    hint: 'If this lasts more than a minute, check that External Secrets is running and serves {apiVersion}.',
+    hint: 'If this lasts more than a minute, ask the platform team to check that External Secrets runs and serves {apiVersion}.',
     source: 'ESO externalsecret_types.go (status.conditions)',
   },
   esStuck: {
@@ -97,7 +97,7 @@ export const STATES = {
     severity: 'failed',
     reason: 'Stuck',
     when: 'no `Ready` condition for longer than `stuckAfterSeconds`',
-    hint: 'External Secrets has not reconciled it: check that the controller runs and serves {apiVersion} (ESO 0.17 and newer serve only external-secrets.io/v1).',
+    hint: 'External Secrets has not reconciled it: ask the platform team to check that the controller runs and serves {apiVersion} (ESO 0.17 and newer serve only external-secrets.io/v1).',
     source: 'ESO externalsecret_types.go',
   },
   esDeleted: {
@@ -105,7 +105,7 @@ export const STATES = {
     severity: 'failed',
     reason: 'SecretDeleted',
     when: '`Ready=True` reason `SecretDeleted` / `ResourceDeleted`: the target was deleted by its deletionPolicy',
-    hint: 'Write {keys} to SSM again; the secret is recreated at the next refresh.',
+    hint: 'Ask the platform team to write {keys} to SSM again; the secret is made again at the next refresh.',
     source: 'ESO externalsecret_types.go ConditionReasonSecretDeleted',
   },
   esSyncError: {
@@ -113,7 +113,7 @@ export const STATES = {
     severity: 'failed',
     reason: 'SecretSyncedError',
     when: '`Ready=False` reason `SecretSyncedError` / `ResourceSyncedError`',
-    hint: "Check that {keys} exist in SSM and that {store} may read them (ssm:GetParameter, and kms:Decrypt for SecureString). The ExternalSecret's events name the failing key.",
+    hint: "Ask the platform team to check that {keys} exist in SSM and that {store} may read them (ssm:GetParameter, and kms:Decrypt for SecureString); the ExternalSecret's events name the failing key.",
     source: 'ESO externalsecret_types.go ConditionReasonSecretSyncedError',
   },
   esChangeNotSynced: {
@@ -121,7 +121,7 @@ export const STATES = {
     severity: 'pending',
     reason: 'ChangeNotSynced',
     when: '`metadata.generation` ahead of the generation in `status.syncedResourceVersion`: the latest change is not synced yet',
-    hint: 'External Secrets syncs a changed ExternalSecret on its next reconcile; if this lasts, read its events.',
+    hint: 'External Secrets syncs a changed ExternalSecret on its next reconcile; if this lasts more than its refresh interval, ask the platform team to read its events.',
     source:
       'ESO externalsecret_controller.go shouldRefresh, util.go GetResourceVersion',
   },
@@ -130,7 +130,7 @@ export const STATES = {
     severity: 'degraded',
     reason: 'ChangeIgnored',
     when: '`refreshPolicy: CreatedOnce` and the ExternalSecret changed after its secret was made: the change is never applied',
-    hint: 'CreatedOnce never updates an existing secret: delete the secret {target} to have it made again from the current spec.',
+    hint: 'With refreshPolicy CreatedOnce the change is never applied to the existing secret: ask the platform team to delete the secret {target}, which External Secrets then makes again from the current spec.',
     source:
       'ESO externalsecret_controller.go shouldRefresh (RefreshPolicyCreatedOnce)',
   },
@@ -146,7 +146,7 @@ export const STATES = {
     severity: 'ok',
     reason: 'SecretSynced',
     when: 'synced, but `refreshInterval: 0` or `refreshPolicy: CreatedOnce` / `OnChange`: SSM is not read again, a value rotated there since `refreshTime` is not picked up',
-    hint: 'After rotating {keys} in SSM, make External Secrets read them again: kubectl annotate externalsecret {name} -n {namespace} force-sync=$(date +%s) --overwrite (a changed annotation triggers a refresh).',
+    hint: 'After a rotation of {keys} in SSM, ask the platform team to make External Secrets read them again (kubectl annotate externalsecret {name} -n {namespace} force-sync=$(date +%s) --overwrite).',
     source:
       'ESO externalsecret_types.go RefreshPolicy/RefreshInterval, controller shouldRefreshPeriodic',
   },
@@ -155,7 +155,7 @@ export const STATES = {
     severity: 'unknown',
     reason: 'UnknownCondition',
     when: 'a `Ready` status or reason this portal does not know (shown raw)',
-    hint: 'Read the ExternalSecret with kubectl describe externalsecret {name} -n {namespace}.',
+    hint: 'Ask the platform team to read the ExternalSecret (kubectl describe externalsecret {name} -n {namespace}).',
     source: 'ESO externalsecret_types.go',
   },
 
@@ -172,7 +172,7 @@ export const STATES = {
     severity: 'failed',
     reason: 'NotFound',
     when: 'zero-touch variant: the cluster exists but `<claim>-app` does not',
-    hint: 'Check the CloudNative-PG operator logs for this cluster.',
+    hint: 'Ask the platform team to check the CloudNative-PG operator logs for the cluster {claim} in {namespace}.',
     source: 'CNPG secret naming',
   },
   credsWaitingForExternalSecret: {
@@ -187,7 +187,7 @@ export const STATES = {
     severity: 'failed',
     reason: 'NotFound',
     when: 'the ExternalSecret reports success but the secret does not exist',
-    hint: "Check the ExternalSecret's spec.target.name and its events; force a refresh by annotating it with force-sync.",
+    hint: "Ask the platform team to check the ExternalSecret's spec.target.name and its events, and to force a refresh by annotating it with force-sync.",
     source: 'portal',
   },
   credsWrongType: {
@@ -195,7 +195,7 @@ export const STATES = {
     severity: 'failed',
     reason: 'WrongType',
     when: 'the secret is not `kubernetes.io/basic-auth`',
-    hint: 'Set spec.target.template.type: kubernetes.io/basic-auth in the ExternalSecret.',
+    hint: 'Ask the platform team to set spec.target.template.type: kubernetes.io/basic-auth in the ExternalSecret.',
     source: 'CNPG bootstrap.initdb.secret',
   },
   credsMissingKeys: {
@@ -203,7 +203,7 @@ export const STATES = {
     severity: 'failed',
     reason: 'MissingKeys',
     when: 'the secret lacks `username` or `password`',
-    hint: "Map the SSM parameters to the keys 'username' and 'password' in the ExternalSecret's spec.data.",
+    hint: "Ask the platform team to map the SSM parameters to the keys 'username' and 'password' in the ExternalSecret's spec.data.",
     source: 'CNPG bootstrap.initdb.secret',
   },
   credsOwnerMismatch: {
@@ -211,7 +211,7 @@ export const STATES = {
     severity: 'failed',
     reason: 'OwnerMismatch',
     when: "the secret's username differs from the database owner (CNPG still reports healthy)",
-    hint: "Make them equal: write the owner's name to {userParameter}, or set databaseOwner to the username in the claim (which recreates the database owner only on a new cluster).",
+    hint: "Ask the platform team to write '{owner}', the owner the claim names, to {userParameter}; External Secrets copies it at its next refresh and the application can log in.",
     source: 'CNPG instance_controller.go (logged only)',
   },
   credsPresent: {
@@ -228,7 +228,7 @@ export const STATES = {
     severity: 'unknown',
     reason: 'NotFound',
     when: 'the claim was not found',
-    hint: 'If the pull request was just opened, merge it and let Argo CD sync; otherwise check the bizmatters.io/postgres-instances annotation.',
+    hint: "If its pull request was opened minutes ago, merge it (the Databases tab links it) and wait for Argo CD to sync; otherwise ask the platform team whether the claim the entity's bizmatters.io/postgres-instances annotation names exists.",
     source: 'portal',
   },
   claimDeleting: {
@@ -236,7 +236,7 @@ export const STATES = {
     severity: 'pending',
     reason: 'Deleting',
     when: '`metadata.deletionTimestamp` set, or `Ready=False` reason `Deleting`: being deleted',
-    hint: 'The database goes with it (compositeDeletePolicy). If that was not meant, restore the claim in Git.',
+    hint: 'The database goes with it (compositeDeletePolicy). If that was not meant, ask the platform team to restore the claim in the GitOps repository at once.',
     source: 'crossplane-runtime condition.go ReasonDeleting',
   },
   claimReconcileError: {
@@ -244,7 +244,7 @@ export const STATES = {
     severity: 'failed',
     reason: 'ReconcileError',
     when: '`Synced=False` reason `ReconcileError`',
-    hint: 'Check that the XRD xpostgresinstances.database.bizmatters.io and the Composition postgres-instance are installed, and read the claim’s events.',
+    hint: 'Ask the platform team to check that the XRD xpostgresinstances.database.bizmatters.io and the Composition postgres-instance are installed, and to read the claim’s events.',
     source: 'crossplane-runtime condition.go ReasonReconcileError',
   },
   claimPaused: {
@@ -252,7 +252,7 @@ export const STATES = {
     severity: 'degraded',
     reason: 'ReconcilePaused',
     when: '`Synced=False` reason `ReconcilePaused` (annotation `crossplane.io/paused`)',
-    hint: 'Remove the crossplane.io/paused annotation to resume.',
+    hint: 'Crossplane is paused on this claim (annotation crossplane.io/paused): ask the platform team to remove the annotation to resume.',
     source: 'crossplane-runtime condition.go ReasonReconcilePaused',
   },
   claimNotReconciled: {
@@ -260,7 +260,7 @@ export const STATES = {
     severity: 'pending',
     reason: 'NotReconciled',
     when: 'no conditions yet (Crossplane has not reported on it)',
-    hint: 'If this lasts, check that Crossplane runs and the XRD xpostgresinstances.database.bizmatters.io is Established.',
+    hint: 'If this lasts more than a few minutes, ask the platform team to check that Crossplane runs and the XRD xpostgresinstances.database.bizmatters.io is Established.',
     source: 'crossplane-runtime condition.go',
   },
   claimNoComposite: {
@@ -268,7 +268,7 @@ export const STATES = {
     severity: 'pending',
     reason: 'NoCompositeResource',
     when: 'not Ready and no `spec.resourceRef`: the composite resource is not made yet',
-    hint: 'Crossplane makes the XPostgresInstance first; if none appears, read the claim’s events (kubectl describe postgresinstance {claim} -n {namespace}).',
+    hint: 'Crossplane makes the XPostgresInstance first; if none appears within minutes, ask the platform team to read the claim’s events (kubectl describe postgresinstance {claim} -n {namespace}).',
     source: 'Crossplane claim schema spec.resourceRef',
   },
   claimStuck: {
@@ -276,7 +276,7 @@ export const STATES = {
     severity: 'failed',
     reason: 'Stuck',
     when: 'no conditions or no `spec.resourceRef` for longer than `stuckAfterSeconds`',
-    hint: 'Crossplane is not acting on the claim: check that it runs, that the XRD is Established and the Composition exists, and read the claim’s events.',
+    hint: 'Crossplane is not acting on the claim: ask the platform team to check that it runs, that the XRD is Established and the Composition exists, and to read the claim’s events.',
     source: 'crossplane-runtime condition.go',
   },
   claimChangeNotApplied: {
@@ -284,7 +284,7 @@ export const STATES = {
     severity: 'pending',
     reason: 'ChangeNotApplied',
     when: '`metadata.generation` ahead of the conditions’ `observedGeneration`: the latest change is not applied yet',
-    hint: 'Crossplane applies it on its next reconcile; if this lasts, read the claim’s events.',
+    hint: 'Crossplane applies it on its next reconcile; if this lasts more than a few minutes, ask the platform team to read the claim’s events.',
     source: 'crossplane-runtime condition.go ObservedGeneration',
   },
   claimWaiting: {
@@ -292,7 +292,7 @@ export const STATES = {
     severity: 'pending',
     reason: 'Waiting',
     when: '`Ready=False` reason `Waiting` / `Creating`',
-    hint: 'The claim becomes Ready when every composed resource is; the hop that is not ready says why.',
+    hint: 'The claim becomes Ready when every composed resource is; the hop that is not ready says why. If it lasts more than 15 minutes, ask the platform team to read the claim’s events.',
     source:
       'crossplane-runtime condition.go ReasonCreating; claim reconciler Waiting',
   },
@@ -301,7 +301,7 @@ export const STATES = {
     severity: 'degraded',
     reason: 'Unavailable',
     when: '`Ready=False` reason `Unavailable`: it was available and is not any more',
-    hint: 'A composed resource stopped being ready: kubectl get objects -l crossplane.io/claim-name={claim}.',
+    hint: 'A composed resource stopped being ready: ask the platform team which one (kubectl get objects -l crossplane.io/claim-name={claim}).',
     source: 'crossplane-runtime condition.go ReasonUnavailable',
   },
   claimAvailable: {
@@ -316,7 +316,7 @@ export const STATES = {
     severity: 'unknown',
     reason: 'UnknownCondition',
     when: 'a `Synced`/`Ready` status or reason this portal does not know (shown raw)',
-    hint: 'Read the claim with kubectl describe postgresinstance {claim} -n {namespace}.',
+    hint: 'Ask the platform team to read the claim (kubectl describe postgresinstance {claim} -n {namespace}).',
     source: 'crossplane-runtime condition.go',
   },
 
@@ -326,7 +326,7 @@ export const STATES = {
     severity: 'failed',
     reason: 'NotFound',
     when: 'the claim is Ready but no Cluster exists',
-    hint: 'Check the composed objects (kubectl get objects -l crossplane.io/claim-name={claim}) and that CloudNative-PG is installed.',
+    hint: 'Ask the platform team to check the composed objects (kubectl get objects -l crossplane.io/claim-name={claim}) and that CloudNative-PG is installed.',
     source: 'portal',
   },
   clusterNotCreated: {
@@ -341,7 +341,7 @@ export const STATES = {
     severity: 'pending',
     reason: 'Deleting',
     when: '`metadata.deletionTimestamp` is set: being deleted',
-    hint: 'The database is going away; if that was not meant, restore the claim in Git (its PVCs follow the Cluster’s deletion).',
+    hint: 'The database is going away; if that was not meant, ask the platform team to restore the claim in the GitOps repository at once (its PVCs follow the Cluster’s deletion).',
     source: 'Kubernetes object metadata',
   },
   clusterSuspended: {
@@ -349,7 +349,7 @@ export const STATES = {
     severity: 'degraded',
     reason: 'ReconciliationSuspended',
     when: 'annotation `cnpg.io/reconciliationLoop: disabled` (before CNPG 1.15 `k8s.enterprisedb.io/reconciliationLoop`): the operator is not acting on it — no self-healing, no failover; its status is frozen',
-    hint: 'When the manual work is done, remove the annotation: kubectl annotate cluster {cluster} -n {namespace} {annotation}-',
+    hint: 'Someone is working on it by hand; ask the platform team when that work is done and for the annotation to be removed (kubectl annotate cluster {cluster} -n {namespace} {annotation}-).',
     source:
       'CNPG pkg/utils/labels_annotations.go IsReconciliationDisabled; docs failure_modes.md',
   },
@@ -358,7 +358,7 @@ export const STATES = {
     severity: 'degraded',
     reason: 'Hibernated',
     when: 'condition `cnpg.io/hibernation` True reason `Hibernated`: hibernated on purpose, no pods run, the data is kept',
-    hint: 'To wake it: kubectl annotate cluster {cluster} -n {namespace} cnpg.io/hibernation- (or set it to off); the pods come back on the same volumes.',
+    hint: 'To wake it, ask the platform team to end the hibernation (kubectl annotate cluster {cluster} -n {namespace} cnpg.io/hibernation-); the pods come back on the same volumes.',
     source:
       'CNPG pkg/reconciler/hibernation/status.go; docs declarative_hibernation.md',
   },
@@ -367,7 +367,7 @@ export const STATES = {
     severity: 'degraded',
     reason: 'Hibernating',
     when: 'annotation `cnpg.io/hibernation: on` and the hibernation is under way (`DeletingPods`, `WaitingPodsDeletion`, or not started)',
-    hint: 'Someone asked to hibernate it; to keep it running: kubectl annotate cluster {cluster} -n {namespace} cnpg.io/hibernation-',
+    hint: 'Someone asked to hibernate it; to keep it running, ask the platform team to remove the hibernation (kubectl annotate cluster {cluster} -n {namespace} cnpg.io/hibernation-).',
     source: 'CNPG pkg/reconciler/hibernation/status.go',
   },
   clusterNotReported: {
@@ -375,7 +375,7 @@ export const STATES = {
     severity: 'pending',
     reason: 'NotReported',
     when: 'no `status.phase` yet: CNPG has not reported on it — being set up',
-    hint: 'If this lasts, check that CloudNative-PG runs and watches this namespace: kubectl get pods -n cnpg-system.',
+    hint: 'If this lasts more than a few minutes, ask the platform team to check that CloudNative-PG runs and watches this namespace (kubectl get pods -n cnpg-system).',
     source: CNPG,
   },
   clusterHealthy: {
@@ -390,7 +390,7 @@ export const STATES = {
     severity: 'degraded',
     reason: 'InstancesNotReady',
     when: '`Cluster in healthy state` but fewer ready instances than `spec.instances`',
-    hint: 'The database answers, with less redundancy. Look at the pods that are not ready: {inspect}.',
+    hint: 'The database answers, with less redundancy. If this lasts more than a few minutes, ask the platform team to look at the pods that are not ready ({inspect}).',
     source: `${CNPG} ClusterStatus.readyInstances`,
   },
   clusterReadyFalse: {
@@ -405,7 +405,7 @@ export const STATES = {
     severity: 'pending',
     reason: 'Progressing',
     when: 'a phase on its way: `Creating a new replica`, `Upgrading cluster`, `Upgrading Postgres major version`, `Primary instance is being restarted in-place`, `Primary instance is being restarted without a switchover`, `Waiting for the instances to become active`, `Online upgrade in progress`, `Applying configuration`, `Promoting to primary cluster`',
-    hint: 'See {inspect}.',
+    hint: 'The operator is applying a change. If this lasts more than 15 minutes, ask the platform team to look ({inspect}).',
     source: `${CNPG} Phase… constants`,
   },
   clusterSettingUp: {
@@ -421,7 +421,7 @@ export const STATES = {
     severity: 'degraded',
     reason: 'FailingOver',
     when: '`Failing over`: the primary is gone, writes fail until a replica is promoted',
-    hint: 'CloudNative-PG promotes the most advanced replica; applications reconnect to the -rw service. Follow it with {inspect}.',
+    hint: 'CloudNative-PG promotes the most advanced replica; applications reconnect to the -rw service. If no primary is back within minutes, ask the platform team to look ({inspect}).',
     source: `${CNPG} PhaseFailOver`,
   },
   clusterSwitchover: {
@@ -429,7 +429,7 @@ export const STATES = {
     severity: 'degraded',
     reason: 'Switchover',
     when: '`Switchover in progress`: the primary is changing, writes pause',
-    hint: 'A planned change of primary (or an update); it should end within minutes. Follow it with {inspect}.',
+    hint: 'A planned change of primary (or an update); it should end within minutes. If it does not, ask the platform team to look ({inspect}).',
     source: `${CNPG} PhaseSwitchover`,
   },
   clusterUpgradeDelayed: {
@@ -437,7 +437,7 @@ export const STATES = {
     severity: 'pending',
     reason: 'UpgradeDelayed',
     when: '`Cluster upgrade delayed`: an update waits for the operator’s configuration (e.g. a maintenance window); the database serves',
-    hint: 'The change is applied when the operator allows it; see {inspect}.',
+    hint: 'The change is applied when the operator allows it (e.g. in a maintenance window); ask the platform team when that is ({inspect}).',
     source: `${CNPG} PhaseUpgradeDelayed`,
   },
   clusterWaitingForUser: {
@@ -445,7 +445,7 @@ export const STATES = {
     severity: 'degraded',
     reason: 'WaitingForUserAction',
     when: '`Waiting for user action`',
-    hint: 'CloudNative-PG waits for a person (e.g. a supervised update or a primary to promote); see {inspect}.',
+    hint: 'CloudNative-PG waits for a person (e.g. a supervised update or a primary to promote): ask the platform team to act ({inspect}).',
     source: `${CNPG} PhaseWaitingForUser`,
   },
   clusterUnrecoverable: {
@@ -453,7 +453,7 @@ export const STATES = {
     severity: 'failed',
     reason: 'Unrecoverable',
     when: '`Cluster is unrecoverable and needs manual intervention` (before 1.24.2: `Cluster is in an unrecoverable state, needs manual intervention`)',
-    hint: `CloudNative-PG cannot fix this by itself (e.g. no instance can be started). ${CNPG_INSPECT}`,
+    hint: `CloudNative-PG cannot fix this by itself (e.g. no instance can be started): ask the platform team to intervene (${CNPG_INSPECT}).`,
     source: `${CNPG} PhaseUnrecoverable`,
   },
   clusterUnknownPlugin: {
@@ -461,7 +461,7 @@ export const STATES = {
     severity: 'failed',
     reason: 'UnknownPlugin',
     when: '`Cluster cannot proceed to reconciliation due to an unknown plugin being required`',
-    hint: 'The Cluster names a CNPG-I plugin the operator has not loaded: install it, or remove it from spec.plugins.',
+    hint: 'The Cluster names a CNPG-I plugin the operator has not loaded: ask the platform team to install it, or to remove it from spec.plugins.',
     source: `${CNPG} PhaseUnknownPlugin`,
   },
   clusterPluginError: {
@@ -469,7 +469,7 @@ export const STATES = {
     severity: 'failed',
     reason: 'PluginError',
     when: '`Cluster cannot proceed to reconciliation due to an error while interacting with plugins`',
-    hint: `A CNPG-I plugin fails: check its pods and logs. ${CNPG_INSPECT}`,
+    hint: `A CNPG-I plugin fails: ask the platform team to check its pods and logs (${CNPG_INSPECT}).`,
     source: `${CNPG} PhaseFailurePlugin`,
   },
   clusterImageCatalogError: {
@@ -477,7 +477,7 @@ export const STATES = {
     severity: 'failed',
     reason: 'ImageCatalogError',
     when: '`Cluster has incomplete or invalid image catalog`',
-    hint: 'The image catalog the Cluster refers to lacks this major version or is invalid: fix the (Cluster)ImageCatalog or the requested version.',
+    hint: 'The image catalog the Cluster refers to lacks this major version or is invalid: ask the platform team to fix the (Cluster)ImageCatalog or the version offered.',
     source: `${CNPG} PhaseImageCatalogError`,
   },
   clusterArchitectureMissing: {
@@ -485,7 +485,7 @@ export const STATES = {
     severity: 'failed',
     reason: 'ArchitectureBinaryMissing',
     when: '`Cluster cannot execute instance online upgrade due to missing architecture binary`',
-    hint: `The operator image lacks the instance manager for a node's architecture. ${CNPG_INSPECT}`,
+    hint: `The operator image lacks the instance manager for a node's architecture: ask the platform team to use one that has it (${CNPG_INSPECT}).`,
     source: `${CNPG} PhaseArchitectureBinaryMissing`,
   },
   clusterCannotCreateObjects: {
@@ -493,7 +493,7 @@ export const STATES = {
     severity: 'failed',
     reason: 'CannotCreateObjects',
     when: '`Unable to create required cluster objects`',
-    hint: `The operator could not create the Cluster's services, secrets or PVCs (quota, RBAC or an admission webhook). ${CNPG_INSPECT}`,
+    hint: `The operator could not create the Cluster's services, secrets or PVCs: ask the platform team to check quota, RBAC and admission webhooks (${CNPG_INSPECT}).`,
     source: `${CNPG} PhaseCannotCreateClusterObjects`,
   },
   clusterInvalidDefinition: {
@@ -501,7 +501,7 @@ export const STATES = {
     severity: 'failed',
     reason: 'InvalidDefinition',
     when: '`Invalid cluster definition` (CNPG 1.30 and newer)',
-    hint: 'The Cluster spec is rejected (status.phaseReason says why): fix the claim or the Composition that renders it.',
+    hint: 'The Cluster spec is rejected (status.phaseReason says why): ask the platform team to fix the claim or the Composition that renders it.',
     source: `${CNPG} PhaseDefinitionInvalid`,
   },
   clusterStuck: {
@@ -509,7 +509,7 @@ export const STATES = {
     severity: 'failed',
     reason: 'Stuck',
     when: 'a progressing phase, a failover or switchover, or no status, for longer than `stuckAfterSeconds`, with no ready instance (failover and switchover: even with ready instances)',
-    hint: 'See {inspect}.',
+    hint: 'It will not finish by itself: ask the platform team to look ({inspect}).',
     source: `${CNPG} Phase… constants`,
   },
   clusterStuckSettingUp: {
@@ -525,7 +525,7 @@ export const STATES = {
     severity: 'degraded',
     reason: 'Stuck',
     when: 'a progressing phase for longer than `stuckAfterSeconds` while some instances are ready',
-    hint: 'See {inspect}.',
+    hint: 'The database answers, but the operator does not finish: ask the platform team to look ({inspect}).',
     source: `${CNPG} Phase… constants`,
   },
   clusterUnknownPhase: {
@@ -533,7 +533,7 @@ export const STATES = {
     severity: 'unknown',
     reason: 'UnknownPhase',
     when: 'a phase (or `cnpg.io/hibernation` reason) this portal does not know (shown raw)',
-    hint: 'See {inspect}.',
+    hint: 'Ask the platform team what this phase means for the database ({inspect}).',
     source: `${CNPG} (phase is free text in the CRD)`,
   },
 
@@ -550,7 +550,7 @@ export const STATES = {
     severity: 'failed',
     reason: 'NotFound',
     when: 'every hop before it is ok but the secret does not exist',
-    hint: "Check the claim's composed Object 'connection-secret' (kubectl get objects -l crossplane.io/claim-name={claim}) for a Synced=False message.",
+    hint: "Ask the platform team to check the claim's composed Object 'connection-secret' (kubectl get objects -l crossplane.io/claim-name={claim}) for a Synced=False message.",
     source: 'platform Composition',
   },
   connMissingKeys: {
@@ -558,7 +558,7 @@ export const STATES = {
     severity: 'failed',
     reason: 'MissingKeys',
     when: 'the secret lacks a key applications read',
-    hint: 'The Composition writes these keys; check the connection-secret Object and the Composition revision in use.',
+    hint: 'The Composition writes these keys: ask the platform team to check the connection-secret Object and the Composition revision in use.',
     source: 'platform Composition',
   },
   connUsernameMismatch: {
@@ -566,7 +566,7 @@ export const STATES = {
     severity: 'failed',
     reason: 'UsernameMismatch',
     when: 'its username differs from the database owner',
-    hint: 'Fix the credentials (see the credentials secret); Crossplane copies them into this secret.',
+    hint: "Crossplane copies the credentials into this secret: once the credentials secret's hint is done, it follows. If it does not, ask the platform team to check the connection-secret Object.",
     source: 'platform Composition',
   },
   connPresent: {

@@ -7,7 +7,10 @@ import {
 } from '@backstage/test-utils';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
+import {
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
 import { parse } from 'yaml';
 import { applicationEnv } from '@bizmatters/plugin-postgres-common';
 import { postgresApiRef } from '../api/PostgresApi';
@@ -31,8 +34,10 @@ async function render(
   mayCreate = true,
   entity = componentNamed('agent-executor'),
   config: JsonObject = {},
+  patch: (items: ReturnType<typeof exampleItems>) => void = () => {},
 ) {
   const items = exampleItems();
+  patch(items);
   await renderInTestApp(
     <TestApiProvider
       apis={[
@@ -67,6 +72,7 @@ async function render(
     {
       mountedRoutes: {
         '/create/templates/:namespace/:templateName': newDatabaseRouteRef,
+        '/catalog/:namespace/:kind/:name': entityRouteRef,
       },
     },
   );
@@ -107,7 +113,7 @@ describe('EntityPostgresContent', () => {
     });
   });
 
-  it("offers each database's day-2 operations with the database and its current values filled in", async () => {
+  it("offers each database's day-2 operations with the database filled in", async () => {
     const item = exampleItems()['01'];
     await render(['01'], true, componentNamed('orders'));
     await userEvent.click(
@@ -123,9 +129,7 @@ describe('EntityPostgresContent', () => {
         component,
         namespace: item.namespace,
         name: item.name,
-        storageGB: item.spec.storageGB,
-        size: item.spec.size,
-        version: item.spec.version,
+        // not today's values as the new ones: the fields read today's and say it
         operation,
       })}`;
     expect(links).toEqual([
@@ -181,6 +185,40 @@ describe('EntityPostgresContent', () => {
     expect(cluster).not.toHaveTextContent('Error');
     expect(cluster).toHaveTextContent('Hibernated on purpose');
     expect(cluster).toHaveTextContent('cnpg.io/hibernation-');
+  });
+
+  it("beside a hibernated cluster, CNPG's frozen 'healthy' phase is not shown as the state", async () => {
+    await render(['hibernated']);
+    const facts = await screen.findByText(/CNPG's phase still reads/);
+    expect(facts).toHaveTextContent(
+      "Hibernated (CNPG's phase still reads 'Cluster in healthy state')",
+    );
+    expect(screen.queryByText('Cluster in healthy state')).toBeNull();
+  });
+
+  it("on the database's own Resource page, links to the service it belongs to", async () => {
+    await render(
+      ['01'],
+      true,
+      {
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Resource',
+        metadata: {
+          name: 'agent-executor-db.x.sandbox-a',
+          namespace: 'default',
+        },
+        spec: {},
+      } as any,
+      {},
+      items => {
+        items['01'].entityRef = 'component:default/agent-executor';
+      },
+    );
+    const link = await screen.findByRole('link', { name: 'agent-executor' });
+    expect(link).toHaveAttribute(
+      'href',
+      '/catalog/default/component/agent-executor',
+    );
   });
 
   it('shows the claim, CNPG status and the connection secret key names', async () => {

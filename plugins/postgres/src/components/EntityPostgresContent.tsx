@@ -6,7 +6,7 @@ import {
   InfoCard,
   StructuredMetadataTable,
 } from '@backstage/core-components';
-import { useEntity } from '@backstage/plugin-catalog-react';
+import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   Box,
@@ -21,6 +21,7 @@ import {
 import FileCopyIcon from '@material-ui/icons/FileCopy';
 import {
   applicationEnvYaml,
+  clusterFacts,
   DatabaseItem,
   STEP_TITLES,
 } from '@bizmatters/plugin-postgres-common';
@@ -28,7 +29,6 @@ import { EntityPostgresProps, useEntityDatabases } from './useEntityDatabases';
 import { StepStatusIndicator, VerdictStatus } from './Verdict';
 import {
   ChangeDatabaseMenu,
-  instancesText,
   NewDatabaseButton,
   RefreshButton,
   DatabasesState,
@@ -152,7 +152,21 @@ function DatabaseCard({
           <VerdictStatus verdict={item.health.verdict} />
         </Box>
       }
-      subheader={`${item.cluster} · namespace ${item.namespace}`}
+      subheader={
+        <>
+          {item.cluster} · namespace {item.namespace}
+          {item.entityRef && item.entityRef !== entityRef ? (
+            // e.g. on the database's own Resource page: the service it belongs to
+            <>
+              {' · service '}
+              <EntityRefLink
+                entityRef={item.entityRef}
+                defaultKind="component"
+              />
+            </>
+          ) : null}
+        </>
+      }
     >
       <Grid container spacing={3}>
         <Grid item xs={12} md={7}>
@@ -178,9 +192,12 @@ function DatabaseCard({
             <StructuredMetadataTable
               dense
               metadata={{
-                phase: s?.phase ?? 'not found',
-                instances: instancesText(item),
-                primary: s?.currentPrimary ?? '–',
+                // in words that agree with the cluster's step (CNPG keeps 'healthy' on a
+                // hibernated cluster and names a lost primary while failing over)
+                ...clusterFacts(
+                  s,
+                  item.health.steps.find(step => step.id === 'cluster'),
+                ),
                 image: s?.image ?? '–',
               }}
             />

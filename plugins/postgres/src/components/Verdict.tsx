@@ -15,9 +15,35 @@ export const VERDICT_LABELS: Record<Verdict, string> = {
   unknown: 'Unknown',
 };
 
+/**
+ * Backstage's status components are `aria-hidden` as a whole, their word included: a wrapper
+ * labelled with the word makes screen readers say the verdict.
+ */
+function Labelled({
+  label,
+  children,
+}: {
+  label: string;
+  children: React.ReactNode;
+}) {
+  return (
+    <span role="img" aria-label={label}>
+      {children}
+    </span>
+  );
+}
+
 /** A verdict as a status dot and word. */
 export function VerdictStatus({ verdict }: { verdict: Verdict }) {
   const label = VERDICT_LABELS[verdict];
+  return (
+    <Labelled label={label}>
+      <VerdictDot verdict={verdict} label={label} />
+    </Labelled>
+  );
+}
+
+function VerdictDot({ verdict, label }: { verdict: Verdict; label: string }) {
   switch (verdict) {
     case 'healthy':
       return <StatusOK>{label}</StatusOK>;
@@ -51,11 +77,25 @@ export function StepStatusIndicator({
   status: StepStatus;
   verdict?: Verdict;
 }) {
-  const label = STEP_LABELS[status];
-  if (status === 'error' && verdict === 'degraded') {
-    return <StatusWarning>{VERDICT_LABELS.degraded}</StatusWarning>;
-  }
+  const degraded = status === 'error' && verdict === 'degraded';
+  const label = degraded ? VERDICT_LABELS.degraded : STEP_LABELS[status];
+  return (
+    <Labelled label={label}>
+      <StepDot status={degraded ? 'degraded' : status} label={label} />
+    </Labelled>
+  );
+}
+
+function StepDot({
+  status,
+  label,
+}: {
+  status: StepStatus | 'degraded';
+  label: string;
+}) {
   switch (status) {
+    case 'degraded':
+      return <StatusWarning>{label}</StatusWarning>;
     case 'ok':
       return <StatusOK>{label}</StatusOK>;
     case 'pending':

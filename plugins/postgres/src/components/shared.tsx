@@ -101,6 +101,17 @@ const OPERATIONS = [
   { operation: 'decommission', label: 'Decommission…' },
 ] as const;
 
+/** What a "Change" menu item puts in the change template's form. */
+export function changeLinkValues(
+  item: DatabaseItem,
+  component: string,
+  operation: (typeof OPERATIONS)[number]['operation'],
+): Record<string, unknown> {
+  // the database only: today's values are not the new ones (a form starting from them is red
+  // before anything is typed); its fields read today's values and say them
+  return { component, namespace: item.namespace, name: item.name, operation };
+}
+
 /**
  * A database's "Change" menu, for those who may change the databases of the component its
  * claim names (`postgres.database.change`): each operation opens the change template with the
@@ -120,33 +131,23 @@ export function ChangeDatabaseMenu({
     resourceRef: component,
   });
   const [anchor, setAnchor] = useState<HTMLElement | null>(null);
-  const base = {
-    component,
-    namespace: item.namespace,
-    name: item.name,
-    ...(item.spec.storageGB !== undefined
-      ? { storageGB: item.spec.storageGB }
-      : {}),
-    ...(item.spec.size ? { size: item.spec.size } : {}),
-    ...(item.spec.version ? { version: item.spec.version } : {}),
-  };
   const links = {
-    growStorage: useTemplateLink('changeTemplate', {
-      ...base,
-      operation: 'growStorage',
-    }),
-    changeSize: useTemplateLink('changeTemplate', {
-      ...base,
-      operation: 'changeSize',
-    }),
-    upgradeVersion: useTemplateLink('changeTemplate', {
-      ...base,
-      operation: 'upgradeVersion',
-    }),
-    decommission: useTemplateLink('changeTemplate', {
-      ...base,
-      operation: 'decommission',
-    }),
+    growStorage: useTemplateLink(
+      'changeTemplate',
+      changeLinkValues(item, component, 'growStorage'),
+    ),
+    changeSize: useTemplateLink(
+      'changeTemplate',
+      changeLinkValues(item, component, 'changeSize'),
+    ),
+    upgradeVersion: useTemplateLink(
+      'changeTemplate',
+      changeLinkValues(item, component, 'upgradeVersion'),
+    ),
+    decommission: useTemplateLink(
+      'changeTemplate',
+      changeLinkValues(item, component, 'decommission'),
+    ),
   };
   if (!allowed || !links.growStorage) return null;
   const menuId = `change-${item.cluster}-${item.namespace}-${item.name}`;

@@ -16,6 +16,7 @@ import {
   changeTemplateSteps,
   templateProperties,
 } from '../__testUtils__/template';
+import { changeLinkValues } from '../components/shared';
 import {
   PostgresChoicePicker,
   postgresChoiceValidation,
@@ -238,14 +239,56 @@ describe('PostgresNameField in the template form', () => {
       screen.getByText(/Use at most 50 characters \(this has 51\)/),
     ).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Review' }));
-    // the form's schema (maxLength, mirrored from the same rules) blocks it too
+    // the form's schema (maxLength, mirrored from the same rules) blocks it too, in words
     expect(
-      await screen.findAllByText(/more than 50 characters/),
+      await screen.findAllByText(/at most 50 lowercase letters/),
     ).not.toHaveLength(0);
     expect(document.getElementById('root_name-helper-text')).toHaveTextContent(
       'Use at most 50 characters (this has 51)',
     );
     expect(screen.queryByRole('button', { name: 'Create' })).toBeNull();
+    // never the schema's own text
+    expect(document.body.textContent).not.toMatch(
+      /must NOT have|must match pattern|\^\[a-z/,
+    );
+  });
+
+  it('a name that breaks the pattern is said in words at the top too, never as a regex', async () => {
+    await renderForm(['name', 'namespace', 'databaseOwner']);
+    await userEvent.type(
+      screen.getByRole('textbox', { name: 'Database name (claim)' }),
+      'Orders_DB',
+    );
+    await userEvent.type(
+      screen.getByRole('textbox', { name: 'Namespace' }),
+      '-orders',
+    );
+    await userEvent.type(
+      screen.getByRole('textbox', { name: 'Database owner' }),
+      'Orders-App',
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Review' }));
+    await waitFor(() =>
+      expect(document.body.textContent).toMatch(/'Namespace' must be/),
+    );
+    expect(document.body.textContent).not.toMatch(
+      /must NOT have|must match pattern|\^\[a-z/,
+    );
+    expect(screen.queryByRole('button', { name: 'Create' })).toBeNull();
+  });
+
+  it("the namespace starts as the service's name, as the service's description says", async () => {
+    await renderForm(['namespace'], SEED, {
+      component: 'component:default/orders',
+    });
+    await waitFor(() =>
+      expect(screen.getByRole('textbox', { name: 'Namespace' })).toHaveValue(
+        'orders',
+      ),
+    );
+    expect(properties.component.description).toMatch(
+      /default for the names below/,
+    );
   });
 
   it('refuses a system database name', async () => {
@@ -286,6 +329,17 @@ describe('PostgresStorageField in the template form', () => {
       ).toBeGreaterThan(0),
     );
     expect(screen.queryByRole('button', { name: 'Create' })).toBeNull();
+
+    // fixed: nothing at the field says "5 GB" any more, and it is not red
+    await userEvent.clear(storage());
+    await userEvent.type(storage(), '50');
+    await waitFor(() =>
+      expect(
+        document.getElementById('root_storageGB-helper-text'),
+      ).toHaveTextContent(/Between 10 and 1000 GB\.$/),
+    );
+    expect(document.getElementById('root_storageGB__error')).toBeNull();
+    expect(storage()).toHaveAttribute('aria-invalid', 'false');
   });
 
   it('follows a changed config: 5 GB is fine where the platform allows 5–50, 60 is not', async () => {
@@ -685,9 +739,26 @@ describe('the change template checks as you type', () => {
     namespace: 'orders',
     name: 'orders-db',
   };
+  /** What the Databases tab's "Grow storage" puts in the form besides the database. */
+  const CHANGE_LINK_VALUES = changeLinkValues(
+    {
+      cluster: 'sandbox-a',
+      namespace: 'orders',
+      name: 'orders-db',
+      spec: { size: 'small', version: '16', storageGB: 10 },
+    } as DatabaseItem,
+    'component:default/orders',
+    'growStorage',
+  );
 
   /** The real "Change" step, opened from the Databases tab with today's values. */
-  async function renderChange(operation: string, storageGB = 10) {
+  async function renderChange(
+    operation: string,
+    storageGB = 10,
+    today: { size?: string; version?: string } = {},
+    chosen: Record<string, string> = {},
+  ) {
+    const { size = 'small', version = '16' } = today;
     const api = {
       ...apiAnswering(SEED),
       getEntityDatabases: jest.fn(async () => ({
@@ -696,7 +767,7 @@ describe('the change template checks as you type', () => {
             cluster: 'sandbox-a',
             namespace: 'orders',
             name: 'orders-db',
-            spec: { size: 'small', version: '16', storageGB },
+            spec: { size, version, storageGB },
           } as DatabaseItem,
         ],
         errors: [],
@@ -711,7 +782,13 @@ describe('the change template checks as you type', () => {
               steps: [{ title: 'Change', schema: changeStep }],
             }}
             extensions={EXTENSIONS}
-            initialState={{ ...TODAY, operation, storageGB, size: 'small' }}
+            initialState={{
+              ...TODAY,
+              operation,
+              storageGB,
+              size: 'small',
+              ...chosen,
+            }}
             onCreate={async () => {}}
           />
         </SecretsContextProvider>
@@ -734,11 +811,15 @@ describe('the change template checks as you type', () => {
       name: 'orders',
     });
     await userEvent.click(screen.getByRole('button', { name: 'Review' }));
+    // the field says it (its own words, current); "Next" lists it at the top
     await waitFor(() =>
       expect(
-        document.getElementById('root_storageGB__error'),
-      ).toHaveTextContent('The database already has 10 GB'),
+        screen.getAllByText(/The database already has 10 GB/).length,
+      ).toBeGreaterThan(1),
     );
+    expect(
+      document.getElementById('root_storageGB-helper-text'),
+    ).toHaveTextContent('The database already has 10 GB');
     expect(screen.queryByRole('button', { name: 'Create' })).toBeNull();
 
     await userEvent.clear(storage);
@@ -766,6 +847,47 @@ describe('the change template checks as you type', () => {
     ).toBeInTheDocument();
   });
 
+  it('opened as the Databases tab opens it, nothing is red before anything is typed', async () => {
+    const api = {
+      ...apiAnswering(SEED),
+      getEntityDatabases: jest.fn(async () => ({
+        items: [
+          {
+            cluster: 'sandbox-a',
+            namespace: 'orders',
+            name: 'orders-db',
+            spec: { size: 'small', version: '16', storageGB: 10 },
+          } as DatabaseItem,
+        ],
+        errors: [],
+      })),
+    };
+    await renderInTestApp(
+      <TestApiProvider apis={[[postgresApiRef, api]]}>
+        <SecretsContextProvider>
+          <Stepper
+            manifest={{
+              title: 'Change Postgres DB',
+              steps: [{ title: 'Change', schema: changeStep }],
+            }}
+            extensions={EXTENSIONS}
+            initialState={{ ...TODAY, ...CHANGE_LINK_VALUES }}
+            onCreate={async () => {}}
+          />
+        </SecretsContextProvider>
+      </TestApiProvider>,
+    );
+    await waitFor(() =>
+      expect(
+        document.getElementById('root_storageGB-helper-text'),
+      ).toHaveTextContent(/Today 10 GB/),
+    );
+    expect(
+      screen.getByRole('spinbutton', { name: 'New storage (GB)' }),
+    ).toHaveAttribute('aria-invalid', 'false');
+    expect(document.querySelector('.Mui-error')).toBeNull();
+  });
+
   it("a decommission's typed name must be the database's", async () => {
     await renderChange('decommission');
     const confirm = await screen.findByRole('textbox', {
@@ -789,5 +911,90 @@ describe('the change template checks as you type', () => {
     expect(
       await screen.findByRole('button', { name: 'Create' }),
     ).toBeInTheDocument();
+  });
+
+  it('the upgrade offers only what the change action accepts: no downgrade, not the same version, no skipped major', async () => {
+    // today 16, the seed offers 14–18 and one major at a time: only 17 is an upgrade
+    await renderChange(
+      'upgradeVersion',
+      10,
+      { version: '16' },
+      { version: '16' },
+    );
+    await waitFor(() =>
+      expect(
+        document.getElementById('root_version-helper-text'),
+      ).toHaveTextContent('The database already runs PostgreSQL 16.'),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Review' }));
+    await waitFor(() =>
+      expect(document.getElementById('root_version__error')).toHaveTextContent(
+        'The database already runs PostgreSQL 16.',
+      ),
+    );
+    expect(screen.queryByRole('button', { name: 'Create' })).toBeNull();
+    expect(await optionsOf('New PostgreSQL version')).toEqual([
+      expect.stringMatching(/^PostgreSQL 17/),
+    ]);
+  });
+
+  it('a downgrade chosen before (a link, a stale form) is refused at the field and blocks "Next"', async () => {
+    await renderChange(
+      'upgradeVersion',
+      10,
+      { version: '17' },
+      { version: '14' },
+    );
+    await screen.findAllByText(
+      /PostgreSQL cannot be downgraded \(from 17 to 14\)/,
+    );
+    expect(await optionsOf('New PostgreSQL version')).toEqual([
+      expect.stringMatching(/^PostgreSQL 18/),
+    ]);
+    await userEvent.click(screen.getByRole('button', { name: 'Review' }));
+    await waitFor(() =>
+      expect(document.getElementById('root_version__error')).toHaveTextContent(
+        'cannot be downgraded',
+      ),
+    );
+    expect(screen.queryByRole('button', { name: 'Create' })).toBeNull();
+  });
+
+  it("the size picker does not offer or accept today's size", async () => {
+    await renderChange('changeSize', 10, { size: 'small' }, { size: 'small' });
+    await waitFor(() =>
+      expect(
+        document.getElementById('root_size-helper-text'),
+      ).toHaveTextContent(
+        "The database is already 'small'; choose another size.",
+      ),
+    );
+    expect(await optionsOf('New size')).toEqual([
+      expect.stringMatching(/^Medium/),
+      expect.stringMatching(/^Large/),
+    ]);
+    await userEvent.click(screen.getByRole('button', { name: 'Review' }));
+    await waitFor(() =>
+      expect(document.getElementById('root_size__error')).toHaveTextContent(
+        "The database is already 'small'",
+      ),
+    );
+    expect(screen.queryByRole('button', { name: 'Create' })).toBeNull();
+    await userEvent.click(
+      await screen.findByRole('button', { name: /^New size/ }),
+    );
+    await userEvent.click(
+      within(await screen.findByRole('listbox')).getByRole('option', {
+        name: /^Medium/,
+      }),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Review' }));
+    expect(
+      await screen.findByRole('button', { name: 'Create' }),
+    ).toBeInTheDocument();
+  });
+
+  it('the change template has no deprecated enumNames', () => {
+    expect(JSON.stringify(changeStep)).not.toMatch(/"enumNames"/);
   });
 });

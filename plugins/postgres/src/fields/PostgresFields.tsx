@@ -3,9 +3,12 @@ import {
   FieldExtensionComponentProps,
 } from '@backstage/plugin-scaffolder-react';
 import { ListItemText, MenuItem, TextField } from '@material-ui/core';
+import { parseEntityRef } from '@backstage/catalog-model';
 import { useEffect } from 'react';
 import {
   checkRequestField,
+  ClaimManifest,
+  DatabaseChange,
   DatabaseRequestField,
   PostgresChoices,
   ssmPatternHoldsSeveralDatabases,
@@ -17,7 +20,12 @@ import {
   usePostgresChoices,
   withCodeSpans,
 } from './choices';
-import { confirmProblem } from './change';
+import {
+  changeProblem,
+  confirmProblem,
+  readTodaysClaim,
+  useTodaysClaim,
+} from './change';
 import {
   askAvailability,
   AvailabilityField,
@@ -57,6 +65,41 @@ function choiceList(uiSchema: unknown): ChoiceList {
   );
 }
 
+/**
+ * The change a day-2 picker's value makes (`ui:options.changes: true`): a size is a
+ * `changeSize`, a version an `upgradeVersion`; environments are never changed.
+ */
+function changeOf(list: ChoiceList, value: string): DatabaseChange | undefined {
+  if (list === 'sizes') return { operation: 'changeSize', size: value };
+  if (list === 'versions')
+    return { operation: 'upgradeVersion', version: value };
+  return undefined;
+}
+
+/** Whether the picker holds the new value of an existing database (`ui:options.changes`). */
+function changes(uiSchema: unknown): boolean {
+  return uiOption(uiSchema, 'changes') === true;
+}
+
+/**
+ * The rule for a picked value, as the actions run it: one of the platform's lists; for a day-2
+ * picker, also the change action's rule against today's claim (postgres-common's
+ * `validateDatabaseChange`: another size; a higher version within the policy's steps).
+ */
+function choiceProblem(
+  list: ChoiceList,
+  value: string,
+  choices: PostgresChoices,
+  today?: ClaimManifest,
+): string | undefined {
+  const change = today && changeOf(list, value);
+  if (today && change) {
+    const field = change.operation === 'changeSize' ? 'size' : 'version';
+    return changeProblem(today, change, field, choices);
+  }
+  return checkRequestField(CHOICE_FIELDS[list], value, choices);
+}
+
 /** The options of one list, each with what it means. */
 function optionsOf(choices: PostgresChoices, list: ChoiceList): Option[] {
   switch (list) {
@@ -76,10 +119,10 @@ function optionsOf(choices: PostgresChoices, list: ChoiceList): Option[] {
       return choices.versions.map(value => ({
         value,
         label: `PostgreSQL ${value}`,
-        detail:
-          value === newest
-            ? 'The newest major version offered'
-            : `An older major version than the newest offered (${newest})`,
+        // said once, at the newest; the same sentence under every other is noise
+        ...(value === newest
+          ? { detail: 'The newest major version offered' }
+          : {}),
       }));
     }
     default:
@@ -98,11 +141,33 @@ export function PostgresChoicePicker(
   const { formData, onChange, schema, required, rawErrors, idSchema } = props;
   const list = choiceList(props.uiSchema);
   const { value: choices, error, loading } = usePostgresChoices();
-  const options = choices ? optionsOf(choices, list) : [];
+  const { value: today } = useTodaysClaim(
+    (props.formContext as { formData?: Record<string, unknown> } | undefined)
+      ?.formData,
+    changes(props.uiSchema),
+  );
+  const all = choices ? optionsOf(choices, list) : [];
+  // a day-2 picker offers only what the change action accepts against today's claim
+  const options = all.filter(
+    o => !choices || !today || !choiceProblem(list, o.value, choices, today),
+  );
   const title = schema.title ?? list;
   const value = formData ?? '';
-  const offered = !choices || !value || options.some(o => o.value === value);
+  const problem =
+    choices && value ? choiceProblem(list, value, choices, today) : undefined;
+  const offered = !problem;
   let helperText: React.ReactNode = withCodeSpans(schema.description);
+  if (today && choices && !problem) {
+    const now = list === 'sizes' ? today.size : today.version;
+    helperText = (
+      <>
+        {helperText}{' '}
+        {options.length
+          ? `Today ${now}.`
+          : `Today ${now}; no other is offered: ask the platform team.`}
+      </>
+    );
+  }
   if (list === 'environments' && choices) {
     // the environment is part of the SSM path: say where the credentials go
     helperText = (
@@ -114,8 +179,7 @@ export function PostgresChoicePicker(
   if (loading) helperText = "Loading the platform's choices…";
   else if (error)
     helperText = `The platform's choices could not be loaded: ${error.message}`;
-  else if (!offered)
-    helperText = checkRequestField(CHOICE_FIELDS[list], value, choices);
+  else if (problem) helperText = problem;
   return (
     <TextField
       id={idSchema?.$id}
@@ -125,15 +189,17 @@ export function PostgresChoicePicker(
       variant="outlined"
       label={title}
       required={required}
-      // a value the platform no longer offers stays visible, marked as an error
-      value={choices && offered ? value : ''}
+      // a value that is not offered stays visible, marked as an error, and goes to "Next",
+      // whose check says why (blanked, the select's native required input would stop the
+      // form before any check, with no word at the field)
+      value={choices ? value : ''}
       onChange={e => onChange(e.target.value as string)}
       error={!!error || !offered || (rawErrors?.length ?? 0) > 0}
       disabled={loading || !!error}
       helperText={helperText}
       SelectProps={{
         'aria-label': title,
-        renderValue: v => options.find(o => o.value === v)?.label ?? String(v),
+        renderValue: v => all.find(o => o.value === v)?.label ?? String(v),
       }}
     >
       {options.map(o => (
@@ -141,6 +207,10 @@ export function PostgresChoicePicker(
           <ListItemText primary={o.label} secondary={o.detail} />
         </MenuItem>
       ))}
+      {value && !options.some(o => o.value === value) && (
+        // the value held but not offered: shown as the value, never in the list
+        <MenuItem value={value} disabled style={{ display: 'none' }} />
+      )}
     </TextField>
   );
 }
@@ -159,14 +229,20 @@ export const postgresChoiceValidation: CustomFieldValidator<string> = async (
   context,
 ) => {
   if (!value) return;
-  const field = CHOICE_FIELDS[choiceList(context.uiSchema)];
+  const list = choiceList(context.uiSchema);
   const choices = await loadChoices(context.apiHolder);
   if (!choices) return;
   if ('error' in choices) {
     validation.addError(choices.error);
     return;
   }
-  const problem = checkRequestField(field, value, choices);
+  const api = context.apiHolder.get(postgresApiRef);
+  let today: ClaimManifest | undefined;
+  if (changes(context.uiSchema) && api) {
+    // not found or not readable: the change action checks against the GitOps branch
+    today = await readTodaysClaim(api, context.formData).catch(() => undefined);
+  }
+  const problem = choiceProblem(list, value, choices, today);
   if (problem) validation.addError(problem);
 };
 
@@ -252,8 +328,21 @@ export function PostgresNameField(props: FieldExtensionComponentProps<string>) {
   // The Stepper validates only the fields present in the form's data: a claim name left empty
   // (the default, `<service>-db`) is put there as undefined, so that "Next" checks it too.
   const absent = field === 'name' && formData === undefined;
+  // `ui:options.defaultsToService`: an empty field starts as the service's name (the component
+  // says its name is the default for the names), when that name keeps the field's rule
+  const serviceDefault =
+    formData === undefined &&
+    rule &&
+    uiOption(props.uiSchema, 'defaultsToService')
+      ? serviceName(formValues?.component)
+      : undefined;
+  const startAs =
+    serviceDefault && rule && !checkRequestField(rule, serviceDefault)
+      ? serviceDefault
+      : undefined;
   useEffect(() => {
-    if (absent) onChange(undefined);
+    if (startAs) onChange(startAs);
+    else if (absent) onChange(undefined);
     // once, when the field appears
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
@@ -291,6 +380,16 @@ export function PostgresNameField(props: FieldExtensionComponentProps<string>) {
       )}
     </>
   );
+}
+
+/** The entity name of the form's component (the service), if it names one. */
+function serviceName(component: unknown): string | undefined {
+  if (typeof component !== 'string' || component === '') return undefined;
+  try {
+    return parseEntityRef(component, { defaultKind: 'component' }).name;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

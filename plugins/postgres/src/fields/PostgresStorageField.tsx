@@ -56,7 +56,9 @@ type FormValues = Record<string, unknown> | undefined;
 export function PostgresStorageField(
   props: FieldExtensionComponentProps<number>,
 ) {
-  const { formData, onChange, schema, required, rawErrors, idSchema } = props;
+  const { formData, onChange, schema, required, idSchema } = props;
+  // with `ui:hideError` the field alone says what holds now: nothing stays from the last "Next"
+  const rawErrors = props.hideError ? undefined : props.rawErrors;
   const { value: choices, error, loading } = usePostgresChoices();
   const growing = grows(props.uiSchema);
   const { value: today } = useTodaysClaim(

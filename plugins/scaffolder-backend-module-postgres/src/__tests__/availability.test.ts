@@ -8,7 +8,13 @@
  */
 import request from 'supertest';
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { DatabaseAvailability } from '@bizmatters/plugin-postgres-common';
+import {
+  DatabaseAvailability,
+  DatabaseRequest,
+  DEFAULT_POLICY,
+  gitopsPath,
+  renderManifestFiles,
+} from '@bizmatters/plugin-postgres-common';
 import {
   startScaffolderHarness,
   ScaffolderHarness,
@@ -258,5 +264,109 @@ describe('availability, with {name} in the SSM pattern', () => {
       '/zerotouch/prod/payments/payments-reports/password',
       '/zerotouch/prod/payments/payments-reports/user',
     ]);
+  });
+});
+
+describe('availability reads what exists, with {name} in the SSM pattern', () => {
+  let h: ScaffolderHarness;
+  beforeAll(async () => {
+    h = await startScaffolderHarness({
+      platform: true,
+      postgres: {
+        ssm: { pathPattern: '/zerotouch/{environment}/{service}/{name}/{key}' },
+      },
+    });
+  });
+  afterAll(() => h?.stop());
+
+  /** A database of payments as the template wrote it, with the SSM pattern of its day. */
+  const legacy: DatabaseRequest = {
+    name: 'legacy-db',
+    namespace: 'payments',
+    service: 'payments',
+    environment: 'prod',
+    size: 'small',
+    version: '16',
+    storageGB: 10,
+    databaseName: 'legacy',
+    databaseOwner: 'legacy',
+    connectionSecretName: 'legacy-postgres',
+    component: 'component:default/payments',
+    owner: 'group:default/team-payments',
+  };
+  const filesOf = (request: DatabaseRequest) => {
+    const folder = gitopsPath(request, DEFAULT_POLICY);
+    // the seed's pattern, as when it was created: /zerotouch/{environment}/{service}/postgres/{key}
+    return Object.fromEntries(
+      Object.entries(renderManifestFiles(request, DEFAULT_POLICY)).map(
+        ([file, text]) => [`${folder}/${file}`, text],
+      ),
+    );
+  };
+
+  it("an existing database's SSM parameters are read from its ExternalSecret, never from today's pattern", async () => {
+    await h.forge.commitFiles('platform', 'gitops', filesOf(legacy), 'legacy');
+    const res = await availability(h, {
+      ...PAYMENTS,
+      name: 'legacy-db',
+      connectionSecretName: 'legacy-postgres',
+      repoUrl: h.repoUrl(),
+    });
+    expect(res.body.verdict).toBe('exists');
+    const ssm = res.body.checks
+      .filter((c: any) => c.subject === 'ssm')
+      .map((c: any) => c.name);
+    expect(ssm).toEqual([
+      '/zerotouch/prod/payments/postgres/user',
+      '/zerotouch/prod/payments/postgres/password',
+    ]);
+    expect(JSON.stringify(res.body)).not.toContain('payments/legacy-db/user');
+  });
+
+  it('the link to an existing claim is built from the forge integration and answers', async () => {
+    const res = await availability(h, {
+      ...PAYMENTS,
+      name: 'legacy-db',
+      connectionSecretName: 'legacy-postgres',
+      repoUrl: h.repoUrl(),
+    });
+    expect(res.body.url).toMatch(
+      new RegExp(
+        `^http://${h.forge.host.replace(/\./g, '\\.')}/platform/gitops/`,
+      ),
+    );
+    const page = await fetch(res.body.url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('kind: PostgresInstance');
+  });
+
+  it('a secret name written by an open pull request is taken, though no cluster has it yet', async () => {
+    const pending: DatabaseRequest = {
+      ...legacy,
+      name: 'pending-db',
+      databaseName: 'pending',
+      databaseOwner: 'pending',
+      connectionSecretName: 'pending-postgres',
+    };
+    await h.forge.openPullRequest('platform', 'gitops', {
+      head: 'postgres/payments/pending-db',
+      files: filesOf(pending),
+      title: 'Add pending-db',
+    });
+    const res = await availability(h, {
+      ...PAYMENTS,
+      name: 'pending-zz',
+      connectionSecretName: 'pending-postgres',
+      repoUrl: h.repoUrl(),
+    });
+    expect(res.body.verdict).toBe('taken');
+    expect(res.body.checks).toContainEqual(
+      expect.objectContaining({
+        subject: 'connectionSecret',
+        name: 'pending-postgres',
+        state: 'taken',
+        field: 'connectionSecretName',
+      }),
+    );
   });
 });

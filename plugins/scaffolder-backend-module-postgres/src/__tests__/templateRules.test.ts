@@ -32,6 +32,12 @@ describe('the template form mirrors the shared rules', () => {
     expect(pick(properties[field])).toEqual(pick(rule));
   });
 
+  it.each(
+    Object.entries(FORM_FIELD_RULES).filter(([field]) => properties[field]),
+  )('%s says its rule in words, never as schema text', (field, rule) => {
+    expect(properties[field].errorMessage).toBe(rule.message);
+  });
+
   it('the optional password is a Secret field, so its value goes to task secrets only', () => {
     expect(properties.postgresPassword).toMatchObject({
       type: 'string',

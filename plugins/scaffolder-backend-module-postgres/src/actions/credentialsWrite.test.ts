@@ -329,6 +329,13 @@ describe('postgres:credentials:write', () => {
     await expect(run(input).promise).rejects.toThrow(
       /username 'agent-exec', but databaseOwner is 'agent_executor'/,
     );
+    // 'agent-exec' has a hyphen: the owner rule refuses it, so it is never advised as the owner
+    await expect(run(input).promise).rejects.toThrow(
+      /ask the platform team to remove the parameter/,
+    );
+    await expect(run(input).promise).rejects.not.toThrow(
+      /set databaseOwner to 'agent-exec'/,
+    );
     expect(putCalls()).toEqual([]);
     expectNoValueRead();
   });
