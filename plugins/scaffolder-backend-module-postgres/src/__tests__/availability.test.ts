@@ -294,11 +294,11 @@ describe('availability reads what exists, with {name} in the SSM pattern', () =>
     component: 'component:default/payments',
     owner: 'group:default/team-payments',
   };
-  const filesOf = (request: DatabaseRequest) => {
-    const folder = gitopsPath(request, DEFAULT_POLICY);
+  const filesOf = (database: DatabaseRequest) => {
+    const folder = gitopsPath(database, DEFAULT_POLICY);
     // the seed's pattern, as when it was created: /zerotouch/{environment}/{service}/postgres/{key}
     return Object.fromEntries(
-      Object.entries(renderManifestFiles(request, DEFAULT_POLICY)).map(
+      Object.entries(renderManifestFiles(database, DEFAULT_POLICY)).map(
         ([file, text]) => [`${folder}/${file}`, text],
       ),
     );
