@@ -88,10 +88,13 @@ describe('postgres plugin (new frontend system)', () => {
         ],
       ],
     });
+    // the page is loaded lazily: on a busy 2-core machine that took more than findBy's 1 s
     expect(
-      await screen.findByText('No PostgreSQL databases yet'),
+      await screen.findByText('No PostgreSQL databases yet', undefined, {
+        timeout: 15_000,
+      }),
     ).toBeInTheDocument();
-  });
+  }, 30_000);
 
   it.each([
     ['gitops-repository-picker', 'PostgresGitopsRepositoryPicker'],
