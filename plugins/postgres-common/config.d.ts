@@ -61,6 +61,14 @@ export interface Config {
        */
       maxMajorSteps?: number;
     };
+    limits?: {
+      /**
+       * Calls each user may make per minute to the routes that spend forge or SSM calls (the
+       * form's availability check, registering a request); past it, 429 with Retry-After.
+       * Counted in the cache the backend replicas share. Default 60.
+       */
+      callsPerMinute?: number;
+    };
     ssm?: {
       /**
        * SSM parameter name pattern; placeholders {environment}, {service} (the component's

@@ -10,13 +10,6 @@ export interface Config {
        */
       allowed?: string[];
     };
-    limits?: {
-      /**
-       * Calls each user may make per minute to routes that spend forge or SSM calls (the form's
-       * availability check); past it, 429 with Retry-After. Default 60.
-       */
-      callsPerMinute?: number;
-    };
     ssm?: {
       /** AWS region of the SSM parameters; default: the AWS SDK's (AWS_REGION). */
       region?: string;

@@ -8,6 +8,7 @@ import {
   policyChoices,
   postgresPermissions,
   readPostgresPolicy,
+  UserCallBudget,
 } from '@bizmatters/plugin-postgres-common';
 import { KubernetesProxyClient } from './service/KubernetesProxyClient';
 import { ClusterReader } from './service/ClusterReader';
@@ -135,6 +136,12 @@ export const postgresPlugin = createBackendPlugin({
               ),
             requests,
             auditor: deps.auditor,
+            callBudget: new UserCallBudget(deps.cache, {
+              callsPerMinute:
+                config.getOptionalNumber('postgres.limits.callsPerMinute') ??
+                60,
+              keyPrefix: 'postgres-registration-calls',
+            }),
           }),
         );
         deps.httpRouter.addAuthPolicy({

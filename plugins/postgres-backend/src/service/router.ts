@@ -23,6 +23,7 @@ import {
   postgresDatabaseCreatePermission,
   postgresDatabaseReadPermission,
   postgresFleetReadPermission,
+  UserCallBudget,
 } from '@bizmatters/plugin-postgres-common';
 import {
   DatabaseService,
@@ -108,7 +109,16 @@ const REFUSALS = new Set([
   'NotFoundError',
   'ConflictError',
   'AuthenticationError',
+  'TooManyRequestsError',
 ]);
+
+/** A user past their calls a minute: answered 429 with Retry-After. */
+class TooManyRequestsError extends Error {
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(message);
+    this.name = 'TooManyRequestsError';
+  }
+}
 
 /** Entity refs per catalog lookup. */
 const CATALOG_BATCH_SIZE = 500;
@@ -182,6 +192,11 @@ export async function createRouter(options: {
    * actor of an on-behalf-of token); default `plugin:scaffolder`.
    */
   requestRegistrar?: string;
+  /**
+   * Each user's calls a minute to the routes that spend forge calls (registering a request;
+   * `postgres.limits.callsPerMinute`); none: unlimited.
+   */
+  callBudget?: UserCallBudget;
 }): Promise<express.Router> {
   const { httpAuth, permissions, catalog, databases, entityTtlMs } = options;
   const catalogTimeoutMs = options.catalogTimeoutMs ?? 10_000;
@@ -506,7 +521,7 @@ export async function createRouter(options: {
     router.post(
       '/v1/entities/:kind/:namespace/:name/requests',
       async (req, res) => {
-        const { request, created } = await audited(
+        const registered = await audited(
           req,
           'request-register',
           {
@@ -531,6 +546,14 @@ export async function createRouter(options: {
                 }. Nothing was registered.`,
               );
             }
+            // each registration reads the pull request on the forge: a budget per user
+            const budget = await options.callBudget?.take(user);
+            if (budget && !budget.allowed) {
+              throw new TooManyRequestsError(
+                `${user} registered more requests than allowed in a minute; try again in ${budget.retryAfterSeconds} s. Nothing was registered.`,
+                budget.retryAfterSeconds,
+              );
+            }
             const { entityRef } = await entityForCreate(req, credentials);
             meta.entityRef = entityRef;
             const result = await tracker.register(entityRef, user, req.body);
@@ -546,7 +569,18 @@ export async function createRouter(options: {
             meta.previously = result.rebound;
             return result;
           },
-        );
+        ).catch(e => {
+          if (!(e instanceof TooManyRequestsError)) throw e;
+          res.setHeader('Retry-After', String(e.retryAfterSeconds));
+          res.status(429).json({
+            error: { name: e.name, message: e.message },
+            request: { method: req.method, url: req.originalUrl },
+            response: { statusCode: 429 },
+          });
+          return undefined;
+        });
+        if (!registered) return;
+        const { request, created } = registered;
         res.status(created ? 201 : 200).json(request);
       },
     );

@@ -92,6 +92,15 @@ const ACTIONS: Array<[string, (repoUrl: string) => Record<string, unknown>]> = [
   ],
 ];
 
+/**
+ * Limits count calls per user in one-minute windows: a loop that crossed into the next minute
+ * would be allowed the limit again. Waits for the next window when fewer than 25 s are left.
+ */
+async function withinOneWindow() {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 25_000) await new Promise(r => setTimeout(r, left + 50));
+}
+
 const templateName = (action: string) => `team-${action.replace(/[:]/g, '-')}`;
 
 describe('a hostile team against the actions and routes', () => {
@@ -352,6 +361,7 @@ describe('a hostile team against the actions and routes', () => {
       name: 'orders-flood',
       repoUrl: repoUrl(),
     };
+    await withinOneWindow();
     const before = forgeCalls();
     const ssmBefore = h.ssm.log.length;
     const statuses: Record<number, number> = {};
@@ -368,8 +378,9 @@ describe('a hostile team against the actions and routes', () => {
     expect(statuses[429]).toBe(1940);
     expect(Number(retryAfter)).toBeGreaterThan(0);
     expect(Number(retryAfter)).toBeLessThanOrEqual(60);
-    // at most 3 forge reads and 3 SSM calls per answered check
-    expect(forgeCalls() - before).toBeLessThanOrEqual(60 * 3);
+    // at most 4 forge reads (the claim, the open pull request and its ExternalSecret) and 3
+    // SSM calls per answered check
+    expect(forgeCalls() - before).toBeLessThanOrEqual(60 * 4);
     expect(h.ssm.log.length - ssmBefore).toBeLessThanOrEqual(60 * 3);
 
     const alice = await request(h.backend.server)
@@ -390,6 +401,36 @@ describe('a hostile team against the actions and routes', () => {
           l.status === 'failed',
       ),
     ).toBe(true);
+  });
+
+  it('registering requests: 429 with Retry-After past the limit, before the forge is read', async () => {
+    // as postgres:request:register sends it: the scaffolder acting for alice (who registered
+    // nothing yet in this file)
+    const auth = `Bearer ${mockCredentials.user.token(USERS.alice, {
+      actor: { subject: 'plugin:scaffolder' },
+    })}`;
+    await withinOneWindow();
+    const statuses: number[] = [];
+    let forgeAtLimit = 0;
+    for (let i = 0; i < 70; i++) {
+      if (i === 60) forgeAtLimit = forgeCalls();
+      const res = await request(h.backend.server)
+        .post('/api/postgres/v1/entities/component/default/payments/requests')
+        .set('Authorization', auth)
+        .send({
+          namespace: 'payments',
+          name: 'payments-db',
+          repoUrl: repoUrl(),
+          pullRequestNumber: 9000 + i,
+        });
+      statuses.push(res.status);
+      if (res.status === 429) {
+        expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      }
+    }
+    expect(statuses.slice(0, 60).every(s => s !== 429)).toBe(true);
+    expect(statuses.slice(60)).toEqual(Array(10).fill(429));
+    expect(forgeCalls()).toBe(forgeAtLimit);
   });
 
   it('the same question within the TTL is answered again without another forge or SSM call', async () => {
