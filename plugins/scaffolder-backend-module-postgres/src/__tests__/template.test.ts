@@ -274,9 +274,10 @@ describe('New Postgres DB template through the real scaffolder', () => {
       `The database existing/agent-executor-db already exists: its claim databases/existing/agent-executor-db/postgresinstance.yaml is on main of ${forge.host}/platform/gitops`,
     );
     expect(messages).toContain('Nothing was written');
-    // read through the real integration (token from integrations.github) over HTTP
+    // read through the real integration (token from integrations.github) over HTTP: the
+    // claim, and its ExternalSecret (an existing database's SSM names are read from it)
     expect(forge.calls['GET /repos/:owner/:repo/contents/:path']).toBe(
-      contentReads + 1,
+      contentReads + 2,
     );
     expect(ssm.writes).toBe(writes);
     expect(forge.pulls).toHaveLength(pulls);
