@@ -35,35 +35,51 @@ export function EntityPostgresCard(props: EntityPostgresProps) {
       value={value}
       error={error}
       entityName={entity.metadata.name}
-      requests={requests => (
-        <Table size="small" aria-label="Requested databases">
-          <TableBody>
-            {requests.map(request => (
-              <TableRow key={request.id}>
-                <TableCell>
-                  <Typography variant="body2">{request.name}</Typography>
-                  <Typography variant="caption" color="textSecondary">
-                    {request.namespace}
-                  </Typography>
-                </TableCell>
-                <TableCell>
-                  <RequestPhase request={request} />
-                  <Typography variant="caption" display="block">
-                    <PullRequestLink request={request} />
-                  </Typography>
-                  <Typography
-                    variant="caption"
-                    color="textSecondary"
-                    display="block"
-                  >
-                    <RequestTimelineText request={request} />
-                  </Typography>
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      )}
+      requests={requests => {
+        // requests, then (apart) databases decommissioned lately
+        const table = (label: string, records: typeof requests) =>
+          records.length ? (
+            <Table size="small" aria-label={label}>
+              <TableBody>
+                {records.map(request => (
+                  <TableRow key={request.id}>
+                    <TableCell style={{ whiteSpace: 'nowrap' }}>
+                      <Typography variant="body2">{request.name}</Typography>
+                      <Typography variant="caption" color="textSecondary">
+                        {request.namespace}
+                      </Typography>
+                    </TableCell>
+                    <TableCell>
+                      <RequestPhase request={request} />
+                      <Typography variant="caption" display="block">
+                        <PullRequestLink request={request} />
+                      </Typography>
+                      <Typography
+                        variant="caption"
+                        color="textSecondary"
+                        display="block"
+                      >
+                        <RequestTimelineText request={request} />
+                      </Typography>
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          ) : null;
+        return (
+          <>
+            {table(
+              'Requested databases',
+              requests.filter(r => r.phase !== 'decommissioned'),
+            )}
+            {table(
+              'Decommissioned databases',
+              requests.filter(r => r.phase === 'decommissioned'),
+            )}
+          </>
+        );
+      }}
     >
       {items => (
         <Table size="small" aria-label="PostgreSQL databases">

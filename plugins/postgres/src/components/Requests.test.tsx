@@ -337,6 +337,18 @@ describe("a database's life on the tab and the card", () => {
     expect(within(requested).getAllByRole('listitem')).toHaveLength(1);
   });
 
+  it('the card lists a decommissioned database apart too', async () => {
+    await render('card', { name: 'life-5', answer: decommissioned });
+    const gone = await screen.findByRole('table', {
+      name: 'Decommissioned databases',
+    });
+    expect(gone).toHaveTextContent(`${healthy.name}`);
+    expect(gone).toHaveTextContent(/decommissioned .* by bob/);
+    expect(
+      screen.getByRole('table', { name: 'Requested databases' }),
+    ).not.toHaveTextContent('Decommissioned');
+  });
+
   it('a decommission closed without merge says the database stays as it was', async () => {
     const note =
       'The decommission request #14 was closed without merge: the database stays as it was.';
