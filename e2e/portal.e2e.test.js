@@ -1134,13 +1134,16 @@ test('accessibility: the tab, the card, the fleet page and the three forms have 
   const pages = [
     [
       'Databases tab',
-      `${APP}/catalog/default/component/orders/databases`,
-      () => page.getByRole('list', { name: 'Health of orders-db' }).waitFor(),
+      `${APP}/catalog/default/component/agent-executor/databases`,
+      () =>
+        page
+          .getByRole('list', { name: 'Health of agent-executor-db' })
+          .waitFor(),
     ],
     [
       'overview card',
-      `${APP}/catalog/default/component/orders`,
-      () => page.getByText('orders-db').first().waitFor(),
+      `${APP}/catalog/default/component/agent-executor`,
+      () => page.getByText('agent-executor-db').first().waitFor(),
     ],
     [
       'fleet page',
@@ -1156,9 +1159,10 @@ test('accessibility: the tab, the card, the fleet page and the three forms have 
       'Change Postgres DB',
       `${APP}/create/templates/default/change-postgres-db?formData=${encodeURIComponent(
         JSON.stringify({
-          component: 'component:default/orders',
-          namespace: 'orders',
-          name: 'orders-db',
+          // the seeded database (the test runs alone, too)
+          component: 'component:default/agent-executor',
+          namespace: 'databases',
+          name: 'agent-executor-db',
           operation: 'upgradeVersion',
         }),
       )}`,
