@@ -240,6 +240,7 @@ function VerdictCounts(props: {
                 <Typography variant="h4" component="p">
                   {counts[verdict]}
                 </Typography>
+                {/* a space: the visible text reads "1 Healthy", as the button is named */}{' '}
                 <VerdictStatus verdict={verdict} />
               </Box>
             </CardActionArea>
