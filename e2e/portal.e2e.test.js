@@ -665,8 +665,8 @@ async function fleetRows() {
 async function verdictCount(label) {
   const button = page
     .getByRole('group', { name: 'Databases by verdict' })
-    .getByRole('button', { name: new RegExp(`^${label}: `) });
-  return Number((await button.getAttribute('aria-label')).split(': ')[1]);
+    .getByRole('button', { name: new RegExp(`^\\d+ ${label}$`) });
+  return Number((await button.getAttribute('aria-label')).split(' ')[0]);
 }
 
 /** Picks `option` in the fleet page's select filter `label`. */
@@ -1177,22 +1177,38 @@ async function axeViolations() {
       targets: v.nodes.map(n => n.target.join(' ')),
     }));
   });
-  return violations
+  const found = violations
     .filter(v => v.impact === 'serious' || v.impact === 'critical')
     .flatMap(v => v.targets.map(t => `${v.id}: ${t} (${v.help})`));
+  backstageOwn.push(...found.filter(f => BACKSTAGE_OWN.some(r => r.test(f))));
+  return found.filter(f => !BACKSTAGE_OWN.some(r => r.test(f)));
 }
+
+/**
+ * Violations in Backstage's own components, not in anything this project renders: the
+ * scaffolder page header's tabs (react-aria ids that axe reads as invalid) and the Table's
+ * (material-table) sortable column headers. Listed in artifacts/e2e/axe-backstage.txt.
+ */
+const BACKSTAGE_OWN = [
+  /^aria-valid-attr-value: #react-aria[\w\\:-]*-tab-templates /,
+  /^nested-interactive: th:nth-child\(\d+\) > \.MuiTableSortLabel-root/,
+];
+const backstageOwn = [];
 
 test('accessibility: the tab, the card, the fleet page and the three forms have no serious or critical axe violations; no deprecation warning of ours', async () => {
   const pages = [
     [
       'Databases tab',
-      `${APP}/catalog/default/component/orders/databases`,
-      () => page.getByRole('list', { name: 'Health of orders-db' }).waitFor(),
+      `${APP}/catalog/default/component/agent-executor/databases`,
+      () =>
+        page
+          .getByRole('list', { name: 'Health of agent-executor-db' })
+          .waitFor(),
     ],
     [
       'overview card',
-      `${APP}/catalog/default/component/orders`,
-      () => page.getByText('orders-db').first().waitFor(),
+      `${APP}/catalog/default/component/agent-executor`,
+      () => page.getByText('agent-executor-db').first().waitFor(),
     ],
     [
       'fleet page',
@@ -1208,9 +1224,10 @@ test('accessibility: the tab, the card, the fleet page and the three forms have 
       'Change Postgres DB',
       `${APP}/create/templates/default/change-postgres-db?formData=${encodeURIComponent(
         JSON.stringify({
-          component: 'component:default/orders',
-          namespace: 'orders',
-          name: 'orders-db',
+          // the seeded database (the test runs alone, too)
+          component: 'component:default/agent-executor',
+          namespace: 'databases',
+          name: 'agent-executor-db',
           operation: 'upgradeVersion',
         }),
       )}`,
@@ -1237,6 +1254,10 @@ test('accessibility: the tab, the card, the fleet page and the three forms have 
     if (violations.length) found[name] = violations;
   }
   await shot('40-accessibility-last-form');
+  fs.writeFileSync(
+    path.join(artifacts, 'axe-backstage.txt'),
+    backstageOwn.join('\n'),
+  );
   assert.deepEqual(found, {});
   // our deprecations: the templates' and our plugins' (the rest is Backstage's own, listed)
   const ours = deprecations.filter(d =>

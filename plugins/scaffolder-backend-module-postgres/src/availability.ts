@@ -268,6 +268,25 @@ async function clusterChecks(
   ] as const;
   let claimState: AvailabilityCheck | undefined;
   const secretChecks = new Map<string, AvailabilityCheck>();
+  /** Marks this request's secrets among `used` as taken (the first holder found says why). */
+  const takeSecrets = (
+    used: Array<string | undefined>,
+    how: string,
+    ours?: { namespace: string; name: string },
+  ) => {
+    for (const [subject, name, field, what] of secrets) {
+      if (!used.includes(name) || secretChecks.has(subject)) continue;
+      secretChecks.set(subject, {
+        subject,
+        name,
+        state: 'taken',
+        message: ours
+          ? `The secret ${name} in ${request.namespace} ${how} ${ours.namespace}/${ours.name}, another database of this service: change ${what}.`
+          : `The secret ${name} in ${request.namespace} ${how} another database: change ${what}.`,
+        field,
+      });
+    }
+  };
   for (const cluster of answer.clusters) {
     if (!cluster.claims) {
       checks.push({
@@ -301,44 +320,22 @@ async function clusterChecks(
             };
         continue;
       }
-      for (const [subject, name, field, what] of secrets) {
-        const used =
-          other.secrets?.credentials === name ||
-          other.secrets?.connection === name;
-        if (!used || secretChecks.has(subject)) continue;
-        secretChecks.set(subject, {
-          subject,
-          name,
-          state: 'taken',
-          message: mine
-            ? `The secret ${name} in ${request.namespace} is already used by ${other.namespace}/${other.name}, another database of this service: change ${what}.`
-            : `The secret ${name} in ${request.namespace} is already used by another database: change ${what}.`,
-          field,
-        });
-      }
+      takeSecrets(
+        [other.secrets?.credentials, other.secrets?.connection],
+        'is already used by',
+        mine ? other : undefined,
+      );
     }
   }
   // the secrets an open pull request's claim writes are taken too, though no cluster has them
   for (const other of await pending) {
     if (other.name === request.name) continue;
     const names = claimSecretNames(other.name, other);
-    const mine =
-      entityKey(other.entityRef) === asker.entityRef ? other : undefined;
-    for (const [subject, name, field, what] of secrets) {
-      const used =
-        names.credentialsSecretName === name ||
-        names.connectionSecretName === name;
-      if (!used || secretChecks.has(subject)) continue;
-      secretChecks.set(subject, {
-        subject,
-        name,
-        state: 'taken',
-        message: mine
-          ? `The secret ${name} in ${request.namespace} is written by an open pull request for ${other.namespace}/${other.name}, another database of this service: change ${what}.`
-          : `The secret ${name} in ${request.namespace} is written by an open pull request for another database: change ${what}.`,
-        field,
-      });
-    }
+    takeSecrets(
+      [names.credentialsSecretName, names.connectionSecretName],
+      'is written by an open pull request for',
+      entityKey(other.entityRef) === asker.entityRef ? other : undefined,
+    );
   }
   checks.push(claimState ?? { subject: 'claim', name: claim, state: 'free' });
   for (const [subject, name] of secrets) {

@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import {
-  CodeSnippet,
   Content,
   ContentHeader,
   InfoCard,
@@ -130,7 +129,21 @@ function EnvBlock({ item }: { item: DatabaseItem }) {
           </Tooltip>
         </Box>
       </Box>
-      <CodeSnippet language="yaml" text={yaml} />
+      {/* plain text in the page's own colours: the snippet's syntax colours (grey, teal
+          on grey) fall below the 4.5:1 contrast people need to read it */}
+      <Box
+        component="pre"
+        aria-label="Env block"
+        p={2}
+        m={0}
+        overflow="auto"
+        bgcolor="background.default"
+        color="text.primary"
+        fontFamily="monospace"
+        fontSize="0.85rem"
+      >
+        {yaml}
+      </Box>
     </Box>
   );
 }

@@ -157,9 +157,9 @@ const respond = (response: DatabasesResponse) => ({
 function count(label: string) {
   const group = screen.getByRole('group', { name: 'Databases by verdict' });
   const button = within(group).getByRole('button', {
-    name: new RegExp(`^${label}: `),
+    name: new RegExp(`^\\d+ ${label}$`),
   });
-  return Number(button.getAttribute('aria-label')!.split(': ')[1]);
+  return Number(button.getAttribute('aria-label')!.split(' ')[0]);
 }
 
 /** The database names in the table's body, in order (not the header's or footer's rows). */
@@ -233,7 +233,7 @@ describe('PostgresFleetPage', () => {
   it('lists the open requests with their phase, pull request, who and when, counted apart', async () => {
     await render(respond(withRequests));
     await screen.findByText('5 of 5 databases');
-    expect(screen.getByLabelText('Requested: 3')).toBeInTheDocument();
+    expect(screen.getByLabelText('3 Requested')).toBeInTheDocument();
     // the databases' counts are as without requests
     expect(count('Healthy')).toBe(2);
     expect(requestNames()).toEqual(['search-db', 'reports-db', 'old-db']);
@@ -288,7 +288,7 @@ describe('PostgresFleetPage', () => {
     await screen.findByText('5 of 5 databases');
     await search('reports');
     expect(requestNames()).toEqual(['reports-db']);
-    expect(screen.getByLabelText('Requested: 1')).toBeInTheDocument();
+    expect(screen.getByLabelText('1 Requested')).toBeInTheDocument();
     await userEvent.click(
       screen.getByRole('button', { name: 'Clear filters' }),
     );
@@ -296,7 +296,7 @@ describe('PostgresFleetPage', () => {
     // a request has no cluster yet
     await choose('Cluster All', 'sandbox-a');
     expect(requestNames()).toEqual([]);
-    expect(screen.getByLabelText('Requested: 0')).toBeInTheDocument();
+    expect(screen.getByLabelText('0 Requested')).toBeInTheDocument();
   });
 
   it('offers the namespace of a request that has no database yet, and filters the requests by it', async () => {
@@ -306,7 +306,7 @@ describe('PostgresFleetPage', () => {
     expect(fleet.items.map(i => i.namespace)).not.toContain('search');
     await choose('Namespace All', 'search');
     expect(requestNames()).toEqual(['search-db']);
-    expect(screen.getByLabelText('Requested: 1')).toBeInTheDocument();
+    expect(screen.getByLabelText('1 Requested')).toBeInTheDocument();
     expect(screen.getByText('0 of 5 databases')).toBeInTheDocument();
     // a namespace with databases and no request: its databases, no request
     await choose('Namespace search', 'billing');
@@ -338,7 +338,9 @@ describe('PostgresFleetPage', () => {
   it('filters by verdict, from the counts and from the select', async () => {
     await render(respond(fleet));
     await screen.findByText('5 of 5 databases');
-    await userEvent.click(screen.getByRole('button', { name: /^Healthy: / }));
+    await userEvent.click(
+      screen.getByRole('button', { name: /^\d+ Healthy$/ }),
+    );
     expect(names()).toEqual(['agent-executor-db', 'legacy-db']);
     expect(screen.getByText('2 of 5 databases')).toBeInTheDocument();
     // the other counts stay: they say what choosing them would show

@@ -1,3 +1,4 @@
+import type { JsonValue } from '@backstage/types';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
@@ -757,6 +758,8 @@ describe('the change template checks as you type', () => {
     storageGB = 10,
     today: { size?: string; version?: string } = {},
     chosen: Record<string, string> = {},
+    /** The form's values as given, instead of today's and `chosen`. */
+    initialState?: Record<string, JsonValue>,
   ) {
     const { size = 'small', version = '16' } = today;
     const api = {
@@ -782,13 +785,15 @@ describe('the change template checks as you type', () => {
               steps: [{ title: 'Change', schema: changeStep }],
             }}
             extensions={EXTENSIONS}
-            initialState={{
-              ...TODAY,
-              operation,
-              storageGB,
-              size: 'small',
-              ...chosen,
-            }}
+            initialState={
+              initialState ?? {
+                ...TODAY,
+                operation,
+                storageGB,
+                size: 'small',
+                ...chosen,
+              }
+            }
             onCreate={async () => {}}
           />
         </SecretsContextProvider>
@@ -848,34 +853,15 @@ describe('the change template checks as you type', () => {
   });
 
   it('opened as the Databases tab opens it, nothing is red before anything is typed', async () => {
-    const api = {
-      ...apiAnswering(SEED),
-      getEntityDatabases: jest.fn(async () => ({
-        items: [
-          {
-            cluster: 'sandbox-a',
-            namespace: 'orders',
-            name: 'orders-db',
-            spec: { size: 'small', version: '16', storageGB: 10 },
-          } as DatabaseItem,
-        ],
-        errors: [],
-      })),
-    };
-    await renderInTestApp(
-      <TestApiProvider apis={[[postgresApiRef, api]]}>
-        <SecretsContextProvider>
-          <Stepper
-            manifest={{
-              title: 'Change Postgres DB',
-              steps: [{ title: 'Change', schema: changeStep }],
-            }}
-            extensions={EXTENSIONS}
-            initialState={{ ...TODAY, ...CHANGE_LINK_VALUES }}
-            onCreate={async () => {}}
-          />
-        </SecretsContextProvider>
-      </TestApiProvider>,
+    await renderChange(
+      'growStorage',
+      10,
+      {},
+      {},
+      {
+        ...TODAY,
+        ...CHANGE_LINK_VALUES,
+      },
     );
     await waitFor(() =>
       expect(

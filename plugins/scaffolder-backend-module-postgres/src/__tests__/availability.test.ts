@@ -265,19 +265,8 @@ describe('availability, with {name} in the SSM pattern', () => {
       '/zerotouch/prod/payments/payments-reports/user',
     ]);
   });
-});
 
-describe('availability reads what exists, with {name} in the SSM pattern', () => {
-  let h: ScaffolderHarness;
-  beforeAll(async () => {
-    h = await startScaffolderHarness({
-      platform: true,
-      postgres: {
-        ssm: { pathPattern: '/zerotouch/{environment}/{service}/{name}/{key}' },
-      },
-    });
-  });
-  afterAll(() => h?.stop());
+  // what exists is read from it, never re-derived from today's config
 
   /** A database of payments as the template wrote it, with the SSM pattern of its day. */
   const legacy: DatabaseRequest = {
