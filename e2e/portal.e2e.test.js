@@ -1065,7 +1065,7 @@ test("another team's database stays theirs: not on their page, not through anoth
   assert.match(resourceName, /^postgres-[0-9a-f]{16}$/);
   const card = await dependsOn.textContent();
   assert.ok(!card.includes(resourceName), card);
-  const pageText = await page.locator('main').textContent();
+  const pageText = await page.locator('body').innerText();
   assert.ok(
     !pageText.includes('payments-db'),
     "payments' page names payments-db",
