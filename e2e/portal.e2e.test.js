@@ -536,18 +536,26 @@ test('the form refuses a taken name, an existing database and a reserved owner b
 });
 
 test('the merged database is a catalog Resource, owned by the team and a dependency of orders', async () => {
-  const ref = 'resource:default/orders-db.orders.sandbox-a';
-  // the provider refreshes every 15 s in the sandbox
+  // its name is opaque: found by the claim it shows (the provider refreshes every 15 s)
+  const instance = 'sandbox-a/orders/orders-db';
   let entity;
   for (let i = 0; i < 60 && !entity; i++) {
     const res = await fetch(
-      'http://localhost:7007/api/catalog/entities/by-name/resource/default/orders-db.orders.sandbox-a',
+      `http://localhost:7007/api/catalog/entities/by-query?filter=kind=resource,metadata.annotations.bizmatters.io/postgres-instances=${encodeURIComponent(
+        instance,
+      )}`,
       { headers: { authorization: `Bearer ${userToken}` } },
     );
-    if (res.ok) entity = await res.json();
-    else await new Promise(r => setTimeout(r, 1000));
+    if (res.ok) [entity] = (await res.json()).items;
+    if (!entity) await new Promise(r => setTimeout(r, 1000));
   }
-  assert.ok(entity, `${ref} did not appear in the catalog`);
+  assert.ok(
+    entity,
+    `the Resource of ${instance} did not appear in the catalog`,
+  );
+  // named by a hash, never by the claim; its owners read the claim in the title
+  assert.match(entity.metadata.name, /^postgres-[0-9a-f]{16}$/);
+  assert.equal(entity.metadata.title, 'orders-db (sandbox-a/orders)');
   assert.equal(entity.spec.type, 'database');
   assert.equal(entity.spec.owner, 'group:default/team-agents');
   assert.deepEqual(entity.spec.dependencyOf, ['component:default/orders']);
@@ -558,7 +566,10 @@ test('the merged database is a catalog Resource, owned by the team and a depende
     ),
   );
   // its page has the Databases card, with the database's verdict
-  await page.goto(`${APP}/catalog/default/resource/orders-db.orders.sandbox-a`);
+  await page.goto(`${APP}/catalog/default/resource/${entity.metadata.name}`);
+  await page
+    .getByRole('heading', { name: 'orders-db (sandbox-a/orders)' })
+    .waitFor();
   const table = page.getByRole('table', { name: 'PostgreSQL databases' });
   await table.waitFor();
   await table
@@ -729,12 +740,13 @@ test('the fleet page (nav "Databases") lists every database the guest may see wi
     const [kind, rest] = claim.entityRef.split(':');
     const [namespace, name] = rest.split('/');
     assert.equal(r.entity, `/catalog/${namespace}/${kind}/${name}`);
-    // the name links to the database's own Resource (short sandbox names: name.namespace.cluster)
-    assert.equal(
+    // the name links to the database's own Resource, by its opaque name
+    assert.match(
       r.resource,
-      `/catalog/default/resource/${r.name}.${r.namespace}.${r.cluster}`,
+      /^\/catalog\/default\/resource\/postgres-[0-9a-f]{16}$/,
     );
   }
+  assert.equal(new Set(rows.map(r => r.resource)).size, rows.length);
   // the counts at the top are the rows' verdicts
   for (const label of [
     'Healthy',
@@ -1048,11 +1060,16 @@ test("another team's database stays theirs: not on their page, not through anoth
   await dependsOn.waitFor();
   await page.waitForLoadState('networkidle');
   await shot('12b-payments-depends-on-no-database');
-  // (the page's relation warning still names the ref it cannot read: the component's relations
-  // carry the Resource's name, claim.namespace.cluster; see the README's "Who may do what")
+  // (the page's relation warning may name the ref it cannot read: the component's relations
+  // carry the Resource's name, which is opaque, so it tells nothing of the claim)
+  assert.match(resourceName, /^postgres-[0-9a-f]{16}$/);
   const card = await dependsOn.textContent();
   assert.ok(!card.includes(resourceName), card);
-  assert.ok(!card.includes('payments-db'), card);
+  const pageText = await page.locator('body').innerText();
+  assert.ok(
+    !pageText.includes('payments-db'),
+    "payments' page names payments-db",
+  );
 
   for (const namespace of ['payments', 'databases']) {
     const proxy = await fetch(

@@ -111,6 +111,13 @@ const AGENTS_DB = databaseResourceName({
   name: 'agent-executor-db',
 });
 
+// the name payments' database would take in another cluster, before its claim exists there
+const SQUATTED_DB = databaseResourceName({
+  cluster: 'sandbox-b',
+  namespace: 'payments',
+  name: 'payments-db',
+});
+
 /** Users the seed does not have (fed by a provider: the catalog rules do not gate them). */
 const TEST_ENTITIES = [
   ...[
@@ -178,7 +185,7 @@ describe('one visibility rule at every door, under the shipped policy and catalo
         apiVersion: 'backstage.io/v1alpha1',
         kind: 'Resource',
         metadata: {
-          name: 'payments-db.payments.sandbox-b',
+          name: SQUATTED_DB,
           annotations: {
             'bizmatters.io/postgres-instances':
               'sandbox-b/payments/payments-db',
@@ -344,6 +351,23 @@ describe('one visibility rule at every door, under the shipped policy and catalo
     ).toEqual([PAYMENTS_DB]);
   });
 
+  it('payments’ relations, as the guest reads them, name no claim, namespace or cluster of its databases', async () => {
+    const payments = await get(
+      '/api/catalog/entities/by-name/component/default/payments',
+      'guest',
+    );
+    expect(payments.status).toBe(200);
+    // the component is readable, so are its relations: the refs to its database Resources
+    // must tell nothing of the claims (the entity page prints an unreadable ref as it is)
+    const resourceRefs = payments.body.relations
+      .map((r: any) => r.targetRef as string)
+      .filter((ref: string) => ref.startsWith('resource:'));
+    expect(resourceRefs).toHaveLength(1);
+    for (const ref of resourceRefs) {
+      expect(ref).not.toMatch(/payments-db|payments|sandbox-a/);
+    }
+  });
+
   it('a lying claim: its Resource is owned as the catalog says, marked, and related to nothing', async () => {
     const res = await resource(LYING_DB, 'pat');
     expect(res.body.spec).toEqual({
@@ -418,7 +442,9 @@ describe('one visibility rule at every door, under the shipped policy and catalo
       .send({ type: 'url', target: `${files}/squat.yaml` });
     expect(squat.status).toBe(400);
     expect(squat.body.error.message).toMatch(
-      /Entity resource:default\/payments-db\.payments\.sandbox-b .* is not of an allowed kind/,
+      new RegExp(
+        `Entity resource:default/${SQUATTED_DB} .* is not of an allowed kind`,
+      ),
     );
     // a location holding only a Component is fine
     const fine = await request(backend.server)

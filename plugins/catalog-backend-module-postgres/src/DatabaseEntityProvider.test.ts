@@ -8,7 +8,10 @@ import {
   EntityProviderConnection,
   EntityProviderMutation,
 } from '@backstage/plugin-catalog-node';
-import { ClaimsResponse } from '@bizmatters/plugin-postgres-common';
+import {
+  ClaimsResponse,
+  databaseResourceName,
+} from '@bizmatters/plugin-postgres-common';
 import { DatabaseEntityProvider } from './DatabaseEntityProvider';
 
 /** The postgres backend's claims route, answering what a test sets (or a status). */
@@ -38,6 +41,10 @@ const claim = (name: string, owner = 'group:default/team-a') => ({
   entityRef: 'component:default/orders',
   owner,
 });
+
+/** The (opaque) name of the Resource of claim `ns/<name>` in `cluster`. */
+const db = (cluster: string, name: string) =>
+  databaseResourceName({ cluster, namespace: 'ns', name });
 
 const ORDERS = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -107,7 +114,7 @@ const WHY = 'bizmatters.io/claims-unread-reason';
 describe('DatabaseEntityProvider', () => {
   it('a cluster not read keeps what the catalog has of it, marked unread; Resources of others are not touched', async () => {
     const { provider, connection, full, logger } = setup([
-      stored('old.ns.b', 'postgres-claims:b'),
+      stored(db('b', 'old'), 'postgres-claims:b'),
       stored('by-hand', 'url:https://example.com/catalog-info.yaml'),
     ]);
     await provider.connect(connection);
@@ -123,9 +130,13 @@ describe('DatabaseEntityProvider', () => {
       kept: { b: 1 },
     });
     const emitted = full(0);
-    expect(Object.keys(emitted).sort()).toEqual(['old.ns.b', 'one.ns.a']);
-    expect(emitted['one.ns.a'].metadata.annotations![UNREAD]).toBeUndefined();
-    expect(emitted['old.ns.b'].metadata.annotations).toMatchObject({
+    expect(Object.keys(emitted).sort()).toEqual(
+      [db('b', 'old'), db('a', 'one')].sort(),
+    );
+    expect(
+      emitted[db('a', 'one')].metadata.annotations![UNREAD],
+    ).toBeUndefined();
+    expect(emitted[db('b', 'old')].metadata.annotations).toMatchObject({
       [UNREAD]: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       [WHY]: 'cluster b did not answer within 5000 ms',
     });
@@ -137,7 +148,7 @@ describe('DatabaseEntityProvider', () => {
   });
 
   it('the mark does not change while the cluster stays unread, whoever refreshes (no churn)', async () => {
-    const marked = stored('old.ns.b', 'postgres-claims:b', {
+    const marked = stored(db('b', 'old'), 'postgres-claims:b', {
       [UNREAD]: '2026-01-01T00:00:00.000Z',
       [WHY]: 'connection refused',
     });
@@ -145,7 +156,7 @@ describe('DatabaseEntityProvider', () => {
     await provider.connect(connection);
     answer = { clusters: [{ cluster: 'b', error: 'another reason' }] };
     await provider.refresh();
-    expect(full(0)['old.ns.b']).toEqual(marked);
+    expect(full(0)[db('b', 'old')]).toEqual(marked);
   });
 
   it('a claim removed, or its cluster gone from the Kubernetes backend: its Resource goes', async () => {
@@ -158,14 +169,12 @@ describe('DatabaseEntityProvider', () => {
       ],
     };
     await provider.refresh();
-    expect(Object.keys(full(0)).sort()).toEqual([
-      'one.ns.a',
-      'three.ns.b',
-      'two.ns.a',
-    ]);
+    expect(Object.keys(full(0)).sort()).toEqual(
+      [db('a', 'one'), db('b', 'three'), db('a', 'two')].sort(),
+    );
     answer = { clusters: [{ cluster: 'a', claims: [claim('one')] }] };
     await provider.refresh();
-    expect(Object.keys(full(1))).toEqual(['one.ns.a']);
+    expect(Object.keys(full(1))).toEqual([db('a', 'one')]);
   });
 
   it('a cluster the catalog has not processed yet: this replica’s last read is kept', async () => {
@@ -175,13 +184,13 @@ describe('DatabaseEntityProvider', () => {
     await provider.refresh();
     answer = { clusters: [{ cluster: 'b', error: 'down' }] };
     expect((await provider.refresh()).kept).toEqual({ b: 1 });
-    expect(full(1)['three.ns.b'].metadata.annotations![WHY]).toBe('down');
+    expect(full(1)[db('b', 'three')].metadata.annotations![WHY]).toBe('down');
   });
 
   it('the postgres backend unreachable: every Resource of ours in the catalog is kept', async () => {
     const { provider, connection, full } = setup([
-      stored('x.ns.a', 'postgres-claims:a'),
-      stored('y.ns.b', 'postgres-claims:b'),
+      stored(db('a', 'x'), 'postgres-claims:a'),
+      stored(db('b', 'y'), 'postgres-claims:b'),
       stored('by-hand', 'url:https://example.com/catalog-info.yaml'),
     ]);
     await provider.connect(connection);
@@ -191,7 +200,9 @@ describe('DatabaseEntityProvider', () => {
     expect(summary.unread.a).toMatch(
       /^the postgres backend did not list the claims: .*503/,
     );
-    expect(Object.keys(full(0)).sort()).toEqual(['x.ns.a', 'y.ns.b']);
+    expect(Object.keys(full(0)).sort()).toEqual(
+      [db('a', 'x'), db('b', 'y')].sort(),
+    );
   });
 
   it('the catalog unreadable while a cluster is not read: nothing is applied', async () => {
@@ -253,17 +264,17 @@ describe('DatabaseEntityProvider', () => {
       Object.entries(emitted).map(([name, e]) => [name, e.spec]),
     );
     expect(specs).toEqual({
-      'lying.ns.a': {
+      [db('a', 'lying')]: {
         type: 'database',
         owner: 'group:default/team-orders',
       },
-      'agrees.ns.a': {
+      [db('a', 'agrees')]: {
         type: 'database',
         owner: 'group:default/team-orders',
         dependencyOf: ['component:default/orders'],
         system: 'system:default/shop',
       },
-      'inherits.ns.a': {
+      [db('a', 'inherits')]: {
         type: 'database',
         owner: 'group:default/team-orders',
         dependencyOf: ['component:default/orders'],
@@ -271,13 +282,13 @@ describe('DatabaseEntityProvider', () => {
       },
     });
     expect(
-      emitted['lying.ns.a'].metadata.annotations![
+      emitted[db('a', 'lying')].metadata.annotations![
         'bizmatters.io/ownership-mismatch'
       ],
     ).toBe(
       'The claim names owner group:default/team-agents, but the catalog says component:default/orders is owned by group:default/team-orders',
     );
-    for (const name of ['agrees.ns.a', 'inherits.ns.a']) {
+    for (const name of [db('a', 'agrees'), db('a', 'inherits')]) {
       expect(
         emitted[name].metadata.annotations!['bizmatters.io/ownership-mismatch'],
       ).toBeUndefined();

@@ -8,22 +8,29 @@ import {
 /** The catalog's rule for entity names (catalog-model's KubernetesValidatorFunctions). */
 const ENTITY_NAME = /^([a-zA-Z0-9]+[-_.])*[a-zA-Z0-9]+$/;
 
+/** The name of orders-db (namespace orders, cluster cluster-a), pinned. */
+const PINNED_ORDERS_NAME = 'postgres-9820e920eec181ae';
+
 describe('database Resource names', () => {
-  it('are name.namespace.cluster when that is a valid entity name', () => {
-    expect(
-      databaseResourceName({
-        cluster: 'cluster-a',
-        namespace: 'orders',
-        name: 'orders-db',
-      }),
-    ).toBe('orders-db.orders.cluster-a');
-    expect(
-      databaseResourceRef({
-        cluster: 'cluster-a',
-        namespace: 'orders',
-        name: 'orders-db',
-      }),
-    ).toBe('resource:default/orders-db.orders.cluster-a');
+  const orders = {
+    cluster: 'cluster-a',
+    namespace: 'orders',
+    name: 'orders-db',
+  };
+
+  it('are opaque: a fixed prefix and a hash, never the claim, namespace or cluster', () => {
+    const name = databaseResourceName(orders);
+    expect(name).toMatch(/^postgres-[0-9a-f]{16}$/);
+    expect(name).not.toMatch(/orders|cluster/);
+    expect(databaseResourceRef(orders)).toBe(`resource:default/${name}`);
+  });
+
+  it('are stable: the same claim always gets the same name', () => {
+    // pinned: a changed name would orphan every Resource (and its relations) in the catalog
+    expect(databaseResourceName(orders)).toBe(
+      databaseResourceName({ ...orders }),
+    );
+    expect(databaseResourceName(orders)).toBe(PINNED_ORDERS_NAME);
   });
 
   it('differ between clusters, and where separators would make two claims alike', () => {
@@ -35,24 +42,19 @@ describe('database Resource names', () => {
       { cluster: 'A', namespace: 'b', name: 'c' },
       { cluster: 'x.y', namespace: 'b', name: 'c' },
       { cluster: 'x', namespace: 'y', name: 'b.c' },
+      { cluster: 'x', namespace: 'y.b', name: 'c' },
     ].map(databaseResourceName);
     expect(new Set(names.map(n => n.toLowerCase())).size).toBe(names.length);
   });
 
-  it('are valid, at most 63 characters and stable when the readable form does not fit', () => {
-    const long = {
-      cluster: 'production-eu-west-1.example.com',
-      namespace: 'payments-platform',
-      name: 'payments-ledger-db',
-    };
-    const name = databaseResourceName(long);
-    expect(name).toMatch(/^payments-ledger-db-[0-9a-f]{16}$/);
-    expect(databaseResourceName({ ...long })).toBe(name);
-    expect(
-      databaseResourceName({ ...long, cluster: 'production-eu-west-2' }),
-    ).not.toBe(name);
+  it('are valid entity names of at most 63 characters, whatever the cluster is called', () => {
     for (const claim of [
-      long,
+      orders,
+      {
+        cluster: 'production-eu-west-1.example.com',
+        namespace: 'payments-platform',
+        name: 'payments-ledger-db',
+      },
       { cluster: 'Prod_Cluster', namespace: 'ns', name: 'db' },
       { cluster: 'a--b', namespace: 'ns', name: 'db' },
       { cluster: 'c', namespace: 'n'.repeat(63), name: 'd'.repeat(63) },
@@ -61,8 +63,7 @@ describe('database Resource names', () => {
       const n = databaseResourceName(claim);
       expect(n.length).toBeLessThanOrEqual(63);
       expect(n).toMatch(ENTITY_NAME);
-      // none of these has a readable form: the hashed form has no dot, so it never equals one
-      expect(n).not.toContain('.');
+      expect(n).toMatch(/^postgres-[0-9a-f]{16}$/);
     }
   });
 });
@@ -79,14 +80,14 @@ describe('claims on database Resources', () => {
       claimOwnershipInCluster(
         'cluster-a',
         claim(ORDERS),
-        'resource:default/orders-db.orders.cluster-a',
+        `resource:default/${PINNED_ORDERS_NAME}`,
       ),
     ).toBe('ours');
     expect(
       claimOwnershipInCluster(
         'cluster-a',
         claim(ORDERS),
-        'Resource:default/Orders-DB.orders.cluster-a',
+        `Resource:default/${PINNED_ORDERS_NAME.toUpperCase()}`,
       ),
     ).toBe('ours');
     // the same claim read from another cluster, or any other Resource
@@ -94,7 +95,7 @@ describe('claims on database Resources', () => {
       claimOwnershipInCluster(
         'cluster-b',
         claim(ORDERS),
-        'resource:default/orders-db.orders.cluster-a',
+        `resource:default/${PINNED_ORDERS_NAME}`,
       ),
     ).toBe('other');
     expect(
@@ -114,7 +115,7 @@ describe('claims on database Resources', () => {
       claimOwnershipInCluster(
         'cluster-a',
         claim(),
-        'resource:default/orders-db.orders.cluster-a',
+        `resource:default/${PINNED_ORDERS_NAME}`,
       ),
     ).toBe('unannotated');
   });

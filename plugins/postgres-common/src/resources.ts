@@ -10,7 +10,7 @@ import {
 
 /**
  * The catalog's view of databases: each claim becomes a `kind: Resource` entity of
- * `spec.type: database`, named from where its claim lives (cluster, namespace, name).
+ * `spec.type: database`, named by a hash of where its claim lives (cluster, namespace, name).
  */
 
 /** The catalog namespace of database Resources. @public */
@@ -29,9 +29,8 @@ export interface ClaimLocation {
   name: string;
 }
 
-/** An entity name as the catalog accepts it: `[a-z0-9]` runs joined by single `-`, `_` or `.`. */
-const READABLE_NAME = /^[a-z0-9]+(?:[-_.][a-z0-9]+)*$/;
-const MAX_ENTITY_NAME_LENGTH = 63;
+/** The fixed start of every database Resource's name. */
+const DATABASE_RESOURCE_NAME_PREFIX = 'postgres-';
 
 /** FNV-1a, 64 bits, of the UTF-8 bytes of `text`, as 16 hex digits (pure: no Node or browser API). */
 function fnv1a64(text: string): string {
@@ -45,33 +44,21 @@ function fnv1a64(text: string): string {
 }
 
 /**
- * The catalog name of a claim's database Resource: `name.namespace.cluster` (the claim's name
- * and namespace are DNS labels, without dots, so the three parts are told apart and two
- * clusters never give the same name). When that is not a valid entity name of at most 63
- * characters (long names, a cluster name with capitals or runs of separators), the claim's
- * name shortened and a hash of all three: `name-<16 hex digits>`, which has no dot and so
- * never equals a name of the first form. Stable: the same claim always gets the same name.
+ * The catalog name of a claim's database Resource: opaque, `postgres-` and a 64-bit hash of
+ * (cluster, namespace, name) as 16 hex digits, e.g. `postgres-3f9a0c4b1d2e5f60`. It never holds
+ * the claim's name, namespace or cluster: the name travels where the Resource itself does not
+ * (the owning component's `relations`, readable by whoever reads the component, and the entity
+ * page's warning about a relation it cannot read), so a readable name would tell another team
+ * which claims exist where. The readable name is the Resource's `metadata.title`, seen only by
+ * who may read the Resource. Stable: the same claim always gets the same name; valid for the
+ * catalog (22 characters, lower case) whatever the cluster is called.
  *
  * @public
  */
 export function databaseResourceName(claim: ClaimLocation): string {
-  const readable = `${claim.name}.${claim.namespace}.${claim.cluster}`;
-  if (
-    readable.length <= MAX_ENTITY_NAME_LENGTH &&
-    READABLE_NAME.test(readable)
-  ) {
-    return readable;
-  }
-  const hash = fnv1a64(
+  return `${DATABASE_RESOURCE_NAME_PREFIX}${fnv1a64(
     JSON.stringify([claim.cluster, claim.namespace, claim.name]),
-  );
-  const prefix = claim.name
-    .toLocaleLowerCase('en-US')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, MAX_ENTITY_NAME_LENGTH - hash.length - 1)
-    .replace(/-+$/, '');
-  return prefix ? `${prefix}-${hash}` : hash;
+  )}`;
 }
 
 /**

@@ -234,8 +234,12 @@ describe('database Resources from every cluster’s claims (real catalog, Kubern
     expect(res.body).toMatchObject({
       kind: 'Resource',
       metadata: {
-        name: 'agent-executor-db.example-01.cluster-a',
+        name: resourceOf('cluster-a', 1),
         namespace: 'default',
+        // the name is opaque; its owners read the claim in the title and description
+        title: 'agent-executor-db (cluster-a/example-01)',
+        description:
+          'PostgreSQL database: the PostgresInstance example-01/agent-executor-db in cluster cluster-a',
         annotations: {
           'bizmatters.io/postgres-instances':
             'cluster-a/example-01/agent-executor-db',

@@ -14,6 +14,7 @@ import type {
   DatabasesResponse,
   Verdict,
 } from '@bizmatters/plugin-postgres-common';
+import { databaseResourceName } from '@bizmatters/plugin-postgres-common';
 import { PostgresApi, postgresApiRef } from '../api/PostgresApi';
 import { PostgresFleetPage } from './PostgresFleetPage';
 import { exampleItems } from '../__testUtils__/examples';
@@ -206,10 +207,15 @@ describe('PostgresFleetPage', () => {
       'inventory-db',
       'legacy-db',
     ]);
-    // the database's own Resource entity, named from cluster, namespace and name
+    // the database's own Resource entity, its opaque name computed from cluster, namespace
+    // and name
     expect(screen.getByRole('link', { name: 'billing-db' })).toHaveAttribute(
       'href',
-      '/catalog/default/resource/billing-db.billing.sandbox-a',
+      `/catalog/default/resource/${databaseResourceName({
+        cluster: 'sandbox-a',
+        namespace: 'billing',
+        name: 'billing-db',
+      })}`,
     );
     // the component the claim names, as a second link
     expect(screen.getByRole('link', { name: 'billing' })).toHaveAttribute(
@@ -219,7 +225,11 @@ describe('PostgresFleetPage', () => {
     // a claim naming no component still has its Resource
     expect(screen.getByRole('link', { name: 'legacy-db' })).toHaveAttribute(
       'href',
-      '/catalog/default/resource/legacy-db.legacy.sandbox-b',
+      `/catalog/default/resource/${databaseResourceName({
+        cluster: 'sandbox-b',
+        namespace: 'legacy',
+        name: 'legacy-db',
+      })}`,
     );
     // a claim naming no entity says so instead of linking anywhere
     const legacy = screen.getByRole('row', { name: /legacy-db/ });
