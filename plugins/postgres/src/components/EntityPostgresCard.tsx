@@ -34,7 +34,7 @@ export function EntityPostgresCard(props: EntityPostgresProps) {
     <DatabasesState
       value={value}
       error={error}
-      entityName={entity.metadata.name}
+      entityName={entity.metadata.title ?? entity.metadata.name}
       requests={requests => {
         // requests, then (apart) databases decommissioned lately
         const table = (label: string, records: typeof requests) =>

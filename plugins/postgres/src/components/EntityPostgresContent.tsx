@@ -266,7 +266,7 @@ export function EntityPostgresContent(props: EntityPostgresProps) {
     <DatabasesState
       value={value}
       error={error}
-      entityName={entity.metadata.name}
+      entityName={entity.metadata.title ?? entity.metadata.name}
       requests={requests => (
         <Box mb={3}>
           <PendingRequests requests={requests} onChange={retry} />
