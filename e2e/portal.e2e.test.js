@@ -1455,7 +1455,10 @@ test('a grow request shows on the record while open (tab, card, form), then merg
   await ordersTabUntil(
     /Grow storage of orders\/life-db from 10 GB to 30 GB — .*merged/,
   );
-  await page.getByText('30 GB', { exact: true }).waitFor({ timeout: 90_000 });
+  await page
+    .getByRole('group', { name: `Claim of ${LIFE}` })
+    .getByText('30 GB', { exact: true })
+    .waitFor({ timeout: 90_000 });
   await shot('64-life-grow-merged');
 });
 

@@ -185,7 +185,13 @@ function DatabaseCard({
         <Grid item xs={12} md={7}>
           <Steps item={item} />
         </Grid>
-        <Grid item xs={12} md={5}>
+        <Grid
+          item
+          xs={12}
+          md={5}
+          role="group"
+          aria-label={`Claim of ${item.name}`}
+        >
           <Typography variant="subtitle2">Claim</Typography>
           <StructuredMetadataTable
             dense

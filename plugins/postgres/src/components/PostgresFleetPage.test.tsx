@@ -279,7 +279,7 @@ describe('PostgresFleetPage', () => {
       respond({ ...withRequests, requests: [...withRequests.requests!, gone] }),
     );
     await screen.findByText('5 of 5 databases');
-    expect(screen.getByLabelText('Requested: 3')).toBeInTheDocument();
+    expect(screen.getByLabelText('3 Requested')).toBeInTheDocument();
     expect(requestNames()).toEqual(['search-db', 'reports-db', 'old-db']);
     const list = screen.getByRole('list', { name: /Decommissioned databases/ });
     const [item] = within(list).getAllByRole('listitem');
