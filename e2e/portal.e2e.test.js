@@ -1253,7 +1253,13 @@ test('a grow request shows on the record while open (tab, card, form), then merg
   await ordersTabUntil(
     /Grow storage of orders\/life-db from 10 GB to 30 GB — .*merged/,
   );
-  await page.getByText('30 GB', { exact: true }).waitFor({ timeout: 90_000 });
+  // life-db's own card (orders-db has 30 GB too)
+  await page
+    .locator('div[class*="MuiCard"]')
+    .filter({ has: page.getByRole('list', { name: `Health of ${LIFE}` }) })
+    .last()
+    .getByText('30 GB', { exact: true })
+    .waitFor({ timeout: 90_000 });
   await shot('64-life-grow-merged');
 });
 
