@@ -812,6 +812,14 @@ describe('a database request bound to its own pull request, and its whole life a
         },
       ]);
       expect((await ask('bob')).status).toBe(403);
+      // asked on bob's own entity, orders' database is one without open changes (not found
+      // or not yours): nothing of orders' pull request
+      const other = await request(backend.server)
+        .get(
+          `/api/postgres/v1/entities/component/default/payments/open-changes?namespace=${NS}&name=${NAME}`,
+        )
+        .set('authorization', userAuth('bob'));
+      expect([other.status, other.body]).toEqual([200, { items: [] }]);
       expect(
         (await ask('alice', `namespace=${NS}&name=Bad%20Name`)).status,
       ).toBe(400);

@@ -24,6 +24,7 @@ import {
   postgresDatabaseReadPermission,
   postgresFleetReadPermission,
   UserCallBudget,
+  DatabasesResponse,
 } from '@bizmatters/plugin-postgres-common';
 import {
   DatabaseService,
@@ -616,7 +617,7 @@ export async function createRouter(options: {
     router.get(
       '/v1/entities/:kind/:namespace/:name/open-changes',
       async (req, res) => {
-        await entityForRead(req);
+        const { entity } = await entityForRead(req);
         const { namespace, name } = req.query;
         for (const [field, value] of Object.entries({ namespace, name })) {
           if (
@@ -630,8 +631,19 @@ export async function createRouter(options: {
           }
         }
         res.setHeader('Cache-Control', 'private, no-cache');
+        // only this entity's databases: another's is answered as one without open changes
+        // (not found or not yours)
+        const answer = await databases.forEntityAnswer(entity);
+        const { items } = JSON.parse(
+          answer.json.toString('utf8'),
+        ) as DatabasesResponse;
+        const ours = items.some(
+          i => i.namespace === namespace && i.name === name,
+        );
         res.json({
-          items: await tracker.openChanges(String(namespace), String(name)),
+          items: ours
+            ? await tracker.openChanges(String(namespace), String(name))
+            : [],
         });
       },
     );
