@@ -137,6 +137,24 @@ export interface FleetRequests extends FleetEntities {
 }
 
 /**
+ * A claim's namespace and name from a request's input (body or query): each must be a label
+ * value (a DNS label of at most 63 characters); an InputError names the first that is not.
+ */
+export function checkClaimLocation(fields: {
+  namespace?: unknown;
+  name?: unknown;
+}): { namespace: string; name: string } {
+  for (const [field, value] of Object.entries(fields)) {
+    if (typeof value !== 'string' || !isLabelValue(value)) {
+      throw new InputError(
+        `${field} must be the claim's ${field} (a DNS label of at most 63 characters)`,
+      );
+    }
+  }
+  return { namespace: fields.namespace as string, name: fields.name as string };
+}
+
+/**
  * Database requests from the moment they are made: registered by the scaffolder action, kept in
  * the plugin's database, their pull requests followed on the forge (a bounded number of calls
  * per TTL: {@link PullRequestReader}), and joined to an entity's answer: a request whose claim
@@ -195,17 +213,7 @@ export class RequestTracker {
     rebound?: string;
   }> {
     const { namespace, name, repoUrl, pullRequestNumber } = body ?? {};
-    for (const [field, value] of Object.entries({ namespace, name })) {
-      if (
-        typeof value !== 'string' ||
-        !isLabelValue(value) ||
-        value.length > 63
-      ) {
-        throw new InputError(
-          `${field} must be the claim's ${field} (a DNS label of at most 63 characters)`,
-        );
-      }
-    }
+    checkClaimLocation({ namespace, name });
     if (!Number.isSafeInteger(pullRequestNumber) || pullRequestNumber! < 1) {
       throw new InputError('pullRequestNumber must be a positive whole number');
     }

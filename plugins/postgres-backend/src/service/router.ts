@@ -18,7 +18,6 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   ClaimsResponse,
   EntityLike,
-  isLabelValue,
   PostgresChoices,
   postgresDatabaseCreatePermission,
   postgresDatabaseReadPermission,
@@ -35,7 +34,7 @@ import {
 } from './DatabaseService';
 import { catalogPredicate } from './catalogPredicate';
 import { TtlCache } from './TtlCache';
-import { RequestTracker } from './RequestTracker';
+import { checkClaimLocation, RequestTracker } from './RequestTracker';
 
 /** Sends a cached answer, gzipped when the client accepts it (the compression middleware then leaves it alone). */
 function send(
@@ -618,18 +617,7 @@ export async function createRouter(options: {
       '/v1/entities/:kind/:namespace/:name/open-changes',
       async (req, res) => {
         const { entity } = await entityForRead(req);
-        const { namespace, name } = req.query;
-        for (const [field, value] of Object.entries({ namespace, name })) {
-          if (
-            typeof value !== 'string' ||
-            !isLabelValue(value) ||
-            value.length > 63
-          ) {
-            throw new InputError(
-              `${field} must be the database's ${field} (a DNS label of at most 63 characters)`,
-            );
-          }
-        }
+        const { namespace, name } = checkClaimLocation(req.query);
         res.setHeader('Cache-Control', 'private, no-cache');
         // only this entity's databases: another's is answered as one without open changes
         // (not found or not yours)
@@ -641,9 +629,7 @@ export async function createRouter(options: {
           i => i.namespace === namespace && i.name === name,
         );
         res.json({
-          items: ours
-            ? await tracker.openChanges(String(namespace), String(name))
-            : [],
+          items: ours ? await tracker.openChanges(namespace, name) : [],
         });
       },
     );
