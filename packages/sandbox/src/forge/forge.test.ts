@@ -1,5 +1,5 @@
 import { Octokit } from '@octokit/rest';
-import { ForgeStandIn } from './forge';
+import { ForgeStandIn } from '.';
 
 describe('ForgeStandIn', () => {
   let forge: ForgeStandIn;

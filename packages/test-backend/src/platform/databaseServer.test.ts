@@ -7,11 +7,11 @@ import {
 import {
   DatabaseServer,
   findPostgresBinaries,
+  KubernetesStandIn,
   pgClient,
-} from './databaseServer';
-import { KubernetesStandIn } from './kubernetes';
-import { PlatformSimulator } from './platform';
-import { SsmStandIn } from './ssm';
+  PlatformSimulator,
+  SsmStandIn,
+} from '@bizmatters/sandbox';
 
 const orders: DatabaseRequest = {
   name: 'orders-db',
@@ -190,15 +190,17 @@ if (!bin) {
       expect(await login(before)).toEqual({ refused: '28P01' });
     });
 
-    it('names that are not plain PostgreSQL names are refused before any SQL, and the cluster stays unready', async () => {
+    it('names are quoted as CNPG quotes them: SQL in a name stays a name; names the server keeps are refused before any SQL', async () => {
+      const evilOwner = 'x" superuser; --';
+      const password = 'y'.repeat(40);
       kube.apply({
         apiVersion: 'v1',
         kind: 'Secret',
         metadata: { name: 'evil-credentials', namespace: 'evil' },
         type: 'kubernetes.io/basic-auth',
         data: {
-          username: Buffer.from('x').toString('base64'),
-          password: Buffer.from('y'.repeat(40)).toString('base64'),
+          username: Buffer.from(evilOwner).toString('base64'),
+          password: Buffer.from(password).toString('base64'),
         },
       } as any);
       kube.apply({
@@ -210,18 +212,62 @@ if (!bin) {
           bootstrap: {
             initdb: {
               database: 'evil',
-              owner: 'x" superuser; --',
+              owner: evilOwner,
               secret: { name: 'evil-credentials' },
             },
           },
         },
       } as any);
       await platform.reconcile();
-      expect(phase('evil', 'evil-db')).toBe('Setting up primary');
+      expect(phase('evil', 'evil-db')).toBe('Cluster in healthy state');
+      // the role is that very name, and no superuser
+      const client = pgClient({
+        host: '127.0.0.1',
+        port: server.port,
+        user: evilOwner,
+        password,
+        database: 'evil',
+      });
+      await client.connect();
+      try {
+        const { rows } = await client.query(
+          'select current_user as name, rolsuper from pg_roles where rolname = current_user',
+        );
+        expect(rows[0]).toEqual({ name: evilOwner, rolsuper: false });
+      } finally {
+        await client.end();
+      }
+      // PostgreSQL's reserved prefix and a name it would cut: refused, the cluster stays unready
+      for (const [name, owner] of [
+        ['pg-db', 'pg_owner'],
+        ['long-db', 'o'.repeat(64)],
+      ]) {
+        kube.apply({
+          apiVersion: 'postgresql.cnpg.io/v1',
+          kind: 'Cluster',
+          metadata: { name, namespace: 'evil' },
+          spec: {
+            instances: 1,
+            bootstrap: {
+              initdb: {
+                database: name.replace('-', '_'),
+                owner,
+                secret: { name: 'evil-credentials' },
+              },
+            },
+          },
+        } as any);
+      }
+      await platform.reconcile();
+      expect(phase('evil', 'pg-db')).toBe('Setting up primary');
+      expect(phase('evil', 'long-db')).toBe('Setting up primary');
       expect(logged.join('\n')).toMatch(
-        /CloudNative-PG evil\/evil-db: could not make database 'evil'.*not a plain PostgreSQL name/,
+        /CloudNative-PG evil\/pg-db: could not make database 'pg_db'.*role name "pg_owner" is reserved/,
       );
-      // the reserved superuser is never the owner CNPG gives a password to
+      expect(logged.join('\n')).toMatch(
+        /CloudNative-PG evil\/long-db: could not make database 'long_db'.*longer than 63 bytes/,
+      );
+      // the server's own superuser is never the owner CNPG gives a password to
       await expect(
         server.bootstrap({
           cluster: 'evil/root',

@@ -1,161 +1,19 @@
 import http from 'http';
-import { readBody, sendJson, sleep, StandInBase } from './http';
+import { readBody, sendJson, sleep, StandInBase } from '../http';
+import {
+  discovery,
+  KubeAnswer,
+  matchesFields,
+  matchesLabels,
+  NOT_FOUND,
+  resourceList,
+  status,
+} from './api';
+import { KindInfo, KubeObject, PLATFORM_KINDS } from './kinds';
+import { invalidName } from './names';
 
-/** A kind the stand-in serves (a built-in resource or an installed CRD). */
-export interface KindInfo {
-  group: string; // '' for the core group
-  version: string;
-  kind: string;
-  plural: string;
-  namespaced: boolean;
-}
-
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    resourceVersion?: string;
-    [key: string]: unknown;
-  };
-  [key: string]: unknown;
-}
-
-/** The kinds of the platform: core, Crossplane claim and XR, CNPG, ESO (v1beta1), provider-kubernetes. */
-export const PLATFORM_KINDS: KindInfo[] = [
-  {
-    group: '',
-    version: 'v1',
-    kind: 'Namespace',
-    plural: 'namespaces',
-    namespaced: false,
-  },
-  {
-    group: '',
-    version: 'v1',
-    kind: 'Secret',
-    plural: 'secrets',
-    namespaced: true,
-  },
-  { group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true },
-  {
-    group: '',
-    version: 'v1',
-    kind: 'Event',
-    plural: 'events',
-    namespaced: true,
-  },
-  {
-    group: '',
-    version: 'v1',
-    kind: 'PersistentVolumeClaim',
-    plural: 'persistentvolumeclaims',
-    namespaced: true,
-  },
-  {
-    group: 'database.bizmatters.io',
-    version: 'v1alpha1',
-    kind: 'PostgresInstance',
-    plural: 'postgresinstances',
-    namespaced: true,
-  },
-  {
-    group: 'database.bizmatters.io',
-    version: 'v1alpha1',
-    kind: 'XPostgresInstance',
-    plural: 'xpostgresinstances',
-    namespaced: false,
-  },
-  {
-    group: 'postgresql.cnpg.io',
-    version: 'v1',
-    kind: 'Cluster',
-    plural: 'clusters',
-    namespaced: true,
-  },
-  {
-    group: 'external-secrets.io',
-    version: 'v1beta1',
-    kind: 'ExternalSecret',
-    plural: 'externalsecrets',
-    namespaced: true,
-  },
-  {
-    group: 'external-secrets.io',
-    version: 'v1beta1',
-    kind: 'ClusterSecretStore',
-    plural: 'clustersecretstores',
-    namespaced: false,
-  },
-  {
-    group: 'kubernetes.crossplane.io',
-    version: 'v1alpha2',
-    kind: 'Object',
-    plural: 'objects',
-    namespaced: false,
-  },
-];
-
-function status(
-  code: number,
-  reason: string,
-  message: string,
-  details?: object,
-) {
-  return {
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message,
-    reason,
-    details,
-    code,
-  };
-}
-
-/** The API server's answer for a path or resource it does not serve. */
-const NOT_FOUND = () => ({
-  code: 404,
-  body: status(
-    404,
-    'NotFound',
-    'the server could not find the requested resource',
-  ),
-});
-
-function matchesLabels(
-  labels: Record<string, string> = {},
-  selector: string | null,
-): boolean {
-  if (!selector) return true;
-  return selector.split(',').every(term => {
-    const t = term.trim();
-    if (!t) return true;
-    let m = /^([^!=\s]+)\s*!=\s*(.*)$/.exec(t);
-    if (m) return labels[m[1]] !== m[2];
-    m = /^([^!=\s]+)\s*==?\s*(.*)$/.exec(t);
-    if (m) return labels[m[1]] === m[2];
-    if (t.startsWith('!')) return !(t.slice(1) in labels);
-    return t in labels;
-  });
-}
-
-function matchesFields(obj: KubeObject, selector: string | null): boolean {
-  if (!selector) return true;
-  return selector.split(',').every(term => {
-    const m = /^([^!=]+)(!=|==|=)(.*)$/.exec(term.trim());
-    if (!m) return true;
-    const fields: Record<string, string | undefined> = {
-      'metadata.name': obj.metadata.name,
-      'metadata.namespace': obj.metadata.namespace,
-    };
-    const value = fields[m[1]];
-    return m[2] === '!=' ? value !== m[3] : value === m[3];
-  });
-}
+export { PLATFORM_KINDS } from './kinds';
+export type { KindInfo, KubeObject } from './kinds';
 
 /**
  * A Kubernetes API server stand-in: discovery, and get/list/create/update/delete of any
@@ -329,44 +187,34 @@ export class KubernetesStandIn extends StandInBase {
     sendJson(res, code, body);
   }
 
-  private route(
-    method: string,
-    url: URL,
-    raw: Buffer,
-  ): { code: number; body: unknown } {
+  /** 422 Invalid, as the API server answers an object it will not store. */
+  private invalid(
+    message: string,
+    group: string,
+    kind: string,
+    obj: KubeObject,
+  ): KubeAnswer {
+    return {
+      code: 422,
+      body: status(422, 'Invalid', message, {
+        name: obj.metadata?.name ?? '',
+        group,
+        kind,
+        causes: [
+          {
+            reason: 'FieldValueInvalid',
+            message: message.replace(/^.* is invalid: metadata\.name: /, ''),
+            field: 'metadata.name',
+          },
+        ],
+      }),
+    };
+  }
+
+  private route(method: string, url: URL, raw: Buffer): KubeAnswer {
     const p = url.pathname.replace(/\/+$/, '');
-    if (method === 'GET' && p === '/api')
-      return { code: 200, body: { kind: 'APIVersions', versions: ['v1'] } };
-    if (method === 'GET' && p === '/version')
-      return {
-        code: 200,
-        body: { major: '1', minor: '30', gitVersion: 'v1.30.0-sandbox' },
-      };
-    if (method === 'GET' && p === '/apis') {
-      const groups = new Map<string, Set<string>>();
-      for (const k of this.kinds.filter(x => x.group)) {
-        if (!groups.has(k.group)) groups.set(k.group, new Set());
-        groups.get(k.group)!.add(k.version);
-      }
-      return {
-        code: 200,
-        body: {
-          kind: 'APIGroupList',
-          apiVersion: 'v1',
-          groups: [...groups].map(([name, versions]) => ({
-            name,
-            versions: [...versions].map(v => ({
-              groupVersion: `${name}/${v}`,
-              version: v,
-            })),
-            preferredVersion: {
-              groupVersion: `${name}/${[...versions][0]}`,
-              version: [...versions][0],
-            },
-          })),
-        },
-      };
-    }
+    const found = discovery(this.kinds, method, p);
+    if (found) return found;
     const m =
       /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?(?:\/([^/]+))?(?:\/([^/]+))?(?:\/(status))?$/.exec(
         p,
@@ -384,33 +232,7 @@ export class KubernetesStandIn extends StandInBase {
       namespace = undefined;
     }
     if (plural === undefined) {
-      const resources = this.kinds
-        .filter(k => k.group === group && k.version === version)
-        .map(k => ({
-          name: k.plural,
-          singularName: k.kind.toLowerCase(),
-          namespaced: k.namespaced,
-          kind: k.kind,
-          verbs: [
-            'get',
-            'list',
-            'create',
-            'update',
-            'patch',
-            'delete',
-            'watch',
-          ],
-        }));
-      if (!resources.length) return NOT_FOUND();
-      return {
-        code: 200,
-        body: {
-          kind: 'APIResourceList',
-          apiVersion: 'v1',
-          groupVersion: group ? `${group}/${version}` : version,
-          resources,
-        },
-      };
+      return resourceList(this.kinds, group, version);
     }
     const info = this.kinds.find(
       k => k.group === group && k.version === version && k.plural === plural,
@@ -478,6 +300,8 @@ export class KubernetesStandIn extends StandInBase {
         };
       const obj = JSON.parse(raw.toString('utf8')) as KubeObject;
       if (namespace) obj.metadata.namespace = namespace;
+      const invalid = invalidName(info.kind, obj.metadata?.name);
+      if (invalid) return this.invalid(invalid, group, info.kind, obj);
       if (
         this.objects.has(
           this.key(info, obj.metadata.namespace, obj.metadata.name),
@@ -525,6 +349,8 @@ export class KubernetesStandIn extends StandInBase {
     }
     if (method === 'PUT') {
       const obj = JSON.parse(raw.toString('utf8')) as KubeObject;
+      const invalid = existing ? undefined : invalidName(info.kind, name);
+      if (invalid) return this.invalid(invalid, group, info.kind, obj);
       if (
         existing &&
         obj.metadata.resourceVersion &&

@@ -1,4 +1,4 @@
-import type { PullRequest } from './forge';
+import type { PullRequest } from '../state';
 
 const escapeHtml = (s: string) =>
   s.replace(

@@ -8,7 +8,7 @@ import {
   DeleteParameterCommand,
   AddTagsToResourceCommand,
 } from '@aws-sdk/client-ssm';
-import { SsmStandIn } from './ssm';
+import { SsmStandIn } from '.';
 
 describe('SsmStandIn with the real AWS SDK', () => {
   let ssm: SsmStandIn;

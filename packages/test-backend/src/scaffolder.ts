@@ -23,12 +23,10 @@ import {
   catalogAndPermissionsConfig,
   testDatabases,
   waitForCatalog,
-} from '@bizmatters/test-backend';
+} from '.';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import githubModule from '@backstage/plugin-scaffolder-backend-module-github';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
-// the test backend runs the plugin that postgres:request:register calls (a dev dependency)
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import postgresBackendPlugin from '@bizmatters/plugin-postgres-backend';
 import {
   ForgeStandIn,
@@ -36,22 +34,22 @@ import {
   PlatformSimulator,
   SsmStandIn,
 } from '@bizmatters/sandbox';
-import postgresModule from '../index';
+import postgresModule from '@bizmatters/plugin-scaffolder-backend-module-postgres';
 
 type Meta = Parameters<LoggerService['info']>[1];
 type Fields = Parameters<LoggerService['child']>[0];
 
 const TEMPLATE_FILE = path.resolve(
   __dirname,
-  '../../../../templates/new-postgres-db/template.yaml',
+  '../../../templates/new-postgres-db/template.yaml',
 );
 const CHANGE_TEMPLATE_FILE = path.resolve(
   __dirname,
-  '../../../../templates/change-postgres-db/template.yaml',
+  '../../../templates/change-postgres-db/template.yaml',
 );
 const REMOVE_TEMPLATE_FILE = path.resolve(
   __dirname,
-  '../../../../templates/remove-postgres-credentials/template.yaml',
+  '../../../templates/remove-postgres-credentials/template.yaml',
 );
 
 /** One line of the backend's log output, as its root logger received it (nothing redacted). */

@@ -1,4 +1,4 @@
-import { KubernetesStandIn } from './kubernetes';
+import { KubernetesStandIn } from '.';
 
 /*
  * LISTs with a label selector, as the API server answers them: the selector is the
@@ -74,5 +74,61 @@ describe('KubernetesStandIn label selectors', () => {
       'GET /api/v1/namespaces/apps/secrets?labelSelector=bizmatters.io%2Fpostgres-instance',
     ]);
     expect(k.calls).toEqual({ 'GET /api/v1/namespaces/apps/secrets': 1 });
+  });
+});
+
+/*
+ * Names as the API server validates them (k8s.io/apimachinery validation): objects are named by
+ * a DNS-1123 subdomain, namespaces by a DNS-1123 label; an invalid name is a 422 Invalid Status
+ * naming the field.
+ */
+describe('KubernetesStandIn names', () => {
+  let k: KubernetesStandIn;
+  beforeAll(async () => {
+    k = await KubernetesStandIn.start();
+  });
+  afterAll(() => k.stop());
+
+  const create = (path: string, body: object) =>
+    fetch(`${k.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const secret = (name: string) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name },
+  });
+
+  it.each(['Orders-DB', 'orders_db', '-orders', 'orders.', ''])(
+    'refuses the Secret name %j',
+    async name => {
+      const res = await create('/api/v1/namespaces/apps/secrets', secret(name));
+      expect(res.status).toBe(422);
+      const body = await res.json();
+      expect(body).toMatchObject({
+        kind: 'Status',
+        reason: 'Invalid',
+        code: 422,
+        details: { kind: 'Secret', causes: [{ field: 'metadata.name' }] },
+      });
+      expect(k.get('v1', 'Secret', 'apps', name)).toBeUndefined();
+    },
+  );
+
+  it('takes subdomain names, and refuses a dot in a namespace name', async () => {
+    const ok = await create(
+      '/api/v1/namespaces/apps/secrets',
+      secret('orders-db.credentials'),
+    );
+    expect(ok.status).toBe(201);
+    const ns = await create('/api/v1/namespaces', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'team.orders' },
+    });
+    expect(ns.status).toBe(422);
+    expect((await ns.json()).message).toMatch(/RFC 1123 label/);
   });
 });

@@ -1,5 +1,5 @@
 import http from 'http';
-import { readBody, sendJson, sleep, StandInBase } from './http';
+import { readBody, sendJson, sleep, StandInBase } from '../http';
 
 /** One stored parameter. */
 export interface SsmParameter {

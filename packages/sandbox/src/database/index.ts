@@ -12,10 +12,7 @@ import net from 'net';
 import os from 'os';
 import path from 'path';
 import { Client, ClientConfig } from 'pg';
-import {
-  checkDatabaseName,
-  checkRoleName,
-} from '@bizmatters/plugin-postgres-common';
+import { refuseDatabaseName, refuseRoleName } from './names';
 
 /** A node-postgres client and its settings, as the sandbox uses them. */
 export type PgClient = Client;
@@ -254,7 +251,7 @@ export class DatabaseServer {
    *    ../shared/reference/SOURCES.md, example 05). So with owner ≠ username no one can log in.
    *
    * Calling it again re-applies step 2 (as CNPG does when the secret changes). Names are
-   * checked as the claim's are (rejects otherwise) and quoted as identifiers; the password is sent as an escaped
+   * checked by the server's own rules (./names; rejects otherwise) and quoted as identifiers; the password is sent as an escaped
    * literal over the unix socket and is never logged (the server logs no statements).
    *
    * This server holds every cluster of the sandbox, so role and database names are shared among
@@ -268,7 +265,7 @@ export class DatabaseServer {
   }
 
   private async bootstrapNow(b: ClusterBootstrap): Promise<BootstrapResult> {
-    const invalid = checkRoleName(b.owner) ?? checkDatabaseName(b.database);
+    const invalid = refuseRoleName(b.owner) ?? refuseDatabaseName(b.database);
     if (invalid) throw new Error(invalid);
     const db = this.admin;
     const owner = db.escapeIdentifier(b.owner);

@@ -7,10 +7,12 @@ import {
   DatabaseRequest,
   HealthOptions,
 } from '@bizmatters/plugin-postgres-common';
-import { ForgeStandIn } from './forge';
-import { KubernetesStandIn } from './kubernetes';
-import { PlatformSimulator } from './platform';
-import { SsmStandIn } from './ssm';
+import {
+  ForgeStandIn,
+  KubernetesStandIn,
+  PlatformSimulator,
+  SsmStandIn,
+} from '@bizmatters/sandbox';
 
 const request: DatabaseRequest = {
   name: 'orders-db',
