@@ -9,27 +9,25 @@ const SUBDOMAIN = `${LABEL}(\\.${LABEL})*`;
 const LABEL_MAX = 63;
 const SUBDOMAIN_MAX = 253;
 
-function checkLabel(value: string): string[] {
-  const errs: string[] = [];
-  if (value.length > LABEL_MAX)
-    errs.push(`must be no more than ${LABEL_MAX} characters`);
-  if (!new RegExp(`^${LABEL}$`).test(value)) {
-    errs.push(
-      `a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '${LABEL}')`,
-    );
-  }
-  return errs;
-}
+/** apimachinery's IsDNS1123Label and IsDNS1123Subdomain: their messages, none when valid. */
+const RULES = {
+  label: {
+    max: LABEL_MAX,
+    pattern: LABEL,
+    message: `a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '${LABEL}')`,
+  },
+  subdomain: {
+    max: SUBDOMAIN_MAX,
+    pattern: SUBDOMAIN,
+    message: `a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '${SUBDOMAIN}')`,
+  },
+};
 
-function checkSubdomain(value: string): string[] {
+function check(value: string, rule: keyof typeof RULES): string[] {
+  const { max, pattern, message } = RULES[rule];
   const errs: string[] = [];
-  if (value.length > SUBDOMAIN_MAX)
-    errs.push(`must be no more than ${SUBDOMAIN_MAX} characters`);
-  if (!new RegExp(`^${SUBDOMAIN}$`).test(value)) {
-    errs.push(
-      `a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '${SUBDOMAIN}')`,
-    );
-  }
+  if (value.length > max) errs.push(`must be no more than ${max} characters`);
+  if (!new RegExp(`^${pattern}$`).test(value)) errs.push(message);
   return errs;
 }
 
@@ -42,7 +40,7 @@ export function invalidName(kind: string, name: unknown): string | undefined {
   if (typeof name !== 'string' || name === '') {
     return `${kind} "" is invalid: metadata.name: Required value: name or generateName is required`;
   }
-  const errs = kind === 'Namespace' ? checkLabel(name) : checkSubdomain(name);
+  const errs = check(name, kind === 'Namespace' ? 'label' : 'subdomain');
   if (!errs.length) return undefined;
   return `${kind} "${name}" is invalid: metadata.name: Invalid value: "${name}": ${errs.join(
     ', ',
