@@ -27,6 +27,8 @@ import {
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import githubModule from '@backstage/plugin-scaffolder-backend-module-github';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
+// the harness runs the plugin that postgres:request:register calls, next to the scaffolder's
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import postgresBackendPlugin from '@bizmatters/plugin-postgres-backend';
 import {
   ForgeStandIn,
@@ -39,17 +41,17 @@ import postgresModule from '@bizmatters/plugin-scaffolder-backend-module-postgre
 type Meta = Parameters<LoggerService['info']>[1];
 type Fields = Parameters<LoggerService['child']>[0];
 
-const TEMPLATE_FILE = path.resolve(
-  __dirname,
-  '../../../templates/new-postgres-db/template.yaml',
+// a test package, run from its source (never built): the repository's templates from here
+// eslint-disable-next-line no-restricted-syntax
+const TEMPLATES = path.resolve(__dirname, '../../../templates');
+const TEMPLATE_FILE = path.join(TEMPLATES, 'new-postgres-db/template.yaml');
+const CHANGE_TEMPLATE_FILE = path.join(
+  TEMPLATES,
+  'change-postgres-db/template.yaml',
 );
-const CHANGE_TEMPLATE_FILE = path.resolve(
-  __dirname,
-  '../../../templates/change-postgres-db/template.yaml',
-);
-const REMOVE_TEMPLATE_FILE = path.resolve(
-  __dirname,
-  '../../../templates/remove-postgres-credentials/template.yaml',
+const REMOVE_TEMPLATE_FILE = path.join(
+  TEMPLATES,
+  'remove-postgres-credentials/template.yaml',
 );
 
 /** One line of the backend's log output, as its root logger received it (nothing redacted). */

@@ -306,5 +306,6 @@ export class CloudNativePg {
     if (phase === 'Creating a new replica') {
       return healthy(status.currentPrimary ?? `${name}-1`);
     }
+    return undefined;
   }
 }

@@ -8,6 +8,8 @@ import path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import type { ClusterOperation } from '../cnpg';
 
+// the sandbox runs from its source (never built), so its files are found from here
+// eslint-disable-next-line no-restricted-syntax
 const SEED_DIR = path.resolve(__dirname, '../../seed');
 
 /** One example database of seed/databases.yaml, with its files read. */
