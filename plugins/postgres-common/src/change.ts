@@ -84,6 +84,8 @@ export interface ClaimManifest {
   entityRef?: string;
   /** The owner group the claim names (`bizmatters.io/owner`), when it names one. */
   owner?: string;
+  /** `spec.databaseOwner`, the role CloudNativePG makes, when the claim names one. */
+  databaseOwner?: string;
   /** `spec.connectionSecretName`, when the claim names one. */
   connectionSecretName?: string;
   /** `spec.credentialsSecretName`, when the claim names one. */
@@ -136,6 +138,9 @@ export function readClaimManifest(text: string): ClaimManifest {
       : {}),
     ...(typeof annotations[OWNER_ANNOTATION] === 'string'
       ? { owner: annotations[OWNER_ANNOTATION] }
+      : {}),
+    ...(typeof spec.databaseOwner === 'string'
+      ? { databaseOwner: spec.databaseOwner }
       : {}),
     ...(typeof spec.connectionSecretName === 'string'
       ? { connectionSecretName: spec.connectionSecretName }
