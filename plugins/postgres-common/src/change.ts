@@ -27,6 +27,26 @@ export const DATABASE_OPERATIONS: readonly DatabaseOperation[] = [
 ];
 
 /**
+ * What the Change template offers, as its form names each operation (`ui:enumNames`, in
+ * order): the claim changes, then the repair of credentials (an SSM write, no claim change).
+ *
+ * @public
+ */
+export const CHANGE_TEMPLATE_OPERATIONS: ReadonlyArray<{
+  operation: DatabaseOperation | 'repairCredentials';
+  title: string;
+}> = [
+  { operation: 'growStorage', title: 'Grow storage' },
+  { operation: 'changeSize', title: 'Change size' },
+  { operation: 'upgradeVersion', title: 'Upgrade PostgreSQL' },
+  { operation: 'decommission', title: 'Decommission (delete the database)' },
+  {
+    operation: 'repairCredentials',
+    title: 'Repair credentials (the SSM username becomes the owner)',
+  },
+];
+
+/**
  * A change asked for one database: the operation and the one value it needs.
  *
  * @public
