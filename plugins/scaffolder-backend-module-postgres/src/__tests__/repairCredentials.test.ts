@@ -157,6 +157,10 @@ describe('Repair credentials, end to end', () => {
     expect(repaired.output.text[0].content).toContain(
       `now holds the username \`payments\``,
     );
+    // when the secret follows: the ExternalSecret's own refreshInterval
+    expect(repaired.output.text[0].content).toContain(
+      'at its next refresh (its refreshInterval is 1h)',
+    );
     // the task page shows the links that lead somewhere: no pull request
     expect(
       repaired.output.links

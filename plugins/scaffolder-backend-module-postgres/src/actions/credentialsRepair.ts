@@ -53,6 +53,8 @@ export function createPostgresCredentialsRepairAction(
         username: z => z.string().describe('The username written: the owner'),
         version: z =>
           z.number().optional().describe("The parameter's version written"),
+        refresh: z =>
+          z.string().describe('When the credentials secret follows, in words'),
       },
     },
     async handler(ctx) {
@@ -114,7 +116,12 @@ export function createPostgresCredentialsRepairAction(
       ctx.logger.info(
         ctx.isDryRun
           ? `Dry run: would write the username '${owner}' to ${parameters.user}; nothing was written.`
-          : `Wrote the username '${owner}', the owner ${claim} names, to ${parameters.user} (version ${outcome.version}). External Secrets copies it into the credentials secret at its next refresh; CloudNativePG then sets the owner's password from the secret, and the application can log in with the connection secret.`,
+          : `Wrote the username '${owner}', the owner ${claim} names, to ${
+              parameters.user
+            } (version ${outcome.version}). ${refreshNote(
+              parameters.refreshInterval,
+              input.namespace,
+            )}`,
       );
       auditNote(ctx, {
         entityRef: authorized.entityRef,
@@ -126,8 +133,20 @@ export function createPostgresCredentialsRepairAction(
           : {}),
       });
       ctx.output('parameter', parameters.user);
+      ctx.output(
+        'refresh',
+        refreshNote(parameters.refreshInterval, input.namespace),
+      );
       ctx.output('username', owner);
       if (outcome.version !== undefined) ctx.output('version', outcome.version);
     },
   });
+}
+
+/** When External Secrets copies the repaired username, and how to have it sooner. */
+function refreshNote(interval: string | undefined, namespace: string): string {
+  const when = interval
+    ? `at its next refresh (its refreshInterval is ${interval})`
+    : 'at its next refresh';
+  return `External Secrets copies it into the credentials secret ${when}; CloudNativePG then sets the owner's password from the secret, and the application can log in with the connection secret. To have it sooner, ask the platform team to force a sync of the database's ExternalSecret in ${namespace} (annotation force-sync).`;
 }
