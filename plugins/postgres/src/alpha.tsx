@@ -180,6 +180,20 @@ const openChangeNotice = FormFieldBlueprint.make({
   },
 });
 
+/** The templates' `PostgresReviewNames`: names, not references, on the Review step. */
+const reviewNamesField = FormFieldBlueprint.make({
+  name: 'review-names',
+  params: {
+    field: () =>
+      import('./fields/ReviewNames').then(m =>
+        createFormField({
+          name: 'PostgresReviewNames',
+          component: m.PostgresReviewNames,
+        }),
+      ),
+  },
+});
+
 /**
  * The postgres plugin for Backstage's new frontend system. Routes: `root` (the entity's tab),
  * `fleet` (the fleet page); external route `newDatabase` ("New database"), bound by default
@@ -209,6 +223,7 @@ const postgresPlugin: FrontendPlugin<
     nameField,
     storageField,
     openChangeNotice,
+    reviewNamesField,
   ],
 });
 

@@ -15,6 +15,7 @@ import {
   PostgresOpenChangeNotice,
   postgresOpenChangeValidation,
 } from './fields/OpenChangeNotice';
+import { PostgresReviewNames } from './fields/ReviewNames';
 import {
   GitopsRepositoryPicker,
   gitopsRepositoryValidation,
@@ -181,5 +182,20 @@ export const PostgresOpenChangeNoticeFieldExtension = postgresPlugin.provide(
     name: 'PostgresOpenChangeNotice',
     component: PostgresOpenChangeNotice,
     validation: postgresOpenChangeValidation,
+  }),
+);
+
+/**
+ * The scaffolder field `PostgresReviewNames` of the shipped templates: nothing on the form;
+ * the Review step lists the service by its catalog title, the GitOps repository by owner,
+ * name and host, and the change by its title, where the form holds references. Register it
+ * inside the app's `<ScaffolderFieldExtensions>`.
+ *
+ * @public
+ */
+export const PostgresReviewNamesFieldExtension = postgresPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'PostgresReviewNames',
+    component: PostgresReviewNames,
   }),
 );

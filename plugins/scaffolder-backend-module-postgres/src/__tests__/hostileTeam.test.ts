@@ -81,6 +81,15 @@ const ACTIONS: Array<[string, (repoUrl: string) => Record<string, unknown>]> = [
     }),
   ],
   [
+    'postgres:credentials:repair',
+    repoUrl => ({
+      component: ORDERS.component,
+      namespace: 'orders',
+      name: 'orders-db',
+      repoUrl,
+    }),
+  ],
+  [
     'postgres:request:register',
     repoUrl => ({
       component: ORDERS.component,
