@@ -28,7 +28,12 @@ export const SANDBOX_PORTS = {
 export const GITOPS = { owner: 'platform', name: 'gitops' };
 
 export async function startSandbox(
-  options: { stepMs?: number; log?: (m: string) => void } = {},
+  options: {
+    stepMs?: number;
+    /** How often the controllers look again by themselves (default 10 s). */
+    resyncMs?: number;
+    log?: (m: string) => void;
+  } = {},
 ) {
   const log = options.log ?? (() => {});
   const ssm = await SsmStandIn.start({ port: SANDBOX_PORTS.ssm });
@@ -62,6 +67,9 @@ export async function startSandbox(
     forge,
     repo: GITOPS,
     stepMs: options.stepMs ?? 1500,
+    // External Secrets' refreshInterval (1h in the manifests), scaled down: a repaired SSM
+    // username reaches the secret within seconds here
+    resyncMs: options.resyncMs ?? 10_000,
     database,
     log: m => log(`sandbox: ${m}`),
   });
@@ -111,6 +119,7 @@ export async function startSandbox(
 if (require.main === module) {
   startSandbox({
     stepMs: Number(process.env.SANDBOX_STEP_MS ?? 1500),
+    resyncMs: Number(process.env.SANDBOX_RESYNC_MS ?? 10_000),
     log: m => process.stdout.write(`${m}\n`),
   }).then(
     sandbox => {

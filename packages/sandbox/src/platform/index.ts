@@ -19,6 +19,13 @@ export interface PlatformOptions {
   /** Delay between controller passes; 0 runs every pass at once (tests). */
   stepMs?: number;
   /**
+   * How often the controllers look again by themselves (External Secrets' refreshInterval,
+   * Crossplane's and CloudNative-PG's resyncs), scaled down for a walkthrough: a change made
+   * outside Git (an SSM parameter written) reaches the cluster within it. Undefined: only a
+   * merge or an operation starts passes (tests).
+   */
+  resyncMs?: number;
+  /**
    * Where CloudNative-PG's clusters really live: their roles and databases are made there from
    * the credentials secret, and the connection secrets point there. Without it the clusters
    * are status only and the connection secrets point at the in-cluster service names.
@@ -37,6 +44,7 @@ export interface PlatformOptions {
  */
 export class PlatformSimulator {
   private timer?: NodeJS.Timeout;
+  private resync?: NodeJS.Timeout;
   private wake?: () => void;
   private running?: Promise<void>;
   private pending = false;
@@ -47,6 +55,12 @@ export class PlatformSimulator {
   constructor(private readonly options: PlatformOptions) {
     const { forge, repo, kube, log } = options;
     this.cnpg = new CloudNativePg(kube, new InitDb(options.database, log), log);
+    if (options.resyncMs) {
+      this.resync = setInterval(() => {
+        this.reconcile().catch(e => log?.(`resync: ${e?.message ?? e}`));
+      }, options.resyncMs);
+      this.resync.unref();
+    }
     if (forge && repo) {
       this.argocd = new ArgoCd({ kube, forge, repo, log });
       forge.onMerge(async e => {
@@ -126,6 +140,7 @@ export class PlatformSimulator {
   async stop() {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.resync) clearInterval(this.resync);
     this.wake?.();
     await this.running;
   }

@@ -258,6 +258,29 @@ describe('PlatformSimulator', () => {
     expect(verdicts).toContain('progressing');
   });
 
+  it('looks again by itself every resyncMs: an SSM value changed outside Git reaches the secret', async () => {
+    const user = '/zerotouch/dev/orders/postgres/user';
+    ssm.seed(user, 'orders-app');
+    ssm.seed('/zerotouch/dev/orders/postgres/password', 'p'.repeat(40));
+    await openAndMerge(renderManifestFiles(request));
+    const credentials = () =>
+      health().steps.find(s => s.id === 'credentialsSecret')!.reason;
+    expect(credentials()).toBe('OwnerMismatch');
+    const resyncing = new PlatformSimulator({ kube, ssm, resyncMs: 20 });
+    try {
+      // what "Repair credentials" does: the owner written as the username, nothing merged
+      ssm.parameters.get(user)!.value = request.databaseOwner;
+      // the platform without resync never looks again
+      await new Promise(r => setTimeout(r, 100));
+      for (let i = 0; i < 50 && credentials() !== 'Present'; i++) {
+        await new Promise(r => setTimeout(r, 20));
+      }
+      expect(credentials()).toBe('Present');
+    } finally {
+      await resyncing.stop();
+    }
+  });
+
   describe('what people and the cluster do to a CNPG Cluster', () => {
     const cluster = () =>
       kube.get(
