@@ -14,7 +14,7 @@ import { ClusterApiClient } from './service/ClusterApiClient';
 import { ClusterReader } from './service/ClusterReader';
 import { EntityAnswers } from './service/entityAnswers';
 import { FleetSnapshots } from './service/fleetSnapshots';
-import { createRouter } from './service/router';
+import { createRouter, ENTITY_DATABASES_ROUTE } from './service/router';
 import { readClaimSummaries } from './service/claimSummaries';
 import { ReadScope } from './service/ReadScope';
 import { RequestStore } from './service/RequestStore';
@@ -116,6 +116,11 @@ export const postgresPlugin = createBackendPlugin({
         );
         deps.httpRouter.addAuthPolicy({
           path: '/health',
+          allow: 'unauthenticated',
+        });
+        // authenticated by the route itself, once per token and TTL (VerifiedCredentials)
+        deps.httpRouter.addAuthPolicy({
+          path: ENTITY_DATABASES_ROUTE,
           allow: 'unauthenticated',
         });
       },

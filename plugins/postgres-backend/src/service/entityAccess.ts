@@ -170,7 +170,8 @@ export class EntityAccess {
     // The catalog answers with the caller's credentials: an entity they may not read is not
     // found. Then `postgres.database.read` on that entity (a policy can grant it to its
     // owners). Both answers are reused for the same caller for entityTtlMs.
-    const ref = `${kind}:${namespace}/${name}`.toLocaleLowerCase('en-US');
+    // the path is ASCII (checkEntityParams): toLowerCase is the locale-free lower case
+    const ref = `${kind}:${namespace}/${name}`.toLowerCase();
     const access = await this.entities.get(
       `${principalKey(credentials)}|${ref}`,
       async () => {

@@ -36,11 +36,34 @@ export interface EntityAnswer extends SerializedAnswer {
   unnamed?: boolean;
 }
 
+/** Refs already made, per entity object (the catalog's answers are cached and reused). */
+const entityRefs = new WeakMap<EntityLike, string>();
+
 /** The normalized ref of an entity: `kind:namespace/name`, lower case. */
 export function entityRefOf(entity: EntityLike): string {
-  return `${entity.kind ?? 'component'}:${
-    entity.metadata.namespace ?? 'default'
-  }/${entity.metadata.name}`.toLocaleLowerCase('en-US');
+  let ref = entityRefs.get(entity);
+  if (ref === undefined) {
+    ref = `${entity.kind ?? 'component'}:${
+      entity.metadata.namespace ?? 'default'
+    }/${entity.metadata.name}`.toLocaleLowerCase('en-US');
+    entityRefs.set(entity, ref);
+  }
+  return ref;
+}
+
+/** Answer keys already made, per entity object. */
+const answerKeys = new WeakMap<EntityLike, string>();
+
+/** What an entity's answer depends on: its ref, Kubernetes id and annotation. */
+function answerKey(entity: EntityLike): string {
+  let key = answerKeys.get(entity);
+  if (key === undefined) {
+    key = `entity|${entityRefOf(entity)}|${kubernetesIdOfEntity(entity)}|${
+      entity.metadata.annotations?.[POSTGRES_INSTANCES_ANNOTATION] ?? ''
+    }`;
+    answerKeys.set(entity, key);
+  }
+  return key;
 }
 
 function isResource(entity: EntityLike): boolean {
@@ -77,10 +100,7 @@ export class EntityAnswers {
 
   /** The databases of `entity`, serialized, from the answer cache when it is fresh. */
   get(entity: EntityLike): Promise<EntityAnswer> {
-    const key = `entity|${entityRefOf(entity)}|${kubernetesIdOfEntity(
-      entity,
-    )}|${entity.metadata.annotations?.[POSTGRES_INSTANCES_ANNOTATION] ?? ''}`;
-    return this.answers.get(key, async () => {
+    return this.answers.get(answerKey(entity), async () => {
       const scope = new ReadScope(this.options.limits);
       const { entries, errors } = await this.entries(entity, scope);
       const value: EntityAnswer = serialize({

@@ -32,8 +32,16 @@ import {
 } from './httpHelpers';
 import { RequestTracker } from './RequestTracker';
 import { checkClaimLocation } from './requestStatus';
+import { VerifiedCredentials } from './verifiedCredentials';
 
 /** The routes of the postgres backend; what they answer is read and decided beside them. */
+/**
+ * The route of an entity's databases, the one warm views hit: it authenticates its callers
+ * itself ({@link VerifiedCredentials}), so the plugin exempts it from the credentials barrier.
+ */
+export const ENTITY_DATABASES_ROUTE =
+  '/v1/entities/:kind/:namespace/:name/databases';
+
 export async function createRouter(options: {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
@@ -76,6 +84,11 @@ export async function createRouter(options: {
     timeoutMs: settings.catalogTimeoutMs,
     maxEntities: settings.maxEntities,
   });
+  const verified = new VerifiedCredentials({
+    httpAuth,
+    ttlMs: settings.ttlMs,
+    maxEntries: settings.maxEntities,
+  });
   const router = Router();
   router.use(express.json());
 
@@ -105,40 +118,40 @@ export async function createRouter(options: {
     res.json(options.choices);
   });
 
-  router.get(
-    '/v1/entities/:kind/:namespace/:name/databases',
-    async (req, res) => {
-      const { entity, credentials } = await entityForRead(req);
-      const { kind, namespace, name } = req.params;
-      const answer = await entityAnswers.get(entity);
-      // A database Resource shows its claim only to callers who may read the databases of the
-      // component the claim names: anyone may register a Resource, so it proves nothing itself.
-      if (answer.components) {
-        const readable = await withTimeout(
-          access.readable(answer.components, credentials),
-          settings.catalogTimeoutMs,
-          `The catalog did not answer which components ${kind}:${namespace}/${name} belongs to`,
-        );
-        const unreadable = answer.components.filter(c => !readable.has(c));
-        if (unreadable.length || answer.unnamed) {
-          throw new NotAllowedError(
-            `Not allowed: ${postgresDatabaseReadPermission.name} on ${
-              unreadable.length
-                ? unreadable.join(', ')
-                : 'the component of this database (its claim names none)'
-            }`,
-          );
-        }
-      }
-      send(
-        req,
-        res,
-        options.requests
-          ? await options.requests.withRequests(entityRefOf(entity), answer)
-          : answer,
+  router.get(ENTITY_DATABASES_ROUTE, async (req, res) => {
+    const path = pathOf(req);
+    // exempt from the credentials barrier (plugin.ts): verified here once per token and TTL
+    const credentials = await verified.of(req);
+    const entity = await access.forRead(path, credentials);
+    const { kind, namespace, name } = path;
+    const answer = await entityAnswers.get(entity);
+    // A database Resource shows its claim only to callers who may read the databases of the
+    // component the claim names: anyone may register a Resource, so it proves nothing itself.
+    if (answer.components) {
+      const readable = await withTimeout(
+        access.readable(answer.components, credentials),
+        settings.catalogTimeoutMs,
+        `The catalog did not answer which components ${kind}:${namespace}/${name} belongs to`,
       );
-    },
-  );
+      const unreadable = answer.components.filter(c => !readable.has(c));
+      if (unreadable.length || answer.unnamed) {
+        throw new NotAllowedError(
+          `Not allowed: ${postgresDatabaseReadPermission.name} on ${
+            unreadable.length
+              ? unreadable.join(', ')
+              : 'the component of this database (its claim names none)'
+          }`,
+        );
+      }
+    }
+    send(
+      req,
+      res,
+      options.requests
+        ? await options.requests.withRequests(entityRefOf(entity), answer)
+        : answer,
+    );
+  });
 
   // Every claim of every cluster (where it is, whom it names, its secrets' names; no spec
   // values, status or secret contents): for the catalog's entity provider and the scaffolder's
