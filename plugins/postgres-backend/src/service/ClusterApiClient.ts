@@ -29,7 +29,7 @@ export class KubernetesReadError extends Error {
  * `kubernetes`, its `/proxy` endpoint and the `Backstage-Kubernetes-Cluster` header. Every
  * cluster and auth method the portal has works, with no cluster configuration of our own.
  */
-export class KubernetesProxyClient {
+export class ClusterApiClient {
   /** Upstream requests made, for benchmarks and debug logs. */
   requests = 0;
 
