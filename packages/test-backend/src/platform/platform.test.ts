@@ -26,6 +26,9 @@ const request: DatabaseRequest = {
   databaseOwner: 'orders_app',
 };
 
+// a merge walks real Git and Octokit through several controller passes: seconds on a loaded machine
+jest.setTimeout(30_000);
+
 describe('PlatformSimulator', () => {
   let kube: KubernetesStandIn;
   let ssm: SsmStandIn;
