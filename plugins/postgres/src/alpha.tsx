@@ -180,6 +180,20 @@ const openChangeNotice = FormFieldBlueprint.make({
   },
 });
 
+/** "New Postgres DB"'s `PostgresPasswordField`: a typed password to the task's secrets only. */
+const passwordField = FormFieldBlueprint.make({
+  name: 'password-field',
+  params: {
+    field: () =>
+      import('./fields/PasswordField').then(m =>
+        createFormField({
+          name: 'PostgresPasswordField',
+          component: m.PostgresPasswordField,
+        }),
+      ),
+  },
+});
+
 /** The templates' `PostgresReviewNames`: names, not references, on the Review step. */
 const reviewNamesField = FormFieldBlueprint.make({
   name: 'review-names',
@@ -224,6 +238,7 @@ const postgresPlugin: FrontendPlugin<
     storageField,
     openChangeNotice,
     reviewNamesField,
+    passwordField,
   ],
 });
 

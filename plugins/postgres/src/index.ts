@@ -14,6 +14,7 @@ export {
   PostgresStorageFieldExtension,
   PostgresOpenChangeNoticeFieldExtension,
   PostgresReviewNamesFieldExtension,
+  PostgresPasswordFieldExtension,
 } from './plugin';
 export { isPostgresAvailable } from './isPostgresAvailable';
 export { postgresApiRef, PostgresClient } from './api/PostgresApi';

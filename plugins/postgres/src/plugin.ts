@@ -16,6 +16,7 @@ import {
   postgresOpenChangeValidation,
 } from './fields/OpenChangeNotice';
 import { PostgresReviewNames } from './fields/ReviewNames';
+import { PostgresPasswordField } from './fields/PasswordField';
 import {
   GitopsRepositoryPicker,
   gitopsRepositoryValidation,
@@ -197,5 +198,20 @@ export const PostgresReviewNamesFieldExtension = postgresPlugin.provide(
   createScaffolderFieldExtension({
     name: 'PostgresReviewNames',
     component: PostgresReviewNames,
+  }),
+);
+
+/**
+ * The scaffolder field `PostgresPasswordField` of "New Postgres DB": a typed password goes to
+ * the task's secrets only, as with Backstage's `Secret` field, in an outlined field with its
+ * description like the template's other fields. Register it inside the app's
+ * `<ScaffolderFieldExtensions>`.
+ *
+ * @public
+ */
+export const PostgresPasswordFieldExtension = postgresPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'PostgresPasswordField',
+    component: PostgresPasswordField,
   }),
 );

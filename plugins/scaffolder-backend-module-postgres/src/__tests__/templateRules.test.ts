@@ -39,10 +39,12 @@ describe('the template form mirrors the shared rules', () => {
     expect(properties[field].errorMessage).toBe(rule.message);
   });
 
-  it('the optional password is a Secret field, so its value goes to task secrets only', () => {
+  it('the optional password is a secret field, so its value goes to task secrets only', () => {
     expect(properties.postgresPassword).toMatchObject({
       type: 'string',
-      'ui:field': 'Secret',
+      'ui:field': 'PostgresPasswordField',
+      // the Review says it is set, never its length
+      'ui:backstage': { review: { mask: expect.any(String) } },
     });
     // no step passes it on: the credentials action reads it from secrets itself
     expect(JSON.stringify(template.spec.steps)).not.toContain(
