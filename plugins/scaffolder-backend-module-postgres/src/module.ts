@@ -15,6 +15,7 @@ import { createPostgresCredentialsDeleteAction } from './actions/credentialsDele
 import { createPostgresCredentialsRepairAction } from './actions/credentialsRepair';
 import { PostgresBackendClusterClaims } from './clusterClaims';
 import { SsmCredentials } from './ssmCredentials';
+import { SsmUsernameRepair } from './ssmRepair';
 import { guardAction } from './actions/guard';
 import { GithubFileReader } from './existingClaims';
 import {
@@ -115,7 +116,8 @@ export const scaffolderModulePostgres = createBackendModule({
               permissions,
               catalog,
               gitops,
-              ssm: taskLogger => new SsmCredentials(ssmClient, taskLogger),
+              repair: taskLogger =>
+                new SsmUsernameRepair(ssmClient, taskLogger),
             }),
             createPostgresRequestRegisterAction({ discovery, auth }),
           ].map(action => guardAction(guard, action)),

@@ -1,9 +1,5 @@
 import {
-  AddTagsToResourceCommand,
   DeleteParametersCommand,
-  DescribeParametersCommand,
-  ListTagsForResourceCommand,
-  ParameterMetadata,
   PutParameterCommand,
   SSMClient,
   Tag,
@@ -13,15 +9,28 @@ import {
   checkRoleName,
   SsmParameterNames,
 } from '@bizmatters/plugin-postgres-common';
+import {
+  describeAwsError,
+  ExistingParameter,
+  SsmParameterMetadata,
+  TAG_CLAIM,
+  TAG_CREATED_BY,
+  TAG_ENTITY,
+  TAG_TASK,
+  TAG_USERNAME,
+  provenance,
+  tagValue,
+} from './ssmParameters';
 
-/** Tag keys written on each parameter. */
-export const TAG_CLAIM = 'bizmatters.io/postgres-claim';
-export const TAG_USERNAME = 'bizmatters.io/postgres-username';
-export const TAG_ENTITY = 'backstage.io/entity';
-export const TAG_CREATED_BY = 'backstage.io/created-by';
-export const TAG_TASK = 'backstage.io/scaffolder-task';
-/** Who last repaired the username (the parameter keeps its author, `TAG_CREATED_BY`). */
-export const TAG_REPAIRED_BY = 'bizmatters.io/postgres-repaired-by';
+export {
+  TAG_CLAIM,
+  TAG_CREATED_BY,
+  TAG_ENTITY,
+  TAG_REPAIRED_BY,
+  TAG_TASK,
+  TAG_USERNAME,
+} from './ssmParameters';
+export type { ExistingParameter } from './ssmParameters';
 
 export interface CredentialsToWrite extends ParameterClaim {
   /** Called only when the password parameter must be written. */
@@ -89,8 +98,8 @@ export interface ParameterOutcome {
   /** Version written or found; undefined in a dry run when the parameter does not exist. */
   version?: number;
   /**
-   * 'created' | 'reused' | 'would-create' (dry run) | 'would-reuse' (dry run); a repair:
-   * 'repaired' | 'would-repair' (dry run).
+   * 'created' | 'reused' | 'would-create' (dry run) | 'would-reuse' (dry run); a repair
+   * (ssmRepair.ts): 'repaired' | 'would-repair' (dry run).
    */
   action:
     | 'created'
@@ -106,43 +115,7 @@ export interface CredentialsOutcome {
   password: ParameterOutcome;
 }
 
-/** What is known of an existing parameter without reading its value. */
-export interface ExistingParameter {
-  version?: number;
-  /** String or SecureString; a repair keeps it, with its key and tier. */
-  type?: string;
-  keyId?: string;
-  tier?: string;
-  lastModified?: Date;
-  tags: Map<string, string>;
-}
-
 type Logger = { info(message: string): void; warn?(message: string): void };
-
-function describeAwsError(e: any): string {
-  const code = e?.name ?? e?.Code ?? 'Error';
-  const message = e?.message && e.message !== code ? `: ${e.message}` : '';
-  return `${code}${message}`;
-}
-
-/** SSM tag values allow letters, digits, spaces and _.:/=+-@ (at most 256). */
-function tagValue(value: string): string {
-  return value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_').slice(0, 256);
-}
-
-/** Who wrote a parameter and when, from its tags and metadata, in a user's words. */
-function provenance(found: ExistingParameter): string {
-  const by = found.tags.get(TAG_CREATED_BY);
-  const when = found.lastModified
-    ? ` (last modified ${found.lastModified.toISOString()})`
-    : '';
-  return by
-    ? `it was written by ${by}${when}`
-    : `it was written outside Backstage${when}`;
-}
-
-/** The DescribeParameters pages to follow at most (AWS may answer a filter with empty pages). */
-const MAX_DESCRIBE_PAGES = 20;
 
 /**
  * A database's `user` and `password` parameters in SSM: writes them, or finds them written for
@@ -153,10 +126,14 @@ const MAX_DESCRIBE_PAGES = 20;
  * run before anything is written.
  */
 export class SsmCredentials {
+  private readonly metadata: SsmParameterMetadata;
+
   constructor(
     private readonly client: SSMClient,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.metadata = new SsmParameterMetadata(client);
+  }
 
   /**
    * What the two parameters of a request are, read from metadata and tags only: absent
@@ -168,7 +145,10 @@ export class SsmCredentials {
     request: ParameterClaim & { passwordSupplied?: boolean },
   ): Promise<ParameterAssessment> {
     const { names } = request;
-    const existing = await this.readExisting([names.user, names.password]);
+    const existing = await this.metadata.readExisting([
+      names.user,
+      names.password,
+    ]);
     const createdBy = tagValue(request.createdBy);
     const taskId = request.taskId ? tagValue(request.taskId) : undefined;
     const states = new Map<string, ParameterState>();
@@ -385,111 +365,13 @@ export class SsmCredentials {
   }
 
   /**
-   * Writes the database owner as the username of an existing database's `user` parameter (the
-   * name its ExternalSecret reads, from its manifest in the GitOps repository), when the
-   * parameter is provably that database's: it exists, is tagged for the same claim, and for
-   * the same entity or for none. Everything is decided from metadata and tags before the
-   * write; the value is overwritten with the parameter's own type, key and tier (no value is
-   * read), then the username, entity and repairer tags are set (the author's tag is kept).
-   */
-  async repairUsername(
-    request: {
-      name: string;
-      /** The owner the claim names: what the parameter must hold. */
-      username: string;
-      claim: string;
-      entity: string;
-      repairedBy: string;
-    },
-    dryRun: boolean,
-  ): Promise<ParameterOutcome & { previousUsername?: string }> {
-    const { name } = request;
-    const found = (await this.readExisting([name])).get(name);
-    if (!found) {
-      throw new ConflictError(
-        `The SSM parameter ${name}, which the database's ExternalSecret reads, does not exist: there is nothing to repair from here. Ask the platform team to write the username '${request.username}' and a password to ${name}; nothing was written.`,
-      );
-    }
-    const claimTag = found.tags.get(TAG_CLAIM);
-    const entityTag = found.tags.get(TAG_ENTITY);
-    if (
-      claimTag !== tagValue(request.claim) ||
-      (entityTag !== undefined && entityTag !== tagValue(request.entity))
-    ) {
-      // not provably this database's: nothing of who wrote it, or for what, is said
-      throw new ConflictError(
-        `The SSM parameter ${name} is not tagged as written for ${request.claim} of ${request.entity}, so it is not repaired from here. Ask the platform team to write the username '${request.username}' to it; nothing was written.`,
-      );
-    }
-    const previousUsername = found.tags.get(TAG_USERNAME);
-    if (dryRun) {
-      return {
-        name,
-        version: found.version,
-        action: 'would-repair',
-        ...(previousUsername !== undefined ? { previousUsername } : {}),
-      };
-    }
-    this.logger.info(
-      `Writing the username '${
-        request.username
-      }' to the SSM parameter ${name} (overwrite, ${
-        found.type ?? 'SecureString'
-      })`,
-    );
-    let version: number | undefined;
-    try {
-      const out = await this.client.send(
-        new PutParameterCommand({
-          Name: name,
-          Value: request.username,
-          Type: (found.type ?? 'SecureString') as any,
-          Overwrite: true,
-          ...(found.keyId && found.type === 'SecureString'
-            ? { KeyId: found.keyId }
-            : {}),
-          ...(found.tier ? { Tier: found.tier as any } : {}),
-        }),
-      );
-      version = out.Version;
-      await this.client.send(
-        new AddTagsToResourceCommand({
-          ResourceType: 'Parameter',
-          ResourceId: name,
-          Tags: [
-            { Key: TAG_USERNAME, Value: tagValue(request.username) },
-            { Key: TAG_ENTITY, Value: tagValue(request.entity) },
-            { Key: TAG_REPAIRED_BY, Value: tagValue(request.repairedBy) },
-          ],
-        }),
-      );
-    } catch (e) {
-      throw new Error(
-        `Could not write the SSM parameter ${name}${
-          version !== undefined ? `'s tags (its value is written)` : ''
-        }: ${describeAwsError(e)}`,
-      );
-    }
-    return {
-      name,
-      version,
-      action: 'repaired',
-      ...(previousUsername !== undefined ? { previousUsername } : {}),
-    };
-  }
-
-  /**
    * The parameters tagged as written for a claim (`namespace/name`), with their tags: found by
    * tag (DescribeParameters `tag:` filter), never by reading a value.
    */
   async findWrittenForClaim(
     claim: string,
   ): Promise<Map<string, ExistingParameter>> {
-    const names = await this.describe(
-      [{ Key: `tag:${TAG_CLAIM}`, Values: [tagValue(claim)] }],
-      `tagged ${TAG_CLAIM}=${claim}`,
-    );
-    return this.withTags(names);
+    return this.metadata.findTagged(TAG_CLAIM, claim);
   }
 
   /** Deletes parameters; throws naming the ones that could not be deleted. */
@@ -512,87 +394,5 @@ export class SsmCredentials {
         )}: ${describeAwsError(e)}`,
       );
     }
-  }
-
-  /** Metadata (DescribeParameters) and tags (ListTagsForResource) of the names that exist. */
-  private async readExisting(
-    names: string[],
-  ): Promise<Map<string, ExistingParameter>> {
-    const found = await this.describe(
-      [{ Key: 'Name', Option: 'Equals', Values: names }],
-      names.join(', '),
-    );
-    return this.withTags(found.filter(p => p.Name && names.includes(p.Name)));
-  }
-
-  /** Every page of DescribeParameters for the filters. */
-  private async describe(
-    filters: Array<{ Key: string; Option?: string; Values: string[] }>,
-    what: string,
-  ): Promise<ParameterMetadata[]> {
-    const found: ParameterMetadata[] = [];
-    try {
-      let nextToken: string | undefined;
-      for (let page = 0; page < MAX_DESCRIBE_PAGES; page++) {
-        const out = await this.client.send(
-          new DescribeParametersCommand({
-            ParameterFilters: filters,
-            ...(nextToken ? { NextToken: nextToken } : {}),
-          }),
-        );
-        found.push(...(out.Parameters ?? []));
-        nextToken = out.NextToken;
-        if (!nextToken) break;
-      }
-      if (nextToken) {
-        throw new Error(
-          `no answer after ${MAX_DESCRIBE_PAGES} pages of DescribeParameters`,
-        );
-      }
-    } catch (e) {
-      throw new Error(
-        `Could not read SSM parameters ${what}: ${describeAwsError(e)}`,
-      );
-    }
-    return found;
-  }
-
-  /** The parameters with their tags (ListTagsForResource each), by name. */
-  private async withTags(
-    found: ParameterMetadata[],
-  ): Promise<Map<string, ExistingParameter>> {
-    const out = new Map<string, ExistingParameter>();
-    for (const p of found) {
-      if (!p.Name) continue;
-      let tags: Tag[] = [];
-      try {
-        const t = await this.client.send(
-          new ListTagsForResourceCommand({
-            ResourceType: 'Parameter',
-            ResourceId: p.Name,
-          }),
-        );
-        tags = t.TagList ?? [];
-      } catch (e) {
-        throw new Error(
-          `Could not read the tags of SSM parameter ${
-            p.Name
-          }: ${describeAwsError(e)}`,
-        );
-      }
-      out.set(p.Name, {
-        version: p.Version,
-        ...(p.Type ? { type: p.Type } : {}),
-        ...(p.KeyId ? { keyId: p.KeyId } : {}),
-        ...(p.Tier ? { tier: p.Tier } : {}),
-        lastModified: p.LastModifiedDate,
-        tags: new Map(
-          tags.flatMap(t =>
-            t.Key !== undefined ? [[t.Key, t.Value ?? ''] as const] : [],
-          ),
-        ),
-      });
-    }
-    return out;
   }
 }

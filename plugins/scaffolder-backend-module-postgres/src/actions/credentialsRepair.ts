@@ -7,7 +7,7 @@ import {
 import { ModuleSettings } from '../config';
 import { CreationAuthorizer } from '../authorize';
 import { GitopsChangeReader } from '../existingClaims';
-import { SsmCredentials } from '../ssmCredentials';
+import { SsmUsernameRepair } from '../ssmRepair';
 import {
   checkExistingDatabase,
   existingDatabaseInputSchema,
@@ -21,7 +21,7 @@ export const CREDENTIALS_REPAIR_ACTION_ID = 'postgres:credentials:repair';
 /** What the action needs: catalog and permissions, the GitOps repository, SSM. */
 export type CredentialsRepairChecks = CreationAuthorizer & {
   gitops: GitopsChangeReader;
-  ssm: (logger: { info(message: string): void }) => SsmCredentials;
+  repair: (logger: { info(message: string): void }) => SsmUsernameRepair;
 };
 
 /**
@@ -103,7 +103,7 @@ export function createPostgresCredentialsRepairAction(
           )}`,
         );
       }
-      const outcome = await options.ssm(ctx.logger).repairUsername(
+      const outcome = await options.repair(ctx.logger).repair(
         {
           name: parameters.user,
           username: owner,
