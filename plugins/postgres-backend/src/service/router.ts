@@ -26,6 +26,10 @@ import {
   DatabasesResponse,
 } from '@bizmatters/plugin-postgres-common';
 import {
+  sendTooManyRequests,
+  TooManyRequestsError,
+} from '@bizmatters/plugin-postgres-node';
+import {
   DatabaseService,
   entityRefOf,
   FleetEntities,
@@ -111,14 +115,6 @@ const REFUSALS = new Set([
   'AuthenticationError',
   'TooManyRequestsError',
 ]);
-
-/** A user past their calls a minute: answered 429 with Retry-After. */
-class TooManyRequestsError extends Error {
-  constructor(message: string, readonly retryAfterSeconds: number) {
-    super(message);
-    this.name = 'TooManyRequestsError';
-  }
-}
 
 /** Entity refs per catalog lookup. */
 const CATALOG_BATCH_SIZE = 500;
@@ -571,12 +567,7 @@ export async function createRouter(options: {
           },
         ).catch(e => {
           if (!(e instanceof TooManyRequestsError)) throw e;
-          res.setHeader('Retry-After', String(e.retryAfterSeconds));
-          res.status(429).json({
-            error: { name: e.name, message: e.message },
-            request: { method: req.method, url: req.originalUrl },
-            response: { statusCode: 429 },
-          });
+          sendTooManyRequests(req, res, e);
           return undefined;
         });
         if (!registered) return;
