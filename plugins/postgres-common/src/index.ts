@@ -91,6 +91,7 @@ export type {
   HealthOptions,
 } from './health/types';
 export { selectDatabaseObjects, isPostgresInstance } from './select';
+export { POSTGRES_INSTANCE_TYPE } from './claimType';
 export {
   POSTGRES_INSTANCES_ANNOTATION,
   KUBERNETES_ID_ANNOTATION,
