@@ -146,6 +146,7 @@ export {
   OWNER_ANNOTATION,
   claimEntityRef,
   claimOwnership,
+  normalizeEntityRef,
 } from './ownership';
 export type { ClaimOwnership } from './ownership';
 export {
