@@ -91,6 +91,16 @@ describe('GithubReader against the forge stand-in (GitHub REST)', () => {
     expect(forge.calls[route] - before).toBe(4);
   }, 60_000);
 
+  it("sends the integration's credentials to its own API only (a page elsewhere is refused)", async () => {
+    const octokit = github.octokit(repository());
+    await expect(
+      octokit.request('GET https://elsewhere.example/api/v3/repos/o/r/pulls'),
+    ).rejects.toThrow(/Refusing to send .* credentials outside its API/);
+    await expect(
+      octokit.request(`GET ${forge.apiBaseUrl}/repos/platform/gitops/pulls`),
+    ).resolves.toMatchObject({ status: 200 });
+  });
+
   it('says which host has no integration', () => {
     expect(() =>
       github.octokit({ host: 'elsewhere.example', owner: 'o', repo: 'r' }),

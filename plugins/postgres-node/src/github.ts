@@ -157,6 +157,12 @@ export class GithubReader {
       throttle: { onRateLimit: onLimit, onSecondaryRateLimit: onLimit },
     });
     client.hook.before('request', async options => {
+      // credentials go to this host's API only: never to a page a Link header points elsewhere
+      if (/^https?:/i.test(options.url) && !options.url.startsWith(baseUrl)) {
+        throw new Error(
+          `Refusing to send ${repository.host}'s credentials outside its API (${baseUrl})`,
+        );
+      }
       const { headers } = await this.credentials.getCredentials({
         url: `https://${repository.host}/${repository.owner}/${repository.repo}`,
       });
