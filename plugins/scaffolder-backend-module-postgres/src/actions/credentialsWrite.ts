@@ -15,7 +15,7 @@ import {
   gitopsTargetInputSchema,
 } from './creation';
 import { auditNote } from './guard';
-import { TaskChecks } from './taskChecks';
+import { TaskChecks, taskOf } from './taskChecks';
 import { examples } from './credentialsWrite.examples';
 
 export const CREDENTIALS_WRITE_ACTION_ID = 'postgres:credentials:write';
@@ -99,7 +99,7 @@ export function createPostgresCredentialsWriteAction(
       const { passwordSecret, ...fields } = ctx.input;
       // the manifests action of this task may have checked this input already
       const verified = options.taskChecks?.take(
-        ctx.task.id,
+        taskOf(ctx),
         fields,
         CREDENTIALS_WRITE_ACTION_ID,
       );
@@ -188,7 +188,7 @@ export function createPostgresCredentialsWriteAction(
       // for the task's manifests action: checked, and the parameters are this claim's
       if (!verified) {
         options.taskChecks?.keep(
-          ctx.task.id,
+          taskOf(ctx),
           fields,
           CREDENTIALS_WRITE_ACTION_ID,
           { checked, ssmVerified: true },

@@ -19,7 +19,7 @@ import {
   CreationChecks,
   gitopsTargetInputSchema,
 } from './creation';
-import { TaskChecks } from './taskChecks';
+import { TaskChecks, taskOf } from './taskChecks';
 import { examples } from './manifestsCreate.examples';
 
 export const MANIFESTS_CREATE_ACTION_ID = 'postgres:manifests:create';
@@ -72,7 +72,7 @@ export function createPostgresManifestsCreateAction(
     async handler(ctx) {
       // the credentials action of this task may have checked this input already
       const verified = options.taskChecks?.take(
-        ctx.task.id,
+        taskOf(ctx),
         ctx.input,
         MANIFESTS_CREATE_ACTION_ID,
       );
@@ -132,7 +132,7 @@ export function createPostgresManifestsCreateAction(
       // for the task's credentials action, if it comes after: checked (SSM is its own to check)
       if (!verified) {
         options.taskChecks?.keep(
-          ctx.task.id,
+          taskOf(ctx),
           ctx.input,
           MANIFESTS_CREATE_ACTION_ID,
           { checked, ssmVerified: false },

@@ -1,4 +1,4 @@
-import { TaskChecks, VerifiedCreation } from './taskChecks';
+import { TaskChecks, taskOf, VerifiedCreation } from './taskChecks';
 
 const verified = (name: string): VerifiedCreation => ({
   checked: { request: { name } } as any,
@@ -34,6 +34,21 @@ describe('TaskChecks', () => {
     expect(
       checks.take('task-1', { ...input, repoUrl: 'elsewhere' }, 'manifests'),
     ).toBeUndefined();
+  });
+
+  it('not to another initiator, whatever the task id', () => {
+    const checks = new TaskChecks();
+    const alice = taskOf({
+      task: { id: 't' },
+      user: { ref: 'user:default/alice' },
+    });
+    const mallory = taskOf({
+      task: { id: 't' },
+      user: { ref: 'user:default/mallory' },
+    });
+    checks.keep(alice, input, 'credentials', verified('orders-db'));
+    expect(checks.take(mallory, input, 'manifests')).toBeUndefined();
+    expect(checks.take(alice, input, 'manifests')).toBeDefined();
   });
 
   it('not after a minute', () => {

@@ -7,6 +7,17 @@ export interface VerifiedCreation {
   ssmVerified: boolean;
 }
 
+/**
+ * The task an answer belongs to: its id and its initiator (a task id is unique; the initiator
+ * keeps an answer to the one who was checked, whatever a task id turns out to be).
+ */
+export function taskOf(ctx: {
+  task: { id: string };
+  user?: { ref?: string };
+}): string {
+  return JSON.stringify([ctx.task.id, ctx.user?.ref ?? null]);
+}
+
 /** How long a verified answer waits for the next action (it runs right after). */
 const TTL_MS = 60_000;
 
@@ -27,9 +38,9 @@ export class TaskChecks {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** Keeps what the action `from` verified for `input` in task `taskId`. */
+  /** Keeps what the action `from` verified for `input` in `task` (see taskOf). */
   keep(
-    taskId: string,
+    task: string,
     input: Record<string, unknown>,
     from: string,
     verified: VerifiedCreation,
@@ -38,20 +49,20 @@ export class TaskChecks {
     for (const [key, entry] of this.entries) {
       if (entry.expiresAt <= now) this.entries.delete(key);
     }
-    this.entries.set(keyOf(taskId, input), {
+    this.entries.set(keyOf(task, input), {
       ...verified,
       from,
       expiresAt: now + TTL_MS,
     });
   }
 
-  /** What another action of task `taskId` verified for the same `input`, taken once. */
+  /** What another action of `task` verified for the same `input`, taken once. */
   take(
-    taskId: string,
+    task: string,
     input: Record<string, unknown>,
     by: string,
   ): VerifiedCreation | undefined {
-    const key = keyOf(taskId, input);
+    const key = keyOf(task, input);
     const entry = this.entries.get(key);
     if (!entry || entry.from === by || entry.expiresAt <= this.now()) {
       return undefined;
@@ -62,10 +73,10 @@ export class TaskChecks {
 }
 
 /** The task and its input, the input's keys in order and absent values left out. */
-function keyOf(taskId: string, input: Record<string, unknown>): string {
+function keyOf(task: string, input: Record<string, unknown>): string {
   const fields = Object.keys(input)
     .filter(k => input[k] !== undefined)
     .sort()
     .map(k => [k, input[k]]);
-  return JSON.stringify([taskId, fields]);
+  return JSON.stringify([task, fields]);
 }
