@@ -1,13 +1,20 @@
+import { parseEntityRef } from '@backstage/catalog-model';
 import { parseEntityRefLoose } from './names';
 import { PostgresPolicyInput, resolvePolicy } from './policy';
 import { Problem } from './request';
 
 /** Kind, namespace and name of a component ref, with the catalog's defaults. */
 function componentRef(entityRef: string) {
-  const ref = parseEntityRefLoose(entityRef);
+  if (!parseEntityRefLoose(entityRef)) {
+    return { namespace: 'default', name: entityRef };
+  }
+  const ref = parseEntityRef(entityRef, {
+    defaultKind: 'component',
+    defaultNamespace: 'default',
+  });
   return {
-    namespace: (ref?.namespace ?? 'default').toLocaleLowerCase('en-US'),
-    name: ref?.name ?? entityRef,
+    namespace: ref.namespace.toLocaleLowerCase('en-US'),
+    name: ref.name,
   };
 }
 

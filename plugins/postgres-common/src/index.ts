@@ -92,6 +92,7 @@ export type {
   HealthOptions,
 } from './health/types';
 export { selectDatabaseObjects, isPostgresInstance } from './select';
+export { POSTGRES_INSTANCE_TYPE } from './claimType';
 export {
   POSTGRES_INSTANCES_ANNOTATION,
   KUBERNETES_ID_ANNOTATION,
@@ -146,6 +147,7 @@ export {
   OWNER_ANNOTATION,
   claimEntityRef,
   claimOwnership,
+  normalizeEntityRef,
 } from './ownership';
 export type { ClaimOwnership } from './ownership';
 export {

@@ -11,11 +11,10 @@ import {
   OWNER_ANNOTATION,
   normalizeEntityRef,
 } from './ownership';
+import { POSTGRES_INSTANCE_TYPE } from './claimType';
 
-/** API group/version of the platform's claim. */
-const POSTGRES_INSTANCE_API_VERSION = 'database.bizmatters.io/v1alpha1';
 /** Kind of the platform's claim. */
-export const POSTGRES_INSTANCE_KIND = 'PostgresInstance';
+export const POSTGRES_INSTANCE_KIND = POSTGRES_INSTANCE_TYPE.kind;
 /** The label that ties Kubernetes objects to a catalog entity (Backstage's convention). @public */
 export const KUBERNETES_ID_LABEL = 'backstage.io/kubernetes-id';
 /** Argo CD's sync-wave annotation. */
@@ -126,7 +125,7 @@ export function renderManifests(
   };
 
   const postgresInstance: KubeObject = {
-    apiVersion: POSTGRES_INSTANCE_API_VERSION,
+    apiVersion: POSTGRES_INSTANCE_TYPE.apiVersion,
     kind: POSTGRES_INSTANCE_KIND,
     metadata: {
       name: request.name,

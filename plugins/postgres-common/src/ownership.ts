@@ -1,4 +1,5 @@
 import { KubeObject } from './manifests';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { parseEntityRefLoose } from './names';
 
 /**
@@ -20,17 +21,21 @@ export const OWNER_ANNOTATION = 'bizmatters.io/owner';
 
 /**
  * A full, lower-case entity ref `kind:namespace/name`, with the given default kind and the
- * namespace `default` filled in; undefined when the text is not an entity ref.
+ * namespace `default` filled in (`@backstage/catalog-model`'s parse and stringify); undefined
+ * when the text is not an entity ref. The one way the plugins compare entity refs.
+ *
+ * @public
  */
 export function normalizeEntityRef(
   ref: string,
   defaultKind: string,
 ): string | undefined {
-  const parsed = parseEntityRefLoose(ref.trim());
-  if (!parsed) return undefined;
-  return `${parsed.kind ?? defaultKind}:${parsed.namespace ?? 'default'}/${
-    parsed.name
-  }`.toLocaleLowerCase('en-US');
+  const text = ref.trim();
+  // the shape the plugins accept (catalog-model's parse alone takes any text as a name)
+  if (!parseEntityRefLoose(text)) return undefined;
+  return stringifyEntityRef(
+    parseEntityRef(text, { defaultKind, defaultNamespace: 'default' }),
+  ).toLocaleLowerCase('en-US');
 }
 
 /**

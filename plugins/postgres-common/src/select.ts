@@ -2,6 +2,7 @@ import { DatabaseObjects } from './health/types';
 import { KubeObject, POSTGRES_INSTANCE_KIND } from './manifests';
 import { SecretSummary, summarizeSecret } from './secrets';
 import { claimSecretNames } from './request';
+import { POSTGRES_INSTANCE_TYPE } from './claimType';
 
 /** CNPG's API group. */
 const CNPG_GROUP = 'postgresql.cnpg.io';
@@ -72,6 +73,6 @@ export function selectDatabaseObjects(
 export function isPostgresInstance(obj: KubeObject): boolean {
   return (
     obj.kind === POSTGRES_INSTANCE_KIND &&
-    groupOf(obj) === 'database.bizmatters.io'
+    groupOf(obj) === POSTGRES_INSTANCE_TYPE.group
   );
 }

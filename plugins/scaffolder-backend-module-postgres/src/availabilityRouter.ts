@@ -16,6 +16,10 @@ import {
   UserCallBudget,
   validateDatabaseRequest,
 } from '@bizmatters/plugin-postgres-common';
+import {
+  sendTooManyRequests,
+  TooManyRequestsError,
+} from '@bizmatters/plugin-postgres-node';
 import express from 'express';
 import Router from 'express-promise-router';
 import { ModuleSettings } from './config';
@@ -89,23 +93,20 @@ export function createAvailabilityRouter(options: {
     const allowed = await budget.take(user);
     if (!allowed.allowed) {
       const message = `Checking paused: ${user} asked more than ${settings.limits.callsPerMinute} times in a minute; try again in ${allowed.retryAfterSeconds} s.`;
+      const refusal = new TooManyRequestsError(
+        message,
+        allowed.retryAfterSeconds,
+      );
       const event = await auditor.createEvent({
         eventId: 'availability-limit',
         request: req,
         meta: { actor: user, limit: settings.limits.callsPerMinute },
       });
       await event.fail({
-        error: Object.assign(new Error(message), {
-          name: 'TooManyRequestsError',
-        }),
+        error: refusal,
         meta: { decision: 'refused' },
       });
-      res.setHeader('Retry-After', String(allowed.retryAfterSeconds));
-      res.status(429).json({
-        error: { name: 'TooManyRequestsError', message },
-        request: { method: req.method, url: req.originalUrl },
-        response: { statusCode: 429 },
-      });
+      sendTooManyRequests(req, res, refusal);
       return;
     }
     const fields: Record<string, string> = {};

@@ -1,9 +1,5 @@
-import {
-  DefaultGithubCredentialsProvider,
-  GithubCredentialsProvider,
-  ScmIntegrationRegistry,
-} from '@backstage/integration';
-import { ResponseError } from '@backstage/errors';
+import { ScmIntegrationRegistry } from '@backstage/integration';
+import { GithubReader } from '@bizmatters/plugin-postgres-node';
 import { GitopsRepository } from '@bizmatters/plugin-postgres-common';
 
 /** A file found on a branch of a GitOps repository. */
@@ -59,62 +55,41 @@ export interface GitopsChangeReader extends GitopsFileReader {
 /** How many pages of open pull requests are read (100 each) before giving up. */
 const MAX_PULL_PAGES = 10;
 
-/** How long GitHub may take to answer one read. */
-const TIMEOUT_MS = 10_000;
-
 /**
- * A {@link GitopsFileReader} over GitHub's contents API (github.com or GitHub Enterprise), with
- * the integration's credentials (`integrations.github`: a token or a GitHub App), as the
- * scaffolder's GitHub actions get them.
+ * A {@link GitopsFileReader} over GitHub's REST API (github.com or GitHub Enterprise) through
+ * the plugins' one GitHub client (Octokit with throttling and retry), with the integration's
+ * credentials (`integrations.github`: a token or a GitHub App), as the scaffolder's GitHub
+ * actions get them.
  */
 export class GithubFileReader implements GitopsChangeReader {
-  private readonly credentials: GithubCredentialsProvider;
+  private readonly github: GithubReader;
 
-  constructor(private readonly integrations: ScmIntegrationRegistry) {
-    this.credentials =
-      DefaultGithubCredentialsProvider.fromIntegrations(integrations);
+  constructor(integrations: ScmIntegrationRegistry) {
+    this.github = new GithubReader({ integrations });
   }
 
   async findFile(
     repository: GitopsRepository,
     path: string,
   ): Promise<FoundFile | undefined> {
-    const file = await this.contents(repository, path);
+    const file = await this.readFile(repository, path);
     return file && { url: file.url };
   }
 
-  async readFile(
+  readFile(
     repository: GitopsRepository,
     path: string,
-    ref?: string,
+    ref = repository.baseBranch,
   ): Promise<FileText | undefined> {
-    const file = await this.contents(repository, path, ref);
-    if (!file) return undefined;
-    if (file.encoding !== 'base64' || typeof file.content !== 'string') {
-      throw new Error(
-        `${path} in ${repository.host}/${repository.owner}/${repository.repo} is not a file with content`,
-      );
-    }
-    return {
-      url: file.url,
-      text: Buffer.from(file.content, 'base64').toString('utf8'),
-    };
+    return this.github.readFile(repository, path, ref);
   }
 
   async openPullRequests(
     repository: GitopsRepository,
     branchPrefix: string,
   ): Promise<OpenPullRequest[]> {
-    const found: OpenPullRequest[] = [];
-    for (let page = 1; page <= MAX_PULL_PAGES; page++) {
-      const pulls = await this.openPulls(
-        repository,
-        `per_page=100&page=${page}`,
-      );
-      found.push(...pulls.filter(p => p.branch.startsWith(branchPrefix)));
-      if (pulls.length < 100) break;
-    }
-    return found;
+    const pulls = await this.openPulls(repository, {}, MAX_PULL_PAGES);
+    return pulls.filter(p => p.branch.startsWith(branchPrefix));
   }
 
   async openPullRequestFrom(
@@ -124,96 +99,27 @@ export class GithubFileReader implements GitopsChangeReader {
     // `head` is `owner:branch`: the pull requests of the repository's own branches
     const pulls = await this.openPulls(
       repository,
-      `head=${encodeURIComponent(`${repository.owner}:${branch}`)}&per_page=10`,
+      { head: `${repository.owner}:${branch}` },
+      1,
     );
     return pulls.find(p => p.branch === branch);
   }
 
-  /** One page of the open pull requests into the base branch (with `query`), as read. */
+  /** The open pull requests into the base branch (with `query`), as read. */
   private async openPulls(
     repository: GitopsRepository,
-    query: string,
+    query: { head?: string },
+    maxPages: number,
   ): Promise<OpenPullRequest[]> {
-    const { owner, repo, baseBranch } = repository;
-    const pulls = (await this.api(
+    const pulls = await this.github.pulls(
       repository,
-      `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(
-        repo,
-      )}/pulls?state=open&base=${encodeURIComponent(baseBranch)}&${query}`,
-    )) as Array<{ number?: unknown; html_url?: unknown; head?: any }>;
-    if (!Array.isArray(pulls)) return [];
+      { state: 'open', base: repository.baseBranch, ...query },
+      { maxPages },
+    );
     return pulls.flatMap(p =>
       typeof p.head?.ref === 'string' && typeof p.number === 'number'
-        ? [
-            {
-              number: p.number,
-              branch: p.head.ref as string,
-              url: typeof p.html_url === 'string' ? p.html_url : '',
-            },
-          ]
+        ? [{ number: p.number, branch: p.head.ref, url: p.html_url ?? '' }]
         : [],
     );
-  }
-
-  /** The contents API's answer for a file on `ref` (default the base branch), or undefined (404). */
-  private async contents(
-    repository: GitopsRepository,
-    path: string,
-    ref = repository.baseBranch,
-  ) {
-    const { host, owner, repo } = repository;
-    const encoded = path.split('/').map(encodeURIComponent).join('/');
-    const body = (await this.api(
-      repository,
-      `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(
-        repo,
-      )}/contents/${encoded}?ref=${encodeURIComponent(ref)}`,
-      true,
-    )) as
-      | { html_url?: unknown; content?: unknown; encoding?: unknown }
-      | undefined;
-    if (!body) return undefined;
-    return {
-      ...body,
-      url:
-        typeof body.html_url === 'string'
-          ? body.html_url
-          : `${this.webBaseUrl(host)}/${owner}/${repo}/blob/${ref}/${encoded}`,
-    };
-  }
-
-  /**
-   * Where the forge's pages are, from the integration's own URLs: GitHub Enterprise (and a
-   * stand-in) serve the API at `<web>/api/v3`; otherwise the pages are at `https://<host>`.
-   */
-  private webBaseUrl(host: string): string {
-    const apiBaseUrl = this.integrations.github.byHost(host)?.config.apiBaseUrl;
-    const enterprise = apiBaseUrl && /^(.*)\/api\/v3\/?$/.exec(apiBaseUrl);
-    return enterprise ? enterprise[1] : `https://${host}`;
-  }
-
-  /** A GET of GitHub's REST API with the integration's credentials; undefined on 404 if asked. */
-  private async api(
-    repository: GitopsRepository,
-    pathAndQuery: string,
-    notFoundIsUndefined = false,
-  ): Promise<unknown> {
-    const { host, owner, repo } = repository;
-    const integration = this.integrations.github.byHost(host);
-    if (!integration?.config.apiBaseUrl) {
-      throw new Error(
-        `No GitHub integration with an API URL for ${host} (integrations.github); cannot read the GitOps repository ${host}/${owner}/${repo}`,
-      );
-    }
-    const { headers } = await this.credentials.getCredentials({
-      url: `https://${host}/${owner}/${repo}`,
-    });
-    const res = await fetch(`${integration.config.apiBaseUrl}${pathAndQuery}`, {
-      headers: { accept: 'application/vnd.github+json', ...headers },
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-    if (res.status === 404 && notFoundIsUndefined) return undefined;
-    if (!res.ok) throw await ResponseError.fromResponse(res);
-    return res.json();
   }
 }

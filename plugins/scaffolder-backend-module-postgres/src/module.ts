@@ -18,6 +18,7 @@ import { SsmCredentials } from './ssmCredentials';
 import { SsmUsernameRepair } from './ssmRepair';
 import { guardAction } from './actions/guard';
 import { GithubFileReader } from './existingClaims';
+import { TaskChecks } from './actions/taskChecks';
 import {
   createAvailabilityRouter,
   forgetAvailabilityAnswers,
@@ -79,6 +80,8 @@ export const scaffolderModulePostgres = createBackendModule({
         // the claims of the clusters, as the postgres backend reads them
         const clusters = new PostgresBackendClusterClaims(discovery, auth);
         const checks = { permissions, catalog, gitops, clusters };
+        // each check once per task: the second creating action takes the first's answer
+        const taskChecks = new TaskChecks();
         // every action: curated templates only, and an audit event of what it decided
         const guard = {
           auditor,
@@ -90,11 +93,13 @@ export const scaffolderModulePostgres = createBackendModule({
             createPostgresCredentialsWriteAction({
               settings,
               ssmClient,
+              taskChecks,
               ...checks,
             }),
             createPostgresManifestsCreateAction({
               settings,
               ssmClient,
+              taskChecks,
               ...checks,
             }),
             createPostgresDatabaseChangeAction({

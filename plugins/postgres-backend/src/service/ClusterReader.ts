@@ -4,6 +4,7 @@ import {
   DATABASE_SECRET_LABEL,
   KubeObject,
   LabelledSecretSummary,
+  POSTGRES_INSTANCE_TYPE,
   SecretSummary,
   summarizeLabelledSecrets,
   summarizeSecret,
@@ -16,8 +17,8 @@ import {
 import { ReadScope } from './ReadScope';
 import { TtlCache } from './TtlCache';
 
-export const CLAIM_API_VERSION = 'database.bizmatters.io/v1alpha1';
-export const CLAIM_PATH = `/apis/${CLAIM_API_VERSION}`;
+const CLAIM = POSTGRES_INSTANCE_TYPE;
+export const CLAIM_PATH = `/apis/${CLAIM.apiVersion}`;
 export const CNPG_PATH = '/apis/postgresql.cnpg.io/v1';
 
 type Cached<T> = { readAt: number } & (
@@ -169,11 +170,10 @@ export class ClusterReader {
     const query = labelSelector
       ? `?labelSelector=${encodeURIComponent(labelSelector)}`
       : '';
-    const path = `${CLAIM_PATH}/postgresinstances${query}`;
+    const path = `${CLAIM_PATH}/${CLAIM.plural}${query}`;
     return this.cached(
       `${cluster}|${path}`,
-      async () =>
-        this.items(cluster, path, CLAIM_API_VERSION, 'PostgresInstance'),
+      async () => this.items(cluster, path, CLAIM.apiVersion, CLAIM.kind),
       scope,
     );
   }
@@ -188,11 +188,10 @@ export class ClusterReader {
     const ns = encodeURIComponent(namespace);
     switch (kind) {
       case 'claims': {
-        const path = `${CLAIM_PATH}/namespaces/${ns}/postgresinstances`;
+        const path = `${CLAIM_PATH}/namespaces/${ns}/${CLAIM.plural}`;
         return this.cached(
           `${cluster}|${path}`,
-          () =>
-            this.items(cluster, path, CLAIM_API_VERSION, 'PostgresInstance'),
+          () => this.items(cluster, path, CLAIM.apiVersion, CLAIM.kind),
           scope,
         );
       }

@@ -1,10 +1,5 @@
 import { CacheService } from '@backstage/backend-plugin-api';
-import { ResponseError } from '@backstage/errors';
-import {
-  DefaultGithubCredentialsProvider,
-  GithubCredentialsProvider,
-  ScmIntegrationRegistry,
-} from '@backstage/integration';
+import { ScmIntegrationRegistry } from '@backstage/integration';
 import {
   isClaimManifestFile,
   pullRequestState,
@@ -12,6 +7,7 @@ import {
   PullRequestState,
   readClaimManifest,
 } from '@bizmatters/plugin-postgres-common';
+import { GithubReader } from '@bizmatters/plugin-postgres-node';
 import type { RepositoryRef } from './RequestStore';
 import { TtlCache } from './TtlCache';
 
@@ -48,40 +44,24 @@ export type OpenPulls = {
   pulls?: OpenPull[];
 };
 
-interface GithubPull {
-  number: number;
-  html_url: string;
-  state: string;
-  merged_at?: string | null;
-  merged?: boolean;
-  closed_at?: string | null;
-  created_at: string;
-  user?: { login?: string } | null;
-  base?: { ref?: string };
-  head?: { ref?: string; sha?: string };
-  title?: string;
-}
-
 /** Files of a pull request read at the most (GitHub lists 3,000). */
 const MAX_FILES = 300;
 /** Claim files whose content is read at the most per pull request. */
 const MAX_CLAIM_FILES = 5;
 
-const TIMEOUT_MS = 10_000;
-/** GitHub's largest page; open pull requests beyond it take one more call per 100. */
-const PER_PAGE = 100;
 /** Pages of open pull requests read at the most per repository (10,000 open pull requests). */
 const MAX_PAGES = 100;
 
 /**
  * Reads GitOps pull requests from GitHub (github.com or Enterprise) with the integration's
- * credentials (`integrations.github`), as the scaffolder's GitHub actions do. The open pull
- * requests of a repository are listed at most once per TTL for every viewer and every replica
- * sharing the cache; a single pull request is read when it has left that list (once in its
- * life, as its end is stored) or to prove it exists when a request is registered.
+ * credentials (`integrations.github`), through the plugins' one GitHub client (Octokit with
+ * throttling and retry). The open pull requests of a repository are listed at most once per
+ * TTL for every viewer and every replica sharing the cache; a single pull request is read when
+ * it has left that list (once in its life, as its end is stored) or to prove it exists when a
+ * request is registered.
  */
 export class PullRequestReader {
-  private readonly credentials: GithubCredentialsProvider;
+  private readonly github: GithubReader;
   private readonly inflight = new TtlCache<OpenPulls>({ maxEntries: 1000 });
   /** Calls made to the forge, by kind (for tests and the bench). */
   readonly calls = { list: 0, get: 0, files: 0, contents: 0 };
@@ -93,42 +73,7 @@ export class PullRequestReader {
       ttlMs: number;
     },
   ) {
-    this.credentials = DefaultGithubCredentialsProvider.fromIntegrations(
-      options.integrations,
-    );
-  }
-
-  private async get(
-    repository: RepositoryRef,
-    path: string,
-  ): Promise<{ body: unknown; next?: string }> {
-    const { host, owner, repo } = repository;
-    const integration = this.options.integrations.github.byHost(host);
-    if (!integration?.config.apiBaseUrl) {
-      throw new Error(
-        `No GitHub integration with an API URL for ${host} (integrations.github); cannot read pull requests of ${host}/${owner}/${repo}`,
-      );
-    }
-    const { headers } = await this.credentials.getCredentials({
-      url: `https://${host}/${owner}/${repo}`,
-    });
-    const url = path.startsWith('http')
-      ? path
-      : `${integration.config.apiBaseUrl}/repos/${encodeURIComponent(
-          owner,
-        )}/${encodeURIComponent(repo)}${path}`;
-    const res = await fetch(url, {
-      headers: { accept: 'application/vnd.github+json', ...headers },
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-    if (!res.ok) throw await ResponseError.fromResponse(res);
-    const next = /<([^>]+)>;\s*rel="next"/.exec(
-      res.headers.get('link') ?? '',
-    )?.[1];
-    // only follow a next page on the same API
-    const sameApi =
-      next && next.startsWith(integration.config.apiBaseUrl) ? next : undefined;
-    return { body: await res.json(), next: sameApi };
+    this.github = new GithubReader({ integrations: options.integrations });
   }
 
   /** One pull request, as the forge says now. */
@@ -137,8 +82,7 @@ export class PullRequestReader {
     number: number,
   ): Promise<PullRequestInfo> {
     this.calls.get++;
-    const { body } = await this.get(repository, `/pulls/${number}`);
-    const pr = body as GithubPull;
+    const pr = await this.github.pull(repository, number);
     return {
       number: pr.number,
       url: pr.html_url,
@@ -163,16 +107,12 @@ export class PullRequestReader {
     repository: RepositoryRef,
     pr: PullRequestInfo,
   ): Promise<PullRequestFile[]> {
-    const files: PullRequestFile[] = [];
-    let path: string | undefined = `/pulls/${pr.number}/files?per_page=100`;
-    while (path && files.length < MAX_FILES) {
-      this.calls.files++;
-      const { body, next } = await this.get(repository, path);
-      for (const f of body as Array<{ filename: string; status: string }>) {
-        files.push({ filename: f.filename, status: f.status });
-      }
-      path = next;
-    }
+    const files: PullRequestFile[] = (
+      await this.github.pullFiles(repository, pr.number, {
+        max: MAX_FILES,
+        onPage: () => this.calls.files++,
+      })
+    ).map(f => ({ filename: f.filename, status: f.status }));
     const claims = files
       .filter(f => isClaimManifestFile(f.filename))
       .slice(0, MAX_CLAIM_FILES);
@@ -180,21 +120,13 @@ export class PullRequestReader {
       const ref = file.status === 'removed' ? pr.baseRef : pr.headSha;
       try {
         this.calls.contents++;
-        const { body } = await this.get(
+        const found = await this.github.readFile(
           repository,
-          `/contents/${file.filename
-            .split('/')
-            .map(encodeURIComponent)
-            .join('/')}?ref=${encodeURIComponent(ref)}`,
+          file.filename,
+          ref,
         );
-        const { content, encoding } = body as {
-          content?: string;
-          encoding?: string;
-        };
-        if (typeof content !== 'string' || encoding !== 'base64') continue;
-        const claim = readClaimManifest(
-          Buffer.from(content, 'base64').toString('utf8'),
-        );
+        if (!found) continue;
+        const claim = readClaimManifest(found.text);
         file.claim = {
           namespace: claim.namespace,
           name: claim.name,
@@ -221,21 +153,18 @@ export class PullRequestReader {
         return { value: cached, expiresAt: cached.readAt + this.options.ttlMs };
       }
       const readAt = Date.now();
-      const pulls: OpenPull[] = [];
-      let path: string | undefined = `/pulls?state=open&per_page=${PER_PAGE}`;
-      for (let page = 0; path && page < MAX_PAGES; page++) {
-        this.calls.list++;
-        const { body, next } = await this.get(repository, path);
-        for (const p of body as GithubPull[]) {
-          pulls.push({
-            number: p.number,
-            url: p.html_url,
-            title: p.title ?? '',
-            head: p.head?.ref ?? '',
-          });
-        }
-        path = next;
-      }
+      const pulls: OpenPull[] = (
+        await this.github.pulls(
+          repository,
+          { state: 'open' },
+          { maxPages: MAX_PAGES, onPage: () => this.calls.list++ },
+        )
+      ).map(p => ({
+        number: p.number,
+        url: p.html_url,
+        title: p.title ?? '',
+        head: p.head?.ref ?? '',
+      }));
       const value = { readAt, numbers: pulls.map(p => p.number), pulls };
       await this.options.cache.set(key, value, { ttl: this.options.ttlMs });
       return { value, expiresAt: readAt + this.options.ttlMs };

@@ -1,3 +1,4 @@
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   ClusterError,
   EntityLike,
@@ -43,9 +44,11 @@ const entityRefs = new WeakMap<EntityLike, string>();
 export function entityRefOf(entity: EntityLike): string {
   let ref = entityRefs.get(entity);
   if (ref === undefined) {
-    ref = `${entity.kind ?? 'component'}:${
-      entity.metadata.namespace ?? 'default'
-    }/${entity.metadata.name}`.toLocaleLowerCase('en-US');
+    ref = stringifyEntityRef({
+      kind: entity.kind ?? 'component',
+      namespace: entity.metadata.namespace ?? 'default',
+      name: entity.metadata.name,
+    }).toLocaleLowerCase('en-US');
     entityRefs.set(entity, ref);
   }
   return ref;

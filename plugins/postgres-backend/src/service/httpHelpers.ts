@@ -82,14 +82,6 @@ const REFUSALS = new Set([
   'TooManyRequestsError',
 ]);
 
-/** A user past their calls a minute: answered 429 with Retry-After. */
-export class TooManyRequestsError extends Error {
-  constructor(message: string, readonly retryAfterSeconds: number) {
-    super(message);
-    this.name = 'TooManyRequestsError';
-  }
-}
-
 /** The normalized entity ref of `req`'s path (`:kind/:namespace/:name`). */
 export function entityOfPath(req: express.Request): string {
   return `${req.params.kind}:${req.params.namespace}/${req.params.name}`.toLocaleLowerCase(
@@ -140,18 +132,4 @@ export async function audited<T>(
     await event?.fail({ error, meta: clean() });
     throw e;
   }
-}
-
-/** Answers a TooManyRequestsError 429 with Retry-After, in the error handler's shape. */
-export function sendTooManyRequests(
-  req: express.Request,
-  res: express.Response,
-  e: TooManyRequestsError,
-) {
-  res.setHeader('Retry-After', String(e.retryAfterSeconds));
-  res.status(429).json({
-    error: { name: e.name, message: e.message },
-    request: { method: req.method, url: req.originalUrl },
-    response: { statusCode: 429 },
-  });
 }

@@ -1,4 +1,7 @@
-import { ClusterError } from '@bizmatters/plugin-postgres-common';
+import {
+  ClusterError,
+  POSTGRES_INSTANCE_TYPE,
+} from '@bizmatters/plugin-postgres-common';
 import { KubernetesReadError } from './ClusterApiClient';
 
 /**
@@ -6,12 +9,15 @@ import { KubernetesReadError } from './ClusterApiClient';
  * installed, what RBAC refuses and what to grant.
  */
 
+/** The claim's resource, as RBAC and the XRD name it. */
+const CLAIM_RESOURCE = `${POSTGRES_INSTANCE_TYPE.plural}.${POSTGRES_INSTANCE_TYPE.group}`;
+
 /** What each kind is, for error messages. */
 const WHAT = {
   claims: {
     notInstalled: (c: string) =>
-      `The PostgresInstance XRD (xpostgresinstances.database.bizmatters.io) is not installed in cluster ${c}`,
-    resource: 'postgresinstances.database.bizmatters.io',
+      `The ${POSTGRES_INSTANCE_TYPE.kind} XRD (x${CLAIM_RESOURCE}) is not installed in cluster ${c}`,
+    resource: CLAIM_RESOURCE,
   },
   clusters: {
     notInstalled: (c: string) =>

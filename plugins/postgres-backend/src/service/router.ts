@@ -26,10 +26,12 @@ import {
   checkEntityParams,
   entityOfPath,
   send,
-  sendTooManyRequests,
-  TooManyRequestsError,
   withTimeout,
 } from './httpHelpers';
+import {
+  sendTooManyRequests,
+  TooManyRequestsError,
+} from '@bizmatters/plugin-postgres-node';
 import { RequestTracker } from './RequestTracker';
 import { checkClaimLocation } from './requestStatus';
 import { VerifiedCredentials } from './verifiedCredentials';

@@ -12,7 +12,8 @@ import {
   stuckFor,
   unreadable,
 } from './context';
-import { CROSSPLANE_REASONS, finding } from './states';
+import { CROSSPLANE_REASONS } from './crossplane';
+import { finding } from './states';
 import type { ConditionView, Finding } from './types';
 
 const reasonIn = <T extends Record<string, string>>(

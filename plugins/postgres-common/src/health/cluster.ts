@@ -18,10 +18,8 @@ import {
   CNPG_HIBERNATION_CONDITION,
   CNPG_HIBERNATION_REASONS,
   CNPG_PHASE_STATES,
-  finding,
-  HintValues,
-  StateId,
-} from './states';
+} from './cnpg';
+import { finding, HintValues, StateId } from './states';
 import type { Finding } from './types';
 
 /** The latest of some timestamps (ignoring those that do not parse). */

@@ -1,7 +1,7 @@
 import {
   CONNECTION_SECRET_KEYS,
   ZERO_TOUCH_CONNECTION_SECRET_KEYS,
-} from '../vocabulary';
+} from './crossplane';
 import { Context, hintValues, unreadable } from './context';
 import { finding } from './states';
 import type { Finding } from './types';

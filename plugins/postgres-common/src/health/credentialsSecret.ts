@@ -1,4 +1,5 @@
-import { BASIC_AUTH_SECRET_TYPE, CREDENTIALS_SECRET_KEYS } from '../vocabulary';
+import { CREDENTIALS_SECRET_KEYS } from './cnpg';
+import { BASIC_AUTH_SECRET_TYPE } from './kubernetes';
 import { Context, hintValues, unreadable } from './context';
 import { finding } from './states';
 import type { Finding } from './types';

@@ -11,7 +11,8 @@ import {
   stuckFor,
   unreadable,
 } from './context';
-import { ESO_READY_REASONS, finding } from './states';
+import { ESO_READY_REASONS } from './eso';
+import { finding } from './states';
 import type { Finding } from './types';
 
 /** A Go duration string that is zero ("0", "0s", "0h0m0s"). */

@@ -1,5 +1,5 @@
 import type { ClusterStatusSummary } from '../entities';
-import { CNPG_HEALTHY_PHASE } from './states';
+import { CNPG_HEALTHY_PHASE } from './cnpg';
 import type { Step } from './types';
 
 /**

@@ -4,15 +4,9 @@ import { deriveDatabaseHealth } from './derive';
 import type { DatabaseObjects, HealthOptions } from './types';
 import { selectDatabaseObjects, isPostgresInstance } from '../select';
 import { readExample } from '../__testUtils__/reference';
-import {
-  CNPG_PHASE_STATES,
-  STATES,
-  StateId,
-  StateRow,
-  STATUS_OF,
-  VERDICT_OF,
-  statesMarkdown,
-} from './states';
+import { STATES, StateId, StateRow, STATUS_OF, VERDICT_OF } from './states';
+import { CNPG_PHASE_STATES } from './cnpg';
+import { statesMarkdown } from './statesReadme';
 import { clusterFacts } from './facts';
 import type { StepId } from './types';
 

@@ -4,7 +4,9 @@ import type { Finding, Severity, StepId, StepStatus, Verdict } from './types';
  * The one home of what each state of each hop means: its step status and verdict (from the
  * severity), the reason word, the hint a product developer can act on, and where the state comes
  * from. The hop evaluators (one file per hop) pick a row and add the facts of the case to its
- * message; the README's table is rendered from this one (see `statesMarkdown`).
+ * message; the README's table is rendered from this one (statesReadme.ts). What each operator's
+ * own words mean is in one file per operator: cnpg.ts, eso.ts, crossplane.ts (and kubernetes.ts
+ * for the secrets' types). The only shipped file of the plugins allowed over 400 lines: the table.
  *
  * Sources, read in each project's own code (mirrors of 2026-08):
  * - CNPG: cloudnative-pg/cloudnative-pg api/v1/cluster_types.go (the `Phase…` constants, v1.30.0
@@ -581,113 +583,6 @@ export const STATES = {
 /** The id of a state. */
 export type StateId = keyof typeof STATES;
 
-/**
- * What CNPG's phase texts mean (CNPG api/v1/cluster_types.go, the `Phase…` constants of v1.30.0
- * and HEAD a95a534, plus the pre-1.24.2 wording of PhaseUnrecoverable). The texts to recognise
- * are also listed in ../shared/reference/status-vocabulary.json; their meaning is decided here.
- */
-export const CNPG_PHASE_STATES: Readonly<Record<string, StateId>> = {
-  'Cluster in healthy state': 'clusterHealthy',
-  'Setting up primary': 'clusterSettingUp',
-  'Creating a new replica': 'clusterProgressing',
-  'Upgrading cluster': 'clusterProgressing',
-  'Upgrading Postgres major version': 'clusterProgressing',
-  'Primary instance is being restarted in-place': 'clusterProgressing',
-  'Primary instance is being restarted without a switchover':
-    'clusterProgressing',
-  'Waiting for the instances to become active': 'clusterProgressing',
-  'Online upgrade in progress': 'clusterProgressing',
-  'Applying configuration': 'clusterProgressing',
-  'Promoting to primary cluster': 'clusterProgressing',
-  'Failing over': 'clusterFailingOver',
-  'Switchover in progress': 'clusterSwitchover',
-  'Cluster upgrade delayed': 'clusterUpgradeDelayed',
-  'Waiting for user action': 'clusterWaitingForUser',
-  'Cluster is unrecoverable and needs manual intervention':
-    'clusterUnrecoverable',
-  'Cluster is in an unrecoverable state, needs manual intervention':
-    'clusterUnrecoverable',
-  'Cluster cannot proceed to reconciliation due to an unknown plugin being required':
-    'clusterUnknownPlugin',
-  'Cluster cannot proceed to reconciliation due to an error while interacting with plugins':
-    'clusterPluginError',
-  'Cluster has incomplete or invalid image catalog': 'clusterImageCatalogError',
-  'Cluster cannot execute instance online upgrade due to missing architecture binary':
-    'clusterArchitectureMissing',
-  'Unable to create required cluster objects': 'clusterCannotCreateObjects',
-  'Invalid cluster definition': 'clusterInvalidDefinition',
-};
-
-/** The phase CNPG reports when all is well (cluster_types.go PhaseHealthy). */
-export const CNPG_HEALTHY_PHASE = 'Cluster in healthy state';
-
-/**
- * CNPG annotations and condition (pkg/utils/labels_annotations.go, pkg/reconciler/hibernation/
- * status.go). `k8s.enterprisedb.io/reconciliationLoop` is the spelling before CNPG 1.15 (v1.14.0
- * labels_annotations.go). The `cnpg.io/reconciliationDisabled` of the 1.29 release notes is not
- * read by any operator code, so it suspends nothing and is not recognised.
- */
-export const CNPG_ANNOTATIONS = {
-  reconciliationLoop: [
-    'cnpg.io/reconciliationLoop',
-    'k8s.enterprisedb.io/reconciliationLoop',
-  ],
-  reconciliationDisabled: 'disabled',
-  hibernation: 'cnpg.io/hibernation',
-  hibernationOn: 'on',
-} as const;
-
-/** CNPG's hibernation condition and its reasons (pkg/reconciler/hibernation/status.go). */
-export const CNPG_HIBERNATION_CONDITION = 'cnpg.io/hibernation';
-export const CNPG_HIBERNATION_REASONS: Readonly<
-  Record<string, StateId | 'phase'>
-> = {
-  Hibernated: 'clusterHibernated',
-  DeletingPods: 'clusterHibernating',
-  WaitingPodsDeletion: 'clusterHibernating',
-  // hibernation deferred until the cluster is healthy: the phase tells the state
-  WaitingForHealthy: 'phase',
-  // declared in status.go, set by no code path at HEAD; CNPG hibernates only on "on"
-  WrongAnnotationValue: 'phase',
-};
-
-/**
- * ESO's ExternalSecret `Ready` reasons (externalsecret_types.go ConditionReason…); `Resource…`
- * are the generic-target twins of `Secret…`. `SecretMissing` is Ready=True with
- * creationPolicy Merge and no target: the credentials hop then reports the missing secret.
- */
-export const ESO_READY_REASONS: Readonly<
-  Record<string, 'esSynced' | 'esDeleted' | 'esSyncError'>
-> = {
-  SecretSynced: 'esSynced',
-  ResourceSynced: 'esSynced',
-  SecretMissing: 'esSynced',
-  ResourceMissing: 'esSynced',
-  SecretDeleted: 'esDeleted',
-  ResourceDeleted: 'esDeleted',
-  SecretSyncedError: 'esSyncError',
-  ResourceSyncedError: 'esSyncError',
-};
-
-/** ESO refreshPolicy values (externalsecret_types.go RefreshPolicy…). */
-export const ESO_REFRESH_POLICIES = ['CreatedOnce', 'Periodic', 'OnChange'];
-
-/** Crossplane claim condition reasons (crossplane-runtime apis/common/v1/condition.go v1.16.0). */
-export const CROSSPLANE_REASONS = {
-  synced: {
-    ReconcileSuccess: 'ok',
-    ReconcileError: 'claimReconcileError',
-    ReconcilePaused: 'claimPaused',
-  },
-  readyFalse: {
-    Waiting: 'claimWaiting',
-    Creating: 'claimWaiting',
-    Unavailable: 'claimUnavailable',
-    Deleting: 'claimDeleting',
-  },
-  readyTrue: { Available: 'claimAvailable' },
-} as const satisfies Record<string, Record<string, StateId | 'ok'>>;
-
 /** Values for a row's `{placeholders}`. */
 export type HintValues = Record<string, string | undefined>;
 
@@ -738,24 +633,3 @@ export const VERDICT_OF: Record<Severity, Verdict> = {
   degraded: 'degraded',
   failed: 'failed',
 };
-
-/** The table as Markdown, for the postgres-common README (a test keeps them equal). */
-export function statesMarkdown(): string {
-  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  const lines = [
-    '| state | hop | step | verdict | reason | when | hint | source |',
-    '|---|---|---|---|---|---|---|---|',
-  ];
-  for (const [id, row] of Object.entries(STATES) as Array<
-    [StateId, StateRow]
-  >) {
-    lines.push(
-      `| \`${id}\` | ${row.hop} | ${STATUS_OF[row.severity]} | ${
-        VERDICT_OF[row.severity]
-      } | \`${row.reason}\` | ${cell(row.when)} | ${cell(
-        row.hint ?? '',
-      )} | ${cell(row.source)} |`,
-    );
-  }
-  return `${lines.join('\n')}\n`;
-}

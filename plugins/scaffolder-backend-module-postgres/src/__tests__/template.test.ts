@@ -190,6 +190,31 @@ describe('New Postgres DB template through the real scaffolder', () => {
     expect(haystack).toContain('agent_executor');
   });
 
+  it("each check once per task: the manifests step takes the credentials step's verified answer", async () => {
+    const reads = () => ({
+      claim: forge.calls['GET /repos/:owner/:repo/contents/:path'] ?? 0,
+      pulls: forge.calls['GET /repos/:owner/:repo/pulls'] ?? 0,
+      ssm: ssm.log.length,
+    });
+    const before = reads();
+    const { task } = await runTask({
+      values: { ...values, namespace: 'once', repoUrl: repoUrl() },
+    });
+    expect(task.status).toBe('completed');
+    const after = reads();
+    // the checks' forge reads once, by the credentials step (with the manifests step checking
+    // again they were 3 content reads and 4 pull request lists)
+    expect(after.claim - before.claim).toBe(2);
+    expect(after.pulls - before.pulls).toBe(2);
+    // SSM: the credentials step's read and its two writes; the manifests step asks nothing more
+    // (it used to read the parameters and their tags again: 6 calls)
+    expect(ssm.log.slice(before.ssm).map(l => l.operation)).toEqual([
+      'DescribeParameters',
+      'PutParameter',
+      'PutParameter',
+    ]);
+  });
+
   it('a known password typed in the Secret field is written and appears nowhere', async () => {
     const canary = 'CanaryPassword0123456789abcdefghijklmnop';
     const { task, events } = await runTask({

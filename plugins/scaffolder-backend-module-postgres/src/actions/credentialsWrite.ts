@@ -15,6 +15,7 @@ import {
   gitopsTargetInputSchema,
 } from './creation';
 import { auditNote } from './guard';
+import { TaskChecks, taskOf } from './taskChecks';
 import { examples } from './credentialsWrite.examples';
 
 export const CREDENTIALS_WRITE_ACTION_ID = 'postgres:credentials:write';
@@ -29,6 +30,8 @@ export function createPostgresCredentialsWriteAction(
   options: {
     settings: ModuleSettings;
     ssmClient: SSMClient;
+    /** Shares one action's checks with the task's other creating action. */
+    taskChecks?: TaskChecks;
   } & CreationChecks,
 ) {
   const { settings, ssmClient } = options;
@@ -94,12 +97,18 @@ export function createPostgresCredentialsWriteAction(
     },
     async handler(ctx) {
       const { passwordSecret, ...fields } = ctx.input;
-      const { request, creation, target } = await checkCreation(
+      // the manifests action of this task may have checked this input already
+      const verified = options.taskChecks?.take(
+        taskOf(ctx),
         fields,
-        settings,
-        options,
-        () => ctx.getInitiatorCredentials(),
+        CREDENTIALS_WRITE_ACTION_ID,
       );
+      const checked =
+        verified?.checked ??
+        (await checkCreation(fields, settings, options, () =>
+          ctx.getInitiatorCredentials(),
+        ));
+      const { request, creation, target } = checked;
       const secretName = passwordSecret || 'postgresPassword';
       const supplied = ctx.secrets?.[secretName];
       const passwordSupplied = supplied !== undefined && supplied !== '';
@@ -176,6 +185,15 @@ export function createPostgresCredentialsWriteAction(
         'parameters',
         [outcome.user, outcome.password].map(p => ({ ...p })),
       );
+      // for the task's manifests action: checked, and the parameters are this claim's
+      if (!verified) {
+        options.taskChecks?.keep(
+          taskOf(ctx),
+          fields,
+          CREDENTIALS_WRITE_ACTION_ID,
+          { checked, ssmVerified: true },
+        );
+      }
     },
   });
 }

@@ -2,7 +2,7 @@ import {
   AuditorService,
   AuditorServiceCreateEventOptions,
 } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { normalizeEntityRef } from '@bizmatters/plugin-postgres-common';
 import { NotAllowedError } from '@backstage/errors';
 
 /** The audit event's metadata: JSON only. */
@@ -75,13 +75,7 @@ function normalizedRef(
   defaultKind: string,
 ): string | undefined {
   if (typeof value !== 'string' || value === '') return undefined;
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(value, { defaultKind, defaultNamespace: 'default' }),
-    ).toLocaleLowerCase('en-US');
-  } catch {
-    return value;
-  }
+  return normalizeEntityRef(value, defaultKind) ?? value;
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   CreationChecks,
   gitopsTargetInputSchema,
 } from './creation';
+import { TaskChecks, taskOf } from './taskChecks';
 import { examples } from './manifestsCreate.examples';
 
 export const MANIFESTS_CREATE_ACTION_ID = 'postgres:manifests:create';
@@ -34,6 +35,8 @@ export function createPostgresManifestsCreateAction(
   options: {
     settings: ModuleSettings;
     ssmClient: SSMClient;
+    /** Shares one action's checks with the task's other creating action. */
+    taskChecks?: TaskChecks;
   } & CreationChecks,
 ) {
   const { settings } = options;
@@ -67,9 +70,17 @@ export function createPostgresManifestsCreateAction(
       },
     },
     async handler(ctx) {
-      const checked = await checkCreation(ctx.input, settings, options, () =>
-        ctx.getInitiatorCredentials(),
+      // the credentials action of this task may have checked this input already
+      const verified = options.taskChecks?.take(
+        taskOf(ctx),
+        ctx.input,
+        MANIFESTS_CREATE_ACTION_ID,
       );
+      const checked =
+        verified?.checked ??
+        (await checkCreation(ctx.input, settings, options, () =>
+          ctx.getInitiatorCredentials(),
+        ));
       const request = resolveDatabaseRequest(checked.request);
       // the keys the ExternalSecret renders are held to the same rule as the ones written:
       // parameters that exist must have been written for this claim of this component
@@ -80,21 +91,23 @@ export function createPostgresManifestsCreateAction(
         claim,
         ssmParameters: [names.user, names.password],
       });
-      const assessed = await new SsmCredentials(
-        options.ssmClient,
-        ctx.logger,
-      ).assess({
-        names,
-        username: request.databaseOwner,
-        claim,
-        entity: checked.creation.entityRef,
-        createdBy: checked.creation.initiator,
-        taskId: ctx.task.id,
-        pathPattern: settings.policy.ssm.pathPattern,
-      });
-      for (const state of [assessed.user, assessed.password]) {
-        if (state.state === 'conflict') {
-          throw new ConflictError(state.conflict.message);
+      if (!verified?.ssmVerified) {
+        const assessed = await new SsmCredentials(
+          options.ssmClient,
+          ctx.logger,
+        ).assess({
+          names,
+          username: request.databaseOwner,
+          claim,
+          entity: checked.creation.entityRef,
+          createdBy: checked.creation.initiator,
+          taskId: ctx.task.id,
+          pathPattern: settings.policy.ssm.pathPattern,
+        });
+        for (const state of [assessed.user, assessed.password]) {
+          if (state.state === 'conflict') {
+            throw new ConflictError(state.conflict.message);
+          }
         }
       }
       const folder = gitopsPath(request, settings.policy);
@@ -116,6 +129,15 @@ export function createPostgresManifestsCreateAction(
         'applicationEnv',
         applicationEnvYaml(request.connectionSecretName),
       );
+      // for the task's credentials action, if it comes after: checked (SSM is its own to check)
+      if (!verified) {
+        options.taskChecks?.keep(
+          taskOf(ctx),
+          ctx.input,
+          MANIFESTS_CREATE_ACTION_ID,
+          { checked, ssmVerified: false },
+        );
+      }
     },
   });
 }

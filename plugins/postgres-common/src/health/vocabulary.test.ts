@@ -1,13 +1,11 @@
 import fs from 'fs';
 import path from 'path';
-import { RESERVED_ROLES, RESERVED_ROLE_PREFIXES } from './names';
-import {
-  CNPG_PHASE_STATES,
-  CROSSPLANE_REASONS,
-  ESO_READY_REASONS,
-  STATES,
-} from './health/states';
-import { readReferenceJson, REFERENCE_DIR } from './__testUtils__/reference';
+import { RESERVED_ROLES, RESERVED_ROLE_PREFIXES } from '../names';
+import { CNPG_PHASE_STATES } from './cnpg';
+import { CROSSPLANE_REASONS } from './crossplane';
+import { ESO_READY_REASONS } from './eso';
+import { STATES } from './states';
+import { readReferenceJson, REFERENCE_DIR } from '../__testUtils__/reference';
 
 // The reference vocabulary is the list of texts to recognise; what they mean is decided by
 // health/states.ts from the operators' own sources (its buckets were a first guess).
