@@ -1,10 +1,10 @@
 import {
   describeDatabaseChange,
-  fileDiff,
   editClaimManifest,
   readClaimManifest,
   validateDatabaseChange,
 } from './change';
+import { fileDiff } from './fileDiff';
 import { renderManifestFiles } from './manifests';
 import { SEED_EXAMPLE_REQUEST } from './request';
 

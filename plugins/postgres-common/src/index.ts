@@ -27,8 +27,8 @@ export {
   validateDatabaseChange,
   editClaimManifest,
   describeDatabaseChange,
-  fileDiff,
 } from './change';
+export { fileDiff } from './fileDiff';
 export type {
   DatabaseOperation,
   DatabaseChange,
