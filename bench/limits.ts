@@ -9,7 +9,7 @@
 import request from 'supertest';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { startScaffolderHarness } from '../plugins/scaffolder-backend-module-postgres/src/__testUtils__/harness';
+import { startScaffolderHarness } from '@bizmatters/test-backend/scaffolder';
 import { fmt, table } from './report';
 
 const CALLS = Number(process.env.BENCH_LIMIT_CALLS ?? 2000);

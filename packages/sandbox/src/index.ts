@@ -12,12 +12,12 @@ export {
   DatabaseServerUnavailable,
   findPostgresBinaries,
   pgClient,
-} from './databaseServer';
+} from './database';
 export type {
   BootstrapResult,
   ClusterBootstrap,
   PgClient,
   PgClientConfig,
-} from './databaseServer';
-export type { PlatformOptions } from './platform';
+} from './database';
+export type { ClusterOperation, PlatformOptions } from './platform';
 export { startSandbox, SANDBOX_PORTS, GITOPS } from './main';

@@ -3,25 +3,18 @@
  * the platform simulator and, where PostgreSQL's server programs are installed, a PostgreSQL
  * server of its own with password authentication where the databases are really made (the
  * login check), on fixed ports of 127.0.0.1 (see app-config.sandbox.yaml).
- * Seeds a healthy database for agent-executor, a broken one (owner ≠ username) for billing, a
- * healthy one for payments, which belongs to another team than the guest's, one hibernated on
+ * Seeds, from the static files of seed/ (databases.yaml, gitops/), a healthy database for
+ * agent-executor, a broken one (owner ≠ username) for billing, a healthy one for payments, which belongs to another team than the guest's, one hibernated on
  * purpose for inventory (annotation cnpg.io/hibernation=on) and one failing over for search
  * (three instances, the primary lost, the failover held: degraded, then stuck after 15 minutes).
  *
  *   node --require @backstage/cli/config/nodeTransform.cjs packages/sandbox/src/main.ts
  */
-import { randomBytes } from 'crypto';
-import {
-  DatabaseRequest,
-  gitopsPath,
-  renderManifestFiles,
-  SEED_EXAMPLE_REQUEST,
-  ssmParameterNames,
-} from '@bizmatters/plugin-postgres-common';
-import { DatabaseServer } from './databaseServer';
+import { DatabaseServer } from './database';
 import { ForgeStandIn } from './forge';
 import { KubernetesStandIn } from './kubernetes';
-import { ClusterOperation, PlatformSimulator } from './platform';
+import { PlatformSimulator } from './platform';
+import { seedDatabases } from './seed';
 import { SsmStandIn } from './ssm';
 
 export const SANDBOX_PORTS = {
@@ -34,90 +27,13 @@ export const SANDBOX_PORTS = {
 };
 export const GITOPS = { owner: 'platform', name: 'gitops' };
 
-const seeds: Array<{
-  request: DatabaseRequest;
-  username: string;
-  /** What happens to its CNPG Cluster once made (see ClusterOperation). */
-  operation?: ClusterOperation;
-}> = [
-  {
-    request: { ...SEED_EXAMPLE_REQUEST, owner: 'group:default/team-agents' },
-    username: 'agent_executor',
-  },
-  {
-    // broken on purpose: SSM holds 'billing-app', the claim's owner is 'billing_app'
-    request: {
-      name: 'billing-db',
-      namespace: 'billing',
-      service: 'billing',
-      environment: 'prod',
-      size: 'small',
-      version: '16',
-      storageGB: 10,
-      databaseName: 'billing',
-      databaseOwner: 'billing_app',
-      component: 'component:default/billing',
-      owner: 'group:default/team-agents',
-    },
-    username: 'billing-app',
-  },
-  {
-    // another team's database: team-agents (the guest) may not see it
-    request: {
-      name: 'payments-db',
-      namespace: 'payments',
-      service: 'payments',
-      environment: 'prod',
-      size: 'small',
-      version: '16',
-      storageGB: 10,
-      databaseName: 'payments',
-      databaseOwner: 'payments',
-      component: 'component:default/payments',
-      owner: 'group:default/team-payments',
-    },
-    username: 'payments',
-  },
-  {
-    // hibernated on purpose: CNPG deletes its pods and keeps its volumes
-    request: {
-      name: 'inventory-db',
-      namespace: 'inventory',
-      service: 'inventory',
-      environment: 'prod',
-      size: 'small',
-      version: '16',
-      storageGB: 10,
-      databaseName: 'inventory',
-      databaseOwner: 'inventory',
-      component: 'component:default/inventory',
-      owner: 'group:default/team-agents',
-    },
-    username: 'inventory',
-    operation: { annotations: { 'cnpg.io/hibernation': 'on' } },
-  },
-  {
-    // three instances; the primary is lost and the failover cannot finish
-    request: {
-      name: 'search-db',
-      namespace: 'search',
-      service: 'search',
-      environment: 'prod',
-      size: 'small',
-      version: '16',
-      storageGB: 10,
-      databaseName: 'search',
-      databaseOwner: 'search',
-      component: 'component:default/search',
-      owner: 'group:default/team-agents',
-    },
-    username: 'search',
-    operation: { instances: 3, losePrimary: 'hold' },
-  },
-];
-
 export async function startSandbox(
-  options: { stepMs?: number; log?: (m: string) => void } = {},
+  options: {
+    stepMs?: number;
+    /** How often the controllers look again by themselves (default 10 s). */
+    resyncMs?: number;
+    log?: (m: string) => void;
+  } = {},
 ) {
   const log = options.log ?? (() => {});
   const ssm = await SsmStandIn.start({ port: SANDBOX_PORTS.ssm });
@@ -151,50 +67,30 @@ export async function startSandbox(
     forge,
     repo: GITOPS,
     stepMs: options.stepMs ?? 1500,
+    // External Secrets' refreshInterval (1h in the manifests), scaled down: a repaired SSM
+    // username reaches the secret within seconds here
+    resyncMs: options.resyncMs ?? 10_000,
     database,
     log: m => log(`sandbox: ${m}`),
   });
 
-  for (const { request, username } of seeds) {
-    const names = ssmParameterNames(request);
-    const tags = [
-      {
-        Key: 'bizmatters.io/postgres-claim',
-        Value: `${request.namespace}/${request.name}`,
-      },
-    ];
-    const values: Array<[string, string]> = [
-      [names.user, username],
-      [
-        names.password,
-        randomBytes(30)
-          .toString('base64url')
-          .replace(/[^A-Za-z0-9]/g, 'x'),
-      ],
-    ];
-    for (const [name, value] of values) ssm.seed(name, value, tags);
-    const folder = gitopsPath(request);
-    const files = Object.fromEntries(
-      Object.entries(renderManifestFiles(request)).map(([f, text]) => [
-        `${folder}/${f}`,
-        text,
-      ]),
-    );
+  const seeds = seedDatabases();
+  for (const seed of seeds) {
+    for (const [name, value] of Object.entries(seed.parameters))
+      ssm.seed(name, value, seed.tags);
     await forge.commitFiles(
       GITOPS.owner,
       GITOPS.name,
-      files,
-      `Add ${request.namespace}/${request.name}`,
+      seed.files,
+      `Add ${seed.namespace}/${seed.name}`,
     );
   }
   await platform.syncFromGit();
-  for (const { request, operation } of seeds) {
+  for (const { namespace, name, operation } of seeds) {
     if (!operation) continue;
     platform
-      .operate(request.namespace, request.name, operation)
-      .catch(e =>
-        log(`sandbox: ${request.namespace}/${request.name}: ${e?.message}`),
-      );
+      .operate(namespace, name, operation)
+      .catch(e => log(`sandbox: ${namespace}/${name}: ${e?.message}`));
   }
   log(
     `sandbox: SSM ${ssm.url}, forge ${forge.url} (pull requests: ${forge.url}/${GITOPS.owner}/${GITOPS.name}/pulls), clusters ${clusterA.url} and ${clusterB.url}`,
@@ -223,6 +119,7 @@ export async function startSandbox(
 if (require.main === module) {
   startSandbox({
     stepMs: Number(process.env.SANDBOX_STEP_MS ?? 1500),
+    resyncMs: Number(process.env.SANDBOX_RESYNC_MS ?? 10_000),
     log: m => process.stdout.write(`${m}\n`),
   }).then(
     sandbox => {

@@ -7,13 +7,14 @@ import { ScmIntegrations } from '@backstage/integration';
 import {
   policyChoices,
   postgresPermissions,
-  readPostgresPolicy,
   UserCallBudget,
 } from '@bizmatters/plugin-postgres-common';
-import { KubernetesProxyClient } from './service/KubernetesProxyClient';
+import { readBackendSettings } from './config';
+import { ClusterApiClient } from './service/ClusterApiClient';
 import { ClusterReader } from './service/ClusterReader';
-import { DatabaseService } from './service/DatabaseService';
-import { createRouter } from './service/router';
+import { EntityAnswers } from './service/entityAnswers';
+import { FleetSnapshots } from './service/fleetSnapshots';
+import { createRouter, ENTITY_DATABASES_ROUTE } from './service/router';
 import { readClaimSummaries } from './service/claimSummaries';
 import { ReadScope } from './service/ReadScope';
 import { RequestStore } from './service/RequestStore';
@@ -46,57 +47,30 @@ export const postgresPlugin = createBackendPlugin({
       },
       async init(deps) {
         const { config, logger } = deps;
-        const ttlSeconds =
-          config.getOptionalNumber('postgres.cache.ttlSeconds') ?? 10;
-        const timeoutMs =
-          config.getOptionalNumber('postgres.kubernetes.timeoutMs') ?? 5000;
-        const stuckAfterSeconds = config.getOptionalNumber(
-          'postgres.health.stuckAfterSeconds',
-        );
-        const policy = readPostgresPolicy(config);
+        const settings = readBackendSettings(config);
         deps.permissionsRegistry.addPermissions(postgresPermissions);
 
-        const client = new KubernetesProxyClient({
+        const client = new ClusterApiClient({
           discovery: deps.discovery,
           auth: deps.auth,
           logger,
-          timeoutMs,
-          maxResponseBytes:
-            config.getOptionalNumber('postgres.kubernetes.maxResponseBytes') ??
-            10 * 1024 * 1024,
+          timeoutMs: settings.kubernetes.timeoutMs,
+          maxResponseBytes: settings.kubernetes.maxResponseBytes,
         });
         const reader = new ClusterReader({
           client,
           cache: deps.cache,
-          ttlMs: ttlSeconds * 1000,
+          ttlMs: settings.ttlMs,
           // another replica waits this long for a read it started (one upstream timeout)
-          leaseMs: timeoutMs + 1000,
+          leaseMs: settings.kubernetes.timeoutMs + 1000,
           logger,
-          esoApiVersion: policy.externalSecret.apiVersion,
+          esoApiVersion: settings.policy.externalSecret.apiVersion,
         });
-        const concurrency =
-          config.getOptionalNumber('postgres.kubernetes.concurrency') ?? 8;
-        const deadlineMs =
-          config.getOptionalNumber('postgres.kubernetes.deadlineMs') ?? 15_000;
-        const fleetStaleMs =
-          (config.getOptionalNumber('postgres.fleet.staleSeconds') ?? 60) *
-          1000;
-        const databases = new DatabaseService({
+        const reading = {
           reader,
-          logger,
-          stuckAfterSeconds,
-          fleetStaleMs,
-          showUnannotated:
-            config.getOptionalBoolean('postgres.claims.showUnannotated') ??
-            false,
-          limits: {
-            maxRefsPerEntity:
-              config.getOptionalNumber('postgres.claims.maxRefsPerEntity') ??
-              20,
-            concurrency,
-            deadlineMs,
-          },
-        });
+          stuckAfterSeconds: settings.stuckAfterSeconds,
+          limits: settings.limits,
+        };
         // database requests: stored in this plugin's database, their pull requests read from
         // the forge through Backstage's GitHub integrations at most once per TTL and repository
         const requests = new RequestTracker({
@@ -104,48 +78,49 @@ export const postgresPlugin = createBackendPlugin({
           pulls: new PullRequestReader({
             integrations: ScmIntegrations.fromConfig(config),
             cache: deps.cache,
-            ttlMs: ttlSeconds * 1000,
+            ttlMs: settings.ttlMs,
           }),
-          repositories: policy.gitops.repositories,
-          ttlMs: ttlSeconds * 1000,
+          repositories: settings.policy.gitops.repositories,
+          ttlMs: settings.ttlMs,
           logger,
-          keepDecommissionedDays: config.getOptionalNumber(
-            'postgres.requests.keepDecommissionedDays',
-          ),
+          maxEntities: settings.maxEntities,
+          keepDecommissionedDays: settings.requests.keepDecommissionedDays,
         });
         deps.httpRouter.use(
           await createRouter({
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             catalog: deps.catalog,
-            databases,
+            entityAnswers: new EntityAnswers({
+              ...reading,
+              maxAnswers: settings.maxEntities,
+              showUnannotated: settings.claims.showUnannotated,
+            }),
+            fleet: new FleetSnapshots({
+              ...reading,
+              logger,
+              staleMs: settings.fleetStaleMs,
+            }),
             logger,
-            entityTtlMs: ttlSeconds * 1000,
-            fleetStaleMs,
-            catalogTimeoutMs: config.getOptionalNumber(
-              'postgres.catalog.timeoutMs',
-            ),
-            choices: policyChoices(policy),
-            claimReaders: config.getOptionalStringArray(
-              'postgres.claims.readers',
-            ),
+            settings,
+            choices: policyChoices(settings.policy),
             claims: () =>
-              readClaimSummaries(
-                reader,
-                new ReadScope({ concurrency, deadlineMs }),
-              ),
+              readClaimSummaries(reader, new ReadScope(settings.limits)),
             requests,
             auditor: deps.auditor,
             callBudget: new UserCallBudget(deps.cache, {
-              callsPerMinute:
-                config.getOptionalNumber('postgres.limits.callsPerMinute') ??
-                60,
+              callsPerMinute: settings.requests.callsPerMinute,
               keyPrefix: 'postgres-registration-calls',
             }),
           }),
         );
         deps.httpRouter.addAuthPolicy({
           path: '/health',
+          allow: 'unauthenticated',
+        });
+        // authenticated by the route itself, once per token and TTL (VerifiedCredentials)
+        deps.httpRouter.addAuthPolicy({
+          path: ENTITY_DATABASES_ROUTE,
           allow: 'unauthenticated',
         });
       },

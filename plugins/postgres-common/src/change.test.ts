@@ -41,6 +41,7 @@ describe('readClaimManifest', () => {
       storageGB: 20,
       entityRef: 'component:default/orders',
       owner: 'group:default/team-agents',
+      databaseOwner: 'app',
       connectionSecretName: 'orders-postgres',
       credentialsSecretName: 'orders-db-credentials',
     });

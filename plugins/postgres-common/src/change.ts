@@ -27,6 +27,26 @@ export const DATABASE_OPERATIONS: readonly DatabaseOperation[] = [
 ];
 
 /**
+ * What the Change template offers, as its form names each operation (`ui:enumNames`, in
+ * order): the claim changes, then the repair of credentials (an SSM write, no claim change).
+ *
+ * @public
+ */
+export const CHANGE_TEMPLATE_OPERATIONS: ReadonlyArray<{
+  operation: DatabaseOperation | 'repairCredentials';
+  title: string;
+}> = [
+  { operation: 'growStorage', title: 'Grow storage' },
+  { operation: 'changeSize', title: 'Change size' },
+  { operation: 'upgradeVersion', title: 'Upgrade PostgreSQL' },
+  { operation: 'decommission', title: 'Decommission (delete the database)' },
+  {
+    operation: 'repairCredentials',
+    title: 'Repair credentials (the SSM username becomes the owner)',
+  },
+];
+
+/**
  * A change asked for one database: the operation and the one value it needs.
  *
  * @public
@@ -84,6 +104,8 @@ export interface ClaimManifest {
   entityRef?: string;
   /** The owner group the claim names (`bizmatters.io/owner`), when it names one. */
   owner?: string;
+  /** `spec.databaseOwner`, the role CloudNativePG makes, when the claim names one. */
+  databaseOwner?: string;
   /** `spec.connectionSecretName`, when the claim names one. */
   connectionSecretName?: string;
   /** `spec.credentialsSecretName`, when the claim names one. */
@@ -136,6 +158,9 @@ export function readClaimManifest(text: string): ClaimManifest {
       : {}),
     ...(typeof annotations[OWNER_ANNOTATION] === 'string'
       ? { owner: annotations[OWNER_ANNOTATION] }
+      : {}),
+    ...(typeof spec.databaseOwner === 'string'
+      ? { databaseOwner: spec.databaseOwner }
       : {}),
     ...(typeof spec.connectionSecretName === 'string'
       ? { connectionSecretName: spec.connectionSecretName }

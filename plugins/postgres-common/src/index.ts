@@ -22,6 +22,7 @@ export type {
 export { DEFAULT_POLICY, readPostgresPolicy, policyChoices } from './policy';
 export {
   DATABASE_OPERATIONS,
+  CHANGE_TEMPLATE_OPERATIONS,
   readClaimManifest,
   validateDatabaseChange,
   editClaimManifest,

@@ -397,6 +397,8 @@ describe('readExternalSecretParameters', () => {
     expect(readExternalSecretParameters(files['externalsecret.yaml'])).toEqual({
       user: `/old/${SEED_EXAMPLE_REQUEST.environment}/${SEED_EXAMPLE_REQUEST.service}/postgres/user`,
       password: `/old/${SEED_EXAMPLE_REQUEST.environment}/${SEED_EXAMPLE_REQUEST.service}/postgres/password`,
+      // how soon a repaired username reaches the secret
+      refreshInterval: '1h',
     });
     expect(
       externalSecretManifestPath(SEED_EXAMPLE_REQUEST).endsWith(

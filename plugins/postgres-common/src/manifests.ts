@@ -273,15 +273,21 @@ export function externalSecretManifestPath(
 
 /**
  * The SSM parameters an existing database's ExternalSecret reads (`spec.data[].remoteRef.key`
- * of its `username` and `password`), from its manifest (YAML text): what the portal shows
+ * of its `username` and `password`) and how often (`spec.refreshInterval`, when set), from its
+ * manifest (YAML text): what the portal shows
  * about that database, whatever today's `postgres.ssm.pathPattern` would give. Undefined when
  * the text is not an ExternalSecret mapping both keys.
  *
  * @public
  */
-export function readExternalSecretParameters(
-  text: string,
-): { user: string; password: string } | undefined {
+export function readExternalSecretParameters(text: string):
+  | {
+      user: string;
+      password: string;
+      /** `spec.refreshInterval`: how often External Secrets reads them again. */
+      refreshInterval?: string;
+    }
+  | undefined {
   let doc: any;
   try {
     doc = parse(text);
@@ -298,7 +304,11 @@ export function readExternalSecretParameters(
   };
   const user = keyOf('username');
   const password = keyOf('password');
-  return user && password ? { user, password } : undefined;
+  if (!user || !password) return undefined;
+  const refresh = doc.spec.refreshInterval;
+  return typeof refresh === 'string' && refresh !== ''
+    ? { user, password, refreshInterval: refresh }
+    : { user, password };
 }
 
 /**

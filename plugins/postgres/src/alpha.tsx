@@ -180,6 +180,34 @@ const openChangeNotice = FormFieldBlueprint.make({
   },
 });
 
+/** "New Postgres DB"'s `PostgresPasswordField`: a typed password to the task's secrets only. */
+const passwordField = FormFieldBlueprint.make({
+  name: 'password-field',
+  params: {
+    field: () =>
+      import('./fields/PasswordField').then(m =>
+        createFormField({
+          name: 'PostgresPasswordField',
+          component: m.PostgresPasswordField,
+        }),
+      ),
+  },
+});
+
+/** The templates' `PostgresReviewNames`: names, not references, on the Review step. */
+const reviewNamesField = FormFieldBlueprint.make({
+  name: 'review-names',
+  params: {
+    field: () =>
+      import('./fields/ReviewNames').then(m =>
+        createFormField({
+          name: 'PostgresReviewNames',
+          component: m.PostgresReviewNames,
+        }),
+      ),
+  },
+});
+
 /**
  * The postgres plugin for Backstage's new frontend system. Routes: `root` (the entity's tab),
  * `fleet` (the fleet page); external route `newDatabase` ("New database"), bound by default
@@ -209,6 +237,8 @@ const postgresPlugin: FrontendPlugin<
     nameField,
     storageField,
     openChangeNotice,
+    reviewNamesField,
+    passwordField,
   ],
 });
 

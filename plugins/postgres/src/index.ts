@@ -13,8 +13,11 @@ export {
   PostgresNameFieldExtension,
   PostgresStorageFieldExtension,
   PostgresOpenChangeNoticeFieldExtension,
+  PostgresReviewNamesFieldExtension,
+  PostgresPasswordFieldExtension,
 } from './plugin';
 export { isPostgresAvailable } from './isPostgresAvailable';
 export { postgresApiRef, PostgresClient } from './api/PostgresApi';
 export type { PostgresApi } from './api/PostgresApi';
+export type { ReviewNames } from './fields/ReviewNames';
 export type { EntityPostgresProps } from './components/useEntityDatabases';

@@ -15,6 +15,8 @@ import {
   PostgresOpenChangeNotice,
   postgresOpenChangeValidation,
 } from './fields/OpenChangeNotice';
+import { PostgresReviewNames } from './fields/ReviewNames';
+import { PostgresPasswordField } from './fields/PasswordField';
 import {
   GitopsRepositoryPicker,
   gitopsRepositoryValidation,
@@ -181,5 +183,35 @@ export const PostgresOpenChangeNoticeFieldExtension = postgresPlugin.provide(
     name: 'PostgresOpenChangeNotice',
     component: PostgresOpenChangeNotice,
     validation: postgresOpenChangeValidation,
+  }),
+);
+
+/**
+ * The scaffolder field `PostgresReviewNames` of the shipped templates: nothing on the form;
+ * the Review step lists the service by its catalog title, the GitOps repository by owner,
+ * name and host, and the change by its title, where the form holds references. Register it
+ * inside the app's `<ScaffolderFieldExtensions>`.
+ *
+ * @public
+ */
+export const PostgresReviewNamesFieldExtension = postgresPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'PostgresReviewNames',
+    component: PostgresReviewNames,
+  }),
+);
+
+/**
+ * The scaffolder field `PostgresPasswordField` of "New Postgres DB": a typed password goes to
+ * the task's secrets only, as with Backstage's `Secret` field, in an outlined field with its
+ * description like the template's other fields. Register it inside the app's
+ * `<ScaffolderFieldExtensions>`.
+ *
+ * @public
+ */
+export const PostgresPasswordFieldExtension = postgresPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'PostgresPasswordField',
+    component: PostgresPasswordField,
   }),
 );

@@ -12,6 +12,7 @@ import { createPostgresManifestsCreateAction } from './actions/manifestsCreate';
 import { createPostgresRequestRegisterAction } from './actions/requestRegister';
 import { createPostgresDatabaseChangeAction } from './actions/databaseChange';
 import { createPostgresCredentialsDeleteAction } from './actions/credentialsDelete';
+import { createPostgresCredentialsRepairAction } from './actions/credentialsRepair';
 import { PostgresBackendClusterClaims } from './clusterClaims';
 import { SsmCredentials } from './ssmCredentials';
 import { guardAction } from './actions/guard';
@@ -27,8 +28,8 @@ import {
 
 /**
  * Registers `postgres:credentials:write`, `postgres:manifests:create`,
- * `postgres:request:register`, `postgres:database:change` and `postgres:credentials:delete`
- * with the scaffolder, and the `taskRow` workspace provider (used when
+ * `postgres:request:register`, `postgres:database:change`, `postgres:credentials:delete` and
+ * `postgres:credentials:repair` with the scaffolder, and the `taskRow` workspace provider (used when
  * `scaffolder.taskRecovery.workspaceProvider` names it), which keeps a task's workspace in its
  * row so that a recovered task resumes with its files; serves the form's availability check at
  * `/api/scaffolder/postgres/v1/availability`.
@@ -107,6 +108,13 @@ export const scaffolderModulePostgres = createBackendModule({
               catalog,
               gitops,
               clusters,
+              ssm: taskLogger => new SsmCredentials(ssmClient, taskLogger),
+            }),
+            createPostgresCredentialsRepairAction({
+              settings,
+              permissions,
+              catalog,
+              gitops,
               ssm: taskLogger => new SsmCredentials(ssmClient, taskLogger),
             }),
             createPostgresRequestRegisterAction({ discovery, auth }),

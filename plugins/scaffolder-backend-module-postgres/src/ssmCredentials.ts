@@ -1,4 +1,5 @@
 import {
+  AddTagsToResourceCommand,
   DeleteParametersCommand,
   DescribeParametersCommand,
   ListTagsForResourceCommand,
@@ -19,6 +20,8 @@ export const TAG_USERNAME = 'bizmatters.io/postgres-username';
 export const TAG_ENTITY = 'backstage.io/entity';
 export const TAG_CREATED_BY = 'backstage.io/created-by';
 export const TAG_TASK = 'backstage.io/scaffolder-task';
+/** Who last repaired the username (the parameter keeps its author, `TAG_CREATED_BY`). */
+export const TAG_REPAIRED_BY = 'bizmatters.io/postgres-repaired-by';
 
 export interface CredentialsToWrite extends ParameterClaim {
   /** Called only when the password parameter must be written. */
@@ -85,8 +88,17 @@ export interface ParameterOutcome {
   name: string;
   /** Version written or found; undefined in a dry run when the parameter does not exist. */
   version?: number;
-  /** 'created' | 'reused' | 'would-create' (dry run) | 'would-reuse' (dry run). */
-  action: 'created' | 'reused' | 'would-create' | 'would-reuse';
+  /**
+   * 'created' | 'reused' | 'would-create' (dry run) | 'would-reuse' (dry run); a repair:
+   * 'repaired' | 'would-repair' (dry run).
+   */
+  action:
+    | 'created'
+    | 'reused'
+    | 'would-create'
+    | 'would-reuse'
+    | 'repaired'
+    | 'would-repair';
 }
 
 export interface CredentialsOutcome {
@@ -97,6 +109,10 @@ export interface CredentialsOutcome {
 /** What is known of an existing parameter without reading its value. */
 export interface ExistingParameter {
   version?: number;
+  /** String or SecureString; a repair keeps it, with its key and tier. */
+  type?: string;
+  keyId?: string;
+  tier?: string;
   lastModified?: Date;
   tags: Map<string, string>;
 }
@@ -369,6 +385,100 @@ export class SsmCredentials {
   }
 
   /**
+   * Writes the database owner as the username of an existing database's `user` parameter (the
+   * name its ExternalSecret reads, from its manifest in the GitOps repository), when the
+   * parameter is provably that database's: it exists, is tagged for the same claim, and for
+   * the same entity or for none. Everything is decided from metadata and tags before the
+   * write; the value is overwritten with the parameter's own type, key and tier (no value is
+   * read), then the username, entity and repairer tags are set (the author's tag is kept).
+   */
+  async repairUsername(
+    request: {
+      name: string;
+      /** The owner the claim names: what the parameter must hold. */
+      username: string;
+      claim: string;
+      entity: string;
+      repairedBy: string;
+    },
+    dryRun: boolean,
+  ): Promise<ParameterOutcome & { previousUsername?: string }> {
+    const { name } = request;
+    const found = (await this.readExisting([name])).get(name);
+    if (!found) {
+      throw new ConflictError(
+        `The SSM parameter ${name}, which the database's ExternalSecret reads, does not exist: there is nothing to repair from here. Ask the platform team to write the username '${request.username}' and a password to ${name}; nothing was written.`,
+      );
+    }
+    const claimTag = found.tags.get(TAG_CLAIM);
+    const entityTag = found.tags.get(TAG_ENTITY);
+    if (
+      claimTag !== tagValue(request.claim) ||
+      (entityTag !== undefined && entityTag !== tagValue(request.entity))
+    ) {
+      // not provably this database's: nothing of who wrote it, or for what, is said
+      throw new ConflictError(
+        `The SSM parameter ${name} is not tagged as written for ${request.claim} of ${request.entity}, so it is not repaired from here. Ask the platform team to write the username '${request.username}' to it; nothing was written.`,
+      );
+    }
+    const previousUsername = found.tags.get(TAG_USERNAME);
+    if (dryRun) {
+      return {
+        name,
+        version: found.version,
+        action: 'would-repair',
+        ...(previousUsername !== undefined ? { previousUsername } : {}),
+      };
+    }
+    this.logger.info(
+      `Writing the username '${
+        request.username
+      }' to the SSM parameter ${name} (overwrite, ${
+        found.type ?? 'SecureString'
+      })`,
+    );
+    let version: number | undefined;
+    try {
+      const out = await this.client.send(
+        new PutParameterCommand({
+          Name: name,
+          Value: request.username,
+          Type: (found.type ?? 'SecureString') as any,
+          Overwrite: true,
+          ...(found.keyId && found.type === 'SecureString'
+            ? { KeyId: found.keyId }
+            : {}),
+          ...(found.tier ? { Tier: found.tier as any } : {}),
+        }),
+      );
+      version = out.Version;
+      await this.client.send(
+        new AddTagsToResourceCommand({
+          ResourceType: 'Parameter',
+          ResourceId: name,
+          Tags: [
+            { Key: TAG_USERNAME, Value: tagValue(request.username) },
+            { Key: TAG_ENTITY, Value: tagValue(request.entity) },
+            { Key: TAG_REPAIRED_BY, Value: tagValue(request.repairedBy) },
+          ],
+        }),
+      );
+    } catch (e) {
+      throw new Error(
+        `Could not write the SSM parameter ${name}${
+          version !== undefined ? `'s tags (its value is written)` : ''
+        }: ${describeAwsError(e)}`,
+      );
+    }
+    return {
+      name,
+      version,
+      action: 'repaired',
+      ...(previousUsername !== undefined ? { previousUsername } : {}),
+    };
+  }
+
+  /**
    * The parameters tagged as written for a claim (`namespace/name`), with their tags: found by
    * tag (DescribeParameters `tag:` filter), never by reading a value.
    */
@@ -472,6 +582,9 @@ export class SsmCredentials {
       }
       out.set(p.Name, {
         version: p.Version,
+        ...(p.Type ? { type: p.Type } : {}),
+        ...(p.KeyId ? { keyId: p.KeyId } : {}),
+        ...(p.Tier ? { tier: p.Tier } : {}),
         lastModified: p.LastModifiedDate,
         tags: new Map(
           tags.flatMap(t =>

@@ -6,28 +6,21 @@
  * postgres.database.read waits) and can revoke a user's reads.
  */
 import request from 'supertest';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
-import { Entity } from '@backstage/catalog-model';
-import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { PermissionPolicy } from '@backstage/plugin-permission-node';
 import { KubeObject, KubernetesStandIn } from '@bizmatters/sandbox';
 import {
-  decidePostgresPermission,
   DatabasesResponse,
   postgresDatabaseReadPermission,
 } from '@bizmatters/plugin-postgres-common';
 import {
-  catalogAndPermissions,
-  catalogAndPermissionsConfig,
-  testDatabases,
-  waitForCatalog,
-} from '@bizmatters/test-backend';
+  componentEntity,
+  PostgresBackend,
+  postgresPolicy,
+  startPostgresBackend,
+  teamEntities,
+  userAuth,
+} from '@bizmatters/test-backend/postgres';
 import postgresPlugin from '../index';
 
 jest.setTimeout(120_000);
@@ -38,37 +31,12 @@ const STALE_SECONDS = 4;
 const CATALOG_TIMEOUT_MS = 1500;
 
 const TEAMS = ['orders', 'payments'];
-const entities: Entity[] = [
-  ...TEAMS.flatMap(team => [
-    {
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Group',
-      metadata: { name: `team-${team}`, namespace: 'default' },
-      spec: { type: 'team', children: [] },
-    },
-    {
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Component',
-      metadata: { name: team, namespace: 'default' },
-      spec: {
-        type: 'service',
-        lifecycle: 'production',
-        owner: `group:default/team-${team}`,
-      },
-    },
-  ]),
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'User',
-    metadata: { name: 'alice', namespace: 'default' },
-    spec: { memberOf: ['team-orders'] },
-  },
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'User',
-    metadata: { name: 'bob', namespace: 'default' },
-    spec: { memberOf: ['team-payments'] },
-  },
+const entities = [
+  ...teamEntities(
+    TEAMS.map(team => `team-${team}`),
+    { alice: ['team-orders'], bob: ['team-payments'] },
+  ),
+  ...TEAMS.map(team => componentEntity(team, `group:default/team-${team}`)),
 ];
 
 const claim = (team: string): KubeObject =>
@@ -106,6 +74,8 @@ function letGo() {
   held = undefined;
 }
 
+/** postgres-common's rules, with a hook on database reads: who asked, held, revoked. */
+const rules = postgresPolicy();
 const policy: PermissionPolicy = {
   async handle(query, user) {
     if (query.permission.name === postgresDatabaseReadPermission.name) {
@@ -114,11 +84,7 @@ const policy: PermissionPolicy = {
       if (held) await held;
       if (revoked.has(who)) return { result: AuthorizeResult.DENY };
     }
-    return (
-      decidePostgresPermission(query.permission, user) ?? {
-        result: AuthorizeResult.ALLOW,
-      }
-    );
+    return rules.handle(query, user);
   },
 };
 
@@ -126,13 +92,11 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 describe('a filtered caller’s fleet view past the TTL', () => {
   let k: KubernetesStandIn;
-  let backend: Awaited<ReturnType<typeof startTestBackend>>;
-  const databases = testDatabases();
-  const auth = (user: string) =>
-    `Bearer ${mockCredentials.user.token(`user:default/${user}`)}`;
+  let pg: PostgresBackend;
+  const auth = (user: string) => userAuth(user);
 
   async function fleet(user: string) {
-    const res = await request(backend.server)
+    const res = await request(pg.server)
       .get('/api/postgres/v1/databases')
       .set('authorization', auth(user));
     return {
@@ -144,41 +108,30 @@ describe('a filtered caller’s fleet view past the TTL', () => {
   beforeAll(async () => {
     k = await KubernetesStandIn.start({ name: 'cluster-a' });
     k.apply(...TEAMS.map(claim));
-    backend = await startTestBackend({
-      features: [
-        postgresPlugin,
-        kubernetesPlugin,
-        databases.factory,
-        ...catalogAndPermissions({ entities, policy }),
-        permissionsServiceFactory,
-        mockServices.httpAuth.factory({
-          defaultCredentials: mockCredentials.none(),
-        }),
-        mockServices.rootConfig.factory({
-          data: {
-            backend: { baseUrl: 'http://localhost:7007' },
-            ...catalogAndPermissionsConfig(['Component', 'Group', 'User']),
-            kubernetes: KubernetesStandIn.backstageConfig([k]),
-            postgres: {
-              cache: { ttlSeconds: TTL_SECONDS },
-              fleet: { staleSeconds: STALE_SECONDS },
-              catalog: { timeoutMs: CATALOG_TIMEOUT_MS },
-            },
-          },
-        }),
-      ],
+    pg = await startPostgresBackend({
+      plugin: postgresPlugin,
+      entities,
+      policy,
+      clusters: [k],
+      postgres: {
+        cache: { ttlSeconds: TTL_SECONDS },
+        fleet: { staleSeconds: STALE_SECONDS },
+        catalog: { timeoutMs: CATALOG_TIMEOUT_MS },
+      },
+      waitFor: {
+        refs: [
+          'user/default/alice',
+          'user/default/bob',
+          'component/default/payments',
+        ],
+        user: 'alice',
+      },
     });
-    await waitForCatalog(
-      backend.server,
-      ['user/default/alice', 'user/default/bob', 'component/default/payments'],
-      { authorization: auth('alice') },
-    );
   });
 
   afterAll(async () => {
     letGo();
-    await backend?.stop();
-    await databases.stop();
+    await pg?.stop();
     await k?.stop();
   });
 

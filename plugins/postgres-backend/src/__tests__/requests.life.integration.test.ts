@@ -8,26 +8,10 @@
  */
 import request from 'supertest';
 import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
-import {
   AuditorService,
   coreServices,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
-import { Entity } from '@backstage/catalog-model';
-import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { PermissionPolicy } from '@backstage/plugin-permission-node';
-import {
-  catalogAndPermissions,
-  catalogAndPermissionsConfig,
-  testDatabases,
-  waitForCatalog,
-} from '@bizmatters/test-backend';
 import {
   ForgeStandIn,
   KubeObject,
@@ -35,10 +19,17 @@ import {
   PullRequest,
 } from '@bizmatters/sandbox';
 import {
-  decidePostgresPermission,
   DatabaseRequestStatus,
   DatabasesResponse,
 } from '@bizmatters/plugin-postgres-common';
+import {
+  componentEntity,
+  PostgresBackend,
+  postgresPolicy,
+  startPostgresBackend,
+  teamEntities,
+  userAuth,
+} from '@bizmatters/test-backend/postgres';
 import postgresPlugin from '../index';
 
 jest.setTimeout(120_000);
@@ -50,56 +41,25 @@ const MEMBERS: Record<string, string[]> = {
   bob: ['team-payments'],
   carol: ['platform-team'],
 };
-/** A user's own token (the browser's). */
-const userAuth = (user: string) =>
-  `Bearer ${mockCredentials.user.token(`user:default/${user}`)}`;
 /** What postgres:request:register sends: the scaffolder on behalf of `user`. */
 const scaffolderAuth = (user: string, actor = 'plugin:scaffolder') =>
-  `Bearer ${mockCredentials.user.token(`user:default/${user}`, {
-    actor: { subject: actor },
-  })}`;
+  userAuth(user, actor);
 
 const ENTITIES = [
-  ...['team-orders', 'team-payments', 'platform-team'].map(name => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Group',
-    metadata: { name, namespace: 'default' },
-    spec: { type: 'team', children: [] },
-  })),
-  ...Object.entries(MEMBERS).map(([name, memberOf]) => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'User',
-    metadata: { name, namespace: 'default' },
-    spec: { memberOf },
-  })),
+  ...teamEntities(['team-orders', 'team-payments', 'platform-team'], MEMBERS),
   ...[
     ['orders', 'team-orders'],
     ['payments', 'team-payments'],
-  ].map(([name, owner]) => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name,
-      namespace: 'default',
-      annotations: { 'backstage.io/kubernetes-id': name },
-    },
-    spec: {
-      type: 'service',
-      lifecycle: 'production',
-      owner: `group:default/${owner}`,
-    },
-  })),
-] as Entity[];
+  ].map(([name, owner]) =>
+    componentEntity(name, `group:default/${owner}`, {
+      'backstage.io/kubernetes-id': name,
+    }),
+  ),
+];
 
-const policy: PermissionPolicy = {
-  async handle(req, user) {
-    return (
-      decidePostgresPermission(req.permission, user, {
-        fleetReaders: ['group:default/platform-team'],
-      }) ?? { result: AuthorizeResult.ALLOW }
-    );
-  },
-};
+const policy = postgresPolicy({
+  fleetReaders: ['group:default/platform-team'],
+});
 
 /** The claim file as the template writes it, naming `entity`. */
 function claimYaml(
@@ -249,51 +209,24 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 describe('a database request bound to its own pull request, and its whole life as one record', () => {
   let kube: KubernetesStandIn;
   let forge: ForgeStandIn;
-  const databases = testDatabases();
-  let backend: Awaited<ReturnType<typeof startTestBackend>>;
-  const start = () =>
-    startTestBackend({
-      features: [
-        postgresPlugin,
-        kubernetesPlugin,
-        databases.factory,
-        auditorFactory,
-        ...catalogAndPermissions({ entities: ENTITIES, policy }),
-        permissionsServiceFactory,
-        mockServices.httpAuth.factory({
-          defaultCredentials: mockCredentials.none(),
-        }),
-        mockServices.rootConfig.factory({
-          data: {
-            backend: { baseUrl: 'http://localhost:7007' },
-            ...catalogAndPermissionsConfig(['Component', 'Group', 'User']),
-            kubernetes: KubernetesStandIn.backstageConfig([kube]),
-            integrations: { github: [forge.backstageIntegration()] },
-            postgres: {
-              cache: { ttlSeconds: 1 },
-              gitops: {
-                repositories: [forge.gitopsRepository('platform', 'gitops')],
-              },
-            },
-          },
-        }),
-      ],
-    });
+  let pg: PostgresBackend;
 
   beforeAll(async () => {
     kube = await KubernetesStandIn.start({ name: 'cluster-a' });
     forge = await ForgeStandIn.start();
     await forge.createRepo('platform', 'gitops', { 'README.md': '# GitOps\n' });
-    backend = await start();
-    await waitForCatalog(
-      backend.server,
-      ENTITIES.map(e => `${e.kind.toLowerCase()}/default/${e.metadata.name}`),
-      { authorization: userAuth('carol') },
-    );
+    pg = await startPostgresBackend({
+      plugin: postgresPlugin,
+      entities: ENTITIES,
+      policy,
+      clusters: [kube],
+      forge,
+      features: [auditorFactory],
+      waitFor: { user: 'carol' },
+    });
   });
   afterAll(async () => {
-    await backend?.stop();
-    await databases.stop();
+    await pg?.stop();
     await kube?.stop();
     await forge?.stop();
   });
@@ -304,12 +237,12 @@ describe('a database request bound to its own pull request, and its whole life a
     authorization: string,
     body: { namespace: string; name: string; pullRequestNumber: number },
   ) =>
-    request(backend.server)
+    request(pg.server)
       .post(`/api/postgres/v1/entities/component/default/${entity}/requests`)
       .set('authorization', authorization)
       .send({ ...body, repoUrl: repoUrl() });
   const storedRows = async () =>
-    (await databases.rows('postgres')).filter(
+    (await pg.databases.rows('postgres')).filter(
       r => r.table === 'database_requests',
     ).length;
   /** A creation pull request as the template opens it. */
@@ -462,7 +395,7 @@ describe('a database request bound to its own pull request, and its whole life a
 
     it('an earlier registration of the pull request for another entity (before binding) does not make the owner’s fail', async () => {
       const pr = await openCreation('orders', 'orders-db9', ORDERS);
-      const knex = await databases.knexFor('postgres');
+      const knex = await pg.databases.knexFor('postgres');
       await knex('database_requests').insert({
         id: 'squatted-0000-0000-0000-000000000000',
         record_id: 'squatted-0000-0000-0000-000000000000',
@@ -498,7 +431,7 @@ describe('a database request bound to its own pull request, and its whole life a
     const NAME = 'life-db';
     const path = claimPath(NS, NAME);
     const tab = async (): Promise<DatabasesResponse> => {
-      const res = await request(backend.server)
+      const res = await request(pg.server)
         .get('/api/postgres/v1/entities/component/default/orders/databases')
         .set('authorization', userAuth('alice'));
       expect([res.status, res.status === 200 ? '' : res.text]).toEqual([
@@ -508,7 +441,7 @@ describe('a database request bound to its own pull request, and its whole life a
       return res.body;
     };
     const fleet = async (): Promise<DatabasesResponse> => {
-      const res = await request(backend.server)
+      const res = await request(pg.server)
         .get('/api/postgres/v1/databases')
         .set('authorization', userAuth('carol'));
       expect(res.status).toBe(200);
@@ -648,13 +581,7 @@ describe('a database request bound to its own pull request, and its whole life a
 
     it('a restarted backend (same database) shows the same record', async () => {
       const before = record(await tab()).onItem;
-      await backend.stop();
-      backend = await start();
-      await waitForCatalog(
-        backend.server,
-        ENTITIES.map(e => `${e.kind.toLowerCase()}/default/${e.metadata.name}`),
-        { authorization: userAuth('carol') },
-      );
+      await pg.restart();
       const after = await until(r => r.onItem?.phase === 'healthy');
       expect(after.onItem).toEqual(before);
     });
@@ -716,7 +643,7 @@ describe('a database request bound to its own pull request, and its whole life a
       ]);
       expect(both.listed[1].changes).toBeUndefined();
       // 8 days later (default: kept 7)
-      const knex = await databases.knexFor('postgres');
+      const knex = await pg.databases.knexFor('postgres');
       await knex('database_requests')
         .where({ id: created.id })
         .update({
@@ -741,18 +668,18 @@ describe('a database request bound to its own pull request, and its whole life a
         pullRequestNumber: pr.number,
       });
       // it was there, then it is gone
-      const knex = await databases.knexFor('postgres');
+      const knex = await pg.databases.knexFor('postgres');
       const at = new Date().toISOString();
       await knex('database_requests')
         .where({ id: res.body.id })
         .update({ claim_seen_at: at, healthy_at: at, gone_at: at });
       await sleep(1100);
       const route = `/api/postgres/v1/entities/component/default/orders/requests/${res.body.id}`;
-      const refused = await request(backend.server)
+      const refused = await request(pg.server)
         .delete(route)
         .set('authorization', userAuth('bob'));
       expect(refused.status).toBe(403);
-      const dismissed = await request(backend.server)
+      const dismissed = await request(pg.server)
         .delete(route)
         .set('authorization', userAuth('alice'));
       expect(dismissed.status).toBe(204);
@@ -785,7 +712,7 @@ describe('a database request bound to its own pull request, and its whole life a
 
     it("the change form's question: an open change request of the database, with its link, to who may read it", async () => {
       const ask = (user: string, query = `namespace=${NS}&name=${NAME}`) =>
-        request(backend.server)
+        request(pg.server)
           .get(
             `/api/postgres/v1/entities/component/default/orders/open-changes?${query}`,
           )
@@ -814,7 +741,7 @@ describe('a database request bound to its own pull request, and its whole life a
       expect((await ask('bob')).status).toBe(403);
       // asked on bob's own entity, orders' database is one without open changes (not found
       // or not yours): nothing of orders' pull request
-      const other = await request(backend.server)
+      const other = await request(pg.server)
         .get(
           `/api/postgres/v1/entities/component/default/payments/open-changes?namespace=${NS}&name=${NAME}`,
         )

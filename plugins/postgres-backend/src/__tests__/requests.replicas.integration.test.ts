@@ -6,15 +6,12 @@
  * sandbox forge's, read through the real GitHub integration.
  */
 import request from 'supertest';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { cacheServiceFactory } from '@backstage/backend-defaults/cache';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { ForgeStandIn, PullRequest } from '@bizmatters/sandbox';
 import { testDatabases } from '@bizmatters/test-backend';
+import { userAuth } from '@bizmatters/test-backend/postgres';
 import type { DatabasesResponse } from '@bizmatters/plugin-postgres-common';
 import postgresPlugin from '../index';
 
@@ -24,12 +21,9 @@ const TAB = '/api/postgres/v1/entities/component/default/orders/databases';
 const REQUESTS = '/api/postgres/v1/entities/component/default/orders/requests';
 const LIST = 'GET /repos/:owner/:repo/pulls';
 const GET = 'GET /repos/:owner/:repo/pulls/:number';
-const ALICE = mockCredentials.user.header('user:default/alice');
+const ALICE = userAuth('alice');
 /** What postgres:request:register sends: the scaffolder acting for alice. */
-const ALICE_VIA_SCAFFOLDER = `Bearer ${mockCredentials.user.token(
-  'user:default/alice',
-  { actor: { subject: 'plugin:scaffolder' } },
-)}`;
+const ALICE_VIA_SCAFFOLDER = userAuth('alice', 'plugin:scaffolder');
 /** The claim file as the template writes it. */
 const claim = (namespace: string, name: string) =>
   [

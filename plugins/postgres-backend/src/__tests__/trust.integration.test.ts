@@ -11,7 +11,6 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
@@ -20,13 +19,14 @@ import {
   AuthorizeResult,
   isPermission,
 } from '@backstage/plugin-permission-common';
-import { PermissionPolicy } from '@backstage/plugin-permission-node';
 import {
-  catalogAndPermissions,
-  catalogAndPermissionsConfig,
-  testDatabases,
-  waitForCatalog,
-} from '@bizmatters/test-backend';
+  componentEntity,
+  PostgresBackend,
+  postgresPolicy,
+  startPostgresBackend,
+  teamEntities,
+  userAuth,
+} from '@bizmatters/test-backend/postgres';
 import {
   ForgeStandIn,
   KubeObject,
@@ -34,7 +34,6 @@ import {
 } from '@bizmatters/sandbox';
 import {
   databaseResourceName,
-  decidePostgresPermission,
   DatabasesResponse,
 } from '@bizmatters/plugin-postgres-common';
 import postgresPlugin from '../index';
@@ -53,8 +52,7 @@ const MEMBERS: Record<string, string[]> = {
   carol: ['platform-team'],
   dave: [],
 };
-const auth = (user: string) =>
-  `Bearer ${mockCredentials.user.token(`user:default/${user}`)}`;
+const auth = (user: string) => userAuth(user);
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const passwords: string[] = [];
@@ -176,19 +174,6 @@ function database(options: {
 const ORDERS = 'component:default/orders';
 const PAYMENTS = 'component:default/payments';
 
-function component(
-  name: string,
-  owner: string,
-  annotations: Record<string, string> = {},
-) {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name, namespace: 'default', annotations },
-    spec: { type: 'service', lifecycle: 'production', owner },
-  };
-}
-
 /** A database Resource as the catalog's provider makes it (or as anyone may register one). */
 function resource(name: string, owner: string, instances: string) {
   return {
@@ -219,30 +204,19 @@ const MANY_REFS = Array.from(
 );
 
 const ENTITIES = [
-  ...['team-orders', 'team-payments', 'platform-team'].map(name => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Group',
-    metadata: { name, namespace: 'default' },
-    spec: { type: 'team', children: [] },
-  })),
-  ...Object.entries(MEMBERS).map(([name, memberOf]) => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'User',
-    metadata: { name, namespace: 'default' },
-    spec: { memberOf },
-  })),
-  component('orders', 'group:default/team-orders', {
+  ...teamEntities(['team-orders', 'team-payments', 'platform-team'], MEMBERS),
+  componentEntity('orders', 'group:default/team-orders', {
     'bizmatters.io/postgres-instances': 'cluster-b/orders/orders-db2',
   }),
-  component('payments', 'group:default/team-payments'),
+  componentEntity('payments', 'group:default/team-payments'),
   // authored by team-orders, pointing at payments' databases both ways of finding candidates
-  component('snoop', 'group:default/team-orders', {
+  componentEntity('snoop', 'group:default/team-orders', {
     'backstage.io/kubernetes-id': 'payments',
     'bizmatters.io/postgres-instances':
       'payments/payments-db, cluster-b/payments/payments-db2, payments/no-such-db',
   }),
-  component('legacy', 'group:default/team-orders'),
-  component('bloated', 'group:default/team-orders'),
+  componentEntity('legacy', 'group:default/team-orders'),
+  componentEntity('bloated', 'group:default/team-orders'),
   // orders-db's Resource, as the provider emits it
   resource(
     ORDERS_DB,
@@ -262,23 +236,20 @@ const ENTITIES = [
     'group:default/team-orders',
     'cluster-a/payments/payments-db',
   ),
-  component('many', 'group:default/team-orders', {
+  componentEntity('many', 'group:default/team-orders', {
     'bizmatters.io/postgres-instances': MANY_REFS.join(', '),
   }),
 ] as Entity[];
 
 /** The policy the plugin README recommends. */
-const policy: PermissionPolicy = {
-  async handle(req, user) {
-    const postgres = decidePostgresPermission(req.permission, user, {
-      fleetReaders: FLEET_READERS,
-    });
-    if (postgres) return postgres;
-    if (isPermission(req.permission, kubernetesProxyPermission))
-      return { result: AuthorizeResult.DENY };
-    return { result: AuthorizeResult.ALLOW };
+const policy = postgresPolicy({
+  fleetReaders: FLEET_READERS,
+  async otherwise(req) {
+    return isPermission(req.permission, kubernetesProxyPermission)
+      ? { result: AuthorizeResult.DENY }
+      : { result: AuthorizeResult.ALLOW };
   },
-};
+});
 
 /**
  * The `errors` entry for a claim an entity's annotation names that belongs to another entity:
@@ -299,12 +270,10 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
   let a: KubernetesStandIn;
   let b: KubernetesStandIn;
   let forge: ForgeStandIn;
-  let backend: Awaited<ReturnType<typeof startTestBackend>>;
-  // the plugins' databases: SQLite in memory, or PostgreSQL with TEST_DATABASE=postgres
-  const pluginDatabases = testDatabases();
+  let pg: PostgresBackend;
 
   async function get(path: string, user: string) {
-    const res = await request(backend.server)
+    const res = await request(pg.server)
       .get(path)
       .set('authorization', auth(user));
     responses.push(res.text);
@@ -365,47 +334,22 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
         label: 'payments',
       }),
     );
-    backend = await startTestBackend({
-      features: [
-        postgresPlugin,
-        kubernetesPlugin,
-        pluginDatabases.factory,
-        ...catalogAndPermissions({ entities: ENTITIES, policy }),
-        permissionsServiceFactory,
-        mockServices.httpAuth.factory({
-          defaultCredentials: mockCredentials.none(),
-        }),
-        mockServices.rootConfig.factory({
-          data: {
-            backend: { baseUrl: 'http://localhost:7007' },
-            ...catalogAndPermissionsConfig([
-              'Component',
-              'Group',
-              'User',
-              'Resource',
-            ]),
-            kubernetes: KubernetesStandIn.backstageConfig([a, b]),
-            integrations: { github: [forge.backstageIntegration()] },
-            postgres: {
-              cache: { ttlSeconds: 1 },
-              gitops: {
-                repositories: [forge.gitopsRepository('platform', 'gitops')],
-              },
-              kubernetes: {
-                timeoutMs: 5000,
-                deadlineMs: DEADLINE_MS,
-                maxResponseBytes: MAX_BYTES,
-              },
-            },
-          },
-        }),
-      ],
+    pg = await startPostgresBackend({
+      plugin: postgresPlugin,
+      entities: ENTITIES,
+      policy,
+      kinds: ['Component', 'Group', 'User', 'Resource'],
+      clusters: [a, b],
+      forge,
+      postgres: {
+        kubernetes: {
+          timeoutMs: 5000,
+          deadlineMs: DEADLINE_MS,
+          maxResponseBytes: MAX_BYTES,
+        },
+      },
+      waitFor: { user: 'carol' },
     });
-    await waitForCatalog(
-      backend.server,
-      ENTITIES.map(e => `${e.kind.toLowerCase()}/default/${e.metadata.name}`),
-      { authorization: auth('carol') },
-    );
     // The first read through the Kubernetes backend's proxy loads its client: done once here
     // (a fleet view as carol, who reads all), so that the tests measure warm reads against the
     // deadline; then the cache (1 s) is let run out.
@@ -414,8 +358,7 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
   });
 
   afterAll(async () => {
-    await backend?.stop();
-    await pluginDatabases.stop();
+    await pg?.stop();
     await a?.stop();
     await b?.stop();
     await forge?.stop();
@@ -531,7 +474,7 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
     const user = await get('/api/postgres/v1/claims', 'carol');
     expect(user.status).toBe(403);
     // a service that is not one of postgres.claims.readers
-    const other = await request(backend.server)
+    const other = await request(pg.server)
       .get('/api/postgres/v1/claims')
       .set('authorization', `Bearer ${mockCredentials.service.token()}`);
     expect(other.status).toBe(403);
@@ -543,7 +486,7 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
         onBehalfOf: mockCredentials.service(`plugin:${pluginId}`),
         targetPluginId: 'postgres',
       })}`;
-    const res = await request(backend.server)
+    const res = await request(pg.server)
       .get('/api/postgres/v1/claims')
       .set('authorization', asPlugin('catalog'));
     responses.push(res.text);
@@ -571,7 +514,7 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
     }
 
     // one namespace's claims
-    const one = await request(backend.server)
+    const one = await request(pg.server)
       .get('/api/postgres/v1/claims?namespace=payments')
       .set('authorization', asPlugin('scaffolder'));
     expect(
@@ -623,7 +566,7 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
     const dave = await fleet('dave');
     expect(dave.body).toEqual({ items: [], errors: [] });
     // a backend plugin (e.g. a catalog entity provider) with its service token sees it all
-    const service = await request(backend.server)
+    const service = await request(pg.server)
       .get('/api/postgres/v1/databases')
       .set(
         'authorization',
@@ -655,15 +598,10 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
         },
         title: `Add ${name}`,
       });
-      const res = await request(backend.server)
+      const res = await request(pg.server)
         .post(`/api/postgres/v1/entities/component/default/${entity}/requests`)
         // as postgres:request:register sends it: the scaffolder acting for the user
-        .set(
-          'authorization',
-          `Bearer ${mockCredentials.user.token(`user:default/${user}`, {
-            actor: { subject: 'plugin:scaffolder' },
-          })}`,
-        )
+        .set('authorization', userAuth(user, 'plugin:scaffolder'))
         .send({
           namespace: entity,
           name,
@@ -802,7 +740,7 @@ describe('who sees which database (real permission, catalog and Kubernetes backe
   });
 
   it('users may not use the Kubernetes proxy; the plugin, a service principal, still reads through it', async () => {
-    const res = await request(backend.server)
+    const res = await request(pg.server)
       .get(
         '/api/kubernetes/proxy/api/v1/namespaces/payments/secrets/payments-db-credentials',
       )
@@ -847,7 +785,7 @@ describe('postgres.claims.showUnannotated', () => {
         postgresPlugin,
         kubernetesPlugin,
         catalogServiceMock.factory({
-          entities: [component('legacy', 'group:default/team-orders')],
+          entities: [componentEntity('legacy', 'group:default/team-orders')],
         }),
         mockServices.rootConfig.factory({
           data: {

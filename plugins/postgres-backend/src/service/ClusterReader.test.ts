@@ -1,7 +1,7 @@
 import { CacheService } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ClusterReader } from './ClusterReader';
-import { KubernetesProxyClient } from './KubernetesProxyClient';
+import { ClusterApiClient } from './ClusterApiClient';
 
 /** One cache shared by every reader, as replicas share Redis: values expire after their ttl. */
 function sharedCache(): CacheService {
@@ -34,13 +34,13 @@ function upstream(delayMs: number, hang = false) {
       await new Promise(r => setTimeout(r, delayMs));
       return { items: [{ metadata: { name: 'db', namespace: 'team' } }] };
     },
-  } as unknown as KubernetesProxyClient;
+  } as unknown as ClusterApiClient;
   return { client, calls };
 }
 
 function replica(
   cache: CacheService,
-  client: KubernetesProxyClient,
+  client: ClusterApiClient,
   leaseMs?: number,
 ) {
   return new ClusterReader({
@@ -86,7 +86,7 @@ describe('ClusterReader across replicas', () => {
         }
         return { items: [] };
       },
-    } as unknown as KubernetesProxyClient;
+    } as unknown as ClusterApiClient;
     const [a, b] = [replica(cache, client), replica(cache, client)];
     const readA = a.inNamespace('c1', 'team', 'clusters');
     // a misses first and takes the lease
@@ -141,7 +141,7 @@ describe('ClusterReader.databaseSecrets', () => {
           ],
         };
       },
-    } as unknown as KubernetesProxyClient;
+    } as unknown as ClusterApiClient;
     const reader = replica(sharedCache(), client);
     const listed = await reader.databaseSecrets('a', 'team apps');
     expect(calls).toEqual([

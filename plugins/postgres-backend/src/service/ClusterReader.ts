@@ -9,10 +9,10 @@ import {
   summarizeSecret,
 } from '@bizmatters/plugin-postgres-common';
 import {
-  KubernetesProxyClient,
+  ClusterApiClient,
   KubernetesReadError,
   ReadFailure,
-} from './KubernetesProxyClient';
+} from './ClusterApiClient';
 import { ReadScope } from './ReadScope';
 import { TtlCache } from './TtlCache';
 
@@ -60,7 +60,7 @@ export class ClusterReader {
 
   constructor(
     private readonly options: {
-      client: KubernetesProxyClient;
+      client: ClusterApiClient;
       cache: CacheService;
       ttlMs: number;
       logger: LoggerService;

@@ -1,4 +1,4 @@
-import { KubernetesReadError } from './KubernetesProxyClient';
+import { KubernetesReadError } from './ClusterApiClient';
 import { ReadScope } from './ReadScope';
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));

@@ -1,4 +1,4 @@
-import { KubernetesReadError } from './KubernetesProxyClient';
+import { KubernetesReadError } from './ClusterApiClient';
 
 /**
  * The upstream reads behind one answer: at most `concurrency` at a time, none waited for past
@@ -30,6 +30,17 @@ export class ReadScope {
       options.deadlineMs === undefined
         ? Infinity
         : Date.now() + options.deadlineMs;
+  }
+
+  /**
+   * Until when an answer built from this scope's reads may be served, reads living `ttlMs`:
+   * its oldest read's expiry; now when a read was given up at the deadline (the next view tries
+   * again, joining the reads still under way).
+   */
+  answerExpiry(ttlMs: number): number {
+    if (this.late) return Date.now();
+    const oldest = Number.isFinite(this.oldest) ? this.oldest : Date.now();
+    return oldest + ttlMs;
   }
 
   observe(readAt: number) {

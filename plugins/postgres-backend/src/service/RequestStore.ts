@@ -1,5 +1,5 @@
 import {
-  DatabaseService as BackstageDatabase,
+  DatabaseService,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import type {
@@ -103,7 +103,7 @@ function toRecord(row: Row): RequestRecord {
 export class RequestStore {
   private constructor(private readonly db: Knex) {}
 
-  static async create(database: BackstageDatabase): Promise<RequestStore> {
+  static async create(database: DatabaseService): Promise<RequestStore> {
     const client = await database.getClient();
     if (!database.migrations?.skip) {
       await client.migrate.latest({

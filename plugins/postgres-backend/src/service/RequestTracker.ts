@@ -8,28 +8,23 @@ import {
 import {
   bindPullRequest,
   changeBranchPrefix,
-  DatabaseChangeRequest,
-  DatabaseItem,
   DatabaseRequestStatus,
   DatabasesResponse,
-  deriveRequestPhase,
   findGitopsRepository,
   GitopsRepository,
   isDismissable,
-  isLabelValue,
   isRecordListed,
-  recordNote,
   RequestOperation,
-  timeToHealthySeconds,
 } from '@bizmatters/plugin-postgres-common';
 import { createHash } from 'crypto';
+import { entitiesOf, FleetEntities, FleetSnapshot } from './fleetSnapshots';
 import {
-  entitiesOf,
-  FleetEntities,
-  FleetSnapshot,
-  serialize,
-  SerializedAnswer,
-} from './DatabaseService';
+  checkClaimLocation,
+  groupRecords,
+  LifeRecord,
+  statusOf,
+} from './requestStatus';
+import { serialize, SerializedAnswer } from './serializedAnswer';
 import { PullRequestReader } from './PullRequestReader';
 import { RequestRecord, RequestStore } from './RequestStore';
 import { TtlCache } from './TtlCache';
@@ -42,116 +37,12 @@ export interface RegisterRequestBody {
   pullRequestNumber: number;
 }
 
-/** One database's record: the request that started it, and its day-2 requests. */
-interface LifeRecord {
-  root: RequestRecord;
-  changes: RequestRecord[];
-}
-
-/** The rows of records grouped by record, oldest record first. */
-function groupRecords(rows: RequestRecord[]): LifeRecord[] {
-  const byId = new Map<string, RequestRecord[]>();
-  for (const row of rows) {
-    const list = byId.get(row.recordId) ?? [];
-    list.push(row);
-    byId.set(row.recordId, list);
-  }
-  return [...byId.entries()].map(([recordId, list]) => {
-    const root = list.find(r => r.id === recordId) ?? list[0];
-    return { root, changes: list.filter(r => r !== root) };
-  });
-}
-
-function changeOf(row: RequestRecord): DatabaseChangeRequest {
-  return {
-    id: row.id,
-    operation: row.operation === 'decommission' ? 'decommission' : 'change',
-    ...(row.title ? { title: row.title } : {}),
-    pullRequest: row.pullRequest,
-    requestedBy: row.requestedBy,
-    requestedAt: row.requestedAt,
-    ...(row.mergedAt ? { mergedAt: row.mergedAt } : {}),
-    ...(row.closedAt ? { closedAt: row.closedAt } : {}),
-  };
-}
-
-function statusOf(
-  { root, changes: changeRows }: LifeRecord,
-  item?: DatabaseItem,
-): DatabaseRequestStatus {
-  const timeline = {
-    requestedAt: root.requestedAt,
-    mergedAt: root.operation === 'create' ? root.mergedAt : undefined,
-    closedAt: root.operation === 'create' ? root.closedAt : undefined,
-    claimSeenAt: root.claimSeenAt,
-    healthyAt: root.healthyAt,
-    ...(root.goneAt ? { decommissionedAt: root.goneAt } : {}),
-  };
-  // a record started by a change (a database made before requests were tracked) lists that
-  // change too
-  const changes = (
-    root.operation === 'create' ? changeRows : [root, ...changeRows]
-  ).map(changeOf);
-  const decommission = [...changes]
-    .reverse()
-    .find(
-      c => c.operation === 'decommission' && c.pullRequest.state !== 'closed',
-    );
-  const note = recordNote(changes);
-  return {
-    id: root.id,
-    namespace: root.namespace,
-    name: root.name,
-    entityRef: root.entityRef,
-    pullRequest: root.pullRequest,
-    requestedBy: root.requestedBy,
-    operation: root.operation,
-    phase: deriveRequestPhase({
-      pullRequest:
-        root.operation === 'create' ? root.pullRequest.state : undefined,
-      claimPresent: !!item,
-      verdict: item?.health.verdict,
-      healthyAt: root.healthyAt,
-      goneAt: root.goneAt,
-      changes: changes.map(c => ({
-        operation: c.operation,
-        pullRequest: c.pullRequest.state,
-      })),
-    }),
-    timeline,
-    timeToHealthySeconds: timeToHealthySeconds(timeline),
-    ...(changes.length ? { changes } : {}),
-    ...(root.goneAt && decommission
-      ? { decommissionedBy: decommission.requestedBy }
-      : {}),
-    ...(note ? { note } : {}),
-  };
-}
-
 /** The fleet's requests whose claim is not in it (yet), and the entities they were made for. */
 export interface FleetRequests extends FleetEntities {
   /** Oldest first, each with its `entityRef`. */
   requests: DatabaseRequestStatus[];
   /** A hash of `requests`: views made with them are reused while it is the same. */
   requestsKey: string;
-}
-
-/**
- * A claim's namespace and name from a request's input (body or query): each must be a label
- * value (a DNS label of at most 63 characters); an InputError names the first that is not.
- */
-export function checkClaimLocation(fields: {
-  namespace?: unknown;
-  name?: unknown;
-}): { namespace: string; name: string } {
-  for (const [field, value] of Object.entries(fields)) {
-    if (typeof value !== 'string' || !isLabelValue(value)) {
-      throw new InputError(
-        `${field} must be the claim's ${field} (a DNS label of at most 63 characters)`,
-      );
-    }
-  }
-  return { namespace: fields.namespace as string, name: fields.name as string };
 }
 
 /**
@@ -178,12 +69,13 @@ export class RequestTracker {
       repositories: readonly GitopsRepository[];
       ttlMs: number;
       logger: LoggerService;
-      maxEntities?: number;
-      /** Days a decommissioned database stays listed; default 7. */
-      keepDecommissionedDays?: number;
+      /** How many entities' requests (and answers with them) are kept. */
+      maxEntities: number;
+      /** Days a decommissioned database stays listed. */
+      keepDecommissionedDays: number;
     },
   ) {
-    const maxEntries = options.maxEntities ?? 10_000;
+    const maxEntries = options.maxEntities;
     this.records = new TtlCache({ maxEntries });
     this.answers = new TtlCache({ maxEntries });
   }
@@ -326,7 +218,7 @@ export class RequestTracker {
   private listed(life: LifeRecord): boolean {
     return isRecordListed(
       { decommissionedAt: life.root.goneAt },
-      this.options.keepDecommissionedDays ?? 7,
+      this.options.keepDecommissionedDays,
     );
   }
 

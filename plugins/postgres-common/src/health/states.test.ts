@@ -699,9 +699,31 @@ describe('every hint can be acted on from the portal', () => {
     const creds = h.steps.find(s => s.id === 'credentialsSecret')!;
     // the SSM username 'agent-executor' has a hyphen: no databaseOwner can be set to it
     expect(creds.hint).not.toMatch(/databaseOwner/);
+    // the portal's own repair first, then whom to ask if it is refused
     expect(creds.hint).toContain(
-      "Ask the platform team to write 'agent_executor', the owner the claim names, to the SSM parameter /zerotouch/prod/agent-executor/postgres/user",
+      `Choose "Repair credentials" in "Change Postgres DB" (the Change menu on the Databases tab): it puts 'agent_executor', the owner the claim names, in the SSM parameter /zerotouch/prod/agent-executor/postgres/user`,
     );
+    expect(creds.hint).toContain(
+      "If the repair is refused, ask the platform team to write 'agent_executor' to the SSM parameter /zerotouch/prod/agent-executor/postgres/user",
+    );
+  });
+
+  it('the repair a hint names is an operation the Change template offers', () => {
+    const change = fs.readFileSync(
+      path.resolve(
+        __dirname,
+        '../../../../templates/change-postgres-db/template.yaml',
+      ),
+      'utf8',
+    );
+    for (const id of Object.keys(STATES) as StateId[]) {
+      const hint = (STATES[id] as StateRow).hint ?? '';
+      for (const [, operation] of hint.matchAll(
+        /Choose "([^"]+)" in "Change Postgres DB"/g,
+      )) {
+        expect(change).toContain(`- ${operation} (`);
+      }
+    }
   });
 });
 

@@ -211,7 +211,7 @@ export const STATES = {
     severity: 'failed',
     reason: 'OwnerMismatch',
     when: "the secret's username differs from the database owner (CNPG still reports healthy)",
-    hint: "Ask the platform team to write '{owner}', the owner the claim names, to {userParameter}; External Secrets copies it at its next refresh and the application can log in.",
+    hint: `Choose "Repair credentials" in "Change Postgres DB" (the Change menu on the Databases tab): it puts '{owner}', the owner the claim names, in {userParameter}; External Secrets copies it at its next refresh and the application can log in. If the repair is refused, ask the platform team to write '{owner}' to {userParameter}.`,
     source: 'CNPG instance_controller.go (logged only)',
   },
   credsPresent: {

@@ -144,6 +144,26 @@ describe('EntityPostgresContent', () => {
     });
   });
 
+  it('offers "Repair credentials" only for credentials whose username is not the owner', async () => {
+    const item = exampleItems()['05'];
+    await render(['05'], true, componentNamed('billing'));
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Change…' }),
+    );
+    const menu = await screen.findByRole('menu');
+    const repair = within(menu).getByRole('menuitem', {
+      name: 'Repair credentials',
+    });
+    expect(decodeURIComponent(repair.getAttribute('href')!)).toBe(
+      `/create/templates/default/change-postgres-db?formData=${JSON.stringify({
+        component: item.entityRef ?? 'component:default/billing',
+        namespace: item.namespace,
+        name: item.name,
+        operation: 'repairCredentials',
+      })}`,
+    );
+  });
+
   it('offers no "Change…" to those who may not change the databases', async () => {
     await render(['01'], false, componentNamed('inventory'));
     await screen.findByText('Cluster in healthy state');

@@ -99,13 +99,30 @@ const OPERATIONS = [
   { operation: 'changeSize', label: 'Change size' },
   { operation: 'upgradeVersion', label: 'Upgrade PostgreSQL' },
   { operation: 'decommission', label: 'Decommission…' },
+  { operation: 'repairCredentials', label: 'Repair credentials' },
 ] as const;
+
+type ChangeOperation = (typeof OPERATIONS)[number]['operation'];
+
+/**
+ * Whether the menu offers an operation for the database: a repair of the credentials only when
+ * their username differs from the owner the claim names (the state whose hint names it).
+ */
+export function offersOperation(
+  item: DatabaseItem,
+  operation: ChangeOperation,
+): boolean {
+  if (operation !== 'repairCredentials') return true;
+  return item.health.steps.some(
+    s => s.id === 'credentialsSecret' && s.reason === 'OwnerMismatch',
+  );
+}
 
 /** What a "Change" menu item puts in the change template's form. */
 export function changeLinkValues(
   item: DatabaseItem,
   component: string,
-  operation: (typeof OPERATIONS)[number]['operation'],
+  operation: ChangeOperation,
 ): Record<string, unknown> {
   // the database only: today's values are not the new ones (a form starting from them is red
   // before anything is typed); its fields read today's values and say them
@@ -148,6 +165,10 @@ export function ChangeDatabaseMenu({
       'changeTemplate',
       changeLinkValues(item, component, 'decommission'),
     ),
+    repairCredentials: useTemplateLink(
+      'changeTemplate',
+      changeLinkValues(item, component, 'repairCredentials'),
+    ),
   };
   if (!allowed || !links.growStorage) return null;
   const menuId = `change-${item.cluster}-${item.namespace}-${item.name}`;
@@ -169,7 +190,9 @@ export function ChangeDatabaseMenu({
         open={Boolean(anchor)}
         onClose={() => setAnchor(null)}
       >
-        {OPERATIONS.map(({ operation, label }) => (
+        {OPERATIONS.filter(({ operation }) =>
+          offersOperation(item, operation),
+        ).map(({ operation, label }) => (
           <MenuItem
             key={operation}
             component={Link}

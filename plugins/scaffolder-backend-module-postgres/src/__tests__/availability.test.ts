@@ -19,7 +19,7 @@ import {
   startScaffolderHarness,
   ScaffolderHarness,
   USERS,
-} from '../__testUtils__/harness';
+} from '@bizmatters/test-backend/scaffolder';
 
 jest.setTimeout(180_000);
 

@@ -12,7 +12,7 @@ import {
   startScaffolderHarness,
   ScaffolderHarness,
   USERS,
-} from '../__testUtils__/harness';
+} from '@bizmatters/test-backend/scaffolder';
 
 jest.setTimeout(180_000);
 
@@ -73,6 +73,15 @@ const ACTIONS: Array<[string, (repoUrl: string) => Record<string, unknown>]> = [
   ],
   [
     'postgres:credentials:delete',
+    repoUrl => ({
+      component: ORDERS.component,
+      namespace: 'orders',
+      name: 'orders-db',
+      repoUrl,
+    }),
+  ],
+  [
+    'postgres:credentials:repair',
     repoUrl => ({
       component: ORDERS.component,
       namespace: 'orders',

@@ -20,7 +20,7 @@ import {
   startScaffolderHarness,
   ScaffolderHarness,
   USERS,
-} from '../__testUtils__/harness';
+} from '@bizmatters/test-backend/scaffolder';
 import { seedInput } from '../__testUtils__/seed';
 
 jest.setTimeout(180_000);

@@ -8,7 +8,7 @@
 import {
   startScaffolderHarness,
   ScaffolderHarness,
-} from '../__testUtils__/harness';
+} from '@bizmatters/test-backend/scaffolder';
 import { seedInput } from '../__testUtils__/seed';
 import { TASK_ROW_WORKSPACE_PROVIDER } from '../taskRowWorkspace';
 

@@ -16,7 +16,7 @@ import {
 import {
   startScaffolderHarness,
   ScaffolderHarness,
-} from '../__testUtils__/harness';
+} from '@bizmatters/test-backend/scaffolder';
 import { seedInput } from '../__testUtils__/seed';
 
 jest.setTimeout(120_000);

@@ -2,6 +2,7 @@ import fs from 'fs';
 import path from 'path';
 import { parse } from 'yaml';
 import {
+  CHANGE_TEMPLATE_OPERATIONS,
   DEFAULT_POLICY,
   FORM_FIELD_RULES,
 } from '@bizmatters/plugin-postgres-common';
@@ -38,10 +39,12 @@ describe('the template form mirrors the shared rules', () => {
     expect(properties[field].errorMessage).toBe(rule.message);
   });
 
-  it('the optional password is a Secret field, so its value goes to task secrets only', () => {
+  it('the optional password is a secret field, so its value goes to task secrets only', () => {
     expect(properties.postgresPassword).toMatchObject({
       type: 'string',
-      'ui:field': 'Secret',
+      'ui:field': 'PostgresPasswordField',
+      // the Review says it is set, never its length
+      'ui:backstage': { review: { mask: expect.any(String) } },
     });
     // no step passes it on: the credentials action reads it from secrets itself
     expect(JSON.stringify(template.spec.steps)).not.toContain(
@@ -155,5 +158,47 @@ describe('the template keeps the trust boundary', () => {
     const pr = template.spec.steps[2];
     expect(JSON.stringify(pr.input)).not.toContain('parameters.');
     expect(JSON.stringify(template.spec.output)).not.toContain('parameters.');
+  });
+});
+
+describe('the Review step lists names, not references', () => {
+  const read = (name: string) =>
+    parse(
+      fs.readFileSync(
+        path.resolve(__dirname, `../../../../templates/${name}/template.yaml`),
+        'utf8',
+      ),
+    );
+  const propertiesOf = (t: any): Record<string, any> =>
+    Object.assign({}, ...t.spec.parameters.map((p: any) => p.properties));
+
+  it.each(['new-postgres-db', 'change-postgres-db'])(
+    '%s hides the component and the repository URL and names them with PostgresReviewNames',
+    name => {
+      const props = propertiesOf(read(name));
+      for (const raw of ['component', 'repoUrl']) {
+        expect([raw, props[raw]['ui:backstage']?.review?.show]).toEqual([
+          raw,
+          false,
+        ]);
+      }
+      expect(props.reviewNames['ui:field']).toBe('PostgresReviewNames');
+      expect(Object.keys(props.reviewNames.properties)).toEqual([
+        'service',
+        'repository',
+      ]);
+    },
+  );
+
+  it('the Change template names its operations as postgres-common does, and reviews the title', () => {
+    const props = propertiesOf(read('change-postgres-db'));
+    expect(props.operation.enum).toEqual(
+      CHANGE_TEMPLATE_OPERATIONS.map(o => o.operation),
+    );
+    expect(props.operation['ui:enumNames']).toEqual(
+      CHANGE_TEMPLATE_OPERATIONS.map(o => o.title),
+    );
+    expect(props.operation['ui:backstage'].review.show).toBe(false);
+    expect(Object.keys(props.reviewChange.properties)).toEqual(['change']);
   });
 });

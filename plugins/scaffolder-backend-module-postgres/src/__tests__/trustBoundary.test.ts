@@ -14,7 +14,7 @@ import {
   startScaffolderHarness,
   ScaffolderHarness,
   USERS,
-} from '../__testUtils__/harness';
+} from '@bizmatters/test-backend/scaffolder';
 
 jest.setTimeout(120_000);
 

@@ -1,10 +1,9 @@
 import fs from 'fs-extra';
 import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
-import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import { ConflictError, InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   changeBranchPrefix,
-  ClaimManifest,
   DATABASE_OPERATIONS,
   DatabaseChange,
   describeDatabaseChange,
@@ -12,7 +11,6 @@ import {
   fileDiff,
   gitopsRepoUrl,
   manifestFileNames,
-  readClaimManifest,
   validateDatabaseChange,
 } from '@bizmatters/plugin-postgres-common';
 import { ModuleSettings } from '../config';
@@ -21,6 +19,7 @@ import { GitopsChangeReader } from '../existingClaims';
 import {
   checkExistingDatabase,
   existingDatabaseInputSchema,
+  readOwnClaim,
 } from './existingDatabase';
 import { auditNote } from './guard';
 import { examples } from './databaseChange.examples';
@@ -118,42 +117,22 @@ export function createPostgresDatabaseChangeAction(
           )}. Nothing was written.`,
         );
       }
-      const { repository, authorized, folder, claimPath } =
-        await checkExistingDatabase(
-          input,
-          settings,
-          options,
-          await ctx.getInitiatorCredentials(),
-          'change the databases of',
-          'Nothing was written.',
-        );
-      const repoName = `${repository.host}/${repository.owner}/${repository.repo}`;
-      const claimFile = await options.gitops.readFile(repository, claimPath);
-      // "not found or not yours": a database of another entity gets the answer of one that
-      // does not exist, naming neither the entity its claim names nor the file
-      const notFound = () =>
-        new NotFoundError(
-          `There is no database ${input.namespace}/${input.name} of ${authorized.entityRef} in ${repoName} (or it is not yours to change). Choose one of the component's databases (a database whose pull request is not merged yet cannot be changed). Nothing was written.`,
-        );
-      if (!claimFile) throw notFound();
-      let current: ClaimManifest;
-      try {
-        current = readClaimManifest(claimFile.text);
-      } catch (e) {
-        throw new InputError(
-          `${claimPath} (${claimFile.url}) cannot be changed here: ${
-            (e as Error).message
-          }. Nothing was written.`,
-        );
-      }
-      if (
-        current.entityRef?.toLocaleLowerCase('en-US') !==
-          authorized.entityRef ||
-        current.name !== input.name ||
-        current.namespace !== input.namespace
-      ) {
-        throw notFound();
-      }
+      const checked = await checkExistingDatabase(
+        input,
+        settings,
+        options,
+        await ctx.getInitiatorCredentials(),
+        'change the databases of',
+        'Nothing was written.',
+      );
+      const { repository, authorized, folder, claimPath } = checked;
+      const { file: claimFile, claim: current } = await readOwnClaim(
+        options.gitops,
+        checked,
+        input,
+        'change',
+        'Nothing was written.',
+      );
       const problems = validateDatabaseChange(current, change, settings.policy);
       if (problems.length) {
         throw new InputError(

@@ -1,13 +1,16 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import {
   checkComponentIdentity,
   checkGitopsTarget,
   claimManifestPath,
+  externalSecretManifestPath,
   findGitopsRepository,
   gitopsPath,
   GitopsRepository,
   postgresDatabaseChangePermission,
+  ClaimManifest,
+  readClaimManifest,
   serviceOfComponent,
 } from '@bizmatters/plugin-postgres-common';
 import { z as zod } from 'zod/v3';
@@ -18,6 +21,7 @@ import {
   CreationAuthorizer,
 } from '../authorize';
 import { gitopsTargetInputSchema } from './creation';
+import { FileText, GitopsChangeReader } from '../existingClaims';
 
 type Z = typeof zod;
 
@@ -52,6 +56,8 @@ export interface CheckedDatabase {
   folder: string;
   /** Its claim's file. */
   claimPath: string;
+  /** Its ExternalSecret's file (which SSM parameters it reads). */
+  externalSecretPath: string;
 }
 
 /**
@@ -118,8 +124,50 @@ export async function checkExistingDatabase(
       authorized,
       folder: gitopsPath(where, settings.policy),
       claimPath: claimManifestPath(where, settings.policy),
+      externalSecretPath: externalSecretManifestPath(where, settings.policy),
     };
   } catch (e) {
     throw new InputError(`${(e as Error).message}. ${nothing}`);
   }
+}
+
+/**
+ * The claim of a checked database, read from the GitOps branch: it must exist and name the
+ * component (else "not found or not yours": a database of another entity gets the answer of
+ * one that does not exist, naming neither the entity its claim names nor the file). `doing`
+ * says what is refused ("change", "repair"); `nothing` ends the messages.
+ */
+export async function readOwnClaim(
+  gitops: GitopsChangeReader,
+  checked: CheckedDatabase,
+  input: { namespace: string; name: string },
+  doing: string,
+  nothing: string,
+): Promise<{ file: FileText; claim: ClaimManifest }> {
+  const { repository, authorized, claimPath } = checked;
+  const repoName = `${repository.host}/${repository.owner}/${repository.repo}`;
+  const notFound = () =>
+    new NotFoundError(
+      `There is no database ${input.namespace}/${input.name} of ${authorized.entityRef} in ${repoName} (or it is not yours to ${doing}). Choose one of the component's databases (a database whose pull request is not merged yet cannot be changed). ${nothing}`,
+    );
+  const file = await gitops.readFile(repository, claimPath);
+  if (!file) throw notFound();
+  let claim: ClaimManifest;
+  try {
+    claim = readClaimManifest(file.text);
+  } catch (e) {
+    throw new InputError(
+      `${claimPath} (${file.url}) cannot be changed here: ${
+        (e as Error).message
+      }. ${nothing}`,
+    );
+  }
+  if (
+    claim.entityRef?.toLocaleLowerCase('en-US') !== authorized.entityRef ||
+    claim.name !== input.name ||
+    claim.namespace !== input.namespace
+  ) {
+    throw notFound();
+  }
+  return { file, claim };
 }
