@@ -21,7 +21,12 @@ export function health() {
       text,
       /Credentials secret: The secret's username 'billing-app' differs/,
     );
-    assert.match(text, /Ask the platform team to write 'billing_app'/);
+    // the repair from the Change menu first, the platform team when it is refused
+    assert.match(text, /Choose "Repair credentials" in "Change Postgres DB"/);
+    assert.match(
+      text,
+      /If the repair is refused, ask the platform team to write 'billing_app'/,
+    );
   });
 
   test('a hibernated database and one failing over say what they are and what to do', async () => {
