@@ -4,3 +4,8 @@ export function waitFor(
   what: string,
   timeoutMs?: number,
 ): Promise<void>;
+/** Resolves with the guest's ownership refs once the guest signs in as a catalog user of a team. */
+export function waitForGuestSignIn(
+  backend?: string,
+  timeoutMs?: number,
+): Promise<string[]>;
