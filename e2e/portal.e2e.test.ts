@@ -21,6 +21,7 @@ import { fleet } from './journeys/fleet';
 import { health } from './journeys/health';
 import { life } from './journeys/life';
 import { refusals } from './journeys/refusals';
+import { repair } from './journeys/repair';
 import { secrets } from './journeys/secrets';
 import { trust } from './journeys/trust';
 
@@ -35,6 +36,8 @@ const journeys: [name: string, title: string, tests: () => void][] = [
   ['secrets', 'secrets: logins, SSM, no password anywhere', secrets],
   ['accessibility', 'accessibility and deprecations', accessibility],
   ['life', "life: a database's whole life as one record", life],
+  // last: it mends billing, which the journeys above find broken
+  ['repair', "repair: billing's credentials from its Change menu", repair],
 ];
 
 const chosen = process.argv.slice(2).filter(a => !a.startsWith('-'));

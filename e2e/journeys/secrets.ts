@@ -33,7 +33,7 @@ import {
  * (POSTGRES_HOST, _PORT, _DB, _USER and _PASSWORD from endpoint, port, database, username and
  * password), as node-postgres' connection settings.
  */
-async function connectionSecret(namespace: string, name: string) {
+export async function connectionSecret(namespace: string, name: string) {
   const res = await fetch(
     `http://127.0.0.1:7030/api/v1/namespaces/${namespace}/secrets/${name}`,
     { headers: { authorization: 'Bearer sandbox-token' } },
@@ -52,7 +52,7 @@ async function connectionSecret(namespace: string, name: string) {
 }
 
 /** Logs in and runs a query: its row, or `{ refused: <SQLSTATE> }` (never the password). */
-async function login(config: ClientConfig) {
+export async function login(config: ClientConfig) {
   const client = new Client({ ...config, connectionTimeoutMillis: 10_000 });
   client.on('error', () => {});
   try {
