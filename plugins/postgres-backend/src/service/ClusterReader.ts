@@ -38,7 +38,11 @@ export const EVENTS_LIMIT = 500;
 /** An Event with only what recentEvents reads (no annotations, managed fields, source...). */
 function eventView(e: any): KubeObject {
   const pick = (o: any, keys: string[]) =>
-    Object.fromEntries(keys.filter(k => o?.[k] != null).map(k => [k, o[k]]));
+    Object.fromEntries(
+      keys
+        .filter(k => o?.[k] !== undefined && o?.[k] !== null)
+        .map(k => [k, o[k]]),
+    );
   return {
     ...pick(e, [
       'type',

@@ -110,12 +110,9 @@ export function recentEvents(
     const type = str(e.type) ?? 'Normal';
     const reason = str(e.reason) ?? '';
     const message = str(e.message) ?? str(e.note) ?? '';
-    const count =
-      typeof e.series?.count === 'number'
-        ? e.series.count
-        : typeof e.count === 'number' && e.count > 0
-        ? e.count
-        : 1;
+    let count = 1;
+    if (typeof e.series?.count === 'number') count = e.series.count;
+    else if (typeof e.count === 'number' && e.count > 0) count = e.count;
     const key = JSON.stringify([kind, name, type, reason, message]);
     const seen = folded.get(key);
     if (seen) {
