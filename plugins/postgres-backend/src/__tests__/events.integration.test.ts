@@ -32,11 +32,14 @@ jest.setTimeout(120_000);
 
 /** Long enough that every view of a test is within one TTL. */
 const TTL_SECONDS = 60;
-const SERVICES = ['orders', 'payments', 'billing'];
+const SERVICES = ['orders', 'payments', 'refunds', 'billing', 'search'];
+/** Namespaces: refunds shares payments'. */
+const namespaceOf = (service: string) =>
+  service === 'refunds' ? 'payments' : service;
 
 const requestOf = (service: string) => ({
   name: `${service}-db`,
-  namespace: service,
+  namespace: namespaceOf(service),
   service,
   environment: 'dev',
   size: 'small',
@@ -96,10 +99,15 @@ describe('events of the failing hop', () => {
       k.apply(externalSecret as KubeObject, postgresInstance as KubeObject);
       setParameters(service);
     }
+    // search: three instances, and the primary is lost with a failover that cannot finish
+    await platform.operate('search', 'search-db', {
+      instances: 3,
+      losePrimary: 'hold',
+    });
     await platform.reconcile();
-    // payments and billing lose their SSM parameters: ESO keeps the Secret it wrote and fails
+    // payments, refunds and billing lose their SSM parameters: ESO keeps the Secret it wrote and fails
     // each sync from now on (UpdateFailed, folded by the recorder into one event with a count)
-    for (const service of ['payments', 'billing']) {
+    for (const service of ['payments', 'refunds', 'billing']) {
       const names = ssmParameterNames(requestOf(service));
       ssm.parameters.delete(names.user);
       ssm.parameters.delete(names.password);
@@ -166,6 +174,41 @@ describe('events of the failing hop', () => {
     k.resetCounters();
     expect((await view('payments')).events).toEqual(item.events);
     expect(eventReads()).toEqual([]);
+  });
+
+  it('shares one read between the databases of a namespace failing at the same hop', async () => {
+    await view('payments');
+    k.resetCounters();
+    const item = await view('refunds');
+    expect(item.events?.objects).toEqual([
+      { kind: 'ExternalSecret', name: 'refunds-db-credentials' },
+    ]);
+    expect(item.events?.items.map(l => l.reason)).toEqual([
+      'UpdateFailed',
+      'Updated',
+    ]);
+    expect(item.events?.items[0].message).toContain('/refunds/');
+    expect(eventReads()).toEqual([]);
+  });
+
+  it("shows CloudNative-PG's events on a failing cluster hop", async () => {
+    k.resetCounters();
+    const item = await view('search');
+    expect(item.health.failingStep).toBe('cluster');
+    expect(item.events?.objects).toEqual([
+      { kind: 'Cluster', name: 'search-db' },
+    ]);
+    expect(item.events?.items.map(l => [l.type, l.reason, l.message])).toEqual([
+      [
+        'Warning',
+        'FailingOver',
+        "Current primary isn't healthy, initiating a failover",
+      ],
+      ['Normal', 'CreatingInstance', 'Primary instance (initdb)'],
+    ]);
+    expect(eventReads()).toEqual([
+      'GET /api/v1/namespaces/search/events?fieldSelector=involvedObject.kind%3DCluster&limit=500',
+    ]);
   });
 
   it('keeps the answer when the events cannot be read, and says so', async () => {
