@@ -1,5 +1,6 @@
 import type { DatabaseRequestStatus } from './requests';
 import { DatabaseHealth, DatabaseObjects } from './health/types';
+import type { StepEvents } from './health/events';
 import { KubeObject } from './manifests';
 import { DNS1123_LABEL } from './names';
 import { claimSecretNames } from './request';
@@ -147,6 +148,11 @@ export interface DatabaseItem {
   };
   /** The request that made this database, when it was made through the portal. */
   request?: DatabaseRequestStatus;
+  /**
+   * The failing hop's recent events, on an entity's databases whose verdict is not healthy
+   * (absent on healthy ones and in the fleet).
+   */
+  events?: StepEvents;
 }
 
 /** A cluster that could not be read (fully or in part), and why. @public */

@@ -82,6 +82,13 @@ export { deriveDatabaseHealth } from './health/derive';
 export { clusterFacts } from './health/facts';
 export type { ClusterFacts } from './health/facts';
 export { STEP_TITLES } from './health/types';
+export {
+  hopObject,
+  recentEvents,
+  RECENT_EVENTS_MAX,
+  RECENT_EVENTS_WINDOW_MS,
+} from './health/events';
+export type { DatabaseEvent, EventObject, StepEvents } from './health/events';
 export type {
   StepId,
   StepStatus,

@@ -1,4 +1,6 @@
 import { KubernetesStandIn } from '../kubernetes';
+import type { KubeObject } from '../kubernetes';
+import { recordEvent } from '../kubernetes/events';
 import { condition, now } from '../kubernetes/conditions';
 import { InitDb } from './initdb';
 
@@ -172,10 +174,47 @@ export class CloudNativePg {
       }
       if (status) {
         kube.apply({ ...cluster, status });
+        this.recordPhaseEvent(cluster, phase, status);
         changed = true;
       }
     }
     return changed;
+  }
+
+  /**
+   * The Cluster events CNPG records as it enters the phases simulated here (source component
+   * `cloudnative-pg`): Normal `CreatingInstance` "Primary instance (initdb)" when it creates the
+   * first instance (internal/controller/cluster_create.go: `r.Recorder.Event(cluster, "Normal",
+   * "CreatingInstance", "Primary instance (initdb)")`), Warning `FailingOver` when the primary is
+   * lost (the reason as CNPG records it; the message is the operator's own log line for it, the
+   * exact event text not being in reference/), Normal `CreatingInstance` for a new replica.
+   */
+  private recordPhaseEvent(cluster: KubeObject, before: unknown, status: any) {
+    const after = status.phase;
+    if (after === before) return;
+    const event = (
+      type: 'Normal' | 'Warning',
+      reason: string,
+      message: string,
+    ) =>
+      recordEvent(this.kube, cluster, type, reason, message, 'cloudnative-pg');
+    if (after === 'Setting up primary')
+      event('Normal', 'CreatingInstance', 'Primary instance (initdb)');
+    else if (after === 'Failing over')
+      event(
+        'Warning',
+        'FailingOver',
+        "Current primary isn't healthy, initiating a failover",
+      );
+    else if (after === 'Creating a new replica')
+      event(
+        'Normal',
+        'CreatingInstance',
+        `Creating instance ${String(status.phaseReason ?? '').replace(
+          /^Creating replica /,
+          '',
+        )}`,
+      );
   }
 
   /**

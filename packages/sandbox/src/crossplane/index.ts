@@ -1,5 +1,6 @@
 import { KubernetesStandIn } from '../kubernetes';
 import { condition, now } from '../kubernetes/conditions';
+import { recordEvent } from '../kubernetes/events';
 import {
   clusterImage,
   clusterResources,
@@ -8,6 +9,10 @@ import {
   composeConnectionData,
   withXrdDefaults,
 } from './composition';
+
+/** The event source of Crossplane's claim reconciler (its controller's name). */
+const CROSSPLANE_COMPONENT =
+  'offered/compositeresourcedefinition.apiextensions.crossplane.io';
 
 /** The labels Crossplane puts on composed resources, naming their claim. */
 export const CLAIM_NAME_LABEL = 'crossplane.io/claim-name';
@@ -102,6 +107,18 @@ export function reconcileClaims(
     }
     if (!cluster) {
       kube.apply(composeCluster(ref, spec, composedLabels, now()));
+      // the claim reconciler, having applied the composite (and so the Composition's
+      // resources): Normal `ConfigureCompositeResource` (crossplane
+      // internal/controller/apiextensions/claim/reconciler.go, v1.14-v1.16, reasonCompositeConfigure;
+      // its failure is a Warning of the same reason, "cannot configure composite resource: …")
+      recordEvent(
+        kube,
+        claim,
+        'Normal',
+        'ConfigureCompositeResource',
+        'Successfully applied composite resource',
+        CROSSPLANE_COMPONENT,
+      );
       changed = true;
     }
     const credentials = spec.credentialsSecretName
@@ -124,6 +141,16 @@ export function reconcileClaims(
         connectionName,
       ) as any;
       if (JSON.stringify(existing?.data) !== JSON.stringify(data)) {
+        // same reconciler, once the composite's connection details are written to the claim's
+        // secret: Normal `PropagateConnectionSecret` (reasonPropagate)
+        recordEvent(
+          kube,
+          claim,
+          'Normal',
+          'PropagateConnectionSecret',
+          'Successfully propagated connection details from composite resource',
+          CROSSPLANE_COMPONENT,
+        );
         kube.apply({
           apiVersion: 'v1',
           kind: 'Secret',

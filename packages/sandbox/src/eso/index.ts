@@ -1,6 +1,10 @@
 import { SsmStandIn } from '../ssm';
 import { KubernetesStandIn } from '../kubernetes';
 import { b64, condition, now } from '../kubernetes/conditions';
+import { recordEvent } from '../kubernetes/events';
+
+/** The event source ESO's controller reports as (reference/examples/04: source.component). */
+const ESO_COMPONENT = 'external-secrets';
 
 /**
  * The sandbox's stand-in for the owner reference ESO puts on a target secret
@@ -11,8 +15,8 @@ export const ESO_OWNER_LABEL = 'sandbox.bizmatters.io/external-secret';
 /**
  * External Secrets Operator, one pass: each ExternalSecret (v1beta1 and v1) reads its
  * `spec.data[].remoteRef.key` from the SSM stand-in and writes the target Secret with the
- * template's type and labels, reporting `SecretSynced`, or `SecretSyncedError` and a Warning
- * event when a parameter is missing; a target Secret whose ExternalSecret is gone is deleted
+ * template's type and labels, reporting `SecretSynced` and a Normal `Updated` event, or `SecretSyncedError`
+ * and a Warning `UpdateFailed` event when a parameter is missing; a target Secret whose ExternalSecret is gone is deleted
  * (creationPolicy Owner). True if anything changed.
  */
 export function reconcileExternalSecrets(
@@ -60,6 +64,12 @@ export function reconcileExternalSecrets(
       (c: any) => c.type === 'Ready',
     );
     if (missing) {
+      // every attempt that fails says so: ESO's reconciler records a Warning `UpdateFailed`
+      // with the provider's error as message on each failed sync (pkg/controllers/
+      // externalsecret/externalsecret_controller.go, v0.9: ReasonUpdateFailed;
+      // reference/status-vocabulary.json eventReasons, missingSsmParameterEvent(v0.9.13)); the
+      // recorder folds the repeats into one Event with a count
+      recordEvent(kube, es, 'Warning', 'UpdateFailed', missing, ESO_COMPONENT);
       if (ready?.reason !== 'SecretSyncedError') {
         kube.apply({
           ...es,
@@ -76,17 +86,6 @@ export function reconcileExternalSecrets(
             ],
           },
         });
-        kube.apply({
-          apiVersion: 'v1',
-          kind: 'Event',
-          metadata: {
-            name: `${es.metadata.name}.${Date.now().toString(16)}`,
-            namespace: es.metadata.namespace,
-          },
-          type: 'Warning',
-          reason: 'UpdateFailed',
-          message: missing,
-        } as any);
         changed = true;
       }
       continue;
@@ -114,6 +113,16 @@ export function reconcileExternalSecrets(
       secret.type !== type ||
       JSON.stringify(secret.metadata.labels) !== JSON.stringify(labels)
     ) {
+      // a sync that wrote the Secret: Normal `Updated` "Updated Secret" (same source,
+      // ReasonUpdated; status-vocabulary.json eventReasons "Updated (Normal)")
+      recordEvent(
+        kube,
+        es,
+        'Normal',
+        'Updated',
+        'Updated Secret',
+        ESO_COMPONENT,
+      );
       kube.apply({
         apiVersion: 'v1',
         kind: 'Secret',

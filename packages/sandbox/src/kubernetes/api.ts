@@ -121,20 +121,85 @@ export function matchesLabels(
   });
 }
 
-/** Whether an object matches a `fieldSelector` on its name and namespace. */
+/**
+ * The field labels a `fieldSelector` may use, per kind, with their values, as the API server
+ * serves them: `metadata.name` and `metadata.namespace` on every kind; on core/v1 Events also
+ * those of kubernetes pkg/registry/core/event/strategy.go (ToSelectableFields): the involved
+ * object's fields, `reason`, `reportingComponent`, `source` (the source component) and `type`.
+ * A value that is not set is the empty string.
+ */
+function selectableFields(obj: KubeObject): Record<string, string> {
+  const fields: Record<string, string> = {
+    'metadata.name': obj.metadata.name ?? '',
+    'metadata.namespace': obj.metadata.namespace ?? '',
+  };
+  if (obj.kind === 'Event' && obj.apiVersion === 'v1') {
+    const e = obj as any;
+    const text = (v: unknown) => (typeof v === 'string' ? v : '');
+    for (const f of [
+      'kind',
+      'namespace',
+      'name',
+      'uid',
+      'apiVersion',
+      'resourceVersion',
+      'fieldPath',
+    ])
+      fields[`involvedObject.${f}`] = text(e.involvedObject?.[f]);
+    fields.reason = text(e.reason);
+    fields.reportingComponent = text(e.reportingComponent);
+    fields.source = text(e.source?.component);
+    fields.type = text(e.type);
+  }
+  return fields;
+}
+
+/** The terms of a `fieldSelector` (`a=b`, `a==b`, `a!=b`, comma-separated). */
+function fieldTerms(selector: string) {
+  return selector
+    .split(',')
+    .filter(t => t.trim())
+    .map(term => {
+      const m = /^([^!=]+)(!=|==|=)(.*)$/.exec(term.trim());
+      return m
+        ? { field: m[1].trim(), not: m[2] === '!=', value: m[3].trim() }
+        : { invalid: term };
+    });
+}
+
+/**
+ * Why the API server would refuse a `fieldSelector` on `kind` (400 BadRequest), if it would:
+ * a term that is not `field=value`, or a field label the kind does not support.
+ */
+export function fieldSelectorProblem(
+  apiVersion: string,
+  kind: string,
+  selector: string | null,
+): string | undefined {
+  if (!selector) return undefined;
+  const known = selectableFields({
+    apiVersion,
+    kind,
+    metadata: { name: '' },
+  });
+  for (const t of fieldTerms(selector)) {
+    if ('invalid' in t)
+      return `invalid selector: '${selector}'; can't understand '${t.invalid}'`;
+    if (!(t.field in known)) return `field label not supported: ${t.field}`;
+  }
+  return undefined;
+}
+
+/** Whether an object matches a `fieldSelector` (see {@link selectableFields}). */
 export function matchesFields(
   obj: KubeObject,
   selector: string | null,
 ): boolean {
   if (!selector) return true;
-  return selector.split(',').every(term => {
-    const m = /^([^!=]+)(!=|==|=)(.*)$/.exec(term.trim());
-    if (!m) return true;
-    const fields: Record<string, string | undefined> = {
-      'metadata.name': obj.metadata.name,
-      'metadata.namespace': obj.metadata.namespace,
-    };
-    const value = fields[m[1]];
-    return m[2] === '!=' ? value !== m[3] : value === m[3];
+  const fields = selectableFields(obj);
+  return fieldTerms(selector).every(t => {
+    if ('invalid' in t) return false;
+    const value = fields[t.field];
+    return t.not ? value !== t.value : value === t.value;
   });
 }

@@ -2,6 +2,7 @@ import http from 'http';
 import { readBody, sendJson, sleep, StandInBase } from '../http';
 import {
   discovery,
+  fieldSelectorProblem,
   KubeAnswer,
   matchesFields,
   matchesLabels,
@@ -270,6 +271,14 @@ export class KubernetesStandIn extends StandInBase {
     }
     const apiVersion = group ? `${group}/${version}` : version;
     if (method === 'GET' && !name) {
+      const problem = fieldSelectorProblem(
+        apiVersion,
+        info.kind,
+        url.searchParams.get('fieldSelector'),
+      );
+      if (problem)
+        return { code: 400, body: status(400, 'BadRequest', problem) };
+      const limit = Number(url.searchParams.get('limit') ?? 0);
       const items = [...this.objects.values()]
         .filter(o => o.apiVersion === apiVersion && o.kind === info.kind)
         .filter(
@@ -288,7 +297,8 @@ export class KubernetesStandIn extends StandInBase {
           apiVersion,
           kind: `${info.kind}List`,
           metadata: { resourceVersion: String(this.revision) },
-          items,
+          // `limit` without continuation: the first page only
+          items: limit > 0 ? items.slice(0, limit) : items,
         },
       };
     }

@@ -1,4 +1,5 @@
 import { KubernetesStandIn } from '.';
+import { recordEvent } from './events';
 
 /*
  * LISTs with a label selector, as the API server answers them: the selector is the
@@ -130,5 +131,72 @@ describe('KubernetesStandIn names', () => {
     });
     expect(ns.status).toBe(422);
     expect((await ns.json()).message).toMatch(/RFC 1123 label/);
+  });
+});
+
+/*
+ * Events by field selector, as the API server answers them: core/v1 Events may be selected on
+ * their involved object's fields, `reason`, `type`, `source` and `reportingComponent`
+ * (kubernetes pkg/registry/core/event/strategy.go); any other field label is a 400.
+ */
+describe('KubernetesStandIn events', () => {
+  let k: KubernetesStandIn;
+  const es = {
+    apiVersion: 'external-secrets.io/v1beta1',
+    kind: 'ExternalSecret',
+    metadata: { name: 'orders-db-credentials', namespace: 'apps' },
+  };
+  const cluster = {
+    apiVersion: 'postgresql.cnpg.io/v1',
+    kind: 'Cluster',
+    metadata: { name: 'orders-db', namespace: 'apps' },
+  };
+
+  beforeAll(async () => {
+    k = await KubernetesStandIn.start();
+    for (let i = 0; i < 3; i++)
+      recordEvent(k, es, 'Warning', 'UpdateFailed', 'no such key', 'eso');
+    recordEvent(k, es, 'Normal', 'Updated', 'Updated Secret', 'eso');
+    recordEvent(k, cluster, 'Normal', 'CreatingInstance', 'Primary', 'cnpg');
+  });
+  afterAll(() => k.stop());
+
+  const list = async (selector: string) => {
+    const res = await fetch(
+      `${
+        k.url
+      }/api/v1/namespaces/apps/events?fieldSelector=${encodeURIComponent(
+        selector,
+      )}`,
+    );
+    return { code: res.status, body: (await res.json()) as any };
+  };
+
+  it('selects by involved object, folding repeats into one event with a count', async () => {
+    const { body } = await list(
+      'involvedObject.kind=ExternalSecret,involvedObject.name=orders-db-credentials',
+    );
+    expect(
+      body.items.map((e: any) => [e.type, e.reason, e.count]).sort(),
+    ).toEqual([
+      ['Normal', 'Updated', 1],
+      ['Warning', 'UpdateFailed', 3],
+    ]);
+    expect(
+      (await list('involvedObject.kind=Cluster')).body.items.map(
+        (e: any) => e.involvedObject.name,
+      ),
+    ).toEqual(['orders-db']);
+    expect(
+      (await list('type!=Normal')).body.items.map((e: any) => e.reason),
+    ).toEqual(['UpdateFailed']);
+  });
+
+  it('answers 400 to a field label Events do not support', async () => {
+    const { code, body } = await list('involvedObject.color=red');
+    expect(code).toBe(400);
+    expect(body.message).toBe(
+      'field label not supported: involvedObject.color',
+    );
   });
 });

@@ -169,3 +169,61 @@ describe('ClusterReader.databaseSecrets', () => {
     );
   });
 });
+
+describe('ClusterReader.events', () => {
+  it('lists one kind of a namespace once per TTL, keeping only what the events view reads', async () => {
+    const calls: string[] = [];
+    const client = {
+      async get(_cluster: string, path: string) {
+        calls.push(path);
+        return {
+          items: [
+            {
+              metadata: {
+                name: 'orders-db-credentials.18f2a1b3',
+                creationTimestamp: '2026-12-07T11:00:00Z',
+                managedFields: [{ manager: 'external-secrets' }],
+                annotations: { note: 'not kept' },
+              },
+              involvedObject: {
+                kind: 'ExternalSecret',
+                name: 'orders-db-credentials',
+                uid: 'u-1',
+              },
+              type: 'Warning',
+              reason: 'UpdateFailed',
+              message: 'err',
+              count: 4,
+              lastTimestamp: '2026-12-07T11:58:00Z',
+              eventTime: null,
+              source: { component: 'external-secrets' },
+            },
+          ],
+        };
+      },
+    } as unknown as ClusterApiClient;
+    const reader = replica(sharedCache(), client);
+    const first = await reader.events('a', 'orders', 'ExternalSecret');
+    const again = await reader.events('a', 'orders', 'ExternalSecret');
+    expect(calls).toEqual([
+      '/api/v1/namespaces/orders/events?fieldSelector=involvedObject.kind%3DExternalSecret&limit=500',
+    ]);
+    expect(again).toEqual(first);
+    expect(first).toEqual([
+      {
+        type: 'Warning',
+        reason: 'UpdateFailed',
+        message: 'err',
+        count: 4,
+        lastTimestamp: '2026-12-07T11:58:00Z',
+        involvedObject: {
+          kind: 'ExternalSecret',
+          name: 'orders-db-credentials',
+        },
+        metadata: { creationTimestamp: '2026-12-07T11:00:00Z' },
+      },
+    ]);
+    await reader.events('a', 'orders', 'Cluster');
+    expect(calls).toHaveLength(2);
+  });
+});

@@ -32,6 +32,35 @@ type Cached<T> = { readAt: number } & (
  */
 export type NamespaceKind = 'claims' | 'clusters' | 'externalSecrets';
 
+/** The most Events one LIST asks for (`limit`). */
+export const EVENTS_LIMIT = 500;
+
+/** An Event with only what recentEvents reads (no annotations, managed fields, source...). */
+function eventView(e: any): KubeObject {
+  const pick = (o: any, keys: string[]) =>
+    Object.fromEntries(
+      keys
+        .filter(k => o?.[k] !== undefined && o?.[k] !== null)
+        .map(k => [k, o[k]]),
+    );
+  return {
+    ...pick(e, [
+      'type',
+      'reason',
+      'message',
+      'count',
+      'lastTimestamp',
+      'eventTime',
+      'firstTimestamp',
+    ]),
+    ...(e?.series
+      ? { series: pick(e.series, ['count', 'lastObservedTime']) }
+      : {}),
+    involvedObject: pick(e?.involvedObject, ['kind', 'name']),
+    metadata: pick(e?.metadata, ['creationTimestamp']),
+  } as KubeObject;
+}
+
 const ESO_VERSIONS = ['external-secrets.io/v1beta1', 'external-secrets.io/v1'];
 
 /** How often a replica waiting for another's read looks for its result in the shared cache. */
@@ -293,6 +322,36 @@ export class ClusterReader {
     return this.cached(
       `${cluster}|eso|*`,
       () => this.externalSecrets(cluster),
+      scope,
+    );
+  }
+
+  /**
+   * The core/v1 Events of one kind of object in one namespace: one LIST selected on the API
+   * server by `involvedObject.kind` (at most {@link EVENTS_LIMIT}), shared by every database of
+   * that namespace whose failing hop is of that kind, and cached like every other read. Each
+   * event is cut down at once to the fields {@link recentEvents} reads. Needs `list` on events.
+   */
+  events(
+    cluster: string,
+    namespace: string,
+    kind: string,
+    scope?: ReadScope,
+  ): Promise<KubeObject[]> {
+    const path = `/api/v1/namespaces/${encodeURIComponent(
+      namespace,
+    )}/events?fieldSelector=${encodeURIComponent(
+      `involvedObject.kind=${kind}`,
+    )}&limit=${EVENTS_LIMIT}`;
+    return this.cached(
+      `${cluster}|${path}`,
+      async () => {
+        const list = await this.options.client.get<{ items?: any[] }>(
+          cluster,
+          path,
+        );
+        return (list?.items ?? []).map(eventView);
+      },
       scope,
     );
   }

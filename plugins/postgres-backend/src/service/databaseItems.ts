@@ -1,6 +1,7 @@
 import {
   DatabaseItem,
   DatabaseObjects,
+  EventObject,
   KubeObject,
   LabelledSecretSummary,
   SecretSummary,
@@ -9,6 +10,7 @@ import {
   claimSecretNames,
   claimSecretsFromList,
   deriveDatabaseHealth,
+  hopObject,
   selectDatabaseObjects,
   toDatabaseItem,
 } from '@bizmatters/plugin-postgres-common';
@@ -22,6 +24,8 @@ export interface FleetEntry {
   item: DatabaseItem;
   /** The claim's `bizmatters.io/entity-ref`, normalized; undefined when it names none. */
   entityRef?: string;
+  /** The failing hop and the object whose events explain it; undefined when healthy. */
+  failing?: { step: StepId; object: EventObject };
 }
 
 /** What reading claims' objects needs: the reader, and the health derivation's setting. */
@@ -206,9 +210,25 @@ export async function readDatabaseItems(
             : {}),
         });
         const entityRef = claimEntityRef(claim);
+        const item = toDatabaseItem(cluster, claim, objects, health);
+        const step =
+          health.verdict === 'healthy' ? undefined : health.failingStep;
         return {
-          item: toDatabaseItem(cluster, claim, objects, health),
+          item,
           ...(entityRef ? { entityRef } : {}),
+          ...(step
+            ? {
+                failing: {
+                  step,
+                  object: hopObject(step, {
+                    claim: item.name,
+                    credentialsSecret: item.credentialsSecret.name,
+                    connectionSecret: item.connectionSecret.name,
+                    externalSecret: objects.externalSecret?.metadata?.name,
+                  }),
+                },
+              }
+            : {}),
         };
       });
     }),

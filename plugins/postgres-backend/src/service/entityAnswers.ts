@@ -15,6 +15,7 @@ import { ReadLimits } from '../config';
 import { ClusterReader } from './ClusterReader';
 import { KubernetesReadError } from './ClusterApiClient';
 import { FleetEntry, readDatabaseItems } from './databaseItems';
+import { attachHopEvents } from './hopEvents';
 import { ReadScope } from './ReadScope';
 import {
   dedupeErrors,
@@ -259,13 +260,15 @@ export class EntityAnswers {
               });
             }
           }
-          return await readDatabaseItems(
+          const items = await readDatabaseItems(
             this.options,
             cluster,
             shown,
             local,
             scope,
           );
+          await attachHopEvents(reader, cluster, items, scope);
+          return items;
         } catch (e) {
           unread.add(cluster);
           local.push({

@@ -28,6 +28,10 @@ const WHAT = {
     notInstalled: (_c: string) => '',
     resource: 'externalsecrets.external-secrets.io',
   },
+  events: {
+    notInstalled: (c: string) => `cluster ${c} serves no Events`,
+    resource: 'events',
+  },
   secrets: {
     notInstalled: (c: string) => `cluster ${c} serves no Secrets`,
     resource: 'secrets',

@@ -12,7 +12,10 @@ import {
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
 import { parse } from 'yaml';
-import { applicationEnv } from '@bizmatters/plugin-postgres-common';
+import {
+  applicationEnv,
+  DatabaseItem,
+} from '@bizmatters/plugin-postgres-common';
 import { postgresApiRef } from '../api/PostgresApi';
 import { newDatabaseRouteRef } from '../routes';
 import { configApiRef } from '@backstage/core-plugin-api';
@@ -271,5 +274,89 @@ describe('EntityPostgresContent', () => {
       env: applicationEnv('agent-executor-postgres'),
     });
     expect(await screen.findByText('Copied')).toBeInTheDocument();
+  });
+
+  describe('recent events under the failing hop', () => {
+    const minutesAgo = (m: number) =>
+      new Date(Date.now() - m * 60_000).toISOString();
+    const withEvents =
+      (events: DatabaseItem['events']) =>
+      (items: Record<string, DatabaseItem>) => {
+        items['04'].events = events;
+      };
+    const object = {
+      kind: 'ExternalSecret',
+      name: 'agent-executor-db-credentials',
+    };
+
+    it('lists them, labelled, in the failing step row: type, reason, count, age, message', async () => {
+      await render(
+        ['04'],
+        true,
+        undefined,
+        {},
+        withEvents({
+          step: 'externalSecret',
+          objects: [object],
+          items: [
+            {
+              type: 'Warning',
+              reason: 'UpdateFailed',
+              message:
+                'error retrieving secret at .data[0], key: /zerotouch/prod/agent-executor/postgres/user, err: Secret does not exist',
+              count: 12,
+              lastSeen: minutesAgo(3),
+              object,
+            },
+            {
+              type: 'Normal',
+              reason: 'Updated',
+              message: 'Updated Secret',
+              count: 1,
+              lastSeen: minutesAgo(50),
+              object,
+            },
+          ],
+        }),
+      );
+      const steps = await screen.findByRole('list', {
+        name: 'Health of agent-executor-db',
+      });
+      const failing = within(steps)
+        .getAllByRole('listitem')
+        .find(r => r.getAttribute('aria-current') === 'step')!;
+      const events = within(failing).getByRole('list', {
+        name: 'Recent events',
+      });
+      const lines = within(events).getAllByRole('listitem');
+      expect(lines.map(l => l.textContent)).toEqual([
+        'Warning UpdateFailed ×12 · 3m agoerror retrieving secret at .data[0], key: /zerotouch/prod/agent-executor/postgres/user, err: Secret does not exist',
+        'Normal Updated · 50m agoUpdated Secret',
+      ]);
+    });
+
+    it('says when they could not be read', async () => {
+      await render(
+        ['04'],
+        true,
+        undefined,
+        {},
+        withEvents({
+          step: 'externalSecret',
+          objects: [object],
+          items: [],
+          error: 'Events could not be read: The portal may not list events',
+        }),
+      );
+      const failing = (await screen.findAllByRole('listitem')).find(
+        r => r.getAttribute('aria-current') === 'step',
+      )!;
+      expect(failing).toHaveTextContent(
+        'Events could not be read: The portal may not list events',
+      );
+      expect(
+        within(failing).queryByRole('list', { name: 'Recent events' }),
+      ).toBeNull();
+    });
   });
 });

@@ -26,6 +26,7 @@ import {
 } from '@bizmatters/plugin-postgres-common';
 import { EntityPostgresProps, useEntityDatabases } from './useEntityDatabases';
 import { StepStatusIndicator, VerdictStatus } from './Verdict';
+import { RecentEvents } from './RecentEvents';
 import {
   ChangeDatabaseMenu,
   NewDatabaseButton,
@@ -43,58 +44,68 @@ import {
 function Steps({ item }: { item: DatabaseItem }) {
   return (
     <List dense aria-label={`Health of ${item.name}`}>
-      {item.health.steps.map((step, index) => (
-        <ListItem
-          key={step.id}
-          divider
-          selected={step.id === item.health.failingStep}
-          aria-current={
-            step.id === item.health.failingStep ? 'step' : undefined
-          }
-        >
-          <ListItemText
-            // Backstage's theme keeps list text on one line and clips it; a hop's message and
-            // what to do must be read whole.
-            style={{
-              whiteSpace: 'normal',
-              overflow: 'visible',
-              overflowWrap: 'anywhere',
-            }}
-            primary={
-              <Box display="flex" alignItems="center" style={{ gap: 8 }}>
-                <Typography variant="subtitle2">
-                  {index + 1}. {STEP_TITLES[step.id]}
-                </Typography>
-                <StepStatusIndicator
-                  status={step.status}
-                  verdict={item.health.verdict}
-                />
-                <Typography variant="caption" color="textSecondary">
-                  {step.reason}
-                </Typography>
-              </Box>
+      {item.health.steps.map((step, index) => {
+        const failing = step.id === item.health.failingStep;
+        const events =
+          failing && item.events?.step === step.id ? item.events : undefined;
+        return (
+          <ListItem
+            key={step.id}
+            divider
+            selected={failing}
+            aria-current={failing ? 'step' : undefined}
+            // the events go under the hop's text
+            style={
+              events
+                ? { flexDirection: 'column', alignItems: 'stretch' }
+                : undefined
             }
-            secondary={
-              <>
-                <Typography variant="body2" component="span" display="block">
-                  {step.message}
-                </Typography>
-                {step.hint ? (
-                  <Typography
-                    variant="body2"
-                    component="span"
-                    display="block"
-                    color="textPrimary"
-                  >
-                    <strong>What to do: </strong>
-                    {step.hint}
+          >
+            <ListItemText
+              // Backstage's theme keeps list text on one line and clips it; a hop's message and
+              // what to do must be read whole.
+              style={{
+                whiteSpace: 'normal',
+                overflow: 'visible',
+                overflowWrap: 'anywhere',
+              }}
+              primary={
+                <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+                  <Typography variant="subtitle2">
+                    {index + 1}. {STEP_TITLES[step.id]}
                   </Typography>
-                ) : null}
-              </>
-            }
-          />
-        </ListItem>
-      ))}
+                  <StepStatusIndicator
+                    status={step.status}
+                    verdict={item.health.verdict}
+                  />
+                  <Typography variant="caption" color="textSecondary">
+                    {step.reason}
+                  </Typography>
+                </Box>
+              }
+              secondary={
+                <>
+                  <Typography variant="body2" component="span" display="block">
+                    {step.message}
+                  </Typography>
+                  {step.hint ? (
+                    <Typography
+                      variant="body2"
+                      component="span"
+                      display="block"
+                      color="textPrimary"
+                    >
+                      <strong>What to do: </strong>
+                      {step.hint}
+                    </Typography>
+                  ) : null}
+                </>
+              }
+            />
+            {events ? <RecentEvents events={events} /> : null}
+          </ListItem>
+        );
+      })}
     </List>
   );
 }
