@@ -62,5 +62,10 @@ export function health() {
     const body = (await page.locator('body').textContent()) ?? '';
     assert.match(body, /Degraded/);
     assert.match(body, /search-db-\d \(lost; a new one not chosen yet\)/);
+    // the failing hop's recent events, read from the cluster: CNPG's FailingOver warning
+    const events = search.getByRole('list', { name: 'Recent events' });
+    await events.getByText(/FailingOver/).waitFor({ timeout: 30_000 });
+    assert.match((await events.textContent()) ?? '', /FailingOver/);
+    await shot('15-search-recent-events');
   });
 }
