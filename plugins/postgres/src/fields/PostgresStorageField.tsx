@@ -8,14 +8,8 @@ import {
   ClaimManifest,
   PostgresChoices,
 } from '@bizmatters/plugin-postgres-common';
-import { postgresApiRef } from '../api/PostgresApi';
-import { changeProblem, readTodaysClaim, useTodaysClaim } from './change';
-import {
-  loadChoices,
-  uiOption,
-  usePostgresChoices,
-  withCodeSpans,
-} from './choices';
+import { changeProblem, useTodaysClaim, validationInputs } from './change';
+import { uiOption, usePostgresChoices, withCodeSpans } from './choices';
 
 /**
  * The rule for a storage value, as the actions run it: a new database's bounds from
@@ -112,18 +106,13 @@ export const postgresStorageValidation: CustomFieldValidator<number> = async (
   context,
 ) => {
   if (value === undefined) return; // `required` says so
-  const choices = await loadChoices(context.apiHolder);
-  if (!choices) return;
-  if ('error' in choices) {
-    validation.addError(choices.error);
-    return;
-  }
-  const api = context.apiHolder.get(postgresApiRef);
-  let today: ClaimManifest | undefined;
-  if (grows(context.uiSchema) && api) {
-    // not found or not readable: the change action checks against the GitOps branch
-    today = await readTodaysClaim(api, context.formData).catch(() => undefined);
-  }
+  const inputs = await validationInputs(
+    context,
+    message => validation.addError(message),
+    grows(context.uiSchema),
+  );
+  if (!inputs) return;
+  const { choices, today } = inputs;
   const problem = storageProblem(value, choices, today);
   if (problem) validation.addError(problem);
 };

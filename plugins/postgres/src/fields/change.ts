@@ -1,4 +1,4 @@
-import { useApi } from '@backstage/core-plugin-api';
+import { ApiHolder, useApi } from '@backstage/core-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import useAsync from 'react-use/esm/useAsync';
 import {
@@ -9,6 +9,7 @@ import {
   validateDatabaseChange,
 } from '@bizmatters/plugin-postgres-common';
 import { PostgresApi, postgresApiRef } from '../api/PostgresApi';
+import { loadChoices } from './choices';
 
 type FormValues = Record<string, unknown> | undefined;
 
@@ -101,4 +102,32 @@ export function useTodaysClaim(values: FormValues, enabled: boolean) {
         : undefined,
     [api, enabled, component, namespace, name],
   );
+}
+
+/**
+ * What a day-2 field's validator checks a value against, before "Next": the platform's choices
+ * (undefined when the app has no postgres API; an error added when they could not be loaded)
+ * and, when the field compares with today's value, the claim as the GitOps branch holds it
+ * (undefined when not found or not readable: the change action checks again).
+ */
+export async function validationInputs(
+  context: {
+    apiHolder: ApiHolder;
+    formData: FormValues;
+  },
+  addError: (message: string) => void,
+  comparesWithToday: boolean,
+): Promise<{ choices: PostgresChoices; today?: ClaimManifest } | undefined> {
+  const choices = await loadChoices(context.apiHolder);
+  if (!choices) return undefined;
+  if ('error' in choices) {
+    addError(choices.error);
+    return undefined;
+  }
+  const api = context.apiHolder.get(postgresApiRef);
+  const today =
+    comparesWithToday && api
+      ? await readTodaysClaim(api, context.formData).catch(() => undefined)
+      : undefined;
+  return { choices, today };
 }
