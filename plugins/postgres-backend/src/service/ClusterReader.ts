@@ -16,6 +16,7 @@ import {
 } from './ClusterApiClient';
 import { ReadScope } from './ReadScope';
 import { TtlCache } from './TtlCache';
+import { EVENTS_LIMIT, eventView } from './eventView';
 
 const CLAIM = POSTGRES_INSTANCE_TYPE;
 export const CLAIM_PATH = `/apis/${CLAIM.apiVersion}`;
@@ -31,35 +32,6 @@ type Cached<T> = { readAt: number } & (
  * and {@link ClusterReader.secret}).
  */
 export type NamespaceKind = 'claims' | 'clusters' | 'externalSecrets';
-
-/** The most Events one LIST asks for (`limit`). */
-export const EVENTS_LIMIT = 500;
-
-/** An Event with only what recentEvents reads (no annotations, managed fields, source...). */
-function eventView(e: any): KubeObject {
-  const pick = (o: any, keys: string[]) =>
-    Object.fromEntries(
-      keys
-        .filter(k => o?.[k] !== undefined && o?.[k] !== null)
-        .map(k => [k, o[k]]),
-    );
-  return {
-    ...pick(e, [
-      'type',
-      'reason',
-      'message',
-      'count',
-      'lastTimestamp',
-      'eventTime',
-      'firstTimestamp',
-    ]),
-    ...(e?.series
-      ? { series: pick(e.series, ['count', 'lastObservedTime']) }
-      : {}),
-    involvedObject: pick(e?.involvedObject, ['kind', 'name']),
-    metadata: pick(e?.metadata, ['creationTimestamp']),
-  } as KubeObject;
-}
 
 const ESO_VERSIONS = ['external-secrets.io/v1beta1', 'external-secrets.io/v1'];
 
