@@ -44,7 +44,7 @@ case "$WORK" in "$ROOT"/*) fail "the temporary folder $WORK is inside the reposi
 step "pack the plugins (tsc, backstage-cli package build, npm pack) into $PACKS"
 mkdir -p "$PACKS"
 (cd "$ROOT" && npm run tsc --silent)
-for p in postgres-common postgres-backend scaffolder-backend-module-postgres catalog-backend-module-postgres postgres; do
+for p in postgres-common postgres-node postgres-backend scaffolder-backend-module-postgres catalog-backend-module-postgres postgres; do
   dir="$ROOT/plugins/$p"
   cp "$dir/package.json" "$WORK/$p.package.json"
   # npm pack runs the package's prepack/postpack (backstage-cli rewrites package.json for
@@ -119,13 +119,18 @@ step "@backstage/create-app --skip-install (app name stock-app, as npx @backstag
 (cd "$WORK" && BACKSTAGE_APP_NAME=stock-app "$WORK/create-app/node_modules/.bin/backstage-create-app" --skip-install)
 echo "Backstage release $(node -p "require('$APP/backstage.json').version")"
 cd "$APP"
-# Stands in for the npm registry: the other plugins depend on @bizmatters/plugin-postgres-common,
-# which yarn would otherwise fetch from there.
+# Stands in for the npm registry: the other plugins depend on @bizmatters/plugin-postgres-common
+# and the backend plugins on @bizmatters/plugin-postgres-node, which yarn would otherwise fetch
+# from there.
 node -e '
   const fs = require("fs"); const p = JSON.parse(fs.readFileSync("package.json", "utf8"));
-  p.resolutions = { ...p.resolutions, "@bizmatters/plugin-postgres-common": "file:" + process.argv[1] };
+  p.resolutions = {
+    ...p.resolutions,
+    "@bizmatters/plugin-postgres-common": "file:" + process.argv[1],
+    "@bizmatters/plugin-postgres-node": "file:" + process.argv[2],
+  };
   fs.writeFileSync("package.json", JSON.stringify(p, null, 2) + "\n");
-' "$(tgz plugin-postgres-common)"
+' "$(tgz plugin-postgres-common)" "$(tgz plugin-postgres-node)"
 
 # The app itself (the root README's first two commands). create-app 0.9.2's better-sqlite3 12
 # aborts Node 24 when a statement is garbage-collected (13 does not, and ships prebuilt
