@@ -367,7 +367,15 @@ export async function startScaffolderHarness(
         .get(`/api/scaffolder/v2/tasks/${id}/events`)
         .set('Authorization', mockCredentials.user.header(user))
     ).body;
-    return { task, events: events as any[] };
+    return {
+      task,
+      events: events as any[],
+      /** Every message the task logged, one line each. */
+      log: (events as any[]).map(e => e.body?.message ?? '').join('\n'),
+      /** The template's output (links, text), once completed. */
+      output: (events as any[]).find(e => e.type === 'completion')?.body
+        ?.output,
+    };
   }
 
   const harness = {
@@ -404,6 +412,8 @@ export async function startScaffolderHarness(
           body: created.body,
           task: undefined as any,
           events: [] as any[],
+          log: '',
+          output: undefined as any,
         };
       }
       return {

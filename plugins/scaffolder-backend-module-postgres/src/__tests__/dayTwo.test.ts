@@ -87,8 +87,7 @@ describe('Change Postgres DB template through the real scaffolder', () => {
     );
     expect(result.status).toBe(201);
     const newPulls = h.forge.pulls.slice(pullsBefore);
-    const log = result.events.map((e: any) => e.body?.message ?? '').join('\n');
-    return { ...result, newPulls, log, mainBefore };
+    return { ...result, newPulls, mainBefore };
   }
 
   /** A refused change: the task failed with the message, no pull request, main unchanged. */

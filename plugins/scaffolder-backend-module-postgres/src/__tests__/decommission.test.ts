@@ -39,10 +39,12 @@ describe('decommission, end to end', () => {
       values: { ...database, repoUrl: h.repoUrl(), ...values },
     });
     expect(r.status).toBe(201);
-    const log = r.events.map((e: any) => e.body?.message ?? '').join('\n');
-    const output = r.events.find((e: any) => e.type === 'completion')?.body
-      ?.output;
-    return { status: r.task.status as string, log, task: r.task, output };
+    return {
+      status: r.task.status as string,
+      log: r.log,
+      task: r.task,
+      output: r.output,
+    };
   }
   const remove = () => run('template:default/remove-postgres-credentials', {});
   const ssmNames = () => [...h.ssm.parameters.keys()].sort();

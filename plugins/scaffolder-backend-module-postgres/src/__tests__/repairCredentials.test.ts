@@ -45,10 +45,12 @@ describe('Repair credentials, end to end', () => {
       user,
     );
     expect(r.status).toBe(201);
-    const log = r.events.map((e: any) => e.body?.message ?? '').join('\n');
-    const output = r.events.find((e: any) => e.type === 'completion')?.body
-      ?.output;
-    return { status: r.task.status as string, log, output, events: r.events };
+    return {
+      status: r.task.status as string,
+      log: r.log,
+      output: r.output,
+      events: r.events,
+    };
   }
   const repair = (user?: string) =>
     run({ operation: 'repairCredentials' }, user);
