@@ -11,6 +11,7 @@ export {
   DatabaseServer,
   DatabaseServerUnavailable,
   findPostgresBinaries,
+  freePort,
   pgClient,
 } from './database';
 export type {

@@ -69,6 +69,18 @@ export async function freePort(): Promise<number> {
 /** Thrown by {@link DatabaseServer.start} when the server cannot run here; `message` says why. */
 export class DatabaseServerUnavailable extends Error {}
 
+const PORT_ATTEMPTS = 5;
+
+/** Whether a start failed only because the port was in use when the server bound it. */
+function isPortTaken(e: unknown): boolean {
+  return (
+    e instanceof DatabaseServerUnavailable &&
+    /could not (create any TCP\/IP sockets|bind IPv4 address)|Address already in use/.test(
+      e.message,
+    )
+  );
+}
+
 /** One CNPG cluster's bootstrap, as `spec.bootstrap.initdb` and its secret give it. */
 export interface ClusterBootstrap {
   /** "namespace/name" of the Cluster. */
@@ -119,7 +131,12 @@ export class DatabaseServer {
    * behind) when there are no server binaries or the server does not come up.
    */
   static async start(
-    options: { port?: number; bin?: string } = {},
+    options: {
+      port?: number;
+      bin?: string;
+      /** Where a port comes from when none is given (tests): {@link freePort} by default. */
+      pickPort?: () => Promise<number>;
+    } = {},
   ): Promise<DatabaseServer> {
     const bin = options.bin ?? findPostgresBinaries();
     if (!bin) {
@@ -127,7 +144,25 @@ export class DatabaseServer {
         'no PostgreSQL server programs (initdb, postgres) found in /usr/lib/postgresql/*/bin or on PATH; set SANDBOX_PG_BIN to their folder',
       );
     }
-    const port = options.port ?? (await freePort());
+    if (options.port !== undefined) {
+      return DatabaseServer.startOn(bin, options.port);
+    }
+    // A port found free can be taken by another process before the server binds it (tests
+    // run side by side): then, and only then, try again on another one.
+    const pick = options.pickPort ?? freePort;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await DatabaseServer.startOn(bin, await pick());
+      } catch (e) {
+        if (attempt >= PORT_ATTEMPTS || !isPortTaken(e)) throw e;
+      }
+    }
+  }
+
+  private static async startOn(
+    bin: string,
+    port: number,
+  ): Promise<DatabaseServer> {
     const asRoot = process.getuid?.() === 0;
     let owner: { uid: number; gid: number } | undefined;
     if (asRoot) {

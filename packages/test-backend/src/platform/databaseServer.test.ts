@@ -7,6 +7,7 @@ import {
 import {
   DatabaseServer,
   findPostgresBinaries,
+  freePort,
   KubernetesStandIn,
   pgClient,
   PlatformSimulator,
@@ -276,6 +277,34 @@ if (!bin) {
           credentials: { username: 'postgres', password: 'z'.repeat(40) },
         }),
       ).rejects.toThrow(/reserved/);
+    });
+
+    it('a port taken between finding it free and binding it: the start tries another one', async () => {
+      // another process holds a port, as a test running beside this one may
+      const holder = net.createServer();
+      await new Promise<void>(r => holder.listen(0, '127.0.0.1', () => r()));
+      const taken = (holder.address() as net.AddressInfo).port;
+      const ports: number[] = [];
+      let second: DatabaseServer | undefined;
+      try {
+        second = await DatabaseServer.start({
+          pickPort: async () => {
+            const port = ports.length === 0 ? taken : await freePort();
+            ports.push(port);
+            return port;
+          },
+        });
+        expect(ports).toHaveLength(2);
+        expect(second.port).toBe(ports[1]);
+        expect(second.port).not.toBe(taken);
+        // a port given on purpose is not swapped for another
+        await expect(DatabaseServer.start({ port: taken })).rejects.toThrow(
+          new RegExp(`did not start on 127\\.0\\.0\\.1:${taken}`),
+        );
+      } finally {
+        await second?.stop();
+        await new Promise(r => holder.close(r));
+      }
     });
 
     it('stop drops what it made and shuts the server down', async () => {
