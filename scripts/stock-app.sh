@@ -175,6 +175,12 @@ backend.add(import('@bizmatters/plugin-postgres-backend'));
 backend.add(import('@bizmatters/plugin-catalog-backend-module-postgres'));
 
 backend.start();"
+# the agents' actions over MCP (plugins/postgres-backend/README.md#actions-for-agents-mcp)
+yarn --cwd packages/backend add @backstage/plugin-mcp-actions-backend
+edit packages/backend/src/index.ts '\nbackend\.start\(\);' "
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
+
+backend.start();"
 git --no-pager diff --stat
 
 step "app: yarn --cwd packages/app add @bizmatters/plugin-postgres, its /alpha plugin in createApp (README's new frontend system)"
@@ -258,6 +264,8 @@ backend:
     port: $port
   cors:
     origin: $base
+  actions:
+    pluginSources: [postgres]
 catalog:
   locations:
     - type: file
@@ -325,6 +333,19 @@ echo "scaffolder actions: $actions"
 check "GET /api/postgres/v1/claims as guest (services only)" 403 "${auth[@]}" "$base/api/postgres/v1/claims"
 grep -q 'postgres-databases:refresh' "$WORK/backend.log" || fail "the catalog has no postgres-databases:refresh task"
 echo "catalog: the postgres-databases provider's refresh is scheduled"
+# an MCP client's first two calls (streamable HTTP, JSON-RPC) as the guest: our four actions
+mcp() { # JSON-RPC body
+  curl -s -o "$WORK/body" -w '%{http_code}' -X POST "$base/api/mcp-actions/v1" "${auth[@]}" \
+    -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' -d "$1"
+}
+got=$(mcp '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"stock-app","version":"1"}}}')
+[ "$got" = 200 ] || fail "MCP initialize: HTTP $got $(head -c 300 "$WORK/body")"
+got=$(mcp '{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{}}')
+[ "$got" = 200 ] || fail "MCP tools/list: HTTP $got $(head -c 300 "$WORK/body")"
+for action in list-databases get-database-health explain-database get-connection-info; do
+  grep -q "$action" "$WORK/body" || fail "the MCP actions backend lists no $action: $(head -c 500 "$WORK/body")"
+done
+echo "MCP tools/list as guest: list-databases get-database-health explain-database get-connection-info"
 check "GET / (the built app)" 200 "$base/"
 backend_ok=1
 

@@ -58,6 +58,18 @@ export interface Config {
        */
       readers?: string[];
     };
+    actions?: {
+      /**
+       * The service principals (subjects) whose calls to the agents' actions
+       * (`postgres:list-databases` and the rest) are answered. Users are decided as on the
+       * HTTP routes; a service is refused unless listed here, since a permission policy is
+       * never asked about services and would let them read every database. Through
+       * `@backstage/plugin-mcp-actions-backend`, a static token reaches the actions as
+       * `plugin:mcp-actions`: listing it lets every such token read the whole fleet. Default:
+       * none.
+       */
+      services?: string[];
+    };
     fleet?: {
       /**
        * How long past its cache TTL the fleet view (`/v1/databases`) is still served while

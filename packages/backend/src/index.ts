@@ -23,5 +23,7 @@ backend.add(import('@backstage/plugin-kubernetes-backend'));
 backend.add(import('@bizmatters/plugin-postgres-backend'));
 // every claim of every cluster as a Resource of type database, read from the postgres backend
 backend.add(import('@bizmatters/plugin-catalog-backend-module-postgres'));
+// the postgres backend's actions (postgres:list-databases, …) to MCP clients, as the caller
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
 backend.start();

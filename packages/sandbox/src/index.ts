@@ -22,3 +22,5 @@ export type {
 } from './database';
 export type { ClusterOperation, PlatformOptions } from './platform';
 export { startSandbox, SANDBOX_PORTS, GITOPS } from './main';
+export { seedDatabases } from './seed';
+export type { SeedDatabase } from './seed';

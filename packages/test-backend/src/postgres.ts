@@ -25,6 +25,9 @@ import {
   waitForCatalog,
 } from '.';
 
+export { capturingRootLogger } from './logging';
+export type { LogLine } from './logging';
+
 /**
  * The `authorization` header of `user` (a name in the default namespace, or an entity ref): the
  * user's own token (the browser's), or with `actor` a plugin's on the user's behalf (what
@@ -127,6 +130,8 @@ export interface PostgresBackendOptions {
   postgres?: JsonObject;
   /** More features (e.g. an auditor). */
   features?: BackendFeature[];
+  /** More configuration at the root (e.g. `mcpActions`; `backend` is merged with the harness's). */
+  config?: JsonObject;
   /** Waits until the catalog serves these refs (default: every entity), asking as this user. */
   waitFor?: { refs?: string[]; user: string; timeoutMs?: number };
 }
@@ -157,7 +162,11 @@ export async function startPostgresBackend(options: PostgresBackendOptions) {
         }),
         mockServices.rootConfig.factory({
           data: {
-            backend: { baseUrl: 'http://localhost:7007' },
+            ...options.config,
+            backend: {
+              baseUrl: 'http://localhost:7007',
+              ...(options.config?.backend as JsonObject | undefined),
+            },
             ...catalogAndPermissionsConfig(
               options.kinds ?? ['Component', 'Group', 'User'],
             ),

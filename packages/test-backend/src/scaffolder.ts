@@ -10,7 +10,6 @@ import {
 import {
   coreServices,
   createServiceFactory,
-  LoggerService,
 } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { JsonObject } from '@backstage/types';
@@ -18,6 +17,9 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { PermissionPolicy } from '@backstage/plugin-permission-node';
 import catalogScaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import { decidePostgresPermission } from '@bizmatters/plugin-postgres-common';
+import { capturingRootLogger, LogLine } from './logging';
+
+export type { LogLine } from './logging';
 import {
   catalogAndPermissions,
   catalogAndPermissionsConfig,
@@ -38,9 +40,6 @@ import {
 } from '@bizmatters/sandbox';
 import postgresModule from '@bizmatters/plugin-scaffolder-backend-module-postgres';
 
-type Meta = Parameters<LoggerService['info']>[1];
-type Fields = Parameters<LoggerService['child']>[0];
-
 // a test package, run from its source (never built): the repository's templates from here
 // eslint-disable-next-line no-restricted-syntax
 const TEMPLATES = path.resolve(__dirname, '../../../templates');
@@ -55,47 +54,6 @@ const REMOVE_TEMPLATE_FILE = path.join(
 );
 
 /** One line of the backend's log output, as its root logger received it (nothing redacted). */
-export interface LogLine {
-  level: string;
-  message: string;
-  meta: string;
-}
-
-/** A root logger that keeps every line, at every level, for the secrets canary. */
-class CapturingLogger implements LoggerService {
-  constructor(
-    private readonly lines: LogLine[],
-    private readonly fields: Fields = {},
-  ) {}
-  private log(level: string, message: string, meta?: Meta) {
-    this.lines.push({
-      level,
-      message: String(message),
-      meta: JSON.stringify({
-        ...this.fields,
-        ...(meta instanceof Error
-          ? { error: `${meta.name}: ${meta.message}\n${meta.stack}` }
-          : meta),
-      }),
-    });
-  }
-  error(message: string, meta?: Meta) {
-    this.log('error', message, meta);
-  }
-  warn(message: string, meta?: Meta) {
-    this.log('warn', message, meta);
-  }
-  info(message: string, meta?: Meta) {
-    this.log('info', message, meta);
-  }
-  debug(message: string, meta?: Meta) {
-    this.log('debug', message, meta);
-  }
-  child(meta: Fields): LoggerService {
-    return new CapturingLogger(this.lines, { ...this.fields, ...meta });
-  }
-}
-
 /** One audit event as the backend's auditor received it, with how it ended. */
 export interface AuditLine {
   plugin: string;
@@ -267,11 +225,7 @@ export async function startScaffolderHarness(
     startTestBackend({
       features: [
         databases.factory,
-        createServiceFactory({
-          service: coreServices.rootLogger,
-          deps: {},
-          factory: () => new CapturingLogger(logLines),
-        }),
+        capturingRootLogger(logLines),
         recordingAuditor(auditLines),
         ...catalogAndPermissions({
           entities: [

@@ -11,6 +11,7 @@ describe('readBackendSettings', () => {
       kubernetes: { timeoutMs: 5000, maxResponseBytes: 10 * 1024 * 1024 },
       limits: { maxRefsPerEntity: 20, concurrency: 8, deadlineMs: 15_000 },
       catalogTimeoutMs: 10_000,
+      actions: { services: [] },
       claims: {
         showUnannotated: false,
         readers: ['plugin:catalog', 'plugin:scaffolder'],
@@ -39,6 +40,7 @@ describe('readBackendSettings', () => {
               concurrency: 2,
               maxResponseBytes: 1024,
             },
+            actions: { services: ['plugin:mcp-actions'] },
             claims: {
               showUnannotated: true,
               maxRefsPerEntity: 5,
@@ -59,6 +61,7 @@ describe('readBackendSettings', () => {
       kubernetes: { timeoutMs: 900, maxResponseBytes: 1024 },
       limits: { maxRefsPerEntity: 5, concurrency: 2, deadlineMs: 2000 },
       catalogTimeoutMs: 700,
+      actions: { services: ['plugin:mcp-actions'] },
       claims: { showUnannotated: true, readers: ['plugin:catalog'] },
       fleetStaleMs: 0,
       stuckAfterSeconds: 120,

@@ -36,6 +36,13 @@ export interface BackendSettings {
     /** `postgres.claims.readers`: the service subjects that may read `/v1/claims`. */
     readers: string[];
   };
+  actions: {
+    /**
+     * `postgres.actions.services`: the service subjects (e.g. `plugin:mcp-actions`) whose calls
+     * to the agents' actions are answered; none by default.
+     */
+    services: string[];
+  };
   /** `postgres.fleet.staleSeconds`, in ms: the fleet served past its TTL while rebuilt. */
   fleetStaleMs: number;
   /**
@@ -87,6 +94,10 @@ export function readBackendSettings(
         'plugin:catalog',
         'plugin:scaffolder',
       ],
+    },
+    actions: {
+      services:
+        config.getOptionalStringArray('postgres.actions.services') ?? [],
     },
     fleetStaleMs:
       (config.getOptionalNumber('postgres.fleet.staleSeconds') ?? 60) * 1000,

@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { ScmIntegrations } from '@backstage/integration';
 import {
@@ -12,6 +13,8 @@ import {
 import { readBackendSettings } from './config';
 import { ClusterApiClient } from './service/ClusterApiClient';
 import { ClusterReader } from './service/ClusterReader';
+import { registerAgentActions } from './service/agentActions';
+import { DatabaseViews } from './service/databaseViews';
 import { EntityAnswers } from './service/entityAnswers';
 import { FleetSnapshots } from './service/fleetSnapshots';
 import { createRouter, ENTITY_DATABASES_ROUTE } from './service/router';
@@ -44,6 +47,7 @@ export const postgresPlugin = createBackendPlugin({
         logger: coreServices.logger,
         auditor: coreServices.auditor,
         catalog: catalogServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init(deps) {
         const { config, logger } = deps;
@@ -86,21 +90,36 @@ export const postgresPlugin = createBackendPlugin({
           maxEntities: settings.maxEntities,
           keepDecommissionedDays: settings.requests.keepDecommissionedDays,
         });
+        const entityAnswers = new EntityAnswers({
+          ...reading,
+          maxAnswers: settings.maxEntities,
+          showUnannotated: settings.claims.showUnannotated,
+        });
+        // what each caller may see: one decision for the routes and the agents' actions
+        const views = new DatabaseViews({
+          permissions: deps.permissions,
+          catalog: deps.catalog,
+          entityAnswers,
+          fleet: new FleetSnapshots({
+            ...reading,
+            logger,
+            staleMs: settings.fleetStaleMs,
+          }),
+          requests,
+          settings,
+        });
+        registerAgentActions({
+          actionsRegistry: deps.actionsRegistry,
+          auth: deps.auth,
+          views,
+          services: settings.actions.services,
+          policy: settings.policy,
+        });
         deps.httpRouter.use(
           await createRouter({
             httpAuth: deps.httpAuth,
-            permissions: deps.permissions,
-            catalog: deps.catalog,
-            entityAnswers: new EntityAnswers({
-              ...reading,
-              maxAnswers: settings.maxEntities,
-              showUnannotated: settings.claims.showUnannotated,
-            }),
-            fleet: new FleetSnapshots({
-              ...reading,
-              logger,
-              staleMs: settings.fleetStaleMs,
-            }),
+            views,
+            entityAnswers,
             logger,
             settings,
             choices: policyChoices(settings.policy),

@@ -1,7 +1,7 @@
 import type { DatabaseRequestStatus } from './requests';
 import { DatabaseHealth, DatabaseObjects } from './health/types';
 import type { StepEvents } from './health/events';
-import { KubeObject } from './manifests';
+import { externalSecretParameters, KubeObject } from './manifests';
 import { DNS1123_LABEL } from './names';
 import { claimSecretNames } from './request';
 import { claimSummary } from './resources';
@@ -146,6 +146,11 @@ export interface DatabaseItem {
     keys: string[];
     username?: string;
   };
+  /**
+   * The SSM parameters the database's ExternalSecret reads its `username` and `password` from
+   * (names only); absent when there is no such ExternalSecret.
+   */
+  ssmParameters?: { user: string; password: string };
   /** The request that made this database, when it was made through the portal. */
   request?: DatabaseRequestStatus;
   /**
@@ -214,6 +219,7 @@ export function toDatabaseItem(
     credentialsSecretName: credentialsName,
   } = claimSecretNames(name, spec);
   const creds = objects.credentialsSecret;
+  const parameters = externalSecretParameters(objects.externalSecret);
   return {
     cluster,
     namespace,
@@ -243,5 +249,13 @@ export function toDatabaseItem(
       ...(creds?.type ? { type: creds.type } : {}),
       ...(creds?.username !== undefined ? { username: creds.username } : {}),
     },
+    ...(parameters
+      ? {
+          ssmParameters: {
+            user: parameters.user,
+            password: parameters.password,
+          },
+        }
+      : {}),
   };
 }

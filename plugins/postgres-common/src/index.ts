@@ -50,7 +50,7 @@ export {
   assertValidDatabaseRequest,
   DatabaseRequestError,
 } from './validate';
-export { ssmParameterNames } from './ssm';
+export { environmentOfParameter, ssmParameterNames } from './ssm';
 export {
   checkComponentIdentity,
   componentNamespace,
@@ -66,10 +66,15 @@ export {
   claimManifestPath,
   externalSecretManifestPath,
   readExternalSecretParameters,
+  externalSecretParameters,
   manifestFileNames,
   isClaimManifestFile,
 } from './manifests';
-export type { KubeObject, DatabaseManifests } from './manifests';
+export type {
+  KubeObject,
+  DatabaseManifests,
+  ExternalSecretParameters,
+} from './manifests';
 export {
   summarizeSecret,
   summarizeLabelledSecrets,
@@ -77,8 +82,23 @@ export {
   DATABASE_SECRET_LABEL,
 } from './secrets';
 export type { SecretSummary, LabelledSecretSummary } from './secrets';
-export { applicationEnv, applicationEnvYaml } from './connection';
+export {
+  applicationEnv,
+  applicationEnvYaml,
+  CONNECTION_PORT,
+  connectionHost,
+} from './connection';
+export {
+  applyFleetFilters,
+  applyRequestFilters,
+  FACETS,
+  facetValues,
+  VERDICTS,
+} from './fleetFilters';
+export type { Facet, FleetFilters } from './fleetFilters';
 export { deriveDatabaseHealth } from './health/derive';
+export { explainDatabase, failingSummary } from './health/explain';
+export type { DatabaseExplanation } from './health/explain';
 export { clusterFacts } from './health/facts';
 export type { ClusterFacts } from './health/facts';
 export { STEP_TITLES } from './health/types';

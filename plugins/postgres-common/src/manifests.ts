@@ -279,32 +279,51 @@ export function externalSecretManifestPath(
  *
  * @public
  */
-export function readExternalSecretParameters(text: string):
-  | {
-      user: string;
-      password: string;
-      /** `spec.refreshInterval`: how often External Secrets reads them again. */
-      refreshInterval?: string;
-    }
-  | undefined {
-  let doc: any;
+export function readExternalSecretParameters(
+  text: string,
+): ExternalSecretParameters | undefined {
+  let doc: unknown;
   try {
     doc = parse(text);
   } catch {
     return undefined;
   }
-  if (doc?.kind !== 'ExternalSecret' || !Array.isArray(doc.spec?.data)) {
+  return externalSecretParameters(doc);
+}
+
+/** The SSM parameters an ExternalSecret reads, and how often. @public */
+export interface ExternalSecretParameters {
+  /** The parameter of the `username` key. */
+  user: string;
+  /** The parameter of the `password` key. */
+  password: string;
+  /** `spec.refreshInterval`: how often External Secrets reads them again. */
+  refreshInterval?: string;
+}
+
+/**
+ * {@link readExternalSecretParameters} of an ExternalSecret already parsed (a manifest or the
+ * object read from a cluster; untrusted: every field's type is checked).
+ *
+ * @public
+ */
+export function externalSecretParameters(
+  doc: unknown,
+): ExternalSecretParameters | undefined {
+  const es = doc as { kind?: unknown; spec?: any } | null | undefined;
+  if (es?.kind !== 'ExternalSecret' || !Array.isArray(es.spec?.data)) {
     return undefined;
   }
+  const data: unknown[] = es.spec.data;
   const keyOf = (secretKey: string) => {
-    const entry = doc.spec.data.find((d: any) => d?.secretKey === secretKey);
+    const entry = data.find((d: any) => d?.secretKey === secretKey) as any;
     const key = entry?.remoteRef?.key;
     return typeof key === 'string' && key !== '' ? key : undefined;
   };
   const user = keyOf('username');
   const password = keyOf('password');
   if (!user || !password) return undefined;
-  const refresh = doc.spec.refreshInterval;
+  const refresh = es.spec.refreshInterval;
   return typeof refresh === 'string' && refresh !== ''
     ? { user, password, refreshInterval: refresh }
     : { user, password };

@@ -1,5 +1,6 @@
 import { expandPattern } from './patterns';
 import { checkSsmParameterName } from './names';
+import { matchPattern } from './patterns';
 import { DatabaseRequest } from './request';
 import { PostgresPolicyInput, resolvePolicy } from './policy';
 import { componentNamespace } from './identity';
@@ -42,6 +43,21 @@ export function ssmParameterNames(
     user: expandPattern(pathPattern, { ...values, key: 'user' }),
     password: expandPattern(pathPattern, { ...values, key: 'password' }),
   };
+}
+
+/**
+ * The environment an SSM parameter's name says it belongs to, read back through the policy's
+ * pattern (`{environment}` of `/zerotouch/{environment}/{service}/postgres/{key}`); undefined
+ * when the name does not follow the pattern or the pattern has no `{environment}`.
+ *
+ * @public
+ */
+export function environmentOfParameter(
+  parameterName: string,
+  policy?: PostgresPolicyInput,
+): string | undefined {
+  const { pathPattern } = resolvePolicy(policy).ssm;
+  return matchPattern(pathPattern, parameterName)?.environment;
 }
 
 /**

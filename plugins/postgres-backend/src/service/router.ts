@@ -4,29 +4,24 @@ import {
   AuditorService,
   HttpAuthService,
   LoggerService,
-  PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { CatalogService } from '@backstage/plugin-catalog-node';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import {
   ClaimsResponse,
   PostgresChoices,
-  postgresDatabaseReadPermission,
   UserCallBudget,
   DatabasesResponse,
 } from '@bizmatters/plugin-postgres-common';
 import { BackendSettings } from '../config';
 import { EntityAccess, EntityPath } from './entityAccess';
-import { EntityAnswers, entityRefOf } from './entityAnswers';
-import { FleetAccess } from './fleetAccess';
-import { FleetSnapshots } from './fleetSnapshots';
+import { DatabaseViews } from './databaseViews';
+import { EntityAnswers } from './entityAnswers';
 import {
   audited,
   bodyField,
   checkEntityParams,
   entityOfPath,
   send,
-  withTimeout,
 } from './httpHelpers';
 import {
   sendTooManyRequests,
@@ -46,12 +41,10 @@ export const ENTITY_DATABASES_ROUTE =
 
 export async function createRouter(options: {
   httpAuth: HttpAuthService;
-  permissions: PermissionsService;
-  catalog: CatalogService;
+  /** The databases each caller may see (entities and fleet), decided as for the actions. */
+  views: DatabaseViews;
   /** Each entity's databases, answered serialized. */
   entityAnswers: EntityAnswers;
-  /** The fleet, read once for every caller. */
-  fleet: FleetSnapshots;
   logger: LoggerService;
   settings: BackendSettings;
   /** What the template's form offers (app-config `postgres.*`), served at `/v1/policy`. */
@@ -68,24 +61,8 @@ export async function createRouter(options: {
    */
   callBudget?: UserCallBudget;
 }): Promise<express.Router> {
-  const { httpAuth, permissions, catalog, entityAnswers, settings } = options;
-  const access = new EntityAccess({
-    permissions,
-    catalog,
-    ttlMs: settings.ttlMs,
-    maxEntities: settings.maxEntities,
-    timeoutMs: settings.catalogTimeoutMs,
-  });
-  const fleetAccess = new FleetAccess({
-    permissions,
-    entities: access,
-    fleet: options.fleet,
-    requests: options.requests,
-    ttlMs: settings.ttlMs,
-    staleMs: settings.fleetStaleMs,
-    timeoutMs: settings.catalogTimeoutMs,
-    maxEntities: settings.maxEntities,
-  });
+  const { httpAuth, views, entityAnswers, settings } = options;
+  const access = views.access;
   const verified = new VerifiedCredentials({
     httpAuth,
     ttlMs: settings.ttlMs,
@@ -124,35 +101,7 @@ export async function createRouter(options: {
     const path = pathOf(req);
     // exempt from the credentials barrier (plugin.ts): verified here once per token and TTL
     const credentials = await verified.of(req);
-    const entity = await access.forRead(path, credentials);
-    const { kind, namespace, name } = path;
-    const answer = await entityAnswers.get(entity);
-    // A database Resource shows its claim only to callers who may read the databases of the
-    // component the claim names: anyone may register a Resource, so it proves nothing itself.
-    if (answer.components) {
-      const readable = await withTimeout(
-        access.readable(answer.components, credentials),
-        settings.catalogTimeoutMs,
-        `The catalog did not answer which components ${kind}:${namespace}/${name} belongs to`,
-      );
-      const unreadable = answer.components.filter(c => !readable.has(c));
-      if (unreadable.length || answer.unnamed) {
-        throw new NotAllowedError(
-          `Not allowed: ${postgresDatabaseReadPermission.name} on ${
-            unreadable.length
-              ? unreadable.join(', ')
-              : 'the component of this database (its claim names none)'
-          }`,
-        );
-      }
-    }
-    send(
-      req,
-      res,
-      options.requests
-        ? await options.requests.withRequests(entityRefOf(entity), answer)
-        : answer,
-    );
+    send(req, res, await views.ofEntity(path, credentials));
   });
 
   // Every claim of every cluster (where it is, whom it names, its secrets' names; no spec
@@ -319,7 +268,7 @@ export async function createRouter(options: {
   // anyone else.
   router.get('/v1/databases', async (req, res) => {
     const credentials = await credentialsOf(req);
-    send(req, res, await fleetAccess.answerFor(credentials));
+    send(req, res, await views.ofFleet(credentials));
   });
 
   return router;

@@ -12,8 +12,8 @@ import {
 } from '@material-ui/core';
 import { EntityPostgresProps, useEntityDatabases } from './useEntityDatabases';
 import { VerdictStatus } from './Verdict';
+import { failingSummary } from '@bizmatters/plugin-postgres-common';
 import {
-  failingSummary,
   instancesText,
   NewDatabaseButton,
   RefreshButton,

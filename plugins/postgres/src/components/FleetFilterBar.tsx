@@ -17,11 +17,14 @@ import {
 import {
   DatabaseItem,
   DatabaseRequestStatus,
+  Facet,
+  facetValues,
+  FleetFilters,
   Verdict,
+  VERDICTS,
 } from '@bizmatters/plugin-postgres-common';
 import { VERDICT_LABELS, VerdictStatus } from './Verdict';
 import { RequestText } from './Requests';
-import { Facet, facetValues, FleetFilters, VERDICTS } from './fleetFilters';
 import { EntityCell, shortRef } from './fleetColumns';
 
 const FACET_LABELS: Record<Facet, string> = {

@@ -18,14 +18,12 @@ import {
   DatabaseItem,
   DatabasesResponse,
   postgresFleetReadPermission,
-} from '@bizmatters/plugin-postgres-common';
-import { postgresApiRef } from '../api/PostgresApi';
-import { ClusterErrors, isNotAllowed, RefreshButton } from './shared';
-import {
   applyFleetFilters,
   applyRequestFilters,
   FleetFilters,
-} from './fleetFilters';
+} from '@bizmatters/plugin-postgres-common';
+import { postgresApiRef } from '../api/PostgresApi';
+import { ClusterErrors, isNotAllowed, RefreshButton } from './shared';
 import { columns, Row } from './fleetColumns';
 import { FilterBar, FleetRequests, VerdictCounts } from './FleetFilterBar';
 

@@ -12,7 +12,8 @@ import {
   databaseResourceRef,
 } from '@bizmatters/plugin-postgres-common';
 import { VerdictStatus } from './Verdict';
-import { failingSummary, instancesText } from './shared';
+import { failingSummary } from '@bizmatters/plugin-postgres-common';
+import { instancesText } from './shared';
 
 /**
  * An entity ref as people read it: without the namespace `default`, and without the kind the

@@ -33,7 +33,6 @@ import {
   POSTGRES_INSTANCES_ANNOTATION,
   postgresDatabaseChangePermission,
   postgresDatabaseCreatePermission,
-  STEP_TITLES,
 } from '@bizmatters/plugin-postgres-common';
 import { newDatabaseRouteRef } from '../routes';
 
@@ -282,15 +281,6 @@ export function RefreshButton({
       </span>
     </Tooltip>
   );
-}
-
-/** The failing hop of a database and its hint, in one line. */
-export function failingSummary(item: DatabaseItem): string | undefined {
-  const step = item.health.steps.find(s => s.id === item.health.failingStep);
-  if (!step) return undefined;
-  return `${STEP_TITLES[step.id]}: ${step.message}${
-    step.hint ? ` — ${step.hint}` : ''
-  }`;
 }
 
 export function instancesText(item: DatabaseItem): string {

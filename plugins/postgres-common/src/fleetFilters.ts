@@ -1,10 +1,12 @@
-import type {
-  DatabaseItem,
-  DatabaseRequestStatus,
-  Verdict,
-} from '@bizmatters/plugin-postgres-common';
+/*
+ * The fleet's filters: what the fleet page offers and the agents' list-databases action takes,
+ * one rule for both.
+ */
+import type { DatabaseItem } from './entities';
+import type { DatabaseRequestStatus } from './requests';
+import type { Verdict } from './health/types';
 
-/** The verdicts in the order the page counts them. */
+/** The verdicts in the order the page counts them. @public */
 export const VERDICTS: Verdict[] = [
   'healthy',
   'progressing',
@@ -13,18 +15,23 @@ export const VERDICTS: Verdict[] = [
   'unknown',
 ];
 
-/** The fleet page's filters; an absent field filters nothing. */
+/** The fleet's filters; an absent field filters nothing. @public */
 export interface FleetFilters {
+  /** Only databases with this verdict. */
   verdict?: Verdict;
+  /** Only this Kubernetes cluster. */
   cluster?: string;
+  /** Only this namespace. */
   namespace?: string;
+  /** Only this owner (a group ref). */
   owner?: string;
+  /** Only this PostgreSQL major version. */
   version?: string;
   /** Free text, matched (any case) against name, cluster, namespace, entity, owner and database. */
   text?: string;
 }
 
-/** The fields a select filter offers, and how an item's value of each is read. */
+/** The fields a select filter offers, and how an item's value of each is read. @public */
 export const FACETS = {
   cluster: (i: DatabaseItem) => i.cluster,
   namespace: (i: DatabaseItem) => i.namespace,
@@ -32,6 +39,7 @@ export const FACETS = {
   version: (i: DatabaseItem) => i.spec.version,
 } satisfies Record<string, (i: DatabaseItem) => string | undefined>;
 
+/** A select filter. @public */
 export type Facet = keyof typeof FACETS;
 
 const lower = (s: string) => s.toLocaleLowerCase('en-US');
@@ -78,7 +86,12 @@ function matcher(
   };
 }
 
-/** What the page shows for `filters`: the rows, and the count per verdict of every other filter's rows. */
+/**
+ * What the page shows for `filters`: the rows, and the count per verdict of every other filter's
+ * rows.
+ *
+ * @public
+ */
 export function applyFleetFilters(
   items: DatabaseItem[],
   filters: FleetFilters,
@@ -112,6 +125,8 @@ const REQUEST_FACETS: Partial<
 /**
  * The values a select filter offers: every value in the fleet and its open requests (a
  * namespace that has only requests yet can be chosen too), sorted.
+ *
+ * @public
  */
 export function facetValues(
   items: DatabaseItem[],
@@ -139,6 +154,8 @@ export function facetValues(
  * The open requests the page shows for `filters`: the select filters a request can meet (its
  * namespace) and the text (name, namespace, entity, who asked) apply as to databases; a request
  * has no cluster, owner, version or verdict yet, so any of those filters hides them all.
+ *
+ * @public
  */
 export function applyRequestFilters(
   requests: DatabaseRequestStatus[],
