@@ -11,6 +11,7 @@
  * BENCH_CLAIMS: claims (1000); BENCH_ONLY=views: only the first table; BENCH_ONLY=fleet: only
  * the fleet's tables (without, then with BENCH_OPEN_REQUESTS open requests, default 200;
  * BENCH_FLEET_LABELS=both: the first table's first line only); BENCH_ONLY=provider: only the database provider's table (provider.ts);
+ * BENCH_ONLY=agents: the agents' actions over MCP beside the fleet route (agents.ts);
  * BENCH_ONLY=availability: the scaffolder run and the form's availability check (availability.ts);
  * BENCH_ONLY=limits: a flood of availability checks from one user against the same number spread
  * over users within the limit (limits.ts; BENCH_LIMIT_CALLS, BENCH_LIMIT_USERS);
@@ -59,6 +60,7 @@ import { measureFleetRequests } from './requests';
 import { measureProvider, providerTable } from './provider';
 import { availabilityTable, measureAvailability } from './availability';
 import { limitsTable, measureLimits } from './limits';
+import { agentsTable, measureAgents } from './agents';
 
 /** The bench on one backend (SQLite, memory cache): views, fleet, a scaffolder run, load. */
 async function singleBackend(
@@ -91,6 +93,9 @@ async function singleBackend(
       });
     if (process.env.BENCH_ONLY === 'fleet')
       return [fleetTable(await fleetOf()), await fleetRequests()];
+    const agents = async () =>
+      agentsTable(await measureAgents({ headers, standIns }), claims);
+    if (process.env.BENCH_ONLY === 'agents') return [await agents()];
 
     // the scaffolder run (its pull request left open), then the form's availability check
     const runThenAvailability = async () => {
@@ -121,6 +126,7 @@ async function singleBackend(
 
     const fleet = await fleetOf();
     const withRequests = await fleetRequests();
+    const agentTable = await agents();
     const runTables = await runThenAvailability();
     const load = await measureLoad({
       viewer,
@@ -132,6 +138,7 @@ async function singleBackend(
       views,
       fleetTable(fleet),
       withRequests,
+      agentTable,
       ...runTables,
       loadTable({ ...load, seconds: loadSeconds }),
       requestTrackingTable({ ...load, seconds: loadSeconds }),
@@ -166,7 +173,7 @@ async function main() {
       only === 'replicas'
         ? []
         : await singleBackend(standIns, entities, claims);
-    if (only !== 'views' && only !== 'fleet' && only !== 'availability') {
+    if (!['views', 'fleet', 'availability', 'agents'].includes(only ?? '')) {
       const replicas = await measureReplicas({
         standIns,
         entities,
