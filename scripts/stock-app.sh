@@ -175,12 +175,15 @@ backend.add(import('@bizmatters/plugin-postgres-backend'));
 backend.add(import('@bizmatters/plugin-catalog-backend-module-postgres'));
 
 backend.start();"
-# the agents' actions over MCP (plugins/postgres-backend/README.md#actions-for-agents-mcp)
-yarn --cwd packages/backend add @backstage/plugin-mcp-actions-backend
-edit packages/backend/src/index.ts '\nbackend\.start\(\);' "
+# the agents' actions over MCP (plugins/postgres-backend/README.md#actions-for-agents-mcp):
+# create-app's backend already has the MCP actions backend; an app without it adds it
+if ! grep -q "plugin-mcp-actions-backend" packages/backend/src/index.ts; then
+  yarn --cwd packages/backend add @backstage/plugin-mcp-actions-backend
+  edit packages/backend/src/index.ts '\nbackend\.start\(\);' "
 backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
 backend.start();"
+fi
 git --no-pager diff --stat
 
 step "app: yarn --cwd packages/app add @bizmatters/plugin-postgres, its /alpha plugin in createApp (README's new frontend system)"
