@@ -58,6 +58,17 @@ export interface Config {
        */
       readers?: string[];
     };
+    recoverability?: {
+      /**
+       * Environments (as a database's SSM path names them) where a database without working
+       * backups — none configured, WAL archiving failing, the last backup failed or too old —
+       * is a warning on the tab, the card and the fleet; elsewhere an information line.
+       * Default `[prod]`.
+       */
+      requiredIn?: string[];
+      /** The oldest a last good backup may be where backups are required, in hours; default 26. */
+      maxBackupAgeHours?: number;
+    };
     actions?: {
       /**
        * The service principals (subjects) whose calls to the agents' actions

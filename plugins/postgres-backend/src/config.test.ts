@@ -11,6 +11,7 @@ describe('readBackendSettings', () => {
       kubernetes: { timeoutMs: 5000, maxResponseBytes: 10 * 1024 * 1024 },
       limits: { maxRefsPerEntity: 20, concurrency: 8, deadlineMs: 15_000 },
       catalogTimeoutMs: 10_000,
+      recoverability: { requiredIn: ['prod'], maxBackupAgeHours: 26 },
       actions: { services: [] },
       claims: {
         showUnannotated: false,
@@ -40,6 +41,10 @@ describe('readBackendSettings', () => {
               concurrency: 2,
               maxResponseBytes: 1024,
             },
+            recoverability: {
+              requiredIn: ['prod', 'staging'],
+              maxBackupAgeHours: 12,
+            },
             actions: { services: ['plugin:mcp-actions'] },
             claims: {
               showUnannotated: true,
@@ -61,6 +66,10 @@ describe('readBackendSettings', () => {
       kubernetes: { timeoutMs: 900, maxResponseBytes: 1024 },
       limits: { maxRefsPerEntity: 5, concurrency: 2, deadlineMs: 2000 },
       catalogTimeoutMs: 700,
+      recoverability: {
+        requiredIn: ['prod', 'staging'],
+        maxBackupAgeHours: 12,
+      },
       actions: { services: ['plugin:mcp-actions'] },
       claims: { showUnannotated: true, readers: ['plugin:catalog'] },
       fleetStaleMs: 0,

@@ -36,6 +36,12 @@ export interface BackendSettings {
     /** `postgres.claims.readers`: the service subjects that may read `/v1/claims`. */
     readers: string[];
   };
+  recoverability: {
+    /** `postgres.recoverability.requiredIn`: environments where backups are required. */
+    requiredIn: string[];
+    /** `postgres.recoverability.maxBackupAgeHours`: the oldest a last good backup may be there. */
+    maxBackupAgeHours: number;
+  };
   actions: {
     /**
      * `postgres.actions.services`: the service subjects (e.g. `plugin:mcp-actions`) whose calls
@@ -94,6 +100,14 @@ export function readBackendSettings(
         'plugin:catalog',
         'plugin:scaffolder',
       ],
+    },
+    recoverability: {
+      requiredIn: config.getOptionalStringArray(
+        'postgres.recoverability.requiredIn',
+      ) ?? ['prod'],
+      maxBackupAgeHours:
+        config.getOptionalNumber('postgres.recoverability.maxBackupAgeHours') ??
+        26,
     },
     actions: {
       services:

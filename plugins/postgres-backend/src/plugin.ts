@@ -74,6 +74,10 @@ export const postgresPlugin = createBackendPlugin({
           reader,
           stuckAfterSeconds: settings.stuckAfterSeconds,
           limits: settings.limits,
+          recoverability: {
+            ...settings.recoverability,
+            policy: settings.policy,
+          },
         };
         // database requests: stored in this plugin's database, their pull requests read from
         // the forge through Backstage's GitHub integrations at most once per TTL and repository

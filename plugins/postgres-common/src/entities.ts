@@ -1,6 +1,7 @@
 import type { DatabaseRequestStatus } from './requests';
 import { DatabaseHealth, DatabaseObjects } from './health/types';
 import type { StepEvents } from './health/events';
+import type { Recoverability } from './health/recoverability';
 import { externalSecretParameters, KubeObject } from './manifests';
 import { DNS1123_LABEL } from './names';
 import { claimSecretNames } from './request';
@@ -151,6 +152,11 @@ export interface DatabaseItem {
    * (names only); absent when there is no such ExternalSecret.
    */
   ssmParameters?: { user: string; password: string };
+  /**
+   * Whether and from when its data can be got back (backups, WAL archiving, the recovery
+   * window); absent when there is no CNPG Cluster to tell.
+   */
+  recoverability?: Recoverability;
   /** The request that made this database, when it was made through the portal. */
   request?: DatabaseRequestStatus;
   /**

@@ -5,6 +5,7 @@
 import type { DatabaseItem } from './entities';
 import type { DatabaseRequestStatus } from './requests';
 import type { Verdict } from './health/types';
+import { RECOVERABILITY_LABELS } from './health/recoverability';
 
 /** The verdicts in the order the page counts them. @public */
 export const VERDICTS: Verdict[] = [
@@ -27,6 +28,8 @@ export interface FleetFilters {
   owner?: string;
   /** Only this PostgreSQL major version. */
   version?: string;
+  /** Only databases whose recoverability reads this (a {@link RECOVERABILITY_LABELS} value). */
+  recoverability?: string;
   /** Free text, matched (any case) against name, cluster, namespace, entity, owner and database. */
   text?: string;
 }
@@ -37,6 +40,10 @@ export const FACETS = {
   namespace: (i: DatabaseItem) => i.namespace,
   owner: (i: DatabaseItem) => i.owner,
   version: (i: DatabaseItem) => i.spec.version,
+  recoverability: (i: DatabaseItem) =>
+    i.recoverability
+      ? RECOVERABILITY_LABELS[i.recoverability.state]
+      : undefined,
 } satisfies Record<string, (i: DatabaseItem) => string | undefined>;
 
 /** A select filter. @public */

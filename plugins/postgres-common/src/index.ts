@@ -98,6 +98,20 @@ export {
 export type { Facet, FleetFilters } from './fleetFilters';
 export { deriveDatabaseHealth } from './health/derive';
 export { explainDatabase, failingSummary } from './health/explain';
+export {
+  BARMAN_CLOUD_PLUGIN,
+  clusterObjectStoreName,
+  deriveRecoverability,
+  RECENT_BACKUPS,
+  RECOVERABILITY_LABELS,
+} from './health/recoverability';
+export type {
+  BackupSummary,
+  Recoverability,
+  RecoverabilityOptions,
+  RecoverabilityState,
+  ScheduleSummary,
+} from './health/recoverability';
 export type { DatabaseExplanation } from './health/explain';
 export { clusterFacts } from './health/facts';
 export type { ClusterFacts } from './health/facts';

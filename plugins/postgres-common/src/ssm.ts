@@ -1,8 +1,7 @@
-import { expandPattern } from './patterns';
+import { expandPattern, matchPattern } from './patterns';
 import { checkSsmParameterName } from './names';
-import { matchPattern } from './patterns';
 import { DatabaseRequest } from './request';
-import { PostgresPolicyInput, resolvePolicy } from './policy';
+import { DEFAULT_POLICY, PostgresPolicyInput, resolvePolicy } from './policy';
 import { componentNamespace } from './identity';
 
 /**
@@ -47,8 +46,10 @@ export function ssmParameterNames(
 
 /**
  * The environment an SSM parameter's name says it belongs to, read back through the policy's
- * pattern (`{environment}` of `/zerotouch/{environment}/{service}/postgres/{key}`); undefined
- * when the name does not follow the pattern or the pattern has no `{environment}`.
+ * pattern (`{environment}` of `/zerotouch/{environment}/{service}/postgres/{key}`), else through
+ * the shipped default pattern (databases made before the policy's pattern changed); undefined
+ * when the name follows neither or they have no `{environment}`. Only a known environment
+ * (`postgres.environments`) is given.
  *
  * @public
  */
@@ -56,8 +57,14 @@ export function environmentOfParameter(
   parameterName: string,
   policy?: PostgresPolicyInput,
 ): string | undefined {
-  const { pathPattern } = resolvePolicy(policy).ssm;
-  return matchPattern(pathPattern, parameterName)?.environment;
+  const resolved = resolvePolicy(policy);
+  const environment = [resolved.ssm.pathPattern, DEFAULT_POLICY.ssm.pathPattern]
+    .map(pattern => matchPattern(pattern, parameterName)?.environment)
+    .find(e => e !== undefined);
+  return environment !== undefined &&
+    resolved.environments.includes(environment)
+    ? environment
+    : undefined;
 }
 
 /**

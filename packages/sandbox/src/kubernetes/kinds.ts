@@ -20,7 +20,10 @@ export interface KubeObject {
   [key: string]: unknown;
 }
 
-/** The kinds of the platform: core, Crossplane claim and XR, CNPG, ESO (v1beta1), provider-kubernetes. */
+/**
+ * The kinds of the platform: core, Crossplane claim and XR, CNPG (with its Backups and
+ * ScheduledBackups), the Barman Cloud plugin's ObjectStore, ESO (v1beta1), provider-kubernetes.
+ */
 export const PLATFORM_KINDS: KindInfo[] = [
   {
     group: '',
@@ -70,6 +73,27 @@ export const PLATFORM_KINDS: KindInfo[] = [
     version: 'v1',
     kind: 'Cluster',
     plural: 'clusters',
+    namespaced: true,
+  },
+  {
+    group: 'postgresql.cnpg.io',
+    version: 'v1',
+    kind: 'Backup',
+    plural: 'backups',
+    namespaced: true,
+  },
+  {
+    group: 'postgresql.cnpg.io',
+    version: 'v1',
+    kind: 'ScheduledBackup',
+    plural: 'scheduledbackups',
+    namespaced: true,
+  },
+  {
+    group: 'barmancloud.cnpg.io',
+    version: 'v1',
+    kind: 'ObjectStore',
+    plural: 'objectstores',
     namespaced: true,
   },
   {

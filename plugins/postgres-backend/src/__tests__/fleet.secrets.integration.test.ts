@@ -243,6 +243,8 @@ describe('the fleet lists Secrets by the databases label only', () => {
       'GET /apis/database.bizmatters.io/v1alpha1/postgresinstances': 1,
       'GET /apis/postgresql.cnpg.io/v1/clusters': 1,
       'GET /apis/external-secrets.io/v1beta1/externalsecrets': 1,
+      'GET /apis/postgresql.cnpg.io/v1/backups': 1,
+      'GET /apis/postgresql.cnpg.io/v1/scheduledbackups': 1,
       // orders' and billing's four secrets: one LIST of the cluster, selected by the label
       'GET /api/v1/secrets': 1,
       // legacy's two, by name

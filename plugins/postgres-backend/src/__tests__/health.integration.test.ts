@@ -350,6 +350,9 @@ describe('postgres backend through the real Kubernetes backend', () => {
       'GET /apis/database.bizmatters.io/v1alpha1/postgresinstances': 1,
       'GET /apis/postgresql.cnpg.io/v1/clusters': 1,
       'GET /apis/external-secrets.io/v1beta1/externalsecrets': 1,
+      // recoverability: CNPG's Backups and ScheduledBackups, one LIST each
+      'GET /apis/postgresql.cnpg.io/v1/backups': 1,
+      'GET /apis/postgresql.cnpg.io/v1/scheduledbackups': 1,
       // the Secrets with the databases' label (none: the examples predate it)
       'GET /api/v1/secrets': 1,
       // so the credentials and connection secrets each claim names; 404 for those absent
@@ -395,12 +398,15 @@ describe('postgres backend through the real Kubernetes backend', () => {
         r => r.status === 200 && r.body.items[0].health.verdict === 'healthy',
       ),
     ).toBe(true);
-    // cluster A: the labelled claims, then per namespace the CNPG clusters and ExternalSecrets,
-    // and the two Secrets the claim names (by name: no LIST of Secrets)
+    // cluster A: the labelled claims, then per namespace the CNPG clusters, ExternalSecrets,
+    // Backups and ScheduledBackups, and the two Secrets the claim names (by name: no LIST of
+    // Secrets)
     expect(a.calls).toEqual({
       'GET /apis/database.bizmatters.io/v1alpha1/postgresinstances': 1,
       'GET /apis/postgresql.cnpg.io/v1/namespaces/example-01/clusters': 1,
       'GET /apis/external-secrets.io/v1beta1/namespaces/example-01/externalsecrets': 1,
+      'GET /apis/postgresql.cnpg.io/v1/namespaces/example-01/backups': 1,
+      'GET /apis/postgresql.cnpg.io/v1/namespaces/example-01/scheduledbackups': 1,
       'GET /api/v1/namespaces/example-01/secrets/agent-executor-db-credentials': 1,
       'GET /api/v1/namespaces/example-01/secrets/agent-executor-postgres': 1,
     });

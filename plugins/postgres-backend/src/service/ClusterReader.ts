@@ -31,7 +31,39 @@ type Cached<T> = { readAt: number } & (
  * The kinds listed per namespace (Secrets only by label: see {@link ClusterReader.databaseSecrets}
  * and {@link ClusterReader.secret}).
  */
-export type NamespaceKind = 'claims' | 'clusters' | 'externalSecrets';
+export type NamespaceKind =
+  | 'claims'
+  | 'clusters'
+  | 'externalSecrets'
+  | RecoverabilityKind;
+
+/** The kinds a database's recoverability is read from (CNPG's, and the Barman Cloud plugin's). */
+export type RecoverabilityKind =
+  | 'backups'
+  | 'scheduledBackups'
+  | 'objectStores';
+
+/** Where each kind of {@link RecoverabilityKind} is served. */
+const RECOVERABILITY_KINDS: Record<
+  RecoverabilityKind,
+  { apiVersion: string; kind: string; plural: string }
+> = {
+  backups: {
+    apiVersion: 'postgresql.cnpg.io/v1',
+    kind: 'Backup',
+    plural: 'backups',
+  },
+  scheduledBackups: {
+    apiVersion: 'postgresql.cnpg.io/v1',
+    kind: 'ScheduledBackup',
+    plural: 'scheduledbackups',
+  },
+  objectStores: {
+    apiVersion: 'barmancloud.cnpg.io/v1',
+    kind: 'ObjectStore',
+    plural: 'objectstores',
+  },
+};
 
 const ESO_VERSIONS = ['external-secrets.io/v1beta1', 'external-secrets.io/v1'];
 
@@ -42,7 +74,9 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 /**
  * Cached, coalesced reads of the objects a database health view needs: one LIST per kind per
- * namespace for claims, CNPG Clusters and ExternalSecrets, a LIST of the Secrets that carry the
+ * namespace for claims, CNPG Clusters and ExternalSecrets (and, for recoverability, CNPG
+ * Backups and ScheduledBackups, and the Barman Cloud plugin's ObjectStores where a Cluster
+ * names one), a LIST of the Secrets that carry the
  * databases' label, and a GET of each Secret a claim names (never a LIST of all Secrets), shared by every viewer for the cache TTL; concurrent
  * identical reads wait for the same upstream request. Secrets are reduced to summaries as
  * soon as they are read: no secret value is cached or kept.
@@ -204,6 +238,10 @@ export class ClusterReader {
           scope,
         );
       }
+      case 'backups':
+      case 'scheduledBackups':
+      case 'objectStores':
+        return this.recoverabilityList(cluster, kind, ns, scope);
       case 'externalSecrets':
       default:
         return this.cached(
@@ -212,6 +250,36 @@ export class ClusterReader {
           scope,
         );
     }
+  }
+
+  /**
+   * Backups, ScheduledBackups or ObjectStores of one namespace (URL-encoded) or, without `ns`,
+   * of all: one LIST, cached like every other; a kind the cluster does not serve (the Barman
+   * Cloud plugin not installed) lists as empty.
+   */
+  private recoverabilityList(
+    cluster: string,
+    kind: RecoverabilityKind,
+    ns: string | undefined,
+    scope?: ReadScope,
+  ): Promise<KubeObject[]> {
+    const { apiVersion, kind: kindName, plural } = RECOVERABILITY_KINDS[kind];
+    const path = `/apis/${apiVersion}${
+      ns === undefined ? '' : `/namespaces/${ns}`
+    }/${plural}`;
+    return this.cached(
+      `${cluster}|${path}`,
+      async () => {
+        try {
+          return await this.items(cluster, path, apiVersion, kindName);
+        } catch (e) {
+          if (e instanceof KubernetesReadError && e.failure === 'notFound')
+            return [];
+          throw e;
+        }
+      },
+      scope,
+    );
   }
 
   /**
@@ -280,9 +348,12 @@ export class ClusterReader {
    */
   allNamespaces(
     cluster: string,
-    kind: 'clusters' | 'externalSecrets',
+    kind: 'clusters' | 'externalSecrets' | 'backups' | 'scheduledBackups',
     scope?: ReadScope,
   ): Promise<KubeObject[]> {
+    if (kind === 'backups' || kind === 'scheduledBackups') {
+      return this.recoverabilityList(cluster, kind, undefined, scope);
+    }
     if (kind === 'clusters') {
       const path = `${CNPG_PATH}/clusters`;
       return this.cached(

@@ -35,6 +35,17 @@ const hopOutput = (z: any) =>
     message: z.string(),
     hint: z.string().optional(),
   });
+/** Whether a database's data can be got back (backups, archiving, the recovery window). */
+const recoverabilityOutput = (z: any) =>
+  z.object({
+    state: z.string(),
+    severity: z.enum(['ok', 'info', 'warning']),
+    message: z.string(),
+    hint: z.string().optional(),
+    recoverableFrom: z.string().optional(),
+    lastSuccessfulBackup: z.string().optional(),
+  });
+
 /** Where the request that made a database stands, and its open day-2 pull requests. */
 const requestOutput = (z: any) =>
   z.object({
@@ -110,6 +121,10 @@ export const listSchema = {
           version: z.string().optional(),
           size: z.string().optional(),
           storageGB: z.number().optional(),
+          recoverability: z
+            .string()
+            .optional()
+            .describe('Whether its data can be got back, in a few words.'),
           request: requestOutput(z).optional(),
         }),
       ),
@@ -131,6 +146,7 @@ export const healthSchema = {
           failingHop: z.string().optional(),
           hint: z.string().optional(),
           hops: z.array(hopOutput(z)),
+          recoverability: recoverabilityOutput(z).optional(),
           request: requestOutput(z).optional(),
         }),
       ),
@@ -166,6 +182,7 @@ export const explainSchema = {
             }),
           ),
           eventsError: z.string().optional(),
+          recoverability: recoverabilityOutput(z).optional(),
         }),
       ),
       errors: errorsOutput(z),

@@ -22,6 +22,7 @@ import {
   explainDatabase,
   normalizeEntityRef,
   PostgresPolicyInput,
+  RECOVERABILITY_LABELS,
   STEP_TITLES,
 } from '@bizmatters/plugin-postgres-common';
 import {
@@ -80,6 +81,24 @@ const requestSummary = (r: DatabaseRequestStatus) => ({
   pullRequestUrl: r.pullRequest.url,
   requestedBy: r.requestedBy,
 });
+
+/** A database's recoverability, in short, as a spread (nothing when there is none). */
+function recoverabilityOf(item: DatabaseItem) {
+  const r = item.recoverability;
+  if (!r) return {};
+  return {
+    recoverability: {
+      state: r.state,
+      severity: r.severity,
+      message: r.message,
+      ...(r.hint ? { hint: r.hint } : {}),
+      ...(r.recoverableFrom ? { recoverableFrom: r.recoverableFrom } : {}),
+      ...(r.lastSuccessfulBackup
+        ? { lastSuccessfulBackup: r.lastSuccessfulBackup }
+        : {}),
+    },
+  };
+}
 
 /** A request's state on a database, in short. */
 function requestState(item: DatabaseItem) {
@@ -239,6 +258,12 @@ export function registerAgentActions(options: AgentActionsOptions) {
               version: item.spec.version,
               size: item.spec.size,
               storageGB: item.spec.storageGB,
+              ...(item.recoverability
+                ? {
+                    recoverability:
+                      RECOVERABILITY_LABELS[item.recoverability.state],
+                  }
+                : {}),
               ...(request ? { request } : {}),
             };
           }),
@@ -276,6 +301,7 @@ export function registerAgentActions(options: AgentActionsOptions) {
             message: s.message,
             ...(s.hint ? { hint: s.hint } : {}),
           })),
+          ...recoverabilityOf(item),
           ...(request ? { request } : {}),
         };
       }),
@@ -293,7 +319,10 @@ export function registerAgentActions(options: AgentActionsOptions) {
       'Why an entity’s PostgreSQL database is in its state and what to do, in one answer to relay to a developer: the verdict, a one-line summary, the failing hop in the operators’ own words (CloudNativePG, External Secrets, Crossplane), its recent Kubernetes events (warnings first, last hour) and the next step. Same derivation as the portal’s PostgreSQL tab. Give `database` when the entity has several.',
     schema: explainSchema,
     answer: (items, answer) => ({
-      explanations: items.map(explainDatabase),
+      explanations: items.map(item => ({
+        ...explainDatabase(item),
+        ...recoverabilityOf(item),
+      })),
       errors: answer.errors,
     }),
   });

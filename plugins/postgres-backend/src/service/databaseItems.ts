@@ -9,15 +9,22 @@ import {
   claimEntityRef,
   claimSecretNames,
   claimSecretsFromList,
+  clusterObjectStoreName,
   deriveDatabaseHealth,
+  deriveRecoverability,
+  environmentOfParameter,
+  PostgresPolicyInput,
   hopObject,
   selectDatabaseObjects,
   toDatabaseItem,
 } from '@bizmatters/plugin-postgres-common';
-import { ClusterReader } from './ClusterReader';
+import { ClusterReader, RecoverabilityKind } from './ClusterReader';
 import { KubernetesReadError } from './ClusterApiClient';
 import { ReadScope } from './ReadScope';
 import { describeReadError, ScopedError } from './readErrors';
+
+/** The kinds read once cluster-wide for the fleet (per namespace where that is refused). */
+type WideKind = 'clusters' | 'externalSecrets' | 'backups' | 'scheduledBackups';
 
 /** One database, with the entity its claim names (if any). */
 export interface FleetEntry {
@@ -28,11 +35,23 @@ export interface FleetEntry {
   failing?: { step: StepId; object: EventObject };
 }
 
-/** What reading claims' objects needs: the reader, and the health derivation's setting. */
+/** What reading claims' objects needs: the reader, and the derivations' settings. */
 export interface DatabaseItemsOptions {
   reader: ClusterReader;
   /** How long a progressing state may last before it is stuck; unset: the derivation's own. */
   stuckAfterSeconds?: number;
+  /**
+   * Where backups are required and how old the last may be (`postgres.recoverability.*`), and
+   * the policy whose SSM path pattern names a database's environment.
+   */
+  recoverability: RecoverabilitySettings;
+}
+
+/** The settings of a database's recoverability (`postgres.recoverability.*`). */
+export interface RecoverabilitySettings {
+  requiredIn: string[];
+  maxBackupAgeHours: number;
+  policy: PostgresPolicyInput;
 }
 
 /**
@@ -56,7 +75,7 @@ export async function readDatabaseItems(
   const { reader } = options;
   /** `wide`: a kind's cluster-wide LIST, read once for all namespaces and grouped by them. */
   const grouped = new Map<string, Promise<Map<string, KubeObject[]>>>();
-  const allNamespaces = (kind: 'clusters' | 'externalSecrets') => {
+  const allNamespaces = (kind: WideKind) => {
     let byNs = grouped.get(kind);
     if (!byNs) {
       byNs = reader.allNamespaces(cluster, kind, scope).then(list => {
@@ -102,8 +121,7 @@ export async function readDatabaseItems(
     return reader.databaseSecrets(cluster, namespace, scope);
   };
   const readKind =
-    (namespace: string, kind: 'clusters' | 'externalSecrets') =>
-    async (): Promise<KubeObject[]> => {
+    (namespace: string, kind: WideKind) => async (): Promise<KubeObject[]> => {
       if (wide) {
         try {
           return (await allNamespaces(kind)).get(namespace) ?? [];
@@ -125,7 +143,7 @@ export async function readDatabaseItems(
     [...byNamespace].map(async ([namespace, nsClaims]) => {
       const unreadable: Partial<Record<StepId, string>> = {};
       const attempt = async (
-        kind: 'clusters' | 'externalSecrets',
+        kind: 'clusters' | 'externalSecrets' | RecoverabilityKind,
         steps: StepId[],
         read: () => Promise<KubeObject[]>,
       ) => {
@@ -175,15 +193,46 @@ export async function readDatabaseItems(
           listed.connectionSecret ?? secret(names.connectionSecretName),
         ]);
       };
-      const [cnpg, eso, secrets] = await Promise.all([
-        attempt('clusters', ['cluster'], readKind(namespace, 'clusters')),
-        attempt(
-          'externalSecrets',
-          ['externalSecret'],
-          readKind(namespace, 'externalSecrets'),
-        ),
-        Promise.all(nsClaims.map(claimSecrets)),
-      ]);
+      /** The recoverability kinds' objects, or why they could not be read. */
+      const recoverabilityRead = async (
+        kind: RecoverabilityKind,
+        read: () => Promise<KubeObject[]>,
+      ): Promise<KubeObject[] | { unread: string }> => {
+        try {
+          return await read();
+        } catch (e) {
+          const message = describeReadError(e, kind, cluster, namespace);
+          errors.push({ cluster, namespace, message });
+          return { unread: message };
+        }
+      };
+      const [cnpg, eso, secrets, backups, scheduledBackups] = await Promise.all(
+        [
+          attempt('clusters', ['cluster'], readKind(namespace, 'clusters')),
+          attempt(
+            'externalSecrets',
+            ['externalSecret'],
+            readKind(namespace, 'externalSecrets'),
+          ),
+          Promise.all(nsClaims.map(claimSecrets)),
+          recoverabilityRead('backups', readKind(namespace, 'backups')),
+          recoverabilityRead(
+            'scheduledBackups',
+            readKind(namespace, 'scheduledBackups'),
+          ),
+        ],
+      );
+      // the Barman Cloud plugin's ObjectStores, only where a Cluster of the namespace names one
+      const objectStores = cnpg.some(
+        c => c.kind === 'Cluster' && clusterObjectStoreName(c) !== undefined,
+      )
+        ? await recoverabilityRead('objectStores', () =>
+            reader.inNamespace(cluster, namespace, 'objectStores', scope),
+          )
+        : [];
+      const unreadRecoverability = [backups, scheduledBackups, objectStores]
+        .map(r => ('unread' in r ? r.unread : undefined))
+        .find(Boolean);
       return nsClaims.map((claim, i) => {
         const summaries: SecretSummary[] = [];
         const claimUnreadable = { ...unreadable };
@@ -211,6 +260,30 @@ export async function readDatabaseItems(
         });
         const entityRef = claimEntityRef(claim);
         const item = toDatabaseItem(cluster, claim, objects, health);
+        const settings = options.recoverability;
+        const environment =
+          item.ssmParameters &&
+          environmentOfParameter(item.ssmParameters.user, settings.policy);
+        const recoverability = deriveRecoverability(
+          {
+            cluster: objects.cluster,
+            backups: Array.isArray(backups) ? backups : [],
+            scheduledBackups: Array.isArray(scheduledBackups)
+              ? scheduledBackups
+              : [],
+            objectStores: Array.isArray(objectStores) ? objectStores : [],
+            ...(environment ? { environment } : {}),
+            ...(unreadRecoverability
+              ? { unreadable: unreadRecoverability }
+              : {}),
+          },
+          {
+            requiredIn: settings.requiredIn,
+            maxBackupAgeHours: settings.maxBackupAgeHours,
+            now,
+          },
+        );
+        if (recoverability) item.recoverability = recoverability;
         const step =
           health.verdict === 'healthy' ? undefined : health.failingStep;
         return {

@@ -14,7 +14,11 @@ import {
 import { ReadLimits } from '../config';
 import { ClusterReader } from './ClusterReader';
 import { KubernetesReadError } from './ClusterApiClient';
-import { FleetEntry, readDatabaseItems } from './databaseItems';
+import {
+  FleetEntry,
+  readDatabaseItems,
+  RecoverabilitySettings,
+} from './databaseItems';
 import { attachHopEvents } from './hopEvents';
 import { ReadScope } from './ReadScope';
 import {
@@ -92,6 +96,8 @@ export class EntityAnswers {
       reader: ClusterReader;
       /** Unset: the health derivation's own. */
       stuckAfterSeconds?: number;
+      /** Where backups are required, and how old the last may be. */
+      recoverability: RecoverabilitySettings;
       /** How many entities' answers are kept. */
       maxAnswers: number;
       /** Show claims that name no entity (made before the annotation existed). */

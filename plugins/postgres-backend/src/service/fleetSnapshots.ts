@@ -5,7 +5,11 @@ import {
 } from '@bizmatters/plugin-postgres-common';
 import { createHash } from 'crypto';
 import { ClusterReader } from './ClusterReader';
-import { FleetEntry, readDatabaseItems } from './databaseItems';
+import {
+  FleetEntry,
+  readDatabaseItems,
+  RecoverabilitySettings,
+} from './databaseItems';
 import { ReadLimits } from '../config';
 import { ReadScope } from './ReadScope';
 import {
@@ -68,6 +72,8 @@ export class FleetSnapshots {
       logger: LoggerService;
       /** Unset: the health derivation's own. */
       stuckAfterSeconds?: number;
+      /** Where backups are required, and how old the last may be. */
+      recoverability: RecoverabilitySettings;
       limits: ReadLimits;
       /**
        * How long past its expiry a snapshot is still served while the next one is built

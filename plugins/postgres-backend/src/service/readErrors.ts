@@ -36,6 +36,19 @@ const WHAT = {
     notInstalled: (c: string) => `cluster ${c} serves no Secrets`,
     resource: 'secrets',
   },
+  // not installed lists as empty (ClusterReader): only refusals and failures are described
+  backups: {
+    notInstalled: (_c: string) => '',
+    resource: 'backups.postgresql.cnpg.io',
+  },
+  scheduledBackups: {
+    notInstalled: (_c: string) => '',
+    resource: 'scheduledbackups.postgresql.cnpg.io',
+  },
+  objectStores: {
+    notInstalled: (_c: string) => '',
+    resource: 'objectstores.barmancloud.cnpg.io',
+  },
 } as const;
 
 /** The kinds whose reads are described. */

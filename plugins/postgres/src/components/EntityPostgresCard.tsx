@@ -12,6 +12,7 @@ import {
 } from '@material-ui/core';
 import { EntityPostgresProps, useEntityDatabases } from './useEntityDatabases';
 import { VerdictStatus } from './Verdict';
+import { RecoverabilityStatus } from './Recoverability';
 import { failingSummary } from '@bizmatters/plugin-postgres-common';
 import {
   instancesText,
@@ -107,6 +108,11 @@ export function EntityPostgresCard(props: EntityPostgresProps) {
                     </TableCell>
                     <TableCell>
                       <VerdictStatus verdict={item.health.verdict} />
+                      {item.recoverability?.severity === 'warning' ? (
+                        <div>
+                          <RecoverabilityStatus r={item.recoverability} />
+                        </div>
+                      ) : null}
                     </TableCell>
                     <TableCell>{item.spec.size ?? '–'}</TableCell>
                     <TableCell>{item.spec.version ?? '–'}</TableCell>

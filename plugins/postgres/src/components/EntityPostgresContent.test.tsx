@@ -359,4 +359,81 @@ describe('EntityPostgresContent', () => {
       ).toBeNull();
     });
   });
+  describe('backups and recovery', () => {
+    it('a healthy database without backups in prod says so beside its verdict, with what to do', async () => {
+      await render(['01'], true, componentNamed('recover-none'), {}, items => {
+        items['01'].recoverability = {
+          state: 'none',
+          severity: 'warning',
+          required: true,
+          environment: 'prod',
+          methods: [],
+          backups: [],
+          schedules: [],
+          message:
+            'No backups are configured for this database in prod: no base backups and no WAL archive.',
+          hint: 'Ask the platform team to compose backups for it.',
+        };
+      });
+      expect(
+        await screen.findAllByRole('img', { name: 'Not recoverable' }),
+      ).toHaveLength(2); // beside the verdict, and in the section
+      expect(screen.getByRole('img', { name: 'Healthy' })).toBeInTheDocument();
+      const section = screen.getByRole('group', {
+        name: 'Backups and recovery',
+      });
+      expect(section).toHaveTextContent('prod (backups required)');
+      expect(section).toHaveTextContent(
+        'What to do: Ask the platform team to compose backups for it.',
+      );
+    });
+
+    it('a protected database shows its window and last backups, and nothing beside the verdict', async () => {
+      await render(['01'], true, componentNamed('recover-ok'), {}, items => {
+        items['01'].recoverability = {
+          state: 'protected',
+          severity: 'ok',
+          required: true,
+          environment: 'prod',
+          methods: ['barman-cloud.cloudnative-pg.io'],
+          recoverableFrom: '2026-12-06T10:00:00Z',
+          lastSuccessfulBackup: '2026-12-08T02:10:00Z',
+          backups: [
+            {
+              name: 'orders-db-20261208',
+              phase: 'completed',
+              startedAt: '2026-12-08T02:00:00Z',
+              stoppedAt: '2026-12-08T02:10:00Z',
+            },
+          ],
+          schedules: [
+            {
+              name: 'orders-db-daily',
+              schedule: '0 0 2 * * *',
+              suspended: false,
+            },
+          ],
+          message: 'Restorable from 2026-12-06T10:00:00Z to now.',
+        };
+      });
+      const section = await screen.findByRole('group', {
+        name: 'Backups and recovery',
+      });
+      expect(
+        within(section).getByRole('img', { name: 'Recoverable' }),
+      ).toBeInTheDocument();
+      expect(section).toHaveTextContent('Recovery window: restorable from');
+      expect(section).toHaveTextContent(
+        'Backups by barman-cloud.cloudnative-pg.io · orders-db-daily (0 0 2 * * *)',
+      );
+      expect(
+        within(
+          screen.getByRole('list', { name: /^Last backups of / }),
+        ).getByText(/orders-db-20261208/),
+      ).toBeInTheDocument();
+      expect(screen.getAllByRole('img', { name: 'Recoverable' })).toHaveLength(
+        1,
+      );
+    });
+  });
 });

@@ -27,6 +27,7 @@ import {
 import { EntityPostgresProps, useEntityDatabases } from './useEntityDatabases';
 import { StepStatusIndicator, VerdictStatus } from './Verdict';
 import { RecentEvents } from './RecentEvents';
+import { RecoverabilitySection, RecoverabilityStatus } from './Recoverability';
 import {
   ChangeDatabaseMenu,
   NewDatabaseButton,
@@ -174,6 +175,10 @@ function DatabaseCard({
         <Box display="flex" alignItems="center" style={{ gap: 12 }}>
           <span>{item.name}</span>
           <VerdictStatus verdict={item.health.verdict} />
+          {item.recoverability && item.recoverability.state !== 'protected' ? (
+            // "Healthy — not recoverable": never hidden behind a green verdict
+            <RecoverabilityStatus r={item.recoverability} />
+          ) : null}
         </Box>
       }
       subheader={
@@ -260,6 +265,11 @@ function DatabaseCard({
               {' · '}
               <RequestTimelineText request={item.request} />
             </Typography>
+          </Grid>
+        ) : null}
+        {item.recoverability ? (
+          <Grid item xs={12}>
+            <RecoverabilitySection item={item} />
           </Grid>
         ) : null}
         <Grid item xs={12}>

@@ -32,6 +32,7 @@ const FACET_LABELS: Record<Facet, string> = {
   namespace: 'Namespace',
   owner: 'Owner',
   version: 'Version',
+  recoverability: 'Recoverability',
 };
 
 /** The count of each verdict; a click filters by it (again: all verdicts). */

@@ -14,6 +14,7 @@ import {
 import { VerdictStatus } from './Verdict';
 import { failingSummary } from '@bizmatters/plugin-postgres-common';
 import { instancesText } from './shared';
+import { RecoverabilityStatus } from './Recoverability';
 
 /**
  * An entity ref as people read it: without the namespace `default`, and without the kind the
@@ -111,6 +112,17 @@ export const columns: TableColumn<Row>[] = [
         <Problem item={item} />
       </>
     ),
+  },
+  {
+    title: 'Recoverability',
+    cellStyle: NO_WRAP,
+    field: 'item.recoverability.state',
+    render: ({ item }) =>
+      item.recoverability ? (
+        <RecoverabilityStatus r={item.recoverability} />
+      ) : (
+        '–'
+      ),
   },
   {
     title: 'Component',
