@@ -114,17 +114,6 @@ export const columns: TableColumn<Row>[] = [
     ),
   },
   {
-    title: 'Recoverability',
-    cellStyle: NO_WRAP,
-    field: 'item.recoverability.state',
-    render: ({ item }) =>
-      item.recoverability ? (
-        <RecoverabilityStatus r={item.recoverability} />
-      ) : (
-        '–'
-      ),
-  },
-  {
     title: 'Component',
     field: 'item.entityRef',
     render: ({ item }) => <EntityCell entityRef={item.entityRef} />,
@@ -152,5 +141,16 @@ export const columns: TableColumn<Row>[] = [
     cellStyle: NO_WRAP,
     sorting: false,
     render: ({ item }) => instancesText(item),
+  },
+  {
+    title: 'Recoverability',
+    cellStyle: NO_WRAP,
+    field: 'item.recoverability.state',
+    render: ({ item }) =>
+      item.recoverability ? (
+        <RecoverabilityStatus r={item.recoverability} />
+      ) : (
+        '–'
+      ),
   },
 ];
