@@ -1,6 +1,7 @@
 /*
  * Health states of the seeded databases: the broken service's failing hop with its hint, a
- * hibernated database and one failing over, each saying what it is and what to do.
+ * hibernated database and one failing over, each saying what it is and what to do; and whether
+ * each can be recovered (a backed-up one's window, a prod one without backups, failing backups).
  */
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
@@ -67,5 +68,53 @@ export function health() {
     await events.getByText(/FailingOver/).waitFor({ timeout: 30_000 });
     assert.match((await events.textContent()) ?? '', /FailingOver/);
     await shot('15-search-recent-events');
+  });
+  test('backups and recovery: a backed-up database’s window, the unprotected prod warning, a failing backup', async () => {
+    // agent-executor: composed with backups (the Barman Cloud plugin), its first one taken
+    await page.goto(
+      `${APP}/catalog/default/component/agent-executor/databases`,
+    );
+    const backedUp = page.getByRole('group', { name: 'Backups and recovery' });
+    await backedUp
+      .getByText(/Recovery window: restorable from/)
+      .waitFor({ timeout: 90_000 });
+    assert.match((await backedUp.textContent()) ?? '', /Recoverable/);
+    assert.match(
+      (await backedUp.textContent()) ?? '',
+      /barman-cloud\.cloudnative-pg\.io · agent-executor-db-daily \(0 0 2 \* \* \*\)/,
+    );
+    await backedUp
+      .getByRole('list', { name: 'Last backups of agent-executor-db' })
+      .getByText(/completed/)
+      .waitFor();
+    await shot('16-agent-executor-recoverable');
+
+    // billing (prod), as the platform's Composition makes it: no backups at all, said beside
+    // the verdict and in the section, with what to do
+    await page.goto(`${APP}/catalog/default/component/billing/databases`);
+    const bare = page.getByRole('group', { name: 'Backups and recovery' });
+    await bare.getByText(/No backups are configured/).waitFor();
+    const bareText = (await bare.textContent()) ?? '';
+    assert.match(bareText, /prod \(backups required\)/);
+    assert.match(
+      bareText,
+      /What to do: Ask the platform team to compose backups/,
+    );
+    await page.getByRole('img', { name: 'Not recoverable' }).first().waitFor();
+    await shot('17-billing-not-recoverable');
+
+    // inventory: its backups fail; the overview card warns too
+    await page.goto(`${APP}/catalog/default/component/inventory/databases`);
+    const failing = page.getByRole('group', { name: 'Backups and recovery' });
+    await failing
+      .getByText(/AccessDenied/)
+      .first()
+      .waitFor({ timeout: 90_000 });
+    assert.match((await failing.textContent()) ?? '', /Last backup failed/);
+    await page.goto(`${APP}/catalog/default/component/inventory`);
+    await page
+      .getByRole('table', { name: 'PostgreSQL databases' })
+      .getByRole('img', { name: 'Last backup failed' })
+      .waitFor();
   });
 }

@@ -3,6 +3,7 @@ import type { KubeObject } from '../kubernetes';
 import { recordEvent } from '../kubernetes/events';
 import { condition, now } from '../kubernetes/conditions';
 import { InitDb } from './initdb';
+import { takeBackups } from './backups';
 
 /**
  * What a person or the cluster does to a CNPG Cluster outside Git (kubectl annotate, kubectl
@@ -19,6 +20,8 @@ export interface ClusterOperation {
    * (replicas.go: ErrWalReceiversRunning) until the simulator is told otherwise.
    */
   losePrimary?: 'complete' | 'hold';
+  /** Its backups fail with this error (the Barman Cloud plugin's Composition: cnpg/backups.ts). */
+  failBackups?: string;
 }
 
 /** CNPG's Ready condition while a cluster is being set up. */
@@ -41,6 +44,8 @@ export class CloudNativePg {
   private readonly operations = new Map<string, ClusterOperation>();
   /** Clusters whose primary is lost, by "namespace/name". */
   private readonly lostPrimaries = new Map<string, 'complete' | 'hold'>();
+  /** Clusters whose backups fail, by "namespace/name", with the error. */
+  private readonly failingBackups = new Map<string, string>();
 
   constructor(
     private readonly kube: KubernetesStandIn,
@@ -51,7 +56,16 @@ export class CloudNativePg {
   /** Records an operation on a Cluster; {@link CloudNativePg.people} applies it. */
   operate(namespace: string, name: string, operation: ClusterOperation) {
     const key = `${namespace}/${name}`;
-    this.operations.set(key, { ...this.operations.get(key), ...operation });
+    const { failBackups, ...rest } = operation;
+    if (failBackups) this.failingBackups.set(key, failBackups);
+    if (Object.keys(rest).length) {
+      this.operations.set(key, { ...this.operations.get(key), ...rest });
+    }
+  }
+
+  /** The first Backup of each healthy Cluster archiving through the plugin (./backups). */
+  backups(): boolean {
+    return takeBackups(this.kube, this.failingBackups);
   }
 
   /** Applies waiting operations to the Clusters that exist; true if anything changed. */

@@ -29,6 +29,75 @@ export function withXrdDefaults(spec: any = {}): ClaimSpec {
   };
 }
 
+/**
+ * The sandbox's second Composition, `postgres-instance-barman-cloud` (a claim selects it with
+ * `spec.compositionRef.name`, as Crossplane claims do): the same Cluster with the Barman Cloud
+ * plugin archiving its WAL to an ObjectStore, and a daily ScheduledBackup — the shape of
+ * CloudNativePG's plugin-barman-cloud docs (v0.14.0: `spec.plugins[]` with `name:
+ * barman-cloud.cloudnative-pg.io`, `isWALArchiver: true`, `parameters.barmanObjectName`). The
+ * platform's own Composition (`postgres-instance`) composes no backups.
+ */
+export const BACKUPS_COMPOSITION = 'postgres-instance-barman-cloud';
+export const BARMAN_CLOUD_PLUGIN = 'barman-cloud.cloudnative-pg.io';
+
+/** Whether a claim selects the Composition with backups. */
+export const composesBackups = (claim: any) =>
+  claim?.spec?.compositionRef?.name === BACKUPS_COMPOSITION;
+
+/** The ObjectStore a claim's Cluster archives to (named after the claim). */
+export const objectStoreName = (claimName: string) => `${claimName}-backups`;
+
+/** The Cluster's plugin entry of the Composition with backups. */
+export function barmanCloudPlugin(claimName: string) {
+  return {
+    name: BARMAN_CLOUD_PLUGIN,
+    isWALArchiver: true,
+    parameters: { barmanObjectName: objectStoreName(claimName) },
+  };
+}
+
+/** The Composition with backups' ObjectStore and ScheduledBackup for a claim. */
+export function composeBackupObjects(
+  claim: { name: string; namespace: string },
+  labels: Record<string, string>,
+) {
+  return [
+    {
+      apiVersion: 'barmancloud.cnpg.io/v1',
+      kind: 'ObjectStore',
+      metadata: {
+        name: objectStoreName(claim.name),
+        namespace: claim.namespace,
+        labels,
+      },
+      spec: {
+        configuration: {
+          destinationPath: `s3://sandbox-backups/${claim.namespace}/${claim.name}`,
+          s3Credentials: { inheritFromIAMRole: true },
+        },
+        retentionPolicy: '7d',
+      },
+    },
+    {
+      apiVersion: 'postgresql.cnpg.io/v1',
+      kind: 'ScheduledBackup',
+      metadata: {
+        name: `${claim.name}-daily`,
+        namespace: claim.namespace,
+        labels,
+      },
+      spec: {
+        schedule: '0 0 2 * * *',
+        immediate: true,
+        backupOwnerReference: 'self',
+        cluster: { name: claim.name },
+        method: 'plugin',
+        pluginConfiguration: { name: BARMAN_CLOUD_PLUGIN },
+      },
+    },
+  ];
+}
+
 /** The `map` transforms of spec.size onto the Cluster's resources. */
 const SIZE_MAPS = {
   'requests.memory': { small: '256Mi', medium: '512Mi', large: '1Gi' },
@@ -74,6 +143,7 @@ export function composeCluster(
   spec: ClaimSpec,
   labels: Record<string, string>,
   creationTimestamp: string,
+  withBackups = false,
 ) {
   return {
     apiVersion: 'postgresql.cnpg.io/v1',
@@ -113,6 +183,7 @@ export function composeCluster(
         },
       },
       resources: clusterResources(spec.size),
+      ...(withBackups ? { plugins: [barmanCloudPlugin(claim.name)] } : {}),
     },
   };
 }

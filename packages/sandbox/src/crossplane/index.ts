@@ -5,8 +5,10 @@ import {
   clusterImage,
   clusterResources,
   clusterStorageSize,
+  composeBackupObjects,
   composeCluster,
   composeConnectionData,
+  composesBackups,
   withXrdDefaults,
 } from './composition';
 
@@ -43,6 +45,8 @@ export function reconcileClaims(
   for (const [apiVersion, kind] of [
     ['postgresql.cnpg.io/v1', 'Cluster'],
     ['v1', 'Secret'],
+    ['barmancloud.cnpg.io/v1', 'ObjectStore'],
+    ['postgresql.cnpg.io/v1', 'ScheduledBackup'],
   ]) {
     for (const composed of kube.list(apiVersion, kind)) {
       const claimName = composed.metadata.labels?.[CLAIM_NAME_LABEL];
@@ -105,8 +109,26 @@ export function reconcileClaims(
       });
       changed = true;
     }
+    if (composesBackups(claim)) {
+      for (const obj of composeBackupObjects(ref, composedLabels)) {
+        if (
+          !kube.get(obj.apiVersion, obj.kind, ref.namespace, obj.metadata.name)
+        ) {
+          kube.apply(obj);
+          changed = true;
+        }
+      }
+    }
     if (!cluster) {
-      kube.apply(composeCluster(ref, spec, composedLabels, now()));
+      kube.apply(
+        composeCluster(
+          ref,
+          spec,
+          composedLabels,
+          now(),
+          composesBackups(claim),
+        ),
+      );
       // the claim reconciler, having applied the composite (and so the Composition's
       // resources): Normal `ConfigureCompositeResource` (crossplane
       // internal/controller/apiextensions/claim/reconciler.go, v1.14-v1.16, reasonCompositeConfigure;

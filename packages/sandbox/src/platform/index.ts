@@ -152,6 +152,7 @@ export class PlatformSimulator {
     const b = reconcileClaims(kube, { database, log });
     const p = this.cnpg.people();
     const c = await this.cnpg.clusters();
-    return a || b || p || c;
+    const d = this.cnpg.backups();
+    return a || b || p || c || d;
   }
 }

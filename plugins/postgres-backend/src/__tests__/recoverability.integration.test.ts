@@ -316,7 +316,10 @@ describe('recoverability of each database', () => {
       state: 'protected',
       methods: [BARMAN_CLOUD_PLUGIN],
     });
-    expect(plugin.message).toMatch(/^Restorable from /);
+    expect(plugin.message).toMatch(/^The last good backup finished at /);
+    expect(Date.parse(plugin.recoverableFrom!)).toBeLessThan(
+      Date.now() - 29 * 3_600_000,
+    );
   });
 
   it('the fleet’s recoverability filter finds them', async () => {

@@ -400,8 +400,8 @@ export function deriveRecoverability(
   }
   return result(
     'protected',
-    recoverableFrom
-      ? `Restorable from ${recoverableFrom} to now; the last good backup finished at ${lastGood}.`
-      : `The last good backup finished at ${lastGood}.`,
+    `The last good backup finished at ${lastGood}${
+      archiving?.ok ? '; WAL archiving works' : ''
+    }.`,
   );
 }
