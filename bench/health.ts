@@ -11,6 +11,7 @@
  * BENCH_CLAIMS: claims (1000); BENCH_ONLY=views: only the first table; BENCH_ONLY=fleet: only
  * the fleet's tables (without, then with BENCH_OPEN_REQUESTS open requests, default 200;
  * BENCH_FLEET_LABELS=both: the first table's first line only); BENCH_ONLY=provider: only the database provider's table (provider.ts);
+ * BENCH_ONLY=recoverability: the entity view with recoverability off, then on (recoverability.ts);
  * BENCH_ONLY=agents: the agents' actions over MCP beside the fleet route (agents.ts);
  * BENCH_ONLY=availability: the scaffolder run and the form's availability check (availability.ts);
  * BENCH_ONLY=limits: a flood of availability checks from one user against the same number spread
@@ -61,6 +62,7 @@ import { measureProvider, providerTable } from './provider';
 import { availabilityTable, measureAvailability } from './availability';
 import { limitsTable, measureLimits } from './limits';
 import { agentsTable, measureAgents } from './agents';
+import { measureRecoverability, recoverabilityTable } from './recoverability';
 
 /** The bench on one backend (SQLite, memory cache): views, fleet, a scaffolder run, load. */
 async function singleBackend(
@@ -153,6 +155,20 @@ async function main() {
   const only =
     process.env.BENCH_ONLY ??
     (process.argv.includes('--replicas') ? 'replicas' : undefined);
+  if (only === 'recoverability') {
+    const claims = Number(process.env.BENCH_CLAIMS ?? CLAIMS);
+    const standIns = await startStandIns({ claims });
+    try {
+      const rows = await measureRecoverability({
+        standIns,
+        entities: catalogEntities(standIns.entityCount),
+      });
+      printTables([recoverabilityTable(rows, claims)]);
+    } finally {
+      await stopStandIns(standIns);
+    }
+    return;
+  }
   if (only === 'limits') {
     printTables([limitsTable(await measureLimits())]);
     return;

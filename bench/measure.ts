@@ -25,7 +25,7 @@ export function quantile(values: number[], q: number): number {
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 /** Waits until the backend's caches have expired. */
-const expireCaches = () => sleep(TTL_SECONDS * 1000 + 500);
+export const expireCaches = () => sleep(TTL_SECONDS * 1000 + 500);
 
 /**
  * ours: GET /api/postgres/v1/entities/…/databases; baseline: Backstage's own Kubernetes backend
@@ -88,7 +88,7 @@ export type WaveContext = Viewer & { standIns: StandIns; backend: Backend };
  * A cold wave is one round (only the first view after the TTL is cold); the others repeat
  * until about 300 views, for stable percentiles and CPU figures.
  */
-async function wave(
+export async function wave(
   context: WaveContext,
   spec: Pick<Row, 'mode' | 'viewers' | 'cache'>,
 ): Promise<Row> {

@@ -60,6 +60,12 @@ export interface Config {
     };
     recoverability?: {
       /**
+       * Whether databases say if they can be recovered (reading CNPG's Backups and
+       * ScheduledBackups, and the Barman Cloud plugin's ObjectStores); default true. False: no
+       * such reads and no `recoverability` on the answers (a portal not granted those reads).
+       */
+      enabled?: boolean;
+      /**
        * Environments (as a database's SSM path names them) where a database without working
        * backups — none configured, WAL archiving failing, the last backup failed or too old —
        * is a warning on the tab, the card and the fleet; elsewhere an information line.

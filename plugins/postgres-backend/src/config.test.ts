@@ -11,7 +11,11 @@ describe('readBackendSettings', () => {
       kubernetes: { timeoutMs: 5000, maxResponseBytes: 10 * 1024 * 1024 },
       limits: { maxRefsPerEntity: 20, concurrency: 8, deadlineMs: 15_000 },
       catalogTimeoutMs: 10_000,
-      recoverability: { requiredIn: ['prod'], maxBackupAgeHours: 26 },
+      recoverability: {
+        enabled: true,
+        requiredIn: ['prod'],
+        maxBackupAgeHours: 26,
+      },
       actions: { services: [] },
       claims: {
         showUnannotated: false,
@@ -42,6 +46,7 @@ describe('readBackendSettings', () => {
               maxResponseBytes: 1024,
             },
             recoverability: {
+              enabled: false,
               requiredIn: ['prod', 'staging'],
               maxBackupAgeHours: 12,
             },
@@ -67,6 +72,7 @@ describe('readBackendSettings', () => {
       limits: { maxRefsPerEntity: 5, concurrency: 2, deadlineMs: 2000 },
       catalogTimeoutMs: 700,
       recoverability: {
+        enabled: false,
         requiredIn: ['prod', 'staging'],
         maxBackupAgeHours: 12,
       },

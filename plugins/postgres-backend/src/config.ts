@@ -37,6 +37,8 @@ export interface BackendSettings {
     readers: string[];
   };
   recoverability: {
+    /** `postgres.recoverability.enabled`: read Backups, ScheduledBackups and ObjectStores. */
+    enabled: boolean;
     /** `postgres.recoverability.requiredIn`: environments where backups are required. */
     requiredIn: string[];
     /** `postgres.recoverability.maxBackupAgeHours`: the oldest a last good backup may be there. */
@@ -102,6 +104,8 @@ export function readBackendSettings(
       ],
     },
     recoverability: {
+      enabled:
+        config.getOptionalBoolean('postgres.recoverability.enabled') ?? true,
       requiredIn: config.getOptionalStringArray(
         'postgres.recoverability.requiredIn',
       ) ?? ['prod'],

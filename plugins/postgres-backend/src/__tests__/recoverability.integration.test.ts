@@ -355,4 +355,29 @@ describe('recoverability of each database', () => {
       'GET /apis/postgresql.cnpg.io/v1/namespaces/bare/scheduledbackups',
     ]);
   });
+  it('postgres.recoverability.enabled false: no such reads, and none on the answer', async () => {
+    const off = await startPostgresBackend({
+      plugin: postgresPlugin,
+      entities: [
+        ...teamEntities(['team-a'], { alice: ['team-a'] }),
+        componentEntity('plugin', 'group:default/team-a'),
+      ],
+      policy: postgresPolicy(),
+      clusters: [k],
+      postgres: { recoverability: { enabled: false } },
+      waitFor: { user: 'alice' },
+    });
+    try {
+      k.requests.length = 0;
+      const res = await request(off.server)
+        .get('/api/postgres/v1/entities/component/default/plugin/databases')
+        .set('authorization', userAuth('alice'));
+      expect(res.status).toBe(200);
+      expect(res.body.items[0].health.verdict).toBe('healthy');
+      expect(res.body.items[0].recoverability).toBeUndefined();
+      expect(recoverabilityReads()).toEqual([]);
+    } finally {
+      await off.stop();
+    }
+  });
 });

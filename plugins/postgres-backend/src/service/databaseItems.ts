@@ -49,6 +49,8 @@ export interface DatabaseItemsOptions {
 
 /** The settings of a database's recoverability (`postgres.recoverability.*`). */
 export interface RecoverabilitySettings {
+  /** False: no recoverability reads, and none on the items. */
+  enabled: boolean;
   requiredIn: string[];
   maxBackupAgeHours: number;
   policy: PostgresPolicyInput;
@@ -73,6 +75,7 @@ export async function readDatabaseItems(
   wide = false,
 ): Promise<FleetEntry[]> {
   const { reader } = options;
+  const recoverable = options.recoverability.enabled;
   /** `wide`: a kind's cluster-wide LIST, read once for all namespaces and grouped by them. */
   const grouped = new Map<string, Promise<Map<string, KubeObject[]>>>();
   const allNamespaces = (kind: WideKind) => {
@@ -215,21 +218,27 @@ export async function readDatabaseItems(
             readKind(namespace, 'externalSecrets'),
           ),
           Promise.all(nsClaims.map(claimSecrets)),
-          recoverabilityRead('backups', readKind(namespace, 'backups')),
-          recoverabilityRead(
-            'scheduledBackups',
-            readKind(namespace, 'scheduledBackups'),
-          ),
+          recoverable
+            ? recoverabilityRead('backups', readKind(namespace, 'backups'))
+            : [],
+          recoverable
+            ? recoverabilityRead(
+                'scheduledBackups',
+                readKind(namespace, 'scheduledBackups'),
+              )
+            : [],
         ],
       );
       // the Barman Cloud plugin's ObjectStores, only where a Cluster of the namespace names one
-      const objectStores = cnpg.some(
-        c => c.kind === 'Cluster' && clusterObjectStoreName(c) !== undefined,
-      )
-        ? await recoverabilityRead('objectStores', () =>
-            reader.inNamespace(cluster, namespace, 'objectStores', scope),
-          )
-        : [];
+      const objectStores =
+        recoverable &&
+        cnpg.some(
+          c => c.kind === 'Cluster' && clusterObjectStoreName(c) !== undefined,
+        )
+          ? await recoverabilityRead('objectStores', () =>
+              reader.inNamespace(cluster, namespace, 'objectStores', scope),
+            )
+          : [];
       const unreadRecoverability = [backups, scheduledBackups, objectStores]
         .map(r => ('unread' in r ? r.unread : undefined))
         .find(Boolean);
@@ -264,25 +273,27 @@ export async function readDatabaseItems(
         const environment =
           item.ssmParameters &&
           environmentOfParameter(item.ssmParameters.user, settings.policy);
-        const recoverability = deriveRecoverability(
-          {
-            cluster: objects.cluster,
-            backups: Array.isArray(backups) ? backups : [],
-            scheduledBackups: Array.isArray(scheduledBackups)
-              ? scheduledBackups
-              : [],
-            objectStores: Array.isArray(objectStores) ? objectStores : [],
-            ...(environment ? { environment } : {}),
-            ...(unreadRecoverability
-              ? { unreadable: unreadRecoverability }
-              : {}),
-          },
-          {
-            requiredIn: settings.requiredIn,
-            maxBackupAgeHours: settings.maxBackupAgeHours,
-            now,
-          },
-        );
+        const recoverability = recoverable
+          ? deriveRecoverability(
+              {
+                cluster: objects.cluster,
+                backups: Array.isArray(backups) ? backups : [],
+                scheduledBackups: Array.isArray(scheduledBackups)
+                  ? scheduledBackups
+                  : [],
+                objectStores: Array.isArray(objectStores) ? objectStores : [],
+                ...(environment ? { environment } : {}),
+                ...(unreadRecoverability
+                  ? { unreadable: unreadRecoverability }
+                  : {}),
+              },
+              {
+                requiredIn: settings.requiredIn,
+                maxBackupAgeHours: settings.maxBackupAgeHours,
+                now,
+              },
+            )
+          : undefined;
         if (recoverability) item.recoverability = recoverability;
         const step =
           health.verdict === 'healthy' ? undefined : health.failingStep;
