@@ -470,6 +470,41 @@ export async function runScaffolder(options: {
     status = await taskStatus(headers, id);
   }
   const wallMs = performance.now() - tTask;
+  if (process.env.BENCH_TASK_TIMELINE) {
+    // the calls in order, with the time since the task started and the gap before each
+    const calls = [...ssm.spans, ...forge.spans].sort(
+      (a, b) => a.start - b.start,
+    );
+    let last = tTask;
+    for (const c of calls) {
+      process.stderr.write(
+        `+${(c.start - tTask).toFixed(0).padStart(5)} gap ${(c.start - last)
+          .toFixed(0)
+          .padStart(4)} took ${(c.end - c.start).toFixed(0).padStart(4)}  ${
+          (c as { call?: string }).call ?? ''
+        }\n`,
+      );
+      last = c.end;
+    }
+    process.stderr.write(
+      `+${wallMs.toFixed(0).padStart(5)} end (gap ${(
+        tTask +
+        wallMs -
+        last
+      ).toFixed(0)})\n`,
+    );
+    const events = await (
+      await fetch(`${BASE}/api/scaffolder/v2/tasks/${id}/events`, { headers })
+    ).json();
+    for (const e of events as any[]) {
+      const msg = String(e.body?.message ?? '').slice(0, 90);
+      if (
+        /Beginning step|Finished step|step \w+ has been/.test(msg) ||
+        e.type !== 'log'
+      )
+        process.stderr.write(`${e.createdAt} ${e.type} ${msg}\n`);
+    }
+  }
   return {
     status,
     wallMs,

@@ -64,7 +64,7 @@ export abstract class StandInBase implements StandInServer {
    * response), for measuring how calls overlap; the last 5,000–10,000 are kept; cleared with
    * `spans.length = 0`.
    */
-  readonly spans: Array<{ start: number; end: number }> = [];
+  readonly spans: Array<{ start: number; end: number; call?: string }> = [];
 
   protected async listenOn(port: number | undefined) {
     const {
@@ -74,7 +74,11 @@ export abstract class StandInBase implements StandInServer {
     } = await listen((req, res) => {
       const start = performance.now();
       res.once('close', () => {
-        this.spans.push({ start, end: performance.now() });
+        this.spans.push({
+          start,
+          end: performance.now(),
+          call: `${req.method} ${(req.url ?? '').split('?')[0]}`,
+        });
         if (this.spans.length > 10_000) this.spans.splice(0, 5_000);
       });
       return this.handle(req, res);
