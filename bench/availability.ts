@@ -42,11 +42,16 @@ function quantile(sorted: number[], q: number): number {
 }
 
 /** The values the bench's scaffolder run uses (measure.ts startTask), with `name`. */
-function values(forge: ForgeStandIn, name: string, environment: string) {
+function values(
+  forge: ForgeStandIn,
+  name: string,
+  environment: string,
+  namespace: string,
+) {
   return {
     component: `component:default/${VIEWED[0]}`,
     environment,
-    namespace: 'bench',
+    namespace,
     name,
     repoUrl: `${forge.host}?owner=platform&repo=gitops`,
   };
@@ -102,13 +107,14 @@ export async function measureAvailability(options: {
   ).json();
   const rows: AvailabilityRow[] = [];
   // the seed's SSM pattern holds one database per service and environment: the free name is
-  // asked for in another environment than the run's (dev)
-  for (const [state, name, environment] of [
-    ['free name', 'bench-typed-db', 'staging'],
-    ['its own open request', ownName, 'dev'],
+  // asked for in another environment than the run's (dev), and in another namespace (the run's
+  // open pull request holds the service's secret names in its own)
+  for (const [state, name, environment, namespace] of [
+    ['free name', 'bench-typed-db', 'staging', 'bench-free'],
+    ['its own open request', ownName, 'dev', 'bench'],
   ] as const) {
     const query = new URLSearchParams(
-      values(forge, name, environment),
+      values(forge, name, environment, namespace),
     ).toString();
     const route = await timed(async () => {
       const res = await fetch(
@@ -127,7 +133,7 @@ export async function measureAvailability(options: {
         body: JSON.stringify({
           template,
           values: {
-            ...values(forge, name, environment),
+            ...values(forge, name, environment, namespace),
             size: 'small',
             version: '16',
             storageGB: 10,
