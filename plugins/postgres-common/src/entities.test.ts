@@ -10,6 +10,64 @@ const claim = (annotations?: Record<string, string>) => ({
 });
 
 describe('toDatabaseItem', () => {
+  it('says where the credentials come from and when External Secrets last synced them, never a value', () => {
+    const c = {
+      ...claim(),
+      spec: {
+        size: 'small',
+        credentialsSecretName: 'orders-db-credentials',
+        connectionSecretName: 'orders-postgres',
+      },
+    };
+    const externalSecret = {
+      apiVersion: 'external-secrets.io/v1beta1',
+      kind: 'ExternalSecret',
+      metadata: { name: 'orders-db-credentials', namespace: 'orders' },
+      spec: {
+        refreshInterval: '1h',
+        target: { name: 'orders-db-credentials' },
+        data: [
+          {
+            secretKey: 'username',
+            remoteRef: { key: '/zerotouch/dev/orders/postgres/user' },
+          },
+          {
+            secretKey: 'password',
+            remoteRef: { key: '/zerotouch/dev/orders/postgres/password' },
+          },
+        ],
+      },
+      status: {
+        refreshTime: '2026-12-08T01:00:00Z',
+        syncedResourceVersion: '1-0123abcd',
+      },
+    };
+    const objects = { claim: c, externalSecret };
+    const item = toDatabaseItem(
+      'sandbox-a',
+      c,
+      objects,
+      deriveDatabaseHealth(objects),
+    );
+    expect(item.ssmParameters).toEqual({
+      user: '/zerotouch/dev/orders/postgres/user',
+      password: '/zerotouch/dev/orders/postgres/password',
+    });
+    expect(item.credentialsSync).toEqual({
+      refreshTime: '2026-12-08T01:00:00Z',
+      refreshInterval: '1h',
+    });
+    // none without an ExternalSecret
+    const bare = toDatabaseItem(
+      'sandbox-a',
+      c,
+      { claim: c },
+      deriveDatabaseHealth({ claim: c }),
+    );
+    expect(bare.credentialsSync).toBeUndefined();
+    expect(bare.ssmParameters).toBeUndefined();
+  });
+
   it('carries the entity and the owner group the claim names, normalized', () => {
     const c = claim({
       'bizmatters.io/entity-ref': 'Component:default/Orders',

@@ -153,6 +153,12 @@ export interface DatabaseItem {
    */
   ssmParameters?: { user: string; password: string };
   /**
+   * When External Secrets last copied the credentials from SSM into the credentials secret
+   * (`status.refreshTime`) and how often it does (`spec.refreshInterval`); absent without an
+   * ExternalSecret.
+   */
+  credentialsSync?: { refreshTime?: string; refreshInterval?: string };
+  /**
    * Whether and from when its data can be got back (backups, WAL archiving, the recovery
    * window); absent when there is no CNPG Cluster to tell.
    */
@@ -226,6 +232,16 @@ export function toDatabaseItem(
   } = claimSecretNames(name, spec);
   const creds = objects.credentialsSecret;
   const parameters = externalSecretParameters(objects.externalSecret);
+  const es = objects.externalSecret as
+    | {
+        spec?: { refreshInterval?: unknown };
+        status?: { refreshTime?: unknown };
+      }
+    | undefined;
+  const text = (v: unknown) =>
+    typeof v === 'string' && v !== '' ? v : undefined;
+  const refreshTime = text(es?.status?.refreshTime);
+  const refreshInterval = text(es?.spec?.refreshInterval);
   return {
     cluster,
     namespace,
@@ -260,6 +276,14 @@ export function toDatabaseItem(
           ssmParameters: {
             user: parameters.user,
             password: parameters.password,
+          },
+        }
+      : {}),
+    ...(es
+      ? {
+          credentialsSync: {
+            ...(refreshTime ? { refreshTime } : {}),
+            ...(refreshInterval ? { refreshInterval } : {}),
           },
         }
       : {}),

@@ -436,4 +436,15 @@ describe('EntityPostgresContent', () => {
       );
     });
   });
+  it('says where the credentials come from and when they were last synced (names only)', async () => {
+    await render(['01'], true, componentNamed('credentials-source'));
+    const group = await screen.findByRole('group', {
+      name: /^Credentials of /,
+    });
+    const item = exampleItems()['01'];
+    expect(group).toHaveTextContent(item.ssmParameters!.user);
+    expect(group).toHaveTextContent(
+      /Last synced by External Secrets .* ago · every 1h/,
+    );
+  });
 });

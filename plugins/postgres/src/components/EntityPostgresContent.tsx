@@ -26,7 +26,7 @@ import {
 } from '@bizmatters/plugin-postgres-common';
 import { EntityPostgresProps, useEntityDatabases } from './useEntityDatabases';
 import { StepStatusIndicator, VerdictStatus } from './Verdict';
-import { RecentEvents } from './RecentEvents';
+import { age, RecentEvents } from './RecentEvents';
 import { RecoverabilitySection, RecoverabilityStatus } from './Recoverability';
 import {
   ChangeDatabaseMenu,
@@ -160,6 +160,34 @@ function EnvBlock({ item }: { item: DatabaseItem }) {
   );
 }
 
+/** Where the owner's credentials come from (SSM, names only) and when they were last synced. */
+function CredentialsSource({ item }: { item: DatabaseItem }) {
+  const sync = item.credentialsSync;
+  if (!item.ssmParameters && !sync) return null;
+  return (
+    <Box mt={2} role="group" aria-label={`Credentials of ${item.name}`}>
+      <Typography variant="subtitle2">Credentials from AWS SSM</Typography>
+      {item.ssmParameters ? (
+        <Typography
+          variant="body2"
+          color="textSecondary"
+          style={{ overflowWrap: 'anywhere' }}
+        >
+          {item.ssmParameters.user}, {item.ssmParameters.password}
+        </Typography>
+      ) : null}
+      {sync ? (
+        <Typography variant="body2" color="textSecondary">
+          {sync.refreshTime
+            ? `Last synced by External Secrets ${age(sync.refreshTime)}`
+            : 'Not synced by External Secrets yet'}
+          {sync.refreshInterval ? ` · every ${sync.refreshInterval}` : ''}
+        </Typography>
+      ) : null}
+    </Box>
+  );
+}
+
 function DatabaseCard({
   item,
   entityRef,
@@ -247,6 +275,7 @@ function DatabaseCard({
                 : 'Not created yet'}
             </Typography>
           </Box>
+          <CredentialsSource item={item} />
         </Grid>
         {item.request ? (
           <Grid item xs={12}>
