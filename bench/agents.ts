@@ -29,12 +29,12 @@ export interface AgentRow {
 
 let rpcId = 0;
 
-/** One `tools/call` of `tool` over MCP as `headers`; its output and how long it took. */
-async function callTool(
+/** One JSON-RPC call to the MCP actions backend as `headers`: its answer's text, and how long. */
+async function rpc(
   headers: Headers,
-  tool: string,
-  args: Record<string, unknown>,
-): Promise<{ output: any; ms: number }> {
+  method: string,
+  params: object,
+): Promise<{ ok: boolean; status: number; text: string; ms: number }> {
   const t = performance.now();
   const res = await fetch(`${BASE}/api/mcp-actions/v1`, {
     method: 'POST',
@@ -43,15 +43,22 @@ async function callTool(
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
     },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: ++rpcId,
-      method: 'tools/call',
-      params: { name: tool, arguments: args },
-    }),
+    body: JSON.stringify({ jsonrpc: '2.0', id: ++rpcId, method, params }),
   });
   const text = await res.text();
-  const ms = performance.now() - t;
+  return { ok: res.ok, status: res.status, text, ms: performance.now() - t };
+}
+
+/** One `tools/call` of `tool` over MCP as `headers`; its output and how long it took. */
+async function callTool(
+  headers: Headers,
+  tool: string,
+  args: Record<string, unknown>,
+): Promise<{ output: any; ms: number }> {
+  const { ok, status, text, ms } = await rpc(headers, 'tools/call', {
+    name: tool,
+    arguments: args,
+  });
   // a JSON body, or one server-sent event carrying it
   const json = text.trimStart().startsWith('{')
     ? text
@@ -62,29 +69,15 @@ async function callTool(
         .join('');
   const message = JSON.parse(json);
   const content = message.result?.content?.[0]?.text;
-  if (!res.ok || message.error || message.result?.isError || !content) {
-    throw new Error(`${tool} answered ${res.status}: ${text.slice(0, 500)}`);
+  if (!ok || message.error || message.result?.isError || !content) {
+    throw new Error(`${tool} answered ${status}: ${text.slice(0, 500)}`);
   }
   return { output: JSON.parse(content), ms };
 }
 
 /** The tool names the MCP actions backend gives our actions. */
 async function toolNames(headers: Headers): Promise<Record<string, string>> {
-  const res = await fetch(`${BASE}/api/mcp-actions/v1`, {
-    method: 'POST',
-    headers: {
-      ...headers,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: ++rpcId,
-      method: 'tools/list',
-      params: {},
-    }),
-  });
-  const text = await res.text();
+  const { text } = await rpc(headers, 'tools/list', {});
   const names = [...text.matchAll(/"name":"([^"]+)"/g)].map(m => m[1]);
   const of = (action: string) => {
     const name = names.find(n => n.endsWith(action));

@@ -2,6 +2,7 @@ import type { DatabaseRequestStatus } from './requests';
 import { DatabaseHealth, DatabaseObjects } from './health/types';
 import type { StepEvents } from './health/events';
 import type { Recoverability } from './health/recoverability';
+import { nonEmptyStr } from './health/context';
 import { externalSecretParameters, KubeObject } from './manifests';
 import { DNS1123_LABEL } from './names';
 import { claimSecretNames } from './request';
@@ -238,10 +239,8 @@ export function toDatabaseItem(
         status?: { refreshTime?: unknown };
       }
     | undefined;
-  const text = (v: unknown) =>
-    typeof v === 'string' && v !== '' ? v : undefined;
-  const refreshTime = text(es?.status?.refreshTime);
-  const refreshInterval = text(es?.spec?.refreshInterval);
+  const refreshTime = nonEmptyStr(es?.status?.refreshTime);
+  const refreshInterval = nonEmptyStr(es?.spec?.refreshInterval);
   return {
     cluster,
     namespace,

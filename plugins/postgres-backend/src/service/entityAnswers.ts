@@ -12,12 +12,11 @@ import {
   isLabelValue,
 } from '@bizmatters/plugin-postgres-common';
 import { ReadLimits } from '../config';
-import { ClusterReader } from './ClusterReader';
 import { KubernetesReadError } from './ClusterApiClient';
 import {
+  DatabaseItemsOptions,
   FleetEntry,
   readDatabaseItems,
-  RecoverabilitySettings,
 } from './databaseItems';
 import { attachHopEvents } from './hopEvents';
 import { ReadScope } from './ReadScope';
@@ -92,12 +91,7 @@ export class EntityAnswers {
   private readonly answers: TtlCache<EntityAnswer>;
 
   constructor(
-    private readonly options: {
-      reader: ClusterReader;
-      /** Unset: the health derivation's own. */
-      stuckAfterSeconds?: number;
-      /** Where backups are required, and how old the last may be. */
-      recoverability: RecoverabilitySettings;
+    private readonly options: DatabaseItemsOptions & {
       /** How many entities' answers are kept. */
       maxAnswers: number;
       /** Show claims that name no entity (made before the annotation existed). */

@@ -4,11 +4,10 @@ import {
   claimEntityRef,
 } from '@bizmatters/plugin-postgres-common';
 import { createHash } from 'crypto';
-import { ClusterReader } from './ClusterReader';
 import {
+  DatabaseItemsOptions,
   FleetEntry,
   readDatabaseItems,
-  RecoverabilitySettings,
 } from './databaseItems';
 import { ReadLimits } from '../config';
 import { ReadScope } from './ReadScope';
@@ -67,13 +66,8 @@ export class FleetSnapshots {
   private building?: FleetSnapshotAnswer;
 
   constructor(
-    private readonly options: {
-      reader: ClusterReader;
+    private readonly options: DatabaseItemsOptions & {
       logger: LoggerService;
-      /** Unset: the health derivation's own. */
-      stuckAfterSeconds?: number;
-      /** Where backups are required, and how old the last may be. */
-      recoverability: RecoverabilitySettings;
       limits: ReadLimits;
       /**
        * How long past its expiry a snapshot is still served while the next one is built

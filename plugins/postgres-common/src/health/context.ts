@@ -17,6 +17,10 @@ import { STEP_TITLES } from './types';
 export const str = (v: unknown): string | undefined =>
   typeof v === 'string' ? v : undefined;
 
+/** A non-empty string field, or undefined when it is anything else (or empty). */
+export const nonEmptyStr = (v: unknown): string | undefined =>
+  typeof v === 'string' && v !== '' ? v : undefined;
+
 /** A finite number field, or undefined when it is anything else. */
 export const num = (v: unknown): number | undefined =>
   typeof v === 'number' && Number.isFinite(v) ? v : undefined;

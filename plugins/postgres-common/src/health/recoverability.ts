@@ -23,6 +23,7 @@
  *   plugin parameters `barmanObjectName` and `serverName` (default: the Cluster's name).
  */
 import type { KubeObject } from '../manifests';
+import { nonEmptyStr } from './context';
 
 /** The Barman Cloud plugin's name in a Cluster's `spec.plugins`. @public */
 export const BARMAN_CLOUD_PLUGIN = 'barman-cloud.cloudnative-pg.io';
@@ -129,8 +130,7 @@ export interface RecoverabilityOptions {
   now?: number;
 }
 
-const str = (v: unknown): string | undefined =>
-  typeof v === 'string' && v !== '' ? v : undefined;
+const str = nonEmptyStr;
 const time = (iso: string | undefined) => {
   const t = iso ? Date.parse(iso) : NaN;
   return Number.isNaN(t) ? undefined : t;
